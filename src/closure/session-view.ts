@@ -1,0 +1,76 @@
+import type { Initiator, SessionStatus } from '../core/user-type.js'
+import type { ClosureRow, SessionRow } from './closure-repository.js'
+
+/** A session as the library returns it. */
+export interface Session {
+  readonly id: number
+  readonly customerId: string
+  readonly mitraId: string
+  readonly status: SessionStatus
+  readonly startedAt: string
+  readonly endsAt: string
+  readonly graceEndsAt: string | null
+  readonly closedAt: string | null
+}
+
+/** The `session_closures` row of a session that entered closing. */
+export interface Closure {
+  readonly id: number
+  readonly sessionId: number
+  readonly kind: 'early_end' | 'expired'
+  readonly initiatedBy: Initiator
+  readonly actorId: string | null
+  readonly reason: string | null
+  readonly reasonNote: string | null
+  readonly businessDay: string
+  readonly overCap: boolean
+  readonly reviewId: number | null
+  readonly idempotencyKey: string | null
+  readonly createdAt: string
+  readonly graceEndsAt: string
+  readonly finalizedAt: string | null
+}
+
+export interface Goodbye {
+  readonly side: 'mitra' | 'customer'
+  readonly actorId: string
+  readonly message: string
+  readonly at: string
+}
+
+export interface SessionDetail extends Session {
+  readonly closure: Closure | null
+  readonly goodbyes: readonly Goodbye[]
+}
+
+export function toSession(r: SessionRow): Session {
+  return {
+    id: r.id,
+    customerId: r.customer_id,
+    mitraId: r.mitra_id,
+    status: r.status as SessionStatus,
+    startedAt: r.started_at,
+    endsAt: r.ends_at,
+    graceEndsAt: r.grace_ends_at,
+    closedAt: r.closed_at,
+  }
+}
+
+export function toClosure(r: ClosureRow): Closure {
+  return {
+    id: r.id,
+    sessionId: r.session_id,
+    kind: r.kind as Closure['kind'],
+    initiatedBy: r.initiated_by as Initiator,
+    actorId: r.actor_id,
+    reason: r.reason,
+    reasonNote: r.reason_note,
+    businessDay: r.business_day,
+    overCap: Boolean(r.over_cap),
+    reviewId: r.review_id,
+    idempotencyKey: r.idempotency_key,
+    createdAt: r.created_at,
+    graceEndsAt: r.grace_ends_at,
+    finalizedAt: r.finalized_at,
+  }
+}

@@ -1,0 +1,177 @@
+import { HaloError } from '../errors.js'
+import { parseInput, PartyId, NOTE_MAX } from '../core/validation.js'
+import { systemClock, type Clock } from '../core/clock.js'
+import type { HaloDatabase } from '../store/database.js'
+import { z } from 'zod'
+import { loadFlags } from './config-repository.js'
+import {
+  checkFlagValue,
+  FLAG_DEFINITIONS,
+  flagDefinition,
+  isFlagKey,
+  parseFlagText,
+  type FlagDefinition,
+  type FlagKey,
+  type Flags,
+} from './flag-registry.js'
+
+export interface FlagState<K extends FlagKey = FlagKey> {
+  readonly key: K
+  readonly value: Flags[K]
+  readonly default: Flags[K]
+  /** False while the flag still has its default (never set, or reset). */
+  readonly isSet: boolean
+  readonly type: FlagDefinition['type']
+  readonly hint: string
+  readonly description: string
+  readonly updatedAt: string | null
+  readonly updatedBy: string | null
+}
+
+export interface FlagChange {
+  readonly id: number
+  readonly key: FlagKey
+  readonly oldValue: unknown
+  readonly newValue: unknown
+  readonly actor: string
+  readonly note: string | null
+  readonly at: string
+}
+
+export interface ChangeOptions {
+  readonly actor: string
+  readonly note?: string | undefined
+}
+
+const ChangeOptions = z.object({ actor: PartyId, note: z.string().max(NOTE_MAX).optional() })
+
+export interface ConfigStore {
+  /** The typed value of one flag. */
+  get<K extends FlagKey>(key: K): Promise<Flags[K]>
+  /** Every flag with value, default and description. */
+  list(): Promise<FlagState[]>
+  /** Every flag's value, as the rules read them. */
+  all(): Promise<Flags>
+  /** Sets a typed value (a string is parsed as a person would type it). Audited. */
+  set<K extends FlagKey>(key: K | string, value: Flags[K] | string, options: ChangeOptions): Promise<FlagChange | null>
+  /** Back to the default. Audited. */
+  reset(key: FlagKey | string, options: ChangeOptions): Promise<FlagChange | null>
+  /** Changes, newest first. */
+  history(key?: FlagKey | string, limit?: number): Promise<FlagChange[]>
+}
+
+function requireKey(key: string): FlagKey {
+  if (!isFlagKey(key)) {
+    throw new HaloError('UNKNOWN_FLAG', `unknown flag "${key}"; known: ${FLAG_DEFINITIONS.map((d) => d.key).join(', ')}`)
+  }
+  return key
+}
+
+/**
+ * The typed, audited flag store of contract §3.
+ *
+ * ```ts
+ * const config = createConfigStore(handle)
+ * await config.set('early_end_mitra_enabled', true, { actor: 'ops-ana', note: 'rollout day 1' })
+ * await config.get('early_end_mitra_daily_cap') // 3
+ * ```
+ */
+export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock } = {}): ConfigStore {
+  const clock = options.clock ?? systemClock
+
+  async function write(key: FlagKey, next: unknown | undefined, opts: ChangeOptions): Promise<FlagChange | null> {
+    const { actor, note } = parseInput(ChangeOptions, opts, 'flag change')
+    const newJson = next === undefined ? null : JSON.stringify(next)
+    const defaultJson = JSON.stringify(flagDefinition(key).default)
+    return handle.write(async (trx) => {
+      const row = await trx.selectFrom('app_config').select('value').where('key', '=', key).executeTakeFirst()
+      const oldJson = row?.value ?? null
+      if (oldJson === newJson) return null
+      const at = clock.now().toISOString()
+      if (newJson === null) {
+        await trx.deleteFrom('app_config').where('key', '=', key).execute()
+      } else if (row === undefined) {
+        await trx.insertInto('app_config').values({ key, value: newJson, updated_at: at, updated_by: actor }).execute()
+      } else {
+        await trx.updateTable('app_config').set({ value: newJson, updated_at: at, updated_by: actor }).where('key', '=', key).execute()
+      }
+      const audit = await trx
+        .insertInto('config_audit')
+        .values({ key, old_value: oldJson ?? defaultJson, new_value: newJson ?? defaultJson, actor, note: note ?? null, created_at: at })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      return {
+        id: audit.id,
+        key,
+        oldValue: oldJson === null ? flagDefinition(key).default : JSON.parse(oldJson),
+        newValue: next === undefined ? flagDefinition(key).default : next,
+        actor,
+        note: note ?? null,
+        at,
+      }
+    })
+  }
+
+  const service: ConfigStore = {
+    async get<K extends FlagKey>(key: K): Promise<Flags[K]> {
+      const k = requireKey(key) as K
+      const flags = await handle.read((db) => loadFlags(db))
+      return flags[k]
+    },
+
+    all: () => handle.read((db) => loadFlags(db)),
+
+    async list(): Promise<FlagState[]> {
+      const rows = await handle.read((db) => db.selectFrom('app_config').selectAll().execute())
+      const flags = await handle.read((db) => loadFlags(db))
+      const byKey = new Map(rows.map((r) => [r.key, r]))
+      return FLAG_DEFINITIONS.map((d) => {
+        const row = byKey.get(d.key)
+        return {
+          key: d.key,
+          value: flags[d.key],
+          default: d.default,
+          isSet: row !== undefined,
+          type: d.type,
+          hint: d.hint,
+          description: d.description,
+          updatedAt: row?.updated_at ?? null,
+          updatedBy: row?.updated_by ?? null,
+        }
+      })
+    },
+
+    async set(key, value, opts) {
+      const k = requireKey(key)
+      const checked = typeof value === 'string' && flagDefinition(k).type !== 'enum' && flagDefinition(k).type !== 'timezone'
+        ? parseFlagText(k, value)
+        : checkFlagValue(k, value)
+      if (!checked.ok) throw new HaloError('INVALID_INPUT', checked.message)
+      return write(k, checked.value, opts)
+    },
+
+    async reset(key, opts) {
+      return write(requireKey(key), undefined, opts)
+    },
+
+    async history(key, limit = 50) {
+      const k = key === undefined ? undefined : requireKey(key)
+      const n = parseInput(z.number().int().min(1).max(10_000), limit, 'history limit')
+      const rows = await handle.read((db) => {
+        let q = db.selectFrom('config_audit').selectAll().orderBy('id', 'desc').limit(n)
+        if (k !== undefined) q = q.where('key', '=', k)
+        return q.execute()
+      })
+      return rows.map((r) => ({
+        id: r.id,
+        key: r.key as FlagKey,
+        oldValue: r.old_value === null ? null : JSON.parse(r.old_value),
+        newValue: r.new_value === null ? null : JSON.parse(r.new_value),
+        actor: r.actor,
+        note: r.note,
+        at: r.created_at,
+      }))
+    },
+  }
+  return Object.freeze(service)
+}

@@ -1,0 +1,52 @@
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone)
+  if (f === undefined) {
+    // en-CA formats dates as YYYY-MM-DD.
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    formatters.set(timeZone, f)
+  }
+  return f
+}
+
+/**
+ * The business day (`YYYY-MM-DD`) an instant falls on in `timeZone`. The one
+ * place the library decides what "today" means, for the cap and for reports.
+ *
+ * ```ts
+ * businessDay(new Date('2026-11-24T16:59:59Z'), 'Asia/Jakarta') // '2026-11-24'
+ * businessDay(new Date('2026-11-24T17:00:00Z'), 'Asia/Jakarta') // '2026-11-25'
+ * ```
+ */
+export function businessDay(instant: Date, timeZone: string): string {
+  return formatterFor(timeZone).format(instant)
+}
+
+/** True when `timeZone` is an IANA zone this runtime knows. */
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatterFor(timeZone)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
+
+/** True for a real calendar date written `YYYY-MM-DD` (no 2026-02-30). */
+export function isCalendarDay(text: string): boolean {
+  const m = DAY.exec(text)
+  if (m === null) return false
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const t = new Date(Date.UTC(y, mo - 1, d))
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d
+}
+
+/** The calendar day `n` days after `day` (negative goes back). */
+export function addDays(day: string, n: number): string {
+  const t = new Date(`${day}T00:00:00Z`)
+  t.setUTCDate(t.getUTCDate() + n)
+  return t.toISOString().slice(0, 10)
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod'
+import { HaloError } from '../errors.js'
+
+/** Customer, mitra and actor ids: opaque strings of 1-64 characters `[A-Za-z0-9_.:-]`. */
+export const PartyId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'ids are 1-64 characters of A-Z, a-z, 0-9, _ . : -')
+
+/** Session and review ids: positive integers. */
+export const RowId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
+
+export const NOTE_MAX = 500
+
+/**
+ * The JSON body of `POST /api/mitra/chat-requests/sessions/:id/end`. The actor
+ * comes from the caller's authentication, not from the body.
+ *
+ * ```ts
+ * const body = EndSessionRequestBody.parse(req.body)
+ * await closures.initiateEarlyEnd(Number(req.params.id), UserType.MITRA, { ...body, actorId: req.user.id })
+ * ```
+ */
+export const EndSessionRequestBody = z
+  .object({
+    reason: z.string().min(1).max(40).optional(),
+    note: z.string().max(NOTE_MAX, `notes are at most ${NOTE_MAX} characters`).optional(),
+    idempotencyKey: z.string().min(1).max(128).optional(),
+    dryRun: z.boolean().optional(),
+  })
+  .strict()
+export type EndSessionRequestBody = z.infer<typeof EndSessionRequestBody>
+
+export const EarlyEndInput = EndSessionRequestBody.extend({ actorId: PartyId }).strict()
+export type EarlyEndInput = z.infer<typeof EarlyEndInput>
+
+export const GoodbyeInput = z
+  .object({ actorId: PartyId, message: z.string().min(1, 'the message is empty').max(1000, 'goodbye messages are at most 1000 characters') })
+  .strict()
+export type GoodbyeInput = z.infer<typeof GoodbyeInput>
+
+/** Parses `value` with `schema`, or throws `INVALID_INPUT` naming the first problem. */
+export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value)
+  if (r.success) return r.data
+  const issue = r.error.issues[0]
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''
+  throw new HaloError('INVALID_INPUT', `${what}: ${where}${issue?.message ?? 'invalid'}`)
+}

@@ -1,0 +1,77 @@
+/**
+ * The stable error codes of the contract. Callers branch on `code`, never on
+ * the message.
+ */
+export const ErrorCode = {
+  INVALID_INPUT: 'INVALID_INPUT',
+  REASON_REQUIRED: 'REASON_REQUIRED',
+  EARLY_END_DISABLED: 'EARLY_END_DISABLED',
+  FORBIDDEN: 'FORBIDDEN',
+  SESSION_NOT_FOUND: 'SESSION_NOT_FOUND',
+  INVALID_STATE: 'INVALID_STATE',
+  DAILY_CAP_REACHED: 'DAILY_CAP_REACHED',
+  UNKNOWN_FLAG: 'UNKNOWN_FLAG',
+  REVIEW_NOT_FOUND: 'REVIEW_NOT_FOUND',
+  DB_ERROR: 'DB_ERROR',
+} as const
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+/**
+ * The one error type the library throws on purpose. Anything else escaping
+ * the library is a bug.
+ *
+ * ```ts
+ * try {
+ *   await closures.initiateEarlyEnd(id, UserType.MITRA, { actorId, reason })
+ * } catch (e) {
+ *   if (e instanceof HaloError) res.status(httpStatusFor(e.code)).json(e.toJSON())
+ *   else throw e
+ * }
+ * ```
+ */
+export class HaloError extends Error {
+  readonly code: ErrorCode
+  readonly details: Readonly<Record<string, unknown>> | undefined
+
+  constructor(code: ErrorCode, message: string, options?: { details?: Record<string, unknown>; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'HaloError'
+    this.code = code
+    this.details = options?.details === undefined ? undefined : Object.freeze({ ...options.details })
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: { ...this.details } }
+  }
+}
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  INVALID_INPUT: 422,
+  REASON_REQUIRED: 422,
+  UNKNOWN_FLAG: 422,
+  EARLY_END_DISABLED: 403,
+  FORBIDDEN: 403,
+  SESSION_NOT_FOUND: 404,
+  REVIEW_NOT_FOUND: 404,
+  INVALID_STATE: 409,
+  DAILY_CAP_REACHED: 429,
+  DB_ERROR: 503,
+}
+
+/**
+ * The HTTP status the backend answers for an error code.
+ *
+ * ```ts
+ * httpStatusFor('DAILY_CAP_REACHED') // 429
+ * ```
+ */
+export function httpStatusFor(code: ErrorCode): number {
+  return HTTP_STATUS[code] ?? 500
+}
+
+export function isHaloError(e: unknown): e is HaloError {
+  return e instanceof HaloError
+}

@@ -1,0 +1,39 @@
+/**
+ * halo-admin: the session-closure library of the Halo chat backend.
+ *
+ * ```ts
+ * import { openDatabase, migrateToLatest, createClosureService, UserType } from 'halo-admin'
+ * ```
+ */
+export { HaloError, ErrorCode, httpStatusFor, isHaloError } from './errors.js'
+export { UserType, SESSION_STATUSES, REVIEW_OUTCOMES, type Initiator, type SessionStatus, type ReviewOutcome } from './core/user-type.js'
+export { EndSessionRequestBody, EarlyEndInput, GoodbyeInput } from './core/validation.js'
+export { businessDay, isValidTimeZone, isCalendarDay, addDays } from './core/business-day.js'
+export { systemClock, fixedClock, type Clock } from './core/clock.js'
+export {
+  decideEarlyEnd,
+  decideGoodbye,
+  earlyEndEnabledFor,
+  reasonRequiredFor,
+  remainingToday,
+  type EarlyEndDecision,
+  type EarlyEndPlan,
+  type SessionFacts,
+  type CapFacts,
+} from './core/early-end-rules.js'
+export { openDatabase, redactTarget, type HaloDatabase, type OpenOptions } from './store/database.js'
+export { migrateToLatest, migrationStatus, type MigrateResult, type MigrationStatus } from './store/migrate.js'
+export type { Schema } from './store/schema.js'
+export { FLAG_DEFINITIONS, defaultFlags, isFlagKey, parseFlagText, type Flags, type FlagKey, type FlagDefinition } from './config/flag-registry.js'
+export { createConfigStore, type ConfigStore, type FlagState, type FlagChange, type ChangeOptions } from './config/config-store.js'
+export {
+  createClosureService,
+  type ClosureService,
+  type EarlyEndResult,
+  type OpenSessionInput,
+  type SessionFilter,
+  type SweepResult,
+  type ClientConfig,
+} from './closure/closure-service.js'
+export type { Session, SessionDetail, Closure, Goodbye } from './closure/session-view.js'
+export { createReviewService, type ReviewService, type Review, type ReviewFilter, type ResolveInput } from './review/review-service.js'

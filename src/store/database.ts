@@ -1,0 +1,109 @@
+import type { Kysely } from 'kysely'
+import { HaloError } from '../errors.js'
+import type { Engine, EngineName } from './engine.js'
+import type { Schema } from './schema.js'
+
+/** An open database: SQLite file, `:memory:` or a PostgreSQL pool. Pass it to the `create…` factories. */
+export interface HaloDatabase {
+  readonly engineName: EngineName
+  /** Where it points, with any password masked: safe to print. */
+  readonly target: string
+  /** The kysely instance, for queries of your own. */
+  readonly db: Kysely<Schema>
+  /** @internal the engine seam, used by the services. */
+  readonly engine: Engine
+  /** Runs `fn` in a write transaction; database failures become `DB_ERROR`. */
+  write<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T>
+  /** Runs a read; database failures become `DB_ERROR`. */
+  read<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  /** Connections in the PostgreSQL pool (default 10). */
+  readonly poolSize?: number
+  /** Open a SQLite file read-only. */
+  readonly readonly?: boolean
+}
+
+const PG_URL = /^postgres(ql)?:\/\//i
+
+/** `postgres://user:secret@host/db` becomes `postgres://user:***@host/db`. */
+export function redactTarget(target: string): string {
+  if (!PG_URL.test(target)) return target
+  return target.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1:***@').replace(/([?&]password=)[^&]*/gi, '$1***')
+}
+
+function passwordOf(target: string): string | null {
+  if (!PG_URL.test(target)) return null
+  try {
+    const u = new URL(target)
+    const p = u.password || u.searchParams.get('password')
+    return p ? decodeURIComponent(p) : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Opens the database the library works on: a SQLite file path (created when
+ * missing), `':memory:'`, or a `postgres://` URL. Defaults to `$HALO_DB`,
+ * then `./halo.db`. Call `migrateToLatest` before first use.
+ *
+ * ```ts
+ * const handle = await openDatabase(process.env.DATABASE_URL) // or 'halo.db'
+ * await migrateToLatest(handle)
+ * ```
+ */
+export async function openDatabase(target?: string, options: OpenOptions = {}): Promise<HaloDatabase> {
+  const where = target ?? process.env.HALO_DB ?? './halo.db'
+  const shown = redactTarget(where)
+  const secret = passwordOf(where)
+  let engine: Engine
+  try {
+    if (PG_URL.test(where)) {
+      const { openPostgres } = await import('./postgres/postgres-engine.js')
+      engine = openPostgres(where, options)
+    } else {
+      const { openSqlite } = await import('./sqlite/sqlite-engine.js')
+      engine = openSqlite(where, options)
+    }
+  } catch (e) {
+    throw new HaloError('DB_ERROR', scrub(`cannot open database ${shown}: ${(e as Error).message}`, secret), { cause: e })
+  }
+  return makeHandle(engine, shown, secret)
+}
+
+function scrub(message: string, secret: string | null): string {
+  return secret ? message.split(secret).join('***') : message
+}
+
+function makeHandle(engine: Engine, target: string, secret: string | null): HaloDatabase {
+  const mapError = (e: unknown): unknown => {
+    if (e instanceof HaloError) return e
+    const described = engine.describeError(e)
+    if (described === null) return e
+    return new HaloError('DB_ERROR', scrub(`${target}: ${described}`, secret), { cause: e })
+  }
+  return Object.freeze({
+    engineName: engine.name,
+    target,
+    db: engine.db,
+    engine,
+    async write<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+      try {
+        return await engine.writeTransaction(fn)
+      } catch (e) {
+        throw mapError(e)
+      }
+    },
+    async read<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T> {
+      try {
+        return await fn(engine.db)
+      } catch (e) {
+        throw mapError(e)
+      }
+    },
+    close: () => engine.close(),
+  })
+}

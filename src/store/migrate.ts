@@ -1,0 +1,111 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import { MIGRATIONS } from '../../migrations/index.js'
+import { HaloError } from '../errors.js'
+import type { HaloDatabase } from './database.js'
+import type { EngineName } from './engine.js'
+
+export interface MigrationStatus {
+  /** Migrations this database has, oldest first. */
+  readonly applied: readonly string[]
+  /** Migrations this version knows and the database lacks. */
+  readonly pending: readonly string[]
+  /** The newest migration this version knows. */
+  readonly latest: string
+}
+
+export interface MigrateResult extends MigrationStatus {
+  /** Migrations run by this call (empty when already up to date). */
+  readonly ran: readonly string[]
+}
+
+const KNOWN = MIGRATIONS.map((m) => m.name)
+const LATEST = KNOWN[KNOWN.length - 1]!
+
+function providerFor(engine: EngineName): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {}
+      for (const m of MIGRATIONS) out[m.name] = { up: (db) => m.up(db, engine) }
+      return out
+    },
+  }
+}
+
+async function appliedNames(db: Kysely<any>): Promise<string[]> {
+  try {
+    const rows = await db.selectFrom('kysely_migration').select('name').orderBy('name').execute()
+    return rows.map((r: { name: string }) => r.name)
+  } catch (e) {
+    // no migration table yet: a new database
+    if (/kysely_migration/.test(String((e as Error).message))) return []
+    throw e
+  }
+}
+
+function refuseNewer(applied: readonly string[]): void {
+  const unknown = applied.filter((n) => !KNOWN.includes(n))
+  if (unknown.length > 0) {
+    throw new HaloError(
+      'DB_ERROR',
+      `the database was migrated by a newer halo-admin (unknown migration ${unknown.join(', ')}); upgrade halo-admin to use it`,
+      { details: { unknown } },
+    )
+  }
+}
+
+/**
+ * Where the database stands against this version's migrations; writes nothing.
+ *
+ * ```ts
+ * const { pending } = await migrationStatus(handle)
+ * ```
+ */
+export async function migrationStatus(handle: HaloDatabase): Promise<MigrationStatus> {
+  const applied = await handle.read((db) => appliedNames(db))
+  return { applied, pending: KNOWN.filter((n) => !applied.includes(n)), latest: LATEST }
+}
+
+/**
+ * Brings the schema up to date. Idempotent and safe to call from many
+ * processes at once; refuses (`DB_ERROR`) a database migrated by a newer
+ * version. A failed migration leaves the database as it was.
+ *
+ * ```ts
+ * const handle = await openDatabase('halo.db')
+ * await migrateToLatest(handle)
+ * ```
+ */
+export async function migrateToLatest(handle: HaloDatabase): Promise<MigrateResult> {
+  if (handle.engineName === 'sqlite') {
+    // One writer transaction around the whole run: SQLite DDL is transactional,
+    // and BEGIN IMMEDIATE keeps other processes out until it commits.
+    return handle.write((conn) => run(conn, 'sqlite'))
+  }
+  // PostgreSQL: kysely's migrator takes a table lock and runs in a transaction.
+  try {
+    return await run(handle.db, 'postgres')
+  } catch (e) {
+    if (e instanceof HaloError) throw e
+    return handle.read(() => Promise.reject(e))
+  }
+}
+
+async function run(db: Kysely<any>, engine: EngineName): Promise<MigrateResult> {
+  const before = await appliedNames(db)
+  refuseNewer(before)
+  let ran: string[] = []
+  if (before.length < KNOWN.length) {
+    const migrator = new Migrator({ db, provider: providerFor(engine) })
+    const { error, results } = await migrator.migrateToLatest()
+    if (error !== undefined) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName
+      if (error instanceof HaloError) throw error
+      const described = (error as Error).message
+      throw new HaloError('DB_ERROR', `migration ${failed ?? ''} failed: ${described}`.replace('  ', ' '), { cause: error })
+    }
+    ran = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+  }
+  if (engine === 'sqlite') await sql.raw(`pragma user_version = ${KNOWN.length}`).execute(db)
+  const applied = [...before, ...ran]
+  return { applied, pending: [], latest: LATEST, ran }
+}

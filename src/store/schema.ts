@@ -1,0 +1,104 @@
+import type { Generated } from 'kysely'
+
+/** Times are ISO-8601 UTC strings (`2026-11-24T05:00:00.000Z`) on both engines. */
+type Time = string
+/** SQLite keeps booleans as 0/1, PostgreSQL as booleans; read them with `Boolean()`. */
+type Flag = number | boolean
+
+export interface SessionsTable {
+  id: Generated<number>
+  customer_id: string
+  mitra_id: string
+  status: string
+  started_at: Time
+  ends_at: Time
+  grace_ends_at: Time | null
+  closed_at: Time | null
+}
+
+export interface SessionClosuresTable {
+  id: Generated<number>
+  session_id: number
+  /** Denormalised from `sessions` so the cap and the reports read one table. */
+  mitra_id: string
+  kind: string
+  initiated_by: string
+  actor_id: string | null
+  reason: string | null
+  reason_note: string | null
+  business_day: string
+  over_cap: Flag
+  review_id: number | null
+  idempotency_key: string | null
+  created_at: Time
+  grace_ends_at: Time
+  finalized_at: Time | null
+}
+
+export interface CcReviewsTable {
+  id: Generated<number>
+  mitra_id: string
+  business_day: string
+  trigger: string
+  status: string
+  outcome: string | null
+  note: string | null
+  opened_at: Time
+  resolved_at: Time | null
+  resolved_by: string | null
+}
+
+export interface SessionGoodbyesTable {
+  id: Generated<number>
+  session_id: number
+  side: string
+  actor_id: string
+  message: string
+  created_at: Time
+}
+
+export interface MitraDailyCountsTable {
+  mitra_id: string
+  business_day: string
+  early_end_count: number
+}
+
+export interface AppConfigTable {
+  key: string
+  value: string
+  updated_at: Time
+  updated_by: string
+}
+
+export interface ConfigAuditTable {
+  id: Generated<number>
+  key: string
+  old_value: string | null
+  new_value: string | null
+  actor: string
+  note: string | null
+  created_at: Time
+}
+
+/** The audit trail of every session state change. */
+export interface SessionEventsTable {
+  id: Generated<number>
+  session_id: number
+  event: string
+  from_status: string | null
+  to_status: string
+  actor_type: string
+  actor_id: string | null
+  created_at: Time
+}
+
+export interface Schema {
+  sessions: SessionsTable
+  session_closures: SessionClosuresTable
+  cc_reviews: CcReviewsTable
+  session_goodbyes: SessionGoodbyesTable
+  mitra_daily_counts: MitraDailyCountsTable
+  app_config: AppConfigTable
+  config_audit: ConfigAuditTable
+  session_events: SessionEventsTable
+}

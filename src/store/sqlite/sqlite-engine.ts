@@ -1,0 +1,76 @@
+import Database from 'better-sqlite3'
+import { Kysely, SqliteDialect, sql } from 'kysely'
+import type { Engine } from '../engine.js'
+import type { Schema } from '../schema.js'
+
+/** How long a writer waits for another process's lock before `DB_ERROR`. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000
+
+const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|READONLY|CORRUPT|NOTADB|IOERR|FULL|PERM|AUTH|PROTOCOL)/
+
+/** Opens a SQLite file (created when missing) or `:memory:`: WAL, a busy timeout, foreign keys on. */
+export function openSqlite(path: string, options: { readonly?: boolean } = {}): Engine {
+  const raw = new Database(path, { timeout: SQLITE_BUSY_TIMEOUT_MS, readonly: options.readonly ?? false })
+  try {
+    if (!options.readonly) raw.pragma('journal_mode = WAL')
+    // WAL + NORMAL: a committed transaction survives a killed process.
+    raw.pragma('synchronous = NORMAL')
+    raw.pragma('foreign_keys = ON')
+  } catch (e) {
+    raw.close()
+    throw e
+  }
+  return new SqliteEngine(raw)
+}
+
+class SqliteEngine implements Engine {
+  readonly name = 'sqlite' as const
+  readonly db: Kysely<Schema>
+  readonly #raw: Database.Database
+
+  constructor(raw: Database.Database) {
+    this.#raw = raw
+    this.db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) })
+  }
+
+  async writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return this.db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn)
+      let result: T
+      try {
+        result = await fn(conn)
+      } catch (e) {
+        if (this.#raw.inTransaction) await sql`rollback`.execute(conn)
+        throw e
+      }
+      await sql`commit`.execute(conn)
+      return result
+    })
+  }
+
+  lockForUpdate<Q>(qb: Q): Q {
+    return qb
+  }
+
+  lockSkipLocked<Q>(qb: Q): Q {
+    return qb
+  }
+
+  describeError(e: unknown): string | null {
+    const code = (e as { code?: unknown } | null)?.code
+    if (typeof code === 'string' && UNAVAILABLE.test(code)) {
+      if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'the database is busy (locked by another writer past the timeout)'
+      return `the database cannot be used: ${(e as Error).message}`
+    }
+    return null
+  }
+
+  isUniqueViolation(e: unknown): boolean {
+    const code = (e as { code?: unknown } | null)?.code
+    return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy()
+  }
+}
