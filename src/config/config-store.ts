@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { loadFlags } from './config-repository.js'
 import {
   checkFlagValue,
+  decodeStoredFlag,
   FLAG_DEFINITIONS,
   flagDefinition,
   isFlagKey,
@@ -123,13 +124,12 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
 
     async list(): Promise<FlagState[]> {
       const rows = await handle.read((db) => db.selectFrom('app_config').selectAll().execute())
-      const flags = await handle.read((db) => loadFlags(db))
       const byKey = new Map(rows.map((r) => [r.key, r]))
       return FLAG_DEFINITIONS.map((d) => {
         const row = byKey.get(d.key)
         return {
           key: d.key,
-          value: flags[d.key],
+          value: row === undefined ? d.default : decodeStoredFlag(d.key, row.value),
           default: d.default,
           isSet: row !== undefined,
           type: d.type,
