@@ -1,0 +1,85 @@
+/**
+ * Small helpers shared by the service tests: flag presets, session batches,
+ * row counts and error assertions. No rules live here.
+ */
+import { expect, onTestFinished } from 'vitest'
+import { HaloError, UserType, type ErrorCode, type HaloDatabase } from '../../src/index.js'
+import { setup, type EngineName, type Setup } from './engines.js'
+
+export const TABLES = [
+  'sessions',
+  'session_closures',
+  'cc_reviews',
+  'session_goodbyes',
+  'mitra_daily_counts',
+  'app_config',
+  'config_audit',
+  'session_events',
+] as const
+export type TableName = (typeof TABLES)[number]
+
+/** A fresh database (cleaned up when the test ends). */
+export async function fresh(engine: EngineName, now?: string): Promise<Setup> {
+  const t = await setup(engine, now === undefined ? {} : { now })
+  onTestFinished(t.cleanup)
+  return t
+}
+
+/** Flags as the tests usually need them: mitra early end on, plus any overrides. */
+export async function flags(t: Setup, values: Record<string, unknown>): Promise<void> {
+  for (const [key, value] of Object.entries(values)) await t.config.set(key, value as never, { actor: 'test-ops' })
+}
+
+/** Mitra early end on, with an optional cap and over-cap action. */
+export async function enableMitra(t: Setup, extra: Record<string, unknown> = {}): Promise<void> {
+  await flags(t, { early_end_mitra_enabled: true, ...extra })
+}
+
+/** Opens `n` sessions of one mitra (customers c-0, c-1, …). */
+export async function openSessions(t: Setup, n: number, mitraId = 'm-1'): Promise<number[]> {
+  const ids: number[] = []
+  for (let i = 0; i < n; i++) ids.push((await t.closures.openSession({ customerId: `c-${i}`, mitraId })).id)
+  return ids
+}
+
+/** A mitra ending its own session with a reason. */
+export function mitraEnds(t: Setup, sessionId: number, mitraId = 'm-1', extra: Record<string, unknown> = {}) {
+  return t.closures.initiateEarlyEnd(sessionId, UserType.MITRA, { actorId: mitraId, reason: 'customer_left', ...extra })
+}
+
+/** Rows in every table, to prove a refusal or a dry run wrote nothing. */
+export async function tableCounts(handle: HaloDatabase): Promise<Record<TableName, number>> {
+  const out = {} as Record<TableName, number>
+  for (const table of TABLES) {
+    const row = await handle.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+    out[table] = Number(row.n)
+  }
+  return out
+}
+
+/** The mitra's counter row for a day (0 when missing). */
+export async function counterOf(handle: HaloDatabase, mitraId: string, day: string): Promise<number> {
+  const row = await handle.db
+    .selectFrom('mitra_daily_counts')
+    .select('early_end_count')
+    .where('mitra_id', '=', mitraId)
+    .where('business_day', '=', day)
+    .executeTakeFirst()
+  return Number(row?.early_end_count ?? 0)
+}
+
+/** Awaits `p` and asserts it failed with a HaloError of `code`; returns the error. */
+export async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<HaloError> {
+  let caught: unknown
+  try {
+    await p
+  } catch (e) {
+    caught = e
+  }
+  expect(caught, `expected ${code}`).toBeInstanceOf(HaloError)
+  expect((caught as HaloError).code).toBe(code)
+  return caught as HaloError
+}
