@@ -27,7 +27,7 @@ export interface EarlyEndResult {
   readonly businessDay: string
   readonly overCap: boolean
   readonly reviewId: number | null
-  /** True when this early end reached the cap and opened the day's CC review. */
+  /** True when this early end reached the cap and opened the day's CC review (on a dry run: would open it). */
   readonly reviewOpened: boolean
   /** The mitra's early ends on `businessDay` after this one; null when it does not count or is a replay. */
   readonly mitraCountToday: number | null
@@ -154,7 +154,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       // A refusal throws, so the transaction rolls back and nothing it touched stays.
       if (!decision.allowed) throw decision.error
       const plan = decision.plan
-      if (dryRun) throw new DryRunAnswer(resultOf(id, plan, null, plan.existingReviewId, false, true))
+      if (dryRun) throw new DryRunAnswer(resultOf(id, plan, null, plan.existingReviewId, plan.review === 'open', true))
       return writeEarlyEnd(trx, row!, plan, ask.idempotencyKey ?? null, at)
       })
     } catch (e) {
