@@ -5,7 +5,7 @@
  */
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
-import { migrateToLatest, openDatabase } from '../src/index.js'
+import { migrateToLatest, openDatabase, redactTarget } from '../src/index.js'
 import { startCluster, type Cluster } from './support/pg-cluster.js'
 
 export const TEMPLATE_DB = 'halo_template'
@@ -19,14 +19,27 @@ export async function setup(project: TestProject): Promise<void> {
     adminUrl = cluster.url
     process.env.HALO_TEST_PG_DATADIR = cluster.dataDir
   }
-  const admin = new pg.Client({ connectionString: adminUrl })
-  await admin.connect()
-  await admin.query(`drop database if exists ${TEMPLATE_DB}`)
-  await admin.query(`create database ${TEMPLATE_DB}`)
-  await admin.end()
-  const handle = await openDatabase(withDatabase(adminUrl, TEMPLATE_DB))
-  await migrateToLatest(handle)
-  await handle.close()
+  try {
+    const admin = new pg.Client({ connectionString: adminUrl })
+    await admin.connect()
+    try {
+      await admin.query(`drop database if exists ${TEMPLATE_DB} with (force)`)
+      await admin.query(`create database ${TEMPLATE_DB}`)
+    } finally {
+      await admin.end()
+    }
+    const handle = await openDatabase(withDatabase(adminUrl, TEMPLATE_DB))
+    try {
+      await migrateToLatest(handle)
+    } finally {
+      await handle.close()
+    }
+  } catch (e) {
+    // vitest does not run teardown when setup throws: stop our server here
+    cluster?.stop()
+    cluster = undefined
+    throw new Error(`PostgreSQL for the test run is not usable (${redactTarget(adminUrl)}): ${(e as Error).message}`, { cause: e })
+  }
   project.provide('pgAdminUrl', adminUrl)
   project.provide('pgDataDir', cluster?.dataDir ?? '')
   project.provide('pgPort', cluster?.port ?? 0)
@@ -34,6 +47,7 @@ export async function setup(project: TestProject): Promise<void> {
 
 export async function teardown(): Promise<void> {
   cluster?.stop()
+  cluster = undefined
 }
 
 export function withDatabase(url: string, db: string): string {
