@@ -84,8 +84,9 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
     const { actor, note } = parseInput(ChangeOptions, opts, 'flag change')
     const newJson = next === undefined ? null : JSON.stringify(next)
     const defaultJson = JSON.stringify(flagDefinition(key).default)
-    return handle.write(async (trx) => {
-      const row = await trx.selectFrom('app_config').select('value').where('key', '=', key).executeTakeFirst()
+    // The row lock queues concurrent changes of one flag, so each audit row's old value is the previous new one.
+    const change = () => handle.write(async (trx) => {
+      const row = await handle.engine.lockForUpdate(trx.selectFrom('app_config').select('value').where('key', '=', key)).executeTakeFirst()
       const oldJson = row?.value ?? null
       if (oldJson === newJson) return null
       const at = clock.now().toISOString()
@@ -111,6 +112,15 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
         at,
       }
     })
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await change()
+      } catch (e) {
+        // Two first-time sets of one flag raced on the insert: the loser runs again and sees the winner's row.
+        if (attempt < 3 && handle.engine.isUniqueViolation(e instanceof HaloError ? (e.cause ?? e) : e)) continue
+        throw e
+      }
+    }
   }
 
   const service: ConfigStore = {
