@@ -77,7 +77,7 @@ export const initialSchema: HaloMigration = {
 
     await db.schema
       .createTable('app_config')
-      .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('key', 'varchar(64)', (c) => c.primaryKey().notNull())
       .addColumn('value', 'text', notNull)
       .addColumn('updated_at', time, notNull)
       .addColumn('updated_by', 'varchar(64)', notNull)
