@@ -5,17 +5,29 @@ import type { Schema } from '../schema.js'
 
 const { Pool, types: pgTypes } = pg
 
+const BOOL = 16
 const INT8 = 20
 const NUMERIC = 1700
 const TIMESTAMPTZ = 1184
 const TIMESTAMP = 1114
 
-/** Counts and times come back as on SQLite: numbers and ISO-8601 UTC strings. */
+const parseTimestamptz = pgTypes.getTypeParser(TIMESTAMPTZ, 'text') as (v: string) => Date | string
+/** A `timestamptz` in any session time zone, as the ISO-8601 UTC string SQLite stores (`infinity` stays as is). */
+const isoUtc = (v: string): string => {
+  const d = parseTimestamptz(v)
+  return d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString() : v
+}
+
+/**
+ * Rows come back with the same JS values as on SQLite: counts as numbers,
+ * times as ISO-8601 UTC strings, booleans as 0/1 (SQLite has no boolean type).
+ */
 const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
     if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v)
-    if (oid === TIMESTAMPTZ) return (v: string) => new Date(v).toISOString()
-    if (oid === TIMESTAMP) return (v: string) => new Date(`${v}Z`).toISOString()
+    if (oid === BOOL) return (v: string) => (v === 't' ? 1 : 0)
+    if (oid === TIMESTAMPTZ) return isoUtc
+    if (oid === TIMESTAMP) return (v: string) => isoUtc(`${v}+00`)
     return pgTypes.getTypeParser(oid, format as 'text')
   },
 }
@@ -82,7 +94,11 @@ class PostgresEngine implements Engine {
     if (NETWORK_CODES.has(code) || UNAVAILABLE_CLASSES.some((c) => code.startsWith(c) && code.length === 5)) {
       return `the database is unavailable: ${message}`
     }
-    if (/Connection terminated|connection timeout|Query read timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message)) {
+    if (
+      /Connection terminated|connection timeout|Query read timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+        message,
+      )
+    ) {
       return `the database is unavailable: ${message}`
     }
     return null
