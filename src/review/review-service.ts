@@ -107,12 +107,14 @@ export function createReviewService(handle: HaloDatabase, options: { clock?: Clo
         const row = await trx.selectFrom('cc_reviews').select('status').where('id', '=', id).executeTakeFirst()
         if (row === undefined) throw new HaloError('REVIEW_NOT_FOUND', `no review ${id}`)
         if (row.status !== 'open') throw new HaloError('INVALID_STATE', `review ${id} is already resolved`)
-        await trx
+        const r = await trx
           .updateTable('cc_reviews')
           .set({ status: 'resolved', outcome, note: note ?? null, resolved_at: clock.now().toISOString(), resolved_by: actor })
           .where('id', '=', id)
           .where('status', '=', 'open')
-          .execute()
+          .executeTakeFirst()
+        // another resolution committed between our read and our update (PostgreSQL, READ COMMITTED)
+        if (Number(r.numUpdatedRows) !== 1) throw new HaloError('INVALID_STATE', `review ${id} is already resolved`)
       })
       return get(id)
     },
