@@ -2,6 +2,10 @@
  * Small helpers shared by the service tests: flag presets, session batches,
  * row counts and error assertions. No rules live here.
  */
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { expect, onTestFinished } from 'vitest'
 import { HaloError, UserType, type ErrorCode, type HaloDatabase } from '../../src/index.js'
 import { setup, type EngineName, type Setup } from './engines.js'
@@ -82,4 +86,35 @@ export async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<
   expect(caught, `expected ${code}`).toBeInstanceOf(HaloError)
   expect((caught as HaloError).code).toBe(code)
   return caught as HaloError
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name)
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p))
+    else if (/\.tsx?$/.test(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs)
+  }
+  return newest
+}
+
+/**
+ * Makes sure `dist/` is built from the current sources, for tests that run
+ * the library in child processes (`npm test` builds first; `npx vitest run`
+ * does not). Returns the path of `dist/src/index.js`.
+ */
+export function ensureBuilt(): string {
+  const entry = join(ROOT, 'dist', 'src', 'index.js')
+  const sourcesAt = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'migrations')))
+  if (!existsSync(entry) || statSync(entry).mtimeMs < sourcesAt) {
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'pipe' })
+    } catch {
+      // tsc still emits when some other file has a type error; the check below decides
+    }
+  }
+  if (!existsSync(entry)) throw new Error(`could not build ${entry}`)
+  return entry
 }

@@ -1,0 +1,107 @@
+/**
+ * The cap under real concurrency: several OS processes, each with its own
+ * connection, end sessions of one mitra at the same instant.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { ENGINES } from '../support/engines.js'
+import type { Setup } from '../support/engines.js'
+import { counterOf, enableMitra, ensureBuilt, fresh, openSessions } from '../support/fixtures.js'
+
+const WORKER = fileURLToPath(new URL('./workers/end-sessions.mjs', import.meta.url))
+const PROCESSES = 4
+const PER_PROCESS = 5
+const NOW = '2026-11-24T03:00:00Z'
+const DAY = '2026-11-24'
+
+interface Outcome {
+  id: number
+  ok: boolean
+  code?: string
+  message?: string
+  overCap?: boolean
+  reviewId?: number | null
+  reviewOpened?: boolean
+}
+
+/** Runs PROCESSES workers over `sessionIds`, released together by a go-file; returns every outcome. */
+async function race(t: Setup, sessionIds: number[]): Promise<Outcome[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'halo-race-'))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  const goFile = join(dir, 'go')
+  let ready = 0
+  let release!: () => void
+  const allReady = new Promise<void>((r) => (release = r))
+  const runs = Array.from({ length: PROCESSES }, (_, i) => {
+    const ids = sessionIds.filter((_, j) => j % PROCESSES === i)
+    const arg = JSON.stringify({ target: t.target, now: NOW, mitraId: 'm-1', sessionIds: ids, goFile })
+    const child = spawn(process.execPath, [WORKER, arg], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => {
+      const before = out
+      out += d.toString()
+      if (!before.includes('ready\n') && out.includes('ready\n') && ++ready === PROCESSES) release()
+    })
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    return new Promise<Outcome[]>((resolve, reject) => {
+      child.on('error', reject)
+      child.on('close', (code) => {
+        const line = out.split('\n').find((l) => l.startsWith('{'))
+        if (code !== 0 || line === undefined) reject(new Error(`worker ${i} exited ${code}: ${err || out}`))
+        else resolve((JSON.parse(line) as { outcomes: Outcome[] }).outcomes)
+      })
+    })
+  })
+  const failed = Promise.race(runs.map((r) => r.then(() => new Promise<never>(() => {}))))
+  await Promise.race([allReady, failed])
+  writeFileSync(goFile, 'go')
+  return (await Promise.all(runs)).flat()
+}
+
+beforeAll(() => {
+  ensureBuilt()
+}, 120_000)
+
+describe.each(ENGINES)('the daily cap across %i processes on %s'.replace('%i', String(PROCESSES)), (engine) => {
+  it('lets exactly cap early ends through when processes race for the last slots, refusing the rest with DAILY_CAP_REACHED', async () => {
+    const t = await fresh(engine, NOW)
+    await enableMitra(t, { early_end_mitra_daily_cap: 3 })
+    const ids = await openSessions(t, PROCESSES * PER_PROCESS)
+    const outcomes = await race(t, ids)
+
+    expect(outcomes).toHaveLength(ids.length)
+    const unexpected = outcomes.filter((o) => !o.ok && o.code !== 'DAILY_CAP_REACHED')
+    expect(unexpected, 'no SQLITE_BUSY, deadlock or other error reaches a caller').toEqual([])
+    const wins = outcomes.filter((o) => o.ok)
+    expect(wins).toHaveLength(3)
+    expect(wins.filter((w) => w.reviewOpened)).toHaveLength(1)
+    expect(await counterOf(t.handle, 'm-1', DAY)).toBe(3)
+    expect(await t.reviews.list()).toHaveLength(1)
+    const closing = await t.closures.listSessions({ status: 'closing' })
+    expect(closing.map((s) => s.id).sort((a, b) => a - b)).toEqual(wins.map((w) => w.id).sort((a, b) => a - b))
+    expect(await t.handle.db.selectFrom('session_closures').select('id').execute()).toHaveLength(3)
+  }, 60_000)
+
+  it('with allow, lets every early end through, exactly cap of them not over the cap, all past it on the one review', async () => {
+    const t = await fresh(engine, NOW)
+    await enableMitra(t, { early_end_mitra_daily_cap: 5, early_end_mitra_over_cap_action: 'allow' })
+    const ids = await openSessions(t, PROCESSES * PER_PROCESS)
+    const outcomes = await race(t, ids)
+
+    expect(outcomes.filter((o) => !o.ok)).toEqual([])
+    expect(outcomes.filter((o) => !o.overCap)).toHaveLength(5)
+    expect(outcomes.filter((o) => o.overCap)).toHaveLength(ids.length - 5)
+    expect(outcomes.filter((o) => o.reviewOpened)).toHaveLength(1)
+    const reviews = await t.reviews.list()
+    expect(reviews).toHaveLength(1)
+    // the early end that reached the cap and every one past it
+    expect(reviews[0]!.earlyEnds).toBe(ids.length - 4)
+    expect(new Set(outcomes.filter((o) => o.overCap).map((o) => o.reviewId))).toEqual(new Set([reviews[0]!.id]))
+    expect(await counterOf(t.handle, 'm-1', DAY)).toBe(ids.length)
+  }, 60_000)
+})
