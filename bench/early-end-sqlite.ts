@@ -1,0 +1,188 @@
+/**
+ * Sequential `initiateEarlyEnd` throughput on a SQLite file, as a ratio to a
+ * hand-written better-sqlite3 transaction doing the same checks and writes
+ * (the floor). Rounds interleave library and floor on separate files of the
+ * same schema and flags; the medians give the ratio. Target: >= 0.7.
+ *
+ *   npm run bench                                  (everything)
+ *   node bench/run-all.js early-end-sqlite         (this one)
+ *   BENCH_ROUNDS=9 BENCH_OPS=3000 node bench/run-all.js early-end-sqlite
+ */
+import Database from 'better-sqlite3'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createClosureService, createConfigStore, migrateToLatest, openDatabase, UserType, type HaloDatabase } from '../src/index.js'
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
+const OPS = Number(process.env.BENCH_OPS ?? 2000)
+const MITRAS = 50
+const TARGET = 0.7
+const NOW = new Date('2026-11-24T03:00:00Z')
+const clock = { now: () => NOW }
+
+const dir = mkdtempSync(join(tmpdir(), 'halo-bench-'))
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+
+/** A migrated file with the flags of the run: mitra early end on, a cap no mitra reaches. */
+async function prepare(name: string): Promise<{ handle: HaloDatabase; file: string }> {
+  const file = join(dir, name)
+  const handle = await openDatabase(file)
+  await migrateToLatest(handle)
+  const config = createConfigStore(handle, { clock })
+  await config.set('early_end_mitra_enabled', true, { actor: 'bench' })
+  await config.set('early_end_mitra_daily_cap', 1_000_000, { actor: 'bench' })
+  return { handle, file }
+}
+
+/** Opens `n` active sessions straight in SQL (not timed); returns [id, mitra] pairs. */
+function openSessions(raw: Database.Database, n: number): Array<[number, string]> {
+  const insert = raw.prepare(
+    `insert into sessions (customer_id, mitra_id, status, started_at, ends_at) values (?, ?, 'active', '2026-11-24T02:00:00.000Z', '2026-11-24T05:00:00.000Z')`,
+  )
+  const out: Array<[number, string]> = []
+  raw.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const mitra = `m-${i % MITRAS}`
+      out.push([Number(insert.run(`c-${i}`, mitra).lastInsertRowid), mitra])
+    }
+  })()
+  return out
+}
+
+/** The floor: one hand-written transaction per early end, statements prepared once. */
+function makeFloor(raw: Database.Database) {
+  const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: '2-digit', day: '2-digit' })
+  const q = {
+    begin: raw.prepare('begin immediate'),
+    commit: raw.prepare('commit'),
+    rollback: raw.prepare('rollback'),
+    session: raw.prepare('select * from sessions where id = ?'),
+    flags: raw.prepare('select key, value from app_config'),
+    counterInsert: raw.prepare('insert into mitra_daily_counts (mitra_id, business_day, early_end_count) values (?, ?, 0) on conflict (mitra_id, business_day) do nothing'),
+    counter: raw.prepare('select early_end_count from mitra_daily_counts where mitra_id = ? and business_day = ?'),
+    review: raw.prepare(`select id from cc_reviews where mitra_id = ? and business_day = ? and "trigger" = 'daily_cap_reached'`),
+    counterSet: raw.prepare('update mitra_daily_counts set early_end_count = ? where mitra_id = ? and business_day = ?'),
+    close: raw.prepare(`update sessions set status = 'closing', grace_ends_at = ? where id = ? and status in ('active', 'extending')`),
+    closure: raw.prepare(
+      `insert into session_closures (session_id, mitra_id, kind, initiated_by, actor_id, reason, reason_note, business_day, over_cap, review_id, idempotency_key, created_at, grace_ends_at, finalized_at)
+       values (?, ?, 'early_end', 'mitra', ?, ?, null, ?, 0, ?, null, ?, ?, null) returning id`,
+    ),
+    event: raw.prepare(`insert into session_events (session_id, event, from_status, to_status, actor_type, actor_id, created_at) values (?, 'early_end', ?, 'closing', 'mitra', ?, ?)`),
+  }
+  return function end(id: number, actorId: string, reason: string): number {
+    q.begin.run()
+    try {
+      const s = q.session.get(id) as { mitra_id: string; status: string } | undefined
+      const flags: Record<string, unknown> = { early_end_mitra_enabled: false, early_end_reason_codes: ['customer_abusive', 'customer_left', 'out_of_scope', 'other'], early_end_mitra_daily_cap: 3, closing_grace_seconds: 300 }
+      for (const r of q.flags.all() as Array<{ key: string; value: string }>) flags[r.key] = JSON.parse(r.value)
+      if (flags.early_end_mitra_enabled !== true) throw new Error('EARLY_END_DISABLED')
+      if (s === undefined) throw new Error('SESSION_NOT_FOUND')
+      if (s.mitra_id !== actorId) throw new Error('FORBIDDEN')
+      if (s.status !== 'active' && s.status !== 'extending') throw new Error('INVALID_STATE')
+      if (!(flags.early_end_reason_codes as string[]).includes(reason)) throw new Error('INVALID_INPUT')
+      const day = dayFormat.format(NOW)
+      q.counterInsert.run(actorId, day)
+      const count = (q.counter.get(actorId, day) as { early_end_count: number }).early_end_count
+      const review = q.review.get(actorId, day) as { id: number } | undefined
+      if (count + 1 > (flags.early_end_mitra_daily_cap as number)) throw new Error('DAILY_CAP_REACHED')
+      q.counterSet.run(count + 1, actorId, day)
+      const at = NOW.toISOString()
+      const grace = new Date(NOW.getTime() + (flags.closing_grace_seconds as number) * 1000).toISOString()
+      if (q.close.run(grace, id).changes !== 1) throw new Error('INVALID_STATE')
+      const closureId = (q.closure.get(id, s.mitra_id, actorId, reason, day, review?.id ?? null, at, grace) as { id: number }).id
+      q.event.run(id, s.status, actorId, at)
+      q.commit.run()
+      return closureId
+    } catch (e) {
+      if (raw.inTransaction) q.rollback.run()
+      throw e
+    }
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+async function main(): Promise<void> {
+  const lib = await prepare('library.db')
+  const closures = createClosureService(lib.handle, { clock })
+  const libRaw = new Database(lib.file)
+  const flo = await prepare('floor.db')
+  await flo.handle.close()
+  const floRaw = new Database(flo.file)
+  floRaw.pragma('journal_mode = WAL')
+  floRaw.pragma('synchronous = NORMAL')
+  floRaw.pragma('foreign_keys = ON')
+  const floorEnd = makeFloor(floRaw)
+
+  async function libraryRound(n: number): Promise<number> {
+    const sessions = openSessions(libRaw, n)
+    const t0 = performance.now()
+    for (const [id, mitra] of sessions) {
+      const r = await closures.initiateEarlyEnd(id, UserType.MITRA, { actorId: mitra, reason: 'customer_left' })
+      if (r.closure === null) throw new Error('no closure written')
+    }
+    return (n * 1000) / (performance.now() - t0)
+  }
+  function floorRound(n: number): number {
+    const sessions = openSessions(floRaw, n)
+    const t0 = performance.now()
+    for (const [id, mitra] of sessions) floorEnd(id, mitra, 'customer_left')
+    return (n * 1000) / (performance.now() - t0)
+  }
+
+  // warm-up: JIT, statement caches, page cache
+  await libraryRound(Math.min(500, OPS))
+  floorRound(Math.min(500, OPS))
+
+  const libRates: number[] = []
+  const floorRates: number[] = []
+  const ratios: number[] = []
+  for (let round = 0; round < ROUNDS; round++) {
+    // alternate who goes first, so drift on a shared machine hits both sides alike
+    let l: number
+    let f: number
+    if (round % 2 === 0) {
+      l = await libraryRound(OPS)
+      f = floorRound(OPS)
+    } else {
+      f = floorRound(OPS)
+      l = await libraryRound(OPS)
+    }
+    libRates.push(l)
+    floorRates.push(f)
+    ratios.push(l / f)
+    process.stdout.write(`round ${round + 1}/${ROUNDS}: library ${l.toFixed(0)} ops/s, floor ${f.toFixed(0)} ops/s, ratio ${(l / f).toFixed(3)}\n`)
+  }
+
+  // both sides did every write: one closure and one early_end event per session, counters add up
+  for (const [name, raw] of [['library', libRaw], ['floor', floRaw]] as const) {
+    const c = raw.prepare('select count(*) as n from session_closures').get() as { n: number }
+    const s = raw.prepare(`select count(*) as n from sessions where status = 'closing'`).get() as { n: number }
+    const k = raw.prepare('select sum(early_end_count) as n from mitra_daily_counts').get() as { n: number }
+    const e = raw.prepare(`select count(*) as n from session_events where event = 'early_end'`).get() as { n: number }
+    if (c.n !== s.n || c.n !== k.n || c.n !== e.n) throw new Error(`${name}: closures ${c.n}, closing ${s.n}, counted ${k.n}, events ${e.n} disagree`)
+  }
+
+  const libOps = median(libRates)
+  const floorOps = median(floorRates)
+  const ratio = median(ratios)
+  process.stdout.write(
+    [
+      `early end on SQLite, sequential, ${ROUNDS} rounds x ${OPS} ops, ${MITRAS} mitras, medians:`,
+      `  library ${libOps.toFixed(0)} ops/s`,
+      `  floor   ${floorOps.toFixed(0)} ops/s (hand-written better-sqlite3 transaction)`,
+      `  ratio   ${ratio.toFixed(3)} (target >= ${TARGET}): ${ratio >= TARGET ? 'ok' : 'BELOW TARGET'}`,
+      '',
+    ].join('\n'),
+  )
+  process.stdout.write(JSON.stringify({ bench: 'early-end-sqlite', rounds: ROUNDS, ops: OPS, libraryOpsPerSec: Math.round(libOps), floorOpsPerSec: Math.round(floorOps), ratio: Number(ratio.toFixed(3)), target: TARGET }) + '\n')
+  libRaw.close()
+  floRaw.close()
+  await lib.handle.close()
+}
+
+main().catch((e) => {
+  process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`)
+  process.exit(1)
+})
