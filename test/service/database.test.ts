@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createClosureService, createConfigStore, migrateToLatest, migrationStatus, openDatabase } from '../../src/index.js'
+import { MIGRATIONS } from '../../migrations/index.js'
 import { ENGINES } from '../support/engines.js'
 import { expectCode, fresh } from '../support/fixtures.js'
 
@@ -53,13 +54,13 @@ describe('SQLite files', () => {
     const handle = await openDatabase(join(dir, 'new.db'))
     onTestFinished(() => handle.close())
     const first = await migrateToLatest(handle)
-    expect(first.ran).toEqual(['0001-initial-schema'])
+    expect(first.ran).toEqual(MIGRATIONS.map((m) => m.name))
     const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(handle.db)
     expect(mode.rows[0]?.journal_mode).toBe('wal')
     const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(handle.db)
     expect(fk.rows[0]?.foreign_keys).toBe(1)
     const v = await sql<{ user_version: number }>`pragma user_version`.execute(handle.db)
-    expect(v.rows[0]?.user_version).toBe(1)
+    expect(v.rows[0]?.user_version).toBe(MIGRATIONS.length)
     expect((await migrateToLatest(handle)).ran).toEqual([])
   })
 
