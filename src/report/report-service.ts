@@ -1,14 +1,191 @@
-// Placeholder owned by the reports work (issue 6): replaced by the real service.
+import { z } from 'zod'
+import { businessDay } from '../core/business-day.js'
+import { systemClock, type Clock } from '../core/clock.js'
+import { remainingToday } from '../core/early-end-rules.js'
+import { PartyId, parseInput } from '../core/validation.js'
+import type { Initiator } from '../core/user-type.js'
+import { loadFlags } from '../config/config-repository.js'
 import type { HaloDatabase } from '../store/database.js'
-import type { Clock } from '../core/clock.js'
+import { checkDay, eachDay, resolveRange, type DayRange, type ResolvedRange } from './day-range.js'
+import * as repo from './report-repository.js'
 
+/** What `closures()` counts by. */
 export type ClosureGrouping = 'day' | 'mitra' | 'reason' | 'initiator'
+export const CLOSURE_GROUPINGS: readonly ClosureGrouping[] = Object.freeze(['day', 'mitra', 'reason', 'initiator'])
+
+export interface ClosureFilters {
+  /** Only closures started by this side (`mitra`, `customer`, `support`, `system`). */
+  readonly initiator?: Initiator | undefined
+  readonly mitraId?: string | undefined
+  /** Only closures with this reason code. */
+  readonly reason?: string | undefined
+}
+
+export interface ClosureReportRow {
+  /** The day, mitra id, reason code or initiator; null for closures without a reason (expiries). */
+  readonly key: string | null
+  readonly count: number
+}
+
+/** The shape of `report closures --json`. */
+export interface ClosureReport {
+  readonly from: string
+  readonly to: string
+  readonly by: ClosureGrouping
+  readonly total: number
+  /** By day: every day of the range, oldest first, zeros included. Otherwise: most closures first, then by key. */
+  readonly rows: readonly ClosureReportRow[]
+}
+
+/** One closure as the detail export (`report closures --detail`) writes it. */
+export interface ClosureDetail {
+  readonly id: number
+  readonly sessionId: number
+  readonly businessDay: string
+  readonly createdAt: string
+  readonly mitraId: string
+  readonly kind: string
+  readonly initiatedBy: string
+  readonly actorId: string | null
+  readonly reason: string | null
+  readonly reasonNote: string | null
+  readonly overCap: boolean
+  readonly reviewId: number | null
+}
+
+export interface CapReportRow {
+  readonly mitraId: string
+  /** Mitra early ends counted on the day (over-cap ones included). */
+  readonly count: number
+  /** Early ends left before one past the cap. */
+  readonly remaining: number
+  /** `under`, `at` (reached the cap) or `over` (past it: allowed with `over_cap_action` allow). */
+  readonly standing: 'under' | 'at' | 'over'
+  readonly reviewId: number | null
+  readonly reviewStatus: string | null
+}
+
+/** The shape of `report cap --json`. */
+export interface CapReport {
+  readonly day: string
+  readonly cap: number
+  readonly overCapAction: 'block' | 'allow'
+  /** Every mitra with an early end on the day, most first. */
+  readonly rows: readonly CapReportRow[]
+  /** How many mitras are at or over the cap. */
+  readonly atOrOver: number
+}
 
 export interface ReportService {
-  closures(by: ClosureGrouping, range?: { from?: string; to?: string }, filters?: { initiator?: string; mitraId?: string }): Promise<unknown>
-  cap(day?: string): Promise<unknown>
+  /** Closure counts in a business-day range (default: the 14 days ending today), grouped `by`. */
+  closures(by: ClosureGrouping, range?: DayRange, filters?: ClosureFilters): Promise<ClosureReport>
+  /** Every closure of the range, oldest first, read in pages so memory stays flat for any number of rows. */
+  closureDetails(range?: DayRange, filters?: ClosureFilters): AsyncIterable<ClosureDetail>
+  /** The range `closures()` and `closureDetails()` would use, defaults filled in and validated. */
+  range(range?: DayRange): Promise<ResolvedRange>
+  /** Each mitra's early ends on `day` (default today) against the cap. */
+  cap(day?: string): Promise<CapReport>
 }
 
-export function createReportService(_handle: HaloDatabase, _options: { clock?: Clock } = {}): ReportService {
-  throw new Error('createReportService: not built yet')
+const GroupingSchema = z.enum(['day', 'mitra', 'reason', 'initiator'])
+const FiltersSchema = z
+  .object({
+    initiator: z.enum(['mitra', 'customer', 'support', 'system']).optional(),
+    mitraId: PartyId.optional(),
+    reason: z.string().regex(/^[a-z0-9_]{1,40}$/, 'reason codes are 1-40 characters of a-z, 0-9, _').optional(),
+  })
+  .strict()
+
+const COLUMN_OF: Record<ClosureGrouping, repo.GroupColumn> = { day: 'business_day', mitra: 'mitra_id', reason: 'reason', initiator: 'initiated_by' }
+
+const PAGE = 2000
+
+/**
+ * Closure and cap reports. Days are business days in `business_timezone`,
+ * both ends of a range included.
+ *
+ * ```ts
+ * const reports = createReportService(handle)
+ * const r = await reports.closures('mitra', { from: '2026-11-01', to: '2026-11-24' }, { initiator: 'mitra' })
+ * r.rows[0] // { key: 'm-7', count: 12 }
+ * const cap = await reports.cap() // today: who is at or over the cap
+ * ```
+ */
+export function createReportService(handle: HaloDatabase, options: { clock?: Clock } = {}): ReportService {
+  const clock = options.clock ?? systemClock
+
+  async function resolved(range: DayRange | undefined): Promise<ResolvedRange> {
+    const r = parseInput(z.object({ from: z.string().optional(), to: z.string().optional() }).strict(), range ?? {}, 'range')
+    if (r.from !== undefined && r.to !== undefined) return resolveRange(r, clock.now(), 'UTC')
+    const flags = await handle.read(loadFlags)
+    return resolveRange(r, clock.now(), flags.business_timezone)
+  }
+
+  const service: ReportService = {
+    range: resolved,
+
+    async closures(by, range, filters = {}) {
+      const grouping = parseInput(GroupingSchema, by, 'group by')
+      const f = parseInput(FiltersSchema, filters, 'filters')
+      const r = await resolved(range)
+      const counted = await handle.read((db) => repo.countClosures(db, COLUMN_OF[grouping], r, f))
+      const total = counted.reduce((n, row) => n + row.count, 0)
+      let rows: ClosureReportRow[]
+      if (grouping === 'day') {
+        const byDay = new Map(counted.map((row) => [row.key, row.count]))
+        rows = eachDay(r).map((day) => ({ key: day, count: byDay.get(day) ?? 0 }))
+      } else {
+        rows = counted.sort((a, b) => b.count - a.count || String(a.key ?? '').localeCompare(String(b.key ?? '')))
+      }
+      return { from: r.from, to: r.to, by: grouping, total, rows }
+    },
+
+    async *closureDetails(range, filters = {}) {
+      const f = parseInput(FiltersSchema, filters, 'filters')
+      const r = await resolved(range)
+      let after = 0
+      for (;;) {
+        const page = await handle.read((db) => repo.closurePage(db, r, f, after, PAGE))
+        for (const c of page) {
+          yield {
+            id: c.id,
+            sessionId: c.session_id,
+            businessDay: c.business_day,
+            createdAt: c.created_at,
+            mitraId: c.mitra_id,
+            kind: c.kind,
+            initiatedBy: c.initiated_by,
+            actorId: c.actor_id,
+            reason: c.reason,
+            reasonNote: c.reason_note,
+            overCap: Boolean(c.over_cap),
+            reviewId: c.review_id,
+          }
+        }
+        if (page.length < PAGE) return
+        after = page[page.length - 1]!.id
+      }
+    },
+
+    async cap(day) {
+      return handle.read(async (db) => {
+        const flags = await loadFlags(db)
+        const d = day === undefined ? businessDay(clock.now(), flags.business_timezone) : checkDay(day, 'day')
+        const counters = await repo.capCounters(db, d)
+        const limit = flags.early_end_mitra_daily_cap
+        const rows = counters.map((c): CapReportRow => ({
+          mitraId: c.mitra_id,
+          count: c.early_end_count,
+          remaining: remainingToday(flags, c.early_end_count),
+          standing: c.early_end_count > limit ? 'over' : c.early_end_count === limit ? 'at' : 'under',
+          reviewId: c.review_id ?? null,
+          reviewStatus: c.review_status ?? null,
+        }))
+        return { day: d, cap: limit, overCapAction: flags.early_end_mitra_over_cap_action, rows, atOrOver: rows.filter((r) => r.standing !== 'under').length }
+      })
+    },
+  }
+  return Object.freeze(service)
 }
+
+export type { DayRange, ResolvedRange } from './day-range.js'
