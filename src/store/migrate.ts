@@ -106,6 +106,7 @@ async function run(db: Kysely<any>, engine: EngineName): Promise<MigrateResult> 
     ran = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
   }
   if (engine === 'sqlite') await sql.raw(`pragma user_version = ${KNOWN.length}`).execute(db)
-  const applied = [...before, ...ran]
+  // Another process may have run what was pending while we waited for the migration lock: ask again.
+  const applied = before.length < KNOWN.length ? await appliedNames(db) : before
   return { applied, pending: [], latest: LATEST, ran }
 }
