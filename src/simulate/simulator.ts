@@ -1,0 +1,232 @@
+import { z } from 'zod'
+import { HaloError } from '../errors.js'
+import { addDays, businessDay } from '../core/business-day.js'
+import { fixedClock, systemClock, type Clock } from '../core/clock.js'
+import { UserType } from '../core/user-type.js'
+import { parseInput } from '../core/validation.js'
+import { createClosureService, type ClosureService } from '../closure/closure-service.js'
+import { loadFlags } from '../config/config-repository.js'
+import type { HaloDatabase } from '../store/database.js'
+import { checkDay } from '../report/day-range.js'
+import { localInstant } from './local-time.js'
+import { seededRandom, type Random } from './prng.js'
+
+export interface SimulateOptions {
+  /** Synthetic mitras `sim-m-001…` (default 20). Sessions favour low numbers, so a few mitras get busy. */
+  readonly mitras?: number
+  /** Synthetic customers `sim-c-0001…` (default 10 per mitra). */
+  readonly customers?: number
+  /** Sessions opened per business day, between 08:00 and 20:00 local time (default 200). */
+  readonly sessions?: number
+  /** Business days simulated (default 7). */
+  readonly days?: number
+  /** The last simulated business day (default today in `business_timezone`). */
+  readonly endDay?: string
+  /** The same seed on the same starting database gives the same summary (default 1). */
+  readonly seed?: string | number
+  /** Share of sessions whose mitra tries to end them early (default 0.15). */
+  readonly mitraRate?: number
+  /** Share of sessions whose customer tries to end them early (default 0.05). */
+  readonly customerRate?: number
+  /** Called after each session's events, for a progress bar. */
+  readonly onProgress?: (done: number, total: number) => void
+}
+
+/** What `simulate` prints at the end (`--json`). */
+export interface SimulationSummary {
+  readonly seed: string
+  readonly from: string
+  readonly to: string
+  readonly days: number
+  readonly mitras: number
+  readonly customers: number
+  readonly sessions: number
+  /** Early-end attempts, all through `initiateEarlyEnd`. */
+  readonly attempts: number
+  readonly succeeded: number
+  /** Refused attempts by error code, codes sorted. */
+  readonly refused: Readonly<Record<string, number>>
+  readonly overCap: number
+  readonly reviewsOpened: number
+  readonly byInitiator: Readonly<Record<'mitra' | 'customer', { attempts: number; succeeded: number }>>
+  /** Sessions the sweeps moved to closing at their scheduled end, and closings they finalized. */
+  readonly expired: number
+  readonly finalized: number
+  /** Set when the database failed part-way; the counts say what was done before. */
+  readonly error?: { readonly code: string; readonly message: string }
+}
+
+const OptionsSchema = z
+  .object({
+    mitras: z.number().int().min(1).max(100_000).optional(),
+    customers: z.number().int().min(1).max(10_000_000).optional(),
+    sessions: z.number().int().min(0).max(1_000_000).optional(),
+    days: z.number().int().min(1).max(366).optional(),
+    endDay: z.string().optional(),
+    seed: z.union([z.string().min(1).max(100), z.number()]).optional(),
+    mitraRate: z.number().min(0).max(1).optional(),
+    customerRate: z.number().min(0).max(1).optional(),
+    onProgress: z.custom<(done: number, total: number) => void>((v) => typeof v === 'function', 'onProgress must be a function').optional(),
+  })
+  .strict()
+  .refine((o) => (o.mitraRate ?? 0.15) + (o.customerRate ?? 0.05) <= 1, 'mitraRate + customerRate must be at most 1')
+
+interface PlannedSession {
+  readonly start: number
+  readonly minutes: number
+  readonly mitraId: string
+  readonly customerId: string
+  readonly endBy: 'mitra' | 'customer' | null
+  readonly endAt: number
+  readonly reason: string
+}
+
+const pad = (n: number, w: number) => String(n).padStart(w, '0')
+
+/**
+ * Fills the database with a synthetic workload: sessions over `days` business
+ * days, early ends by mitras and customers at the given rates, natural expiry
+ * and sweeps. Every attempt goes through the closure service's
+ * `initiateEarlyEnd` with a clock walking through simulated time, so flags,
+ * reasons, the cap and reviews apply exactly as in production. Writes into
+ * `handle` (the database as it is: turn `early_end_mitra_enabled` on first,
+ * or every mitra attempt is refused with `EARLY_END_DISABLED`).
+ *
+ * ```ts
+ * const summary = await simulate(handle, { days: 5, sessions: 100, seed: 'demo' })
+ * summary.refused.DAILY_CAP_REACHED // attempts the cap refused
+ * ```
+ */
+export async function simulate(handle: HaloDatabase, options: SimulateOptions = {}, deps: { clock?: Clock } = {}): Promise<SimulationSummary> {
+  const o = parseInput(OptionsSchema, options, 'simulate')
+  const mitras = o.mitras ?? 20
+  const customers = o.customers ?? mitras * 10
+  const perDay = o.sessions ?? 200
+  const days = o.days ?? 7
+  const seed = String(o.seed ?? 1)
+  const mitraRate = o.mitraRate ?? 0.15
+  const customerRate = o.customerRate ?? 0.05
+  const flags = await handle.read(loadFlags)
+  const tz = flags.business_timezone
+  const to = o.endDay === undefined ? businessDay((deps.clock ?? systemClock).now(), tz) : checkDay(o.endDay, 'end day')
+  const from = addDays(to, -(days - 1))
+  const rnd = seededRandom(seed)
+  const clock = fixedClock(localInstant(from, 0, tz))
+  const closures = createClosureService(handle, { clock })
+
+  const refused: Record<string, number> = {}
+  const byInitiator = { mitra: { attempts: 0, succeeded: 0 }, customer: { attempts: 0, succeeded: 0 } }
+  let sessions = 0
+  let overCap = 0
+  let reviewsOpened = 0
+  let expired = 0
+  let finalized = 0
+  let error: HaloError | undefined
+  const total = perDay * days
+
+  const sweep = async (at: number): Promise<void> => {
+    clock.set(new Date(at))
+    const r = await closures.sweep()
+    expired += r.expired
+    finalized += r.finalized
+    if (r.error !== undefined) throw r.error
+  }
+
+  try {
+    for (let d = 0; d < days; d++) {
+      const day = addDays(from, d)
+      const plan = planDay(rnd, day, tz, perDay, mitras, customers, mitraRate, customerRate, flags.early_end_reason_codes)
+      const events = plan.flatMap((s, i) => {
+        const evs: { at: number; i: number; kind: 'open' | 'end' }[] = [{ at: s.start, i, kind: 'open' }]
+        if (s.endBy !== null) evs.push({ at: s.endAt, i, kind: 'end' })
+        return evs
+      })
+      events.sort((a, b) => a.at - b.at || (a.kind === b.kind ? a.i - b.i : a.kind === 'open' ? -1 : 1))
+      const sweepTimes = [...Array.from({ length: 15 }, (_, h) => localInstant(day, (9 + h) * 60, tz).getTime()), localInstant(day, 23 * 60 + 30, tz).getTime()]
+      const ids: number[] = []
+      let nextSweep = 0
+      for (const ev of events) {
+        while (nextSweep < sweepTimes.length && sweepTimes[nextSweep]! <= ev.at) await sweep(sweepTimes[nextSweep++]!)
+        clock.set(new Date(ev.at))
+        const s = plan[ev.i]!
+        if (ev.kind === 'open') {
+          ids[ev.i] = (await closures.openSession({ mitraId: s.mitraId, customerId: s.customerId, durationMinutes: s.minutes })).id
+          sessions++
+          if (s.endBy === null) o.onProgress?.(sessions, total)
+          continue
+        }
+        await attempt(closures, ids[ev.i]!, s)
+        o.onProgress?.(sessions, total)
+      }
+      while (nextSweep < sweepTimes.length) await sweep(sweepTimes[nextSweep++]!)
+    }
+  } catch (e) {
+    if (!(e instanceof HaloError)) throw e
+    error = e
+  }
+
+  async function attempt(service: ClosureService, id: number, s: PlannedSession): Promise<void> {
+    const side = s.endBy!
+    byInitiator[side].attempts++
+    try {
+      const r =
+        side === 'mitra'
+          ? await service.initiateEarlyEnd(id, UserType.MITRA, { actorId: s.mitraId, reason: s.reason, ...(s.reason === 'other' ? { note: 'simulated' } : {}) })
+          : await service.initiateEarlyEnd(id, UserType.CUSTOMER, { actorId: s.customerId })
+      byInitiator[side].succeeded++
+      if (r.overCap) overCap++
+      if (r.reviewOpened) reviewsOpened++
+    } catch (e) {
+      if (!(e instanceof HaloError) || e.code === 'DB_ERROR') throw e
+      refused[e.code] = (refused[e.code] ?? 0) + 1
+    }
+  }
+
+  const attempts = byInitiator.mitra.attempts + byInitiator.customer.attempts
+  const summary: SimulationSummary = {
+    seed,
+    from,
+    to,
+    days,
+    mitras,
+    customers,
+    sessions,
+    attempts,
+    succeeded: byInitiator.mitra.succeeded + byInitiator.customer.succeeded,
+    refused: Object.fromEntries(Object.entries(refused).sort(([a], [b]) => a.localeCompare(b))),
+    overCap,
+    reviewsOpened,
+    byInitiator,
+    expired,
+    finalized,
+  }
+  return error === undefined ? summary : { ...summary, error: { code: error.code, message: error.message } }
+}
+
+function planDay(
+  rnd: Random,
+  day: string,
+  tz: string,
+  n: number,
+  mitras: number,
+  customers: number,
+  mitraRate: number,
+  customerRate: number,
+  reasons: readonly string[],
+): PlannedSession[] {
+  const opens = localInstant(day, 8 * 60, tz).getTime()
+  const out: PlannedSession[] = []
+  for (let i = 0; i < n; i++) {
+    const start = opens + rnd.int(0, 12 * 60 * 60) * 1000
+    const minutes = rnd.int(30, 60)
+    // rnd^2 skews sessions toward the first mitras, so some of them reach the cap
+    const mitraId = `sim-m-${pad(1 + Math.floor(rnd.next() ** 2 * mitras), 3)}`
+    const customerId = `sim-c-${pad(rnd.int(1, customers), 4)}`
+    const roll = rnd.next()
+    const endBy = roll < mitraRate ? 'mitra' : roll < mitraRate + customerRate ? 'customer' : null
+    const endAt = start + Math.floor(rnd.next() * minutes * 60) * 1000
+    const reason = reasons.length === 0 ? 'other' : rnd.pick(reasons)
+    out.push({ start, minutes, mitraId, customerId, endBy, endAt, reason })
+  }
+  return out.sort((a, b) => a.start - b.start)
+}

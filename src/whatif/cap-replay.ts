@@ -1,0 +1,86 @@
+/**
+ * The what-if replay: the recorded mitra early ends, in the order they
+ * happened, put through the real rule (`decideEarlyEnd`) again under a
+ * proposed cap. Pure: recorded rows and flags in, outcomes out; no database.
+ */
+import { decideEarlyEnd, type CapFacts } from '../core/early-end-rules.js'
+import { UserType } from '../core/user-type.js'
+import type { Flags } from '../config/flag-registry.js'
+
+/** A mitra early end as it was recorded in `session_closures`. */
+export interface RecordedEarlyEnd {
+  readonly closureId: number
+  readonly sessionId: number
+  readonly mitraId: string
+  readonly actorId: string
+  readonly reason: string | null
+  readonly note: string | null
+  readonly businessDay: string
+  readonly createdAt: string
+  /** What actually happened: marked over the cap. */
+  readonly overCap: boolean
+  /** What actually happened: this early end opened the day's review. */
+  readonly openedReview: boolean
+}
+
+export interface CapProposal {
+  readonly cap: number
+  readonly overCapAction: 'block' | 'allow'
+}
+
+export interface ReplayedEarlyEnd {
+  readonly recorded: RecordedEarlyEnd
+  /** Null when the proposed rules allow it, else the code they refuse it with (`DAILY_CAP_REACHED`). */
+  readonly refusedWith: string | null
+  readonly overCap: boolean
+  readonly openedReview: boolean
+  /** True when the outcome under the proposal is not what happened. */
+  readonly differs: boolean
+}
+
+/**
+ * The flags the replay decides under: today's flags with the proposed cap and
+ * over-cap action. The switch and the reason list are set so that what was
+ * accepted then is accepted now: the replay varies the cap and nothing else.
+ */
+export function proposalFlags(current: Flags, proposal: CapProposal, recorded: readonly RecordedEarlyEnd[]): Flags {
+  const reasons = new Set(current.early_end_reason_codes)
+  for (const r of recorded) if (r.reason !== null) reasons.add(r.reason)
+  return {
+    ...current,
+    early_end_mitra_enabled: true,
+    early_end_reason_required: false,
+    early_end_reason_codes: [...reasons],
+    early_end_mitra_daily_cap: proposal.cap,
+    early_end_mitra_over_cap_action: proposal.overCapAction,
+  }
+}
+
+/**
+ * Replays `recorded` (oldest first) under `flags`, keeping each mitra's count
+ * and review per business day as the closure service would.
+ *
+ * ```ts
+ * const out = replayCap(recorded, proposalFlags(flags, { cap: 2, overCapAction: 'block' }, recorded))
+ * out.filter((o) => o.refusedWith !== null).length // early ends a cap of 2 would have refused
+ * ```
+ */
+export function replayCap(recorded: readonly RecordedEarlyEnd[], flags: Flags): ReplayedEarlyEnd[] {
+  const state = new Map<string, { countToday: number; reviewId: number | null }>()
+  let nextReview = 1
+  return recorded.map((r) => {
+    const key = `${r.mitraId}\u0000${r.businessDay}`
+    const cap: CapFacts = state.get(key) ?? { countToday: 0, reviewId: null }
+    const session = { id: r.sessionId, customerId: '', mitraId: r.mitraId, status: 'active' as const, graceEndsAt: null }
+    const ask = { userType: UserType.MITRA, actorId: r.actorId, reason: r.reason ?? undefined, note: r.note ?? undefined }
+    const d = decideEarlyEnd(session, ask, flags, cap, r.businessDay, new Date(r.createdAt))
+    if (!d.allowed) {
+      return { recorded: r, refusedWith: d.error.code, overCap: false, openedReview: false, differs: true }
+    }
+    const plan = d.plan
+    const reviewId = plan.review === 'open' ? nextReview++ : cap.reviewId
+    state.set(key, { countToday: plan.countAfter, reviewId })
+    const openedReview = plan.review === 'open'
+    return { recorded: r, refusedWith: null, overCap: plan.overCap, openedReview, differs: plan.overCap !== r.overCap || openedReview !== r.openedReview }
+  })
+}

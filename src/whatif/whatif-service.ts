@@ -1,0 +1,143 @@
+import { z } from 'zod'
+import { systemClock, type Clock } from '../core/clock.js'
+import { parseInput } from '../core/validation.js'
+import { loadFlags } from '../config/config-repository.js'
+import type { HaloDatabase } from '../store/database.js'
+import { resolveRange, type DayRange } from '../report/day-range.js'
+import { mitraEarlyEnds } from '../report/report-repository.js'
+import { proposalFlags, replayCap, type CapProposal, type RecordedEarlyEnd } from './cap-replay.js'
+
+export interface WhatIfSide {
+  /** Early ends that go through (all of them, for what actually happened). */
+  readonly allowed: number
+  /** Early ends refused with `DAILY_CAP_REACHED` (always 0 for what actually happened: refusals are not recorded). */
+  readonly refused: number
+  readonly overCap: number
+  readonly reviewsOpened: number
+  /** Mitras with at least one review opened, sorted. */
+  readonly reviewMitras: readonly string[]
+}
+
+export interface WhatIfMitra {
+  readonly mitraId: string
+  readonly earlyEnds: number
+  readonly actual: { readonly overCap: number; readonly reviewDays: readonly string[] }
+  readonly whatif: { readonly refused: number; readonly overCap: number; readonly reviewDays: readonly string[] }
+}
+
+/** The shape of `whatif cap --json`. */
+export interface WhatIfCapReport {
+  readonly from: string
+  readonly to: string
+  readonly current: CapProposal
+  readonly proposed: CapProposal
+  /** Recorded mitra early ends replayed. */
+  readonly replayed: number
+  readonly actual: WhatIfSide
+  readonly whatif: WhatIfSide
+  /** Early ends whose outcome (refused, over cap, review opened) differs from what happened. */
+  readonly differences: number
+  /** Mitras whose outcome differs, or who had or would have a review; most early ends first. */
+  readonly mitras: readonly WhatIfMitra[]
+}
+
+export interface WhatIfService {
+  /** Replays the range's recorded mitra early ends against a proposed cap. Reads only. */
+  cap(proposal: { cap: number; overCapAction?: 'block' | 'allow' }, range?: DayRange): Promise<WhatIfCapReport>
+}
+
+const ProposalSchema = z.object({ cap: z.number().int().min(1).max(1_000_000), overCapAction: z.enum(['block', 'allow']).optional() }).strict()
+
+/**
+ * What-if questions over recorded data; never writes. The range defaults
+ * like the reports' (the 14 business days ending today); the over-cap action
+ * defaults to the current one.
+ *
+ * ```ts
+ * const r = await createWhatIfService(handle).cap({ cap: 2 }, { from: '2026-11-01', to: '2026-11-24' })
+ * r.whatif.refused // early ends a cap of 2 would have refused
+ * r.whatif.reviewMitras // the mitras who would have been sent to review
+ * ```
+ */
+export function createWhatIfService(handle: HaloDatabase, options: { clock?: Clock } = {}): WhatIfService {
+  const clock = options.clock ?? systemClock
+  const service: WhatIfService = {
+    async cap(proposal, range = {}) {
+      const p = parseInput(ProposalSchema, proposal, 'proposal')
+      const rangeIn = parseInput(z.object({ from: z.string().optional(), to: z.string().optional() }).strict(), range, 'range')
+      const { flags, rows, resolved } = await handle.read(async (db) => {
+        const flags = await loadFlags(db)
+        const resolved = resolveRange(rangeIn, clock.now(), flags.business_timezone)
+        return { flags, rows: await mitraEarlyEnds(db, resolved), resolved }
+      })
+      const firstOfReview = new Map<number, number>()
+      for (const c of rows) if (c.review_id !== null && !firstOfReview.has(c.review_id)) firstOfReview.set(c.review_id, c.id)
+      const recorded: RecordedEarlyEnd[] = rows.map((c) => ({
+        closureId: c.id,
+        sessionId: c.session_id,
+        mitraId: c.mitra_id,
+        actorId: c.actor_id ?? c.mitra_id,
+        reason: c.reason,
+        note: c.reason_note,
+        businessDay: c.business_day,
+        createdAt: c.created_at,
+        overCap: Boolean(c.over_cap),
+        openedReview: c.review_id !== null && firstOfReview.get(c.review_id) === c.id,
+      }))
+      const current: CapProposal = { cap: flags.early_end_mitra_daily_cap, overCapAction: flags.early_end_mitra_over_cap_action }
+      const proposed: CapProposal = { cap: p.cap, overCapAction: p.overCapAction ?? current.overCapAction }
+      const outcomes = replayCap(recorded, proposalFlags(flags, proposed, recorded))
+
+      const perMitra = new Map<string, { earlyEnds: number; aOver: number; aDays: string[]; wRefused: number; wOver: number; wDays: string[]; differs: boolean }>()
+      for (const o of outcomes) {
+        const r = o.recorded
+        let m = perMitra.get(r.mitraId)
+        if (m === undefined) perMitra.set(r.mitraId, (m = { earlyEnds: 0, aOver: 0, aDays: [], wRefused: 0, wOver: 0, wDays: [], differs: false }))
+        m.earlyEnds++
+        if (r.overCap) m.aOver++
+        if (r.openedReview) m.aDays.push(r.businessDay)
+        if (o.refusedWith !== null) m.wRefused++
+        if (o.overCap) m.wOver++
+        if (o.openedReview) m.wDays.push(r.businessDay)
+        if (o.differs) m.differs = true
+      }
+      const mitras = [...perMitra.entries()]
+        .filter(([, m]) => m.differs || m.aDays.length > 0 || m.wDays.length > 0)
+        .map(([mitraId, m]) => ({
+          mitraId,
+          earlyEnds: m.earlyEnds,
+          actual: { overCap: m.aOver, reviewDays: m.aDays },
+          whatif: { refused: m.wRefused, overCap: m.wOver, reviewDays: m.wDays },
+        }))
+        .sort((a, b) => b.earlyEnds - a.earlyEnds || a.mitraId.localeCompare(b.mitraId))
+      const mitrasWith = (pick: (m: WhatIfMitra) => readonly string[]) => mitras.filter((m) => pick(m).length > 0).map((m) => m.mitraId).sort()
+      const refused = outcomes.filter((o) => o.refusedWith !== null).length
+      return {
+        from: resolved.from,
+        to: resolved.to,
+        current,
+        proposed,
+        replayed: outcomes.length,
+        actual: {
+          allowed: recorded.length,
+          refused: 0,
+          overCap: recorded.filter((r) => r.overCap).length,
+          reviewsOpened: recorded.filter((r) => r.openedReview).length,
+          reviewMitras: mitrasWith((m) => m.actual.reviewDays),
+        },
+        whatif: {
+          allowed: outcomes.length - refused,
+          refused,
+          overCap: outcomes.filter((o) => o.overCap).length,
+          reviewsOpened: outcomes.filter((o) => o.openedReview).length,
+          reviewMitras: mitrasWith((m) => m.whatif.reviewDays),
+        },
+        differences: outcomes.filter((o) => o.differs).length,
+        mitras,
+      }
+    },
+  }
+  return Object.freeze(service)
+}
+
+export type { CapProposal } from './cap-replay.js'
