@@ -95,6 +95,24 @@ describe('SQLite files', () => {
     expect((await closures.getSession(s.id)).status).toBe('active')
   })
 
+  it('re-runs cached statements with fresh values and after the schema under them changed', async () => {
+    const handle = await openDatabase(':memory:')
+    onTestFinished(() => handle.close())
+    await sql`create table t (id integer primary key, a text)`.execute(handle.db)
+    await sql`insert into t (a) values ('one'), ('two')`.execute(handle.db)
+    const byId = (id: number) => sql<Record<string, unknown>>`select * from t where id = ${id}`.execute(handle.db)
+    expect((await byId(1)).rows).toEqual([{ id: 1, a: 'one' }])
+    expect((await byId(2)).rows).toEqual([{ id: 2, a: 'two' }])
+    await sql`drop table t`.execute(handle.db)
+    await sql`create table t (id integer primary key, b integer, c text)`.execute(handle.db)
+    await sql`insert into t (b, c) values (7, 'x')`.execute(handle.db)
+    expect((await byId(1)).rows).toEqual([{ id: 1, b: 7, c: 'x' }])
+    // a statement still being iterated by a stream is not handed out again
+    const seen: unknown[] = []
+    for await (const row of handle.db.selectFrom('t' as never).selectAll().stream()) seen.push(row)
+    expect(seen).toHaveLength(1)
+  })
+
   it('turns a writer lock held past the busy timeout into DB_ERROR, never SQLITE_BUSY', async () => {
     const dir = tempDir()
     const file = join(dir, 'busy.db')
