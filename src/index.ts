@@ -37,3 +37,21 @@ export {
 } from './closure/closure-service.js'
 export type { Session, SessionDetail, Closure, Goodbye } from './closure/session-view.js'
 export { createReviewService, type ReviewService, type Review, type ReviewFilter, type ResolveInput } from './review/review-service.js'
+export {
+  createReportService,
+  CLOSURE_GROUPINGS,
+  type ReportService,
+  type ClosureGrouping,
+  type ClosureFilters,
+  type ClosureReport,
+  type ClosureReportRow,
+  type ClosureDetail,
+  type CapReport,
+  type CapReportRow,
+} from './report/report-service.js'
+export { resolveRange, DEFAULT_RANGE_DAYS, type DayRange, type ResolvedRange } from './report/day-range.js'
+export { barChart } from './report/closure-chart.js'
+export { simulate, type SimulateOptions, type SimulationSummary } from './simulate/simulator.js'
+export { seededRandom, type Random } from './simulate/prng.js'
+export { createWhatIfService, type WhatIfService, type WhatIfCapReport, type WhatIfSide, type WhatIfMitra, type CapProposal } from './whatif/whatif-service.js'
+export { replayCap, proposalFlags, type RecordedEarlyEnd, type ReplayedEarlyEnd } from './whatif/cap-replay.js'
