@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { seededRandom, simulate } from '../../src/index.js'
+import { ENGINES } from '../support/engines.js'
+import { enableMitra, fresh, tableCounts } from '../support/fixtures.js'
+
+const SMALL = { days: 2, sessions: 60, mitras: 5, seed: 'ci', endDay: '2026-11-24', mitraRate: 0.4, customerRate: 0.1 }
+
+describe('seeded random', () => {
+  it('repeats its sequence for the same seed and differs for another', () => {
+    const a = Array.from({ length: 5 }, seededRandom('x').next)
+    const draw = (seed: string) => {
+      const r = seededRandom(seed)
+      return Array.from({ length: 5 }, () => r.int(1, 1000))
+    }
+    expect(draw('x')).toEqual(draw('x'))
+    expect(draw('x')).not.toEqual(draw('y'))
+    expect(a.every((v) => v >= 0 && v < 1)).toBe(true)
+  })
+})
+
+describe.each(ENGINES)('simulate on %s', (engine) => {
+  it('gives the same summary twice for the same seed on the same starting database', async () => {
+    const a = await fresh(engine)
+    const b = await fresh(engine)
+    await enableMitra(a, { early_end_customer_enabled: true, early_end_mitra_daily_cap: 2 })
+    await enableMitra(b, { early_end_customer_enabled: true, early_end_mitra_daily_cap: 2 })
+    const first = await simulate(a.handle, SMALL)
+    const second = await simulate(b.handle, SMALL)
+    expect(second).toEqual(first)
+    expect(first.attempts).toBeGreaterThan(20)
+    expect(first.refused.DAILY_CAP_REACHED).toBeGreaterThan(0)
+    const other = await simulate(b.handle, { ...SMALL, seed: 'other' })
+    expect(other).not.toEqual({ ...first, seed: 'other' })
+  })
+
+  it('writes what its summary says, through the real rules: closures, reviews, refusals that change nothing', async () => {
+    const t = await fresh(engine)
+    await enableMitra(t, { early_end_mitra_daily_cap: 2 })
+    const s = await simulate(t.handle, SMALL)
+    // customers are switched off: every customer attempt is refused by the flag
+    expect(s.refused.EARLY_END_DISABLED).toBe(s.byInitiator.customer.attempts)
+    expect(s.byInitiator.customer.succeeded).toBe(0)
+    expect(s.sessions).toBe(120)
+    expect(s.attempts).toBe(s.succeeded + Object.values(s.refused).reduce((a, b) => a + b, 0))
+    const counts = await tableCounts(t.handle)
+    expect(counts.sessions).toBe(120)
+    expect(counts.session_closures).toBe(s.succeeded + s.expired)
+    expect(counts.cc_reviews).toBe(s.reviewsOpened)
+    // every session ends closed: the last sweep of each day finalizes everything
+    expect(s.finalized).toBe(120)
+    const early = await t.handle.db.selectFrom('session_closures').select(['mitra_id', 'business_day']).where('initiated_by', '=', 'mitra').execute()
+    const perDay = new Map<string, number>()
+    for (const r of early) perDay.set(`${r.mitra_id} ${r.business_day}`, (perDay.get(`${r.mitra_id} ${r.business_day}`) ?? 0) + 1)
+    expect(Math.max(...perDay.values())).toBe(2)
+    expect(new Set(early.map((r) => r.business_day))).toEqual(new Set(['2026-11-23', '2026-11-24']))
+  })
+
+  it('refuses bad options with INVALID_INPUT before writing anything', async () => {
+    const t = await fresh(engine)
+    const before = await tableCounts(t.handle)
+    await expect(simulate(t.handle, { days: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+    await expect(simulate(t.handle, { mitraRate: 0.8, customerRate: 0.5 })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+    await expect(simulate(t.handle, { endDay: '2026-02-29' })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+    expect(await tableCounts(t.handle)).toEqual(before)
+  })
+})
