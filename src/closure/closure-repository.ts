@@ -3,19 +3,26 @@ import { type Kysely, type Selectable } from 'kysely'
 import type { Engine } from '../store/engine.js'
 import type { Schema, SessionClosuresTable, SessionsTable } from '../store/schema.js'
 import type { SessionStatus } from '../core/user-type.js'
+import { queryTemplate } from './query-template.js'
 
 export type SessionRow = Selectable<SessionsTable>
 export type ClosureRow = Selectable<SessionClosuresTable>
 
 export const DAILY_CAP_TRIGGER = 'daily_cap_reached'
 
-export function findSession(trx: Kysely<Schema>, engine: Engine, id: number, lock: boolean): Promise<SessionRow | undefined> {
-  const q = trx.selectFrom('sessions').selectAll().where('id', '=', id)
-  return (lock ? engine.lockForUpdate(q) : q).executeTakeFirst()
+// The early end's queries are templates: built and compiled once per engine (see query-template.ts).
+const sessionById = (db: Kysely<Schema>, id: unknown) => db.selectFrom('sessions').selectAll().where('id', '=', id as number)
+const selectSession = queryTemplate((db, _engine, id) => sessionById(db, id))
+const selectSessionLocked = queryTemplate((db, engine, id) => engine.lockForUpdate(sessionById(db, id)))
+
+export async function findSession(trx: Kysely<Schema>, engine: Engine, id: number, lock: boolean): Promise<SessionRow | undefined> {
+  return (await (lock ? selectSessionLocked : selectSession)(trx, engine, id)).rows[0]
 }
 
-export function findClosureByKey(trx: Kysely<Schema>, key: string): Promise<ClosureRow | undefined> {
-  return trx.selectFrom('session_closures').selectAll().where('idempotency_key', '=', key).executeTakeFirst()
+const selectClosureByKey = queryTemplate((db, _engine, key) => db.selectFrom('session_closures').selectAll().where('idempotency_key', '=', key as never))
+
+export async function findClosureByKey(trx: Kysely<Schema>, engine: Engine, key: string): Promise<ClosureRow | undefined> {
+  return (await selectClosureByKey(trx, engine, key)).rows[0]
 }
 
 export function findClosureBySession(trx: Kysely<Schema>, sessionId: number): Promise<ClosureRow | undefined> {
@@ -45,40 +52,50 @@ export async function readCap(
   day: string,
   lock: boolean,
 ): Promise<{ countToday: number; reviewId: number | null }> {
-  if (lock) {
-    await trx
-      .insertInto('mitra_daily_counts')
-      .values({ mitra_id: mitraId, business_day: day, early_end_count: 0 })
-      .onConflict((oc) => oc.columns(['mitra_id', 'business_day']).doNothing())
-      .execute()
-  }
-  const q = trx
-    .selectFrom('mitra_daily_counts')
-    .select('early_end_count')
-    .where('mitra_id', '=', mitraId)
-    .where('business_day', '=', day)
-  const counter = await (lock ? engine.lockForUpdate(q) : q).executeTakeFirst()
-  const review = await findReview(trx, mitraId, day)
+  if (lock) await insertCounter(trx, engine, mitraId, day)
+  const counter = (await (lock ? selectCounterLocked : selectCounter)(trx, engine, mitraId, day)).rows[0]
+  const review = await findReview(trx, engine, mitraId, day)
   return { countToday: counter?.early_end_count ?? 0, reviewId: review?.id ?? null }
 }
 
-export function findReview(trx: Kysely<Schema>, mitraId: string, day: string) {
-  return trx
+const insertCounter = queryTemplate((db, _engine, mitraId, day) =>
+  db
+    .insertInto('mitra_daily_counts')
+    .values({ mitra_id: mitraId as never, business_day: day as never, early_end_count: 0 })
+    .onConflict((oc) => oc.columns(['mitra_id', 'business_day']).doNothing()),
+)
+const counterOf = (db: Kysely<Schema>, mitraId: unknown, day: unknown) =>
+  db
+    .selectFrom('mitra_daily_counts')
+    .select('early_end_count')
+    .where('mitra_id', '=', mitraId as string)
+    .where('business_day', '=', day as string)
+const selectCounter = queryTemplate((db, _engine, mitraId, day) => counterOf(db, mitraId, day))
+const selectCounterLocked = queryTemplate((db, engine, mitraId, day) => engine.lockForUpdate(counterOf(db, mitraId, day)))
+
+const selectReview = queryTemplate((db, _engine, mitraId, day) =>
+  db
     .selectFrom('cc_reviews')
     .select('id')
-    .where('mitra_id', '=', mitraId)
-    .where('business_day', '=', day)
-    .where('trigger', '=', DAILY_CAP_TRIGGER)
-    .executeTakeFirst()
+    .where('mitra_id', '=', mitraId as never)
+    .where('business_day', '=', day as never)
+    .where('trigger', '=', DAILY_CAP_TRIGGER),
+)
+
+export async function findReview(trx: Kysely<Schema>, engine: Engine, mitraId: string, day: string): Promise<{ id: number } | undefined> {
+  return (await selectReview(trx, engine, mitraId, day)).rows[0]
 }
 
-export async function setCount(trx: Kysely<Schema>, mitraId: string, day: string, count: number): Promise<void> {
-  await trx
+const updateCount = queryTemplate((db, _engine, count, mitraId, day) =>
+  db
     .updateTable('mitra_daily_counts')
-    .set({ early_end_count: count })
-    .where('mitra_id', '=', mitraId)
-    .where('business_day', '=', day)
-    .execute()
+    .set({ early_end_count: count as never })
+    .where('mitra_id', '=', mitraId as never)
+    .where('business_day', '=', day as never),
+)
+
+export async function setCount(trx: Kysely<Schema>, engine: Engine, mitraId: string, day: string, count: number): Promise<void> {
+  await updateCount(trx, engine, count, mitraId, day)
 }
 
 export async function insertReview(trx: Kysely<Schema>, mitraId: string, day: string, at: string): Promise<number> {
@@ -90,9 +107,18 @@ export async function insertReview(trx: Kysely<Schema>, mitraId: string, day: st
   return row.id
 }
 
-/** Moves a session into closing; false when it was no longer active or extending. */
-export async function markClosing(trx: Kysely<Schema>, ids: readonly number[], graceEndsAt: string): Promise<number> {
+const markOneClosing = queryTemplate((db, _engine, graceEndsAt, id) =>
+  db
+    .updateTable('sessions')
+    .set({ status: 'closing', grace_ends_at: graceEndsAt as never })
+    .where('id', '=', id as never)
+    .where('status', 'in', ['active', 'extending']),
+)
+
+/** Moves sessions into closing; returns how many were still active or extending. */
+export async function markClosing(trx: Kysely<Schema>, engine: Engine, ids: readonly number[], graceEndsAt: string): Promise<number> {
   if (ids.length === 0) return 0
+  if (ids.length === 1) return Number((await markOneClosing(trx, engine, graceEndsAt, ids[0])).numAffectedRows ?? 0)
   const r = await trx
     .updateTable('sessions')
     .set({ status: 'closing', grace_ends_at: graceEndsAt })
@@ -102,8 +128,24 @@ export async function markClosing(trx: Kysely<Schema>, ids: readonly number[], g
   return Number(r.numUpdatedRows)
 }
 
-export async function insertClosures(trx: Kysely<Schema>, rows: readonly Omit<ClosureRow, 'id'>[]): Promise<number[]> {
+const CLOSURE_COLUMNS = [
+  'session_id', 'mitra_id', 'kind', 'initiated_by', 'actor_id', 'reason', 'reason_note', 'business_day',
+  'over_cap', 'review_id', 'idempotency_key', 'created_at', 'grace_ends_at', 'finalized_at',
+] as const satisfies readonly (keyof Omit<ClosureRow, 'id'>)[]
+
+const insertOneClosure = queryTemplate((db, _engine, ...values) =>
+  db
+    .insertInto('session_closures')
+    .values(Object.fromEntries(CLOSURE_COLUMNS.map((c, i) => [c, values[i]])) as never)
+    .returning('id'),
+)
+
+export async function insertClosures(trx: Kysely<Schema>, engine: Engine, rows: readonly Omit<ClosureRow, 'id'>[]): Promise<number[]> {
   if (rows.length === 0) return []
+  if (rows.length === 1) {
+    const row = rows[0]!
+    return (await insertOneClosure(trx, engine, ...CLOSURE_COLUMNS.map((c) => row[c]))).rows.map((r) => r.id)
+  }
   const out = await trx.insertInto('session_closures').values(rows as Omit<ClosureRow, 'id'>[]).returning('id').execute()
   return out.map((r) => r.id)
 }
@@ -118,8 +160,17 @@ export interface EventRow {
   created_at: string
 }
 
-export async function insertEvents(trx: Kysely<Schema>, rows: readonly EventRow[]): Promise<void> {
-  if (rows.length > 0) await trx.insertInto('session_events').values(rows as EventRow[]).execute()
+const EVENT_COLUMNS = ['session_id', 'event', 'from_status', 'to_status', 'actor_type', 'actor_id', 'created_at'] as const satisfies readonly (keyof EventRow)[]
+
+const insertOneEvent = queryTemplate((db, _engine, ...values) =>
+  db.insertInto('session_events').values(Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c, values[i]])) as never),
+)
+
+export async function insertEvents(trx: Kysely<Schema>, engine: Engine, rows: readonly EventRow[]): Promise<void> {
+  if (rows.length === 1) {
+    const row = rows[0]!
+    await insertOneEvent(trx, engine, ...EVENT_COLUMNS.map((c) => row[c]))
+  } else if (rows.length > 0) await trx.insertInto('session_events').values(rows as EventRow[]).execute()
 }
 
 export async function dueForExpiry(trx: Kysely<Schema>, engine: Engine, now: string, limit: number) {

@@ -139,7 +139,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       // replayed key always finds the closure its first request wrote.
       const row = await repo.findSession(trx, engine, id, !dryRun)
       if (ask.idempotencyKey !== undefined) {
-        const prior = await repo.findClosureByKey(trx, ask.idempotencyKey)
+        const prior = await repo.findClosureByKey(trx, engine, ask.idempotencyKey)
         if (prior !== undefined) return replayOf(trx, prior, id, userType, ask.actorId, dryRun)
       }
       const flags = await loadFlags(trx)
@@ -172,8 +172,8 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
   ): Promise<EarlyEndResult> {
     const graceEndsAt = plan.graceEndsAt.toISOString()
     const reviewId = plan.review === 'open' ? await repo.insertReview(trx, row.mitra_id, plan.businessDay, at) : plan.existingReviewId
-    if (plan.countsTowardCap) await repo.setCount(trx, row.mitra_id, plan.businessDay, plan.countAfter)
-    if ((await repo.markClosing(trx, [row.id], graceEndsAt)) !== 1) {
+    if (plan.countsTowardCap) await repo.setCount(trx, engine, row.mitra_id, plan.businessDay, plan.countAfter)
+    if ((await repo.markClosing(trx, engine, [row.id], graceEndsAt)) !== 1) {
       throw new HaloError('INVALID_STATE', `session ${row.id} changed state while it was being ended`)
     }
     const closure = {
@@ -192,8 +192,8 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       grace_ends_at: graceEndsAt,
       finalized_at: null,
     }
-    const [closureId] = await repo.insertClosures(trx, [closure])
-    await repo.insertEvents(trx, [
+    const [closureId] = await repo.insertClosures(trx, engine, [closure])
+    await repo.insertEvents(trx, engine, [
       { session_id: row.id, event: 'early_end', from_status: row.status, to_status: 'closing', actor_type: plan.initiatedBy, actor_id: plan.actorId, created_at: at },
     ])
     return resultOf(row.id, plan, toClosure({ ...closure, id: closureId! }), reviewId, plan.review === 'open', false)
@@ -241,7 +241,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
           .values({ customer_id: customerId, mitra_id: mitraId, status, started_at: startedAt, ends_at: endsAt, grace_ends_at: null, closed_at: null })
           .returningAll()
           .executeTakeFirstOrThrow()
-        await repo.insertEvents(trx, [{ session_id: row.id, event: 'opened', from_status: null, to_status: status, actor_type: 'system', actor_id: null, created_at: startedAt }])
+        await repo.insertEvents(trx, engine, [{ session_id: row.id, event: 'opened', from_status: null, to_status: status, actor_type: 'system', actor_id: null, created_at: startedAt }])
         return toSession(row)
       })
     },
@@ -275,7 +275,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
         if (!d.allowed) throw d.error
         const at = now.toISOString()
         await trx.insertInto('session_goodbyes').values({ session_id: id, side: d.side, actor_id: actorId, message, created_at: at }).execute()
-        await repo.insertEvents(trx, [{ session_id: id, event: 'goodbye', from_status: 'closing', to_status: 'closing', actor_type: d.side, actor_id: actorId, created_at: at }])
+        await repo.insertEvents(trx, engine, [{ session_id: id, event: 'goodbye', from_status: 'closing', to_status: 'closing', actor_type: d.side, actor_id: actorId, created_at: at }])
         return { side: d.side, actorId, message, at }
       })
     },
@@ -295,9 +295,10 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
             const day = businessDay(now, flags.business_timezone)
             const grace = new Date(now.getTime() + flags.closing_grace_seconds * 1000).toISOString()
             const ids = due.map((d) => d.id)
-            await repo.markClosing(trx, ids, grace)
+            await repo.markClosing(trx, engine, ids, grace)
             await repo.insertClosures(
               trx,
+              engine,
               due.map((d) => ({
                 session_id: d.id, mitra_id: d.mitra_id, kind: 'expired', initiated_by: 'system', actor_id: null, reason: null, reason_note: null,
                 business_day: day, over_cap: 0, review_id: null, idempotency_key: null, created_at: at, grace_ends_at: grace, finalized_at: null,
@@ -305,6 +306,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
             )
             await repo.insertEvents(
               trx,
+              engine,
               due.map((d) => ({ session_id: d.id, event: 'expired', from_status: d.status, to_status: 'closing' as const, actor_type: 'system', actor_id: null, created_at: at })),
             )
             return due.length
@@ -320,6 +322,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
             await repo.markClosed(trx, ids, at)
             await repo.insertEvents(
               trx,
+              engine,
               ids.map((id) => ({ session_id: id, event: 'finalized', from_status: 'closing', to_status: 'closed' as const, actor_type: 'system', actor_id: null, created_at: at })),
             )
             return ids.length
