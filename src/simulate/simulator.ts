@@ -10,6 +10,7 @@ import type { HaloDatabase } from '../store/database.js'
 import { checkDay } from '../report/day-range.js'
 import { localInstant } from './local-time.js'
 import { seededRandom, type Random } from './prng.js'
+import { savepointHandle } from './batch-handle.js'
 
 export interface SimulateOptions {
   /** Synthetic mitras `sim-m-001…` (default 20). Sessions favour low numbers, so a few mitras get busy. */
@@ -28,7 +29,12 @@ export interface SimulateOptions {
   readonly mitraRate?: number
   /** Share of sessions whose customer tries to end them early (default 0.05). */
   readonly customerRate?: number
-  /** Called after each session's events, for a progress bar. */
+  /**
+   * Events (session opens, early-end attempts, sweeps) per database transaction (default 200): each
+   * call is a savepoint in it, so refusals roll back alone. 1 gives every call its own transaction.
+   */
+  readonly batch?: number
+  /** Called after each committed batch with sessions opened so far, for a progress bar. */
   readonly onProgress?: (done: number, total: number) => void
 }
 
@@ -66,6 +72,7 @@ const OptionsSchema = z
     seed: z.union([z.string().min(1).max(100), z.number()]).optional(),
     mitraRate: z.number().min(0).max(1).optional(),
     customerRate: z.number().min(0).max(1).optional(),
+    batch: z.number().int().min(1).max(100_000).optional(),
     onProgress: z.custom<(done: number, total: number) => void>((v) => typeof v === 'function', 'onProgress must be a function').optional(),
   })
   .strict()
@@ -79,6 +86,49 @@ interface PlannedSession {
   readonly endBy: 'mitra' | 'customer' | null
   readonly endAt: number
   readonly reason: string
+}
+
+interface DayEvent {
+  readonly at: number
+  readonly kind: 'open' | 'end' | 'sweep'
+  /** The session's index in the day's plan (-1 for sweeps). */
+  readonly i: number
+}
+
+interface Tally {
+  sessions: number
+  overCap: number
+  reviewsOpened: number
+  expired: number
+  finalized: number
+  refused: Record<string, number>
+  byInitiator: Record<'mitra' | 'customer', { attempts: number; succeeded: number }>
+}
+
+function newTally(): Tally {
+  return { sessions: 0, overCap: 0, reviewsOpened: 0, expired: 0, finalized: 0, refused: {}, byInitiator: { mitra: { attempts: 0, succeeded: 0 }, customer: { attempts: 0, succeeded: 0 } } }
+}
+
+function merge(into: Tally, t: Tally): void {
+  for (const k of ['sessions', 'overCap', 'reviewsOpened', 'expired', 'finalized'] as const) into[k] += t[k]
+  for (const [code, n] of Object.entries(t.refused)) into.refused[code] = (into.refused[code] ?? 0) + n
+  for (const side of ['mitra', 'customer'] as const) {
+    into.byInitiator[side].attempts += t.byInitiator[side].attempts
+    into.byInitiator[side].succeeded += t.byInitiator[side].succeeded
+  }
+}
+
+/** Opens, attempts and sweeps (every hour 09:00-23:00 local, and 23:30) of one day, in time order. */
+function dayEvents(plan: readonly PlannedSession[], day: string, tz: string): DayEvent[] {
+  const events: DayEvent[] = []
+  plan.forEach((s, i) => {
+    events.push({ at: s.start, i, kind: 'open' })
+    if (s.endBy !== null) events.push({ at: s.endAt, i, kind: 'end' })
+  })
+  for (let h = 9; h <= 23; h++) events.push({ at: localInstant(day, h * 60, tz).getTime(), i: -1, kind: 'sweep' })
+  events.push({ at: localInstant(day, 23 * 60 + 30, tz).getTime(), i: -1, kind: 'sweep' })
+  const order = { sweep: 0, open: 1, end: 2 }
+  return events.sort((a, b) => a.at - b.at || order[a.kind] - order[b.kind] || a.i - b.i)
 }
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0')
@@ -114,74 +164,73 @@ export async function simulate(handle: HaloDatabase, options: SimulateOptions = 
   const clock = fixedClock(localInstant(from, 0, tz))
   const closures = createClosureService(handle, { clock })
 
-  const refused: Record<string, number> = {}
-  const byInitiator = { mitra: { attempts: 0, succeeded: 0 }, customer: { attempts: 0, succeeded: 0 } }
-  let sessions = 0
-  let overCap = 0
-  let reviewsOpened = 0
-  let expired = 0
-  let finalized = 0
+  const batch = o.batch ?? 200
+  const tally = newTally()
   let error: HaloError | undefined
   const total = perDay * days
-
-  const sweep = async (at: number): Promise<void> => {
-    clock.set(new Date(at))
-    const r = await closures.sweep()
-    expired += r.expired
-    finalized += r.finalized
-    if (r.error !== undefined) throw r.error
-  }
 
   try {
     for (let d = 0; d < days; d++) {
       const day = addDays(from, d)
       const plan = planDay(rnd, day, tz, perDay, mitras, customers, mitraRate, customerRate, flags.early_end_reason_codes)
-      const events = plan.flatMap((s, i) => {
-        const evs: { at: number; i: number; kind: 'open' | 'end' }[] = [{ at: s.start, i, kind: 'open' }]
-        if (s.endBy !== null) evs.push({ at: s.endAt, i, kind: 'end' })
-        return evs
-      })
-      events.sort((a, b) => a.at - b.at || (a.kind === b.kind ? a.i - b.i : a.kind === 'open' ? -1 : 1))
-      const sweepTimes = [...Array.from({ length: 15 }, (_, h) => localInstant(day, (9 + h) * 60, tz).getTime()), localInstant(day, 23 * 60 + 30, tz).getTime()]
+      const events = dayEvents(plan, day, tz)
       const ids: number[] = []
-      let nextSweep = 0
-      for (const ev of events) {
-        while (nextSweep < sweepTimes.length && sweepTimes[nextSweep]! <= ev.at) await sweep(sweepTimes[nextSweep++]!)
-        clock.set(new Date(ev.at))
-        const s = plan[ev.i]!
-        if (ev.kind === 'open') {
-          ids[ev.i] = (await closures.openSession({ mitraId: s.mitraId, customerId: s.customerId, durationMinutes: s.minutes })).id
-          sessions++
-          if (s.endBy === null) o.onProgress?.(sessions, total)
-          continue
+      for (let at = 0; at < events.length; at += batch) {
+        const chunk = events.slice(at, at + batch)
+        // A chunk's counts join the summary only once its transaction committed.
+        const t = newTally()
+        if (batch === 1) {
+          await run(createClosureService(handle, { clock }), chunk, plan, ids, t)
+        } else {
+          await handle.write((trx) => run(createClosureService(savepointHandle(handle, trx), { clock }), chunk, plan, ids, t))
         }
-        await attempt(closures, ids[ev.i]!, s)
-        o.onProgress?.(sessions, total)
+        merge(tally, t)
+        o.onProgress?.(tally.sessions, total)
       }
-      while (nextSweep < sweepTimes.length) await sweep(sweepTimes[nextSweep++]!)
     }
   } catch (e) {
     if (!(e instanceof HaloError)) throw e
     error = e
   }
 
-  async function attempt(service: ClosureService, id: number, s: PlannedSession): Promise<void> {
+  async function run(service: ClosureService, chunk: readonly DayEvent[], plan: readonly PlannedSession[], ids: number[], t: Tally): Promise<void> {
+    for (const ev of chunk) {
+      clock.set(new Date(ev.at))
+      if (ev.kind === 'sweep') {
+        const r = await service.sweep()
+        t.expired += r.expired
+        t.finalized += r.finalized
+        if (r.error !== undefined) throw r.error
+        continue
+      }
+      const s = plan[ev.i]!
+      if (ev.kind === 'open') {
+        ids[ev.i] = (await service.openSession({ mitraId: s.mitraId, customerId: s.customerId, durationMinutes: s.minutes })).id
+        t.sessions++
+      } else {
+        await attempt(service, ids[ev.i]!, s, t)
+      }
+    }
+  }
+
+  async function attempt(service: ClosureService, id: number, s: PlannedSession, t: Tally): Promise<void> {
     const side = s.endBy!
-    byInitiator[side].attempts++
+    t.byInitiator[side].attempts++
     try {
       const r =
         side === 'mitra'
           ? await service.initiateEarlyEnd(id, UserType.MITRA, { actorId: s.mitraId, reason: s.reason, ...(s.reason === 'other' ? { note: 'simulated' } : {}) })
           : await service.initiateEarlyEnd(id, UserType.CUSTOMER, { actorId: s.customerId })
-      byInitiator[side].succeeded++
-      if (r.overCap) overCap++
-      if (r.reviewOpened) reviewsOpened++
+      t.byInitiator[side].succeeded++
+      if (r.overCap) t.overCap++
+      if (r.reviewOpened) t.reviewsOpened++
     } catch (e) {
       if (!(e instanceof HaloError) || e.code === 'DB_ERROR') throw e
-      refused[e.code] = (refused[e.code] ?? 0) + 1
+      t.refused[e.code] = (t.refused[e.code] ?? 0) + 1
     }
   }
 
+  const { byInitiator, refused, sessions, overCap, reviewsOpened, expired, finalized } = tally
   const attempts = byInitiator.mitra.attempts + byInitiator.customer.attempts
   const summary: SimulationSummary = {
     seed,

@@ -33,6 +33,20 @@ describe.each(ENGINES)('simulate on %s', (engine) => {
     expect(other).not.toEqual({ ...first, seed: 'other' })
   })
 
+  it('gives the same summary and the same rows in batches as with one transaction per call', async () => {
+    const a = await fresh(engine)
+    const b = await fresh(engine)
+    await enableMitra(a, { early_end_customer_enabled: true, early_end_mitra_daily_cap: 2 })
+    await enableMitra(b, { early_end_customer_enabled: true, early_end_mitra_daily_cap: 2 })
+    const one = await simulate(a.handle, { ...SMALL, batch: 1 })
+    const batched = await simulate(b.handle, { ...SMALL, batch: 37 })
+    expect(batched).toEqual(one)
+    const rows = (t: typeof a) =>
+      t.handle.db.selectFrom('session_closures').select(['session_id', 'initiated_by', 'business_day', 'over_cap', 'review_id', 'created_at']).orderBy('id').execute()
+    expect(await rows(b)).toEqual(await rows(a))
+    expect(await tableCounts(b.handle)).toEqual(await tableCounts(a.handle))
+  })
+
   it('writes what its summary says, through the real rules: closures, reviews, refusals that change nothing', async () => {
     const t = await fresh(engine)
     await enableMitra(t, { early_end_mitra_daily_cap: 2 })
