@@ -59,7 +59,9 @@ function makeFloor(raw: Database.Database) {
     rollback: raw.prepare('rollback'),
     session: raw.prepare('select * from sessions where id = ?'),
     flags: raw.prepare('select key, value from app_config'),
-    counterInsert: raw.prepare('insert into mitra_daily_counts (mitra_id, business_day, early_end_count) values (?, ?, 0) on conflict (mitra_id, business_day) do nothing'),
+    counterInsert: raw.prepare(
+      'insert into mitra_daily_counts (mitra_id, business_day, early_end_count) values (?, ?, 0) on conflict (mitra_id, business_day) do nothing',
+    ),
     counter: raw.prepare('select early_end_count from mitra_daily_counts where mitra_id = ? and business_day = ?'),
     review: raw.prepare(`select id from cc_reviews where mitra_id = ? and business_day = ? and "trigger" = 'daily_cap_reached'`),
     counterSet: raw.prepare('update mitra_daily_counts set early_end_count = ? where mitra_id = ? and business_day = ?'),
@@ -68,13 +70,20 @@ function makeFloor(raw: Database.Database) {
       `insert into session_closures (session_id, mitra_id, kind, initiated_by, actor_id, reason, reason_note, business_day, over_cap, review_id, idempotency_key, created_at, grace_ends_at, finalized_at)
        values (?, ?, 'early_end', 'mitra', ?, ?, null, ?, 0, ?, null, ?, ?, null) returning id`,
     ),
-    event: raw.prepare(`insert into session_events (session_id, event, from_status, to_status, actor_type, actor_id, created_at) values (?, 'early_end', ?, 'closing', 'mitra', ?, ?)`),
+    event: raw.prepare(
+      `insert into session_events (session_id, event, from_status, to_status, actor_type, actor_id, created_at) values (?, 'early_end', ?, 'closing', 'mitra', ?, ?)`,
+    ),
   }
   return function end(id: number, actorId: string, reason: string): number {
     q.begin.run()
     try {
       const s = q.session.get(id) as { mitra_id: string; status: string } | undefined
-      const flags: Record<string, unknown> = { early_end_mitra_enabled: false, early_end_reason_codes: ['customer_abusive', 'customer_left', 'out_of_scope', 'other'], early_end_mitra_daily_cap: 3, closing_grace_seconds: 300 }
+      const flags: Record<string, unknown> = {
+        early_end_mitra_enabled: false,
+        early_end_reason_codes: ['customer_abusive', 'customer_left', 'out_of_scope', 'other'],
+        early_end_mitra_daily_cap: 3,
+        closing_grace_seconds: 300,
+      }
       for (const r of q.flags.all() as Array<{ key: string; value: string }>) flags[r.key] = JSON.parse(r.value)
       if (flags.early_end_mitra_enabled !== true) throw new Error('EARLY_END_DISABLED')
       if (s === undefined) throw new Error('SESSION_NOT_FOUND')
@@ -156,7 +165,10 @@ async function main(): Promise<void> {
   }
 
   // both sides did every write: one closure and one early_end event per session, counters add up
-  for (const [name, raw] of [['library', libRaw], ['floor', floRaw]] as const) {
+  for (const [name, raw] of [
+    ['library', libRaw],
+    ['floor', floRaw],
+  ] as const) {
     const c = raw.prepare('select count(*) as n from session_closures').get() as { n: number }
     const s = raw.prepare(`select count(*) as n from sessions where status = 'closing'`).get() as { n: number }
     const k = raw.prepare('select sum(early_end_count) as n from mitra_daily_counts').get() as { n: number }
@@ -176,7 +188,17 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   )
-  process.stdout.write(JSON.stringify({ bench: 'early-end-sqlite', rounds: ROUNDS, ops: OPS, libraryOpsPerSec: Math.round(libOps), floorOpsPerSec: Math.round(floorOps), ratio: Number(ratio.toFixed(3)), target: TARGET }) + '\n')
+  process.stdout.write(
+    JSON.stringify({
+      bench: 'early-end-sqlite',
+      rounds: ROUNDS,
+      ops: OPS,
+      libraryOpsPerSec: Math.round(libOps),
+      floorOpsPerSec: Math.round(floorOps),
+      ratio: Number(ratio.toFixed(3)),
+      target: TARGET,
+    }) + '\n',
+  )
   libRaw.close()
   floRaw.close()
   await lib.handle.close()

@@ -17,15 +17,18 @@ const RUNNABLE = /\.(ts|js|mjs)$/
 
 const all = readdirSync(BENCH).filter((f) => RUNNABLE.test(f) && !f.endsWith('.d.ts') && f !== 'run-all.js')
 const asked = process.argv.slice(2)
-const chosen = asked.length === 0 ? all : asked.map((a) => {
-  const name = basename(a)
-  const hit = all.find((f) => f === name || f.replace(RUNNABLE, '') === name.replace(RUNNABLE, ''))
-  if (hit === undefined) {
-    process.stderr.write(`error: no benchmark "${a}" in bench/ (have: ${all.join(', ')})\n`)
-    process.exit(2)
-  }
-  return hit
-})
+const chosen =
+  asked.length === 0
+    ? all
+    : asked.map((a) => {
+        const name = basename(a)
+        const hit = all.find((f) => f === name || f.replace(RUNNABLE, '') === name.replace(RUNNABLE, ''))
+        if (hit === undefined) {
+          process.stderr.write(`error: no benchmark "${a}" in bench/ (have: ${all.join(', ')})\n`)
+          process.exit(2)
+        }
+        return hit
+      })
 
 if (chosen.some((f) => f.endsWith('.ts'))) {
   try {

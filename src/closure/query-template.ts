@@ -39,7 +39,8 @@ export function queryTemplate<R>(build: (db: Kysely<Schema>, engine: Engine, ...
       const slots = values.map((_, i): Slot => ({ [SLOT]: i }))
       const q = build(db, engine, ...slots).compile()
       c = { query: q.query, queryId: q.queryId, sql: q.sql, params: q.parameters.map((p) => (isSlot(p) ? p[SLOT] : { constant: p })) }
-      if (new Set(c.params.filter((p) => typeof p === 'number')).size !== values.length) throw new Error(`query template uses ${c.params.length} values, got ${values.length}`)
+      if (new Set(c.params.filter((p) => typeof p === 'number')).size !== values.length)
+        throw new Error(`query template uses ${c.params.length} values, got ${values.length}`)
       compiled.set(engine, c)
     }
     const parameters = c.params.map((p) => (typeof p === 'number' ? values[p] : p.constant))

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { decideEarlyEnd, decideGoodbye, defaultFlags, earlyEndEnabledFor, reasonRequiredFor, remainingToday, UserType, type Flags, type SessionFacts } from '../../src/index.js'
+import {
+  decideEarlyEnd,
+  decideGoodbye,
+  defaultFlags,
+  earlyEndEnabledFor,
+  reasonRequiredFor,
+  remainingToday,
+  UserType,
+  type Flags,
+  type SessionFacts,
+} from '../../src/index.js'
 
 const NOW = new Date('2026-11-24T03:00:00Z')
 const DAY = '2026-11-24'
@@ -132,7 +142,9 @@ describe('rule 6: the daily cap', () => {
   it('never counts customer or support early ends toward the cap, even when the mitra is over it', () => {
     const full = { countToday: 9, reviewId: 3 }
     const c = plan(decideEarlyEnd(session, { userType: UserType.CUSTOMER, actorId: 'c-1' }, on({ early_end_mitra_daily_cap: 1 }), full, DAY, NOW))
-    const s = plan(decideEarlyEnd(session, { userType: UserType.SUPPORT, actorId: 'cs', reason: 'other', note: 'x' }, on({ early_end_mitra_daily_cap: 1 }), full, DAY, NOW))
+    const s = plan(
+      decideEarlyEnd(session, { userType: UserType.SUPPORT, actorId: 'cs', reason: 'other', note: 'x' }, on({ early_end_mitra_daily_cap: 1 }), full, DAY, NOW),
+    )
     for (const p of [c, s]) expect(p).toMatchObject({ countsTowardCap: false, countAfter: 9, overCap: false, review: 'none' })
   })
 
@@ -153,7 +165,11 @@ describe('the order of the checks', () => {
     expect(refusal(decideEarlyEnd(null, mitra({ actorId: 'm-2' }), off, noCap, DAY, NOW))).toBe('EARLY_END_DISABLED')
     expect(refusal(decideEarlyEnd({ ...session, status: 'closed' }, { userType: UserType.MITRA, actorId: 'm-2' }, on(), noCap, DAY, NOW))).toBe('FORBIDDEN')
     expect(refusal(decideEarlyEnd({ ...session, status: 'closed' }, { userType: UserType.MITRA, actorId: 'm-1' }, on(), noCap, DAY, NOW))).toBe('INVALID_STATE')
-    expect(refusal(decideEarlyEnd(session, { userType: UserType.MITRA, actorId: 'm-1' }, on({ early_end_mitra_daily_cap: 1 }), { countToday: 5, reviewId: 1 }, DAY, NOW))).toBe('REASON_REQUIRED')
+    expect(
+      refusal(
+        decideEarlyEnd(session, { userType: UserType.MITRA, actorId: 'm-1' }, on({ early_end_mitra_daily_cap: 1 }), { countToday: 5, reviewId: 1 }, DAY, NOW),
+      ),
+    ).toBe('REASON_REQUIRED')
   })
 })
 

@@ -8,14 +8,10 @@ import { counterOf, enableMitra, fresh, mitraEnds, openSessions, tableCounts } f
 /** Makes the insert of one kind of session event fail: the last step of an early end, an expiry or a finalize. */
 async function failEventInserts(t: Setup, event: string): Promise<void> {
   if (t.engine === 'sqlite') {
-    await sql
-      .raw(`create trigger boom before insert on session_events when new.event = '${event}' begin select raise(abort, 'boom'); end`)
-      .execute(t.handle.db)
+    await sql.raw(`create trigger boom before insert on session_events when new.event = '${event}' begin select raise(abort, 'boom'); end`).execute(t.handle.db)
   } else {
     await sql.raw(`create function boom() returns trigger language plpgsql as $$ begin raise exception 'boom'; end $$`).execute(t.handle.db)
-    await sql
-      .raw(`create trigger boom before insert on session_events for each row when (new.event = '${event}') execute function boom()`)
-      .execute(t.handle.db)
+    await sql.raw(`create trigger boom before insert on session_events for each row when (new.event = '${event}') execute function boom()`).execute(t.handle.db)
   }
 }
 

@@ -22,7 +22,15 @@ describe.each(ENGINES)('the daily cap on %s', (engine) => {
     expect(await counterOf(t.handle, 'm-1', '2026-11-24')).toBe(2)
     const reviews = await t.reviews.list()
     expect(reviews).toHaveLength(1)
-    expect(reviews[0]).toMatchObject({ id: second.reviewId, mitraId: 'm-1', businessDay: '2026-11-24', trigger: 'daily_cap_reached', status: 'open', earlyEnds: 1, openedAt: '2026-11-24T03:00:00.000Z' })
+    expect(reviews[0]).toMatchObject({
+      id: second.reviewId,
+      mitraId: 'm-1',
+      businessDay: '2026-11-24',
+      trigger: 'daily_cap_reached',
+      status: 'open',
+      earlyEnds: 1,
+      openedAt: '2026-11-24T03:00:00.000Z',
+    })
   })
 
   it('lets early ends past the cap through with allow, marked over_cap and attached to the one open review', async () => {
@@ -119,7 +127,12 @@ describe.each(ENGINES)('the daily cap on %s', (engine) => {
   it('tells the mitra app how many early ends are left today', async () => {
     const t = await fresh(engine, '2026-11-24T16:00:00Z')
     await enableMitra(t, { early_end_mitra_daily_cap: 2, early_end_reason_codes: ['customer_left', 'other'] })
-    expect(await t.closures.clientConfig(UserType.MITRA, 'm-1')).toEqual({ earlyEndEnabled: true, reasonRequired: true, reasons: ['customer_left', 'other'], remainingToday: 2 })
+    expect(await t.closures.clientConfig(UserType.MITRA, 'm-1')).toEqual({
+      earlyEndEnabled: true,
+      reasonRequired: true,
+      reasons: ['customer_left', 'other'],
+      remainingToday: 2,
+    })
     const [a, b] = await openSessions(t, 2)
     await mitraEnds(t, a!)
     expect((await t.closures.clientConfig(UserType.MITRA, 'm-1')).remainingToday).toBe(1)
@@ -128,7 +141,12 @@ describe.each(ENGINES)('the daily cap on %s', (engine) => {
     expect((await t.closures.clientConfig(UserType.MITRA, 'm-2')).remainingToday).toBe(2)
     t.clock.set('2026-11-24T17:00:00Z')
     expect((await t.closures.clientConfig(UserType.MITRA, 'm-1')).remainingToday).toBe(2)
-    expect(await t.closures.clientConfig(UserType.CUSTOMER, 'c-0')).toEqual({ earlyEndEnabled: false, reasonRequired: false, reasons: ['customer_left', 'other'], remainingToday: null })
+    expect(await t.closures.clientConfig(UserType.CUSTOMER, 'c-0')).toEqual({
+      earlyEndEnabled: false,
+      reasonRequired: false,
+      reasons: ['customer_left', 'other'],
+      remainingToday: null,
+    })
     expect((await t.closures.clientConfig(UserType.SUPPORT, 'cs')).remainingToday).toBeNull()
     await expectCode(t.closures.clientConfig(UserType.MITRA, 'bad id'), 'INVALID_INPUT')
   })

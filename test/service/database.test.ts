@@ -109,7 +109,11 @@ describe('SQLite files', () => {
     expect((await byId(1)).rows).toEqual([{ id: 1, b: 7, c: 'x' }])
     // a statement still being iterated by a stream is not handed out again
     const seen: unknown[] = []
-    for await (const row of handle.db.selectFrom('t' as never).selectAll().stream()) seen.push(row)
+    for await (const row of handle.db
+      .selectFrom('t' as never)
+      .selectAll()
+      .stream())
+      seen.push(row)
     expect(seen).toHaveLength(1)
   })
 

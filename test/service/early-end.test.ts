@@ -9,8 +9,23 @@ describe.each(ENGINES)('ending a session early on %s', (engine) => {
     await enableMitra(t, { closing_grace_seconds: 120 })
     const [id] = await openSessions(t, 1)
     const r = await mitraEnds(t, id!, 'm-1', { note: 'pergi begitu saja' })
-    expect(r).toMatchObject({ sessionId: id, status: 'closing', graceEndsAt: '2026-11-24T03:02:00.000Z', businessDay: '2026-11-24', overCap: false, replayed: false, dryRun: false })
-    expect(r.closure).toMatchObject({ sessionId: id, kind: 'early_end', initiatedBy: 'mitra', actorId: 'm-1', reason: 'customer_left', reasonNote: 'pergi begitu saja' })
+    expect(r).toMatchObject({
+      sessionId: id,
+      status: 'closing',
+      graceEndsAt: '2026-11-24T03:02:00.000Z',
+      businessDay: '2026-11-24',
+      overCap: false,
+      replayed: false,
+      dryRun: false,
+    })
+    expect(r.closure).toMatchObject({
+      sessionId: id,
+      kind: 'early_end',
+      initiatedBy: 'mitra',
+      actorId: 'm-1',
+      reason: 'customer_left',
+      reasonNote: 'pergi begitu saja',
+    })
     const s = await t.closures.getSession(id!)
     expect(s).toMatchObject({ status: 'closing', graceEndsAt: '2026-11-24T03:02:00.000Z', closedAt: null })
     expect(s.closure?.id).toBe(r.closure?.id)

@@ -73,7 +73,15 @@ describe.each(ENGINES)('the sweep on %s', (engine) => {
     expect(await t.closures.sweep()).toEqual({ expired: 2, finalized: 0 })
     const s = await t.closures.getSession(short.id)
     expect(s).toMatchObject({ status: 'closing', graceEndsAt: '2026-11-24T03:12:00.000Z' })
-    expect(s.closure).toMatchObject({ kind: 'expired', initiatedBy: 'system', actorId: null, reason: null, businessDay: '2026-11-24', overCap: false, finalizedAt: null })
+    expect(s.closure).toMatchObject({
+      kind: 'expired',
+      initiatedBy: 'system',
+      actorId: null,
+      reason: null,
+      businessDay: '2026-11-24',
+      overCap: false,
+      finalizedAt: null,
+    })
     expect((await t.closures.getSession(ext.id)).status).toBe('closing')
     expect((await t.closures.getSession(long.id)).status).toBe('active')
 
@@ -84,7 +92,12 @@ describe.each(ENGINES)('the sweep on %s', (engine) => {
     const closed = await t.closures.getSession(short.id)
     expect(closed).toMatchObject({ status: 'closed', closedAt: '2026-11-24T03:12:00.000Z' })
     expect(closed.closure?.finalizedAt).toBe('2026-11-24T03:12:00.000Z')
-    const events = await t.handle.db.selectFrom('session_events').select(['event', 'from_status', 'to_status', 'actor_type']).where('session_id', '=', ext.id).orderBy('id').execute()
+    const events = await t.handle.db
+      .selectFrom('session_events')
+      .select(['event', 'from_status', 'to_status', 'actor_type'])
+      .where('session_id', '=', ext.id)
+      .orderBy('id')
+      .execute()
     expect(events).toEqual([
       { event: 'opened', from_status: null, to_status: 'extending', actor_type: 'system' },
       { event: 'expired', from_status: 'extending', to_status: 'closing', actor_type: 'system' },
@@ -160,7 +173,15 @@ describe.each(ENGINES)('reading sessions on %s', (engine) => {
     expect((await t.closures.listSessions({ mitraId: 'm-1' })).map((s) => s.id)).toEqual([a.id, b.id])
     expect((await t.closures.listSessions({ customerId: 'c-1', status: 'active' })).map((s) => s.id)).toEqual([c.id])
     expect((await t.closures.listSessions({ limit: 1 })).map((s) => s.id)).toEqual([a.id])
-    expect(c).toMatchObject({ customerId: 'c-1', mitraId: 'm-2', status: 'active', startedAt: '2026-11-24T03:00:00.000Z', endsAt: '2026-11-24T04:30:00.000Z', graceEndsAt: null, closedAt: null })
+    expect(c).toMatchObject({
+      customerId: 'c-1',
+      mitraId: 'm-2',
+      status: 'active',
+      startedAt: '2026-11-24T03:00:00.000Z',
+      endsAt: '2026-11-24T04:30:00.000Z',
+      graceEndsAt: null,
+      closedAt: null,
+    })
     await expectCode(t.closures.listSessions({ status: 'open' as never }), 'INVALID_INPUT')
     await expectCode(t.closures.listSessions({ limit: 0 }), 'INVALID_INPUT')
   })

@@ -19,7 +19,15 @@ describe.each(ENGINES)('CC reviews on %s', (engine) => {
     const id = await reachCap(t, 'm-1')
     t.clock.advance(3_600_000)
     const r = await t.reviews.resolve(id, { outcome: 'warned', note: 'sudah ditelepon', actor: 'cc-budi' })
-    expect(r).toMatchObject({ id, status: 'resolved', outcome: 'warned', note: 'sudah ditelepon', resolvedBy: 'cc-budi', resolvedAt: '2026-11-24T04:00:00.000Z', earlyEnds: 1 })
+    expect(r).toMatchObject({
+      id,
+      status: 'resolved',
+      outcome: 'warned',
+      note: 'sudah ditelepon',
+      resolvedBy: 'cc-budi',
+      resolvedAt: '2026-11-24T04:00:00.000Z',
+      earlyEnds: 1,
+    })
     await expectCode(t.reviews.resolve(id, { outcome: 'cleared', actor: 'cc-ana' }), 'INVALID_STATE')
     expect((await t.reviews.get(id)).outcome).toBe('warned')
   })
@@ -86,7 +94,10 @@ describe('CC reviews on postgres, forced interleaving', () => {
     )
     // let our resolution read 'open' and block on the row lock
     await new Promise((r) => setTimeout(r, 300))
-    await other.query(`update cc_reviews set status = 'resolved', outcome = 'cleared', resolved_by = 'cc-first', resolved_at = $2 where id = $1`, [id, '2026-11-24T03:30:00Z'])
+    await other.query(`update cc_reviews set status = 'resolved', outcome = 'cleared', resolved_by = 'cc-first', resolved_at = $2 where id = $1`, [
+      id,
+      '2026-11-24T03:30:00Z',
+    ])
     await other.query('commit')
     expect(await ours).toEqual({ ok: false, code: 'INVALID_STATE' })
     expect(await t.reviews.get(id)).toMatchObject({ outcome: 'cleared', resolvedBy: 'cc-first' })
