@@ -66,6 +66,13 @@ describe.each(ENGINES)('ending a session early on %s', (engine) => {
     expect(counters.every((c) => c.early_end_count === 0)).toBe(true)
   })
 
+  it('refuses support that does not name its actor', async () => {
+    const t = await fresh(engine)
+    const [id] = await openSessions(t, 1)
+    await expectCode(t.closures.initiateEarlyEnd(id!, UserType.SUPPORT, { reason: 'out_of_scope' } as never), 'INVALID_INPUT')
+    expect((await t.closures.getSession(id!)).status).toBe('active')
+  })
+
   it('refuses support without a reason', async () => {
     const t = await fresh(engine)
     await flags(t, { early_end_reason_required: false })
