@@ -30,7 +30,7 @@ export interface SimulateOptions {
   /** Share of sessions whose customer tries to end them early (default 0.05). */
   readonly customerRate?: number
   /**
-   * Events (session opens, early-end attempts, sweeps) per database transaction (default 200): each
+   * Events (session opens, early-end attempts, sweeps) per database transaction (default 500): each
    * call is a savepoint in it, so refusals roll back alone. 1 gives every call its own transaction.
    */
   readonly batch?: number
@@ -78,7 +78,8 @@ const OptionsSchema = z
   .strict()
   .refine((o) => (o.mitraRate ?? 0.15) + (o.customerRate ?? 0.05) <= 1, 'mitraRate + customerRate must be at most 1')
 
-interface PlannedSession {
+/** One synthetic session: when it opens, for how long, and who (if anyone) tries to end it early, when. */
+export interface PlannedSession {
   readonly start: number
   readonly minutes: number
   readonly mitraId: string
@@ -88,7 +89,7 @@ interface PlannedSession {
   readonly reason: string
 }
 
-interface DayEvent {
+export interface DayEvent {
   readonly at: number
   readonly kind: 'open' | 'end' | 'sweep'
   /** The session's index in the day's plan (-1 for sweeps). */
@@ -164,7 +165,7 @@ export async function simulate(handle: HaloDatabase, options: SimulateOptions = 
   const clock = fixedClock(localInstant(from, 0, tz))
   const closures = createClosureService(handle, { clock })
 
-  const batch = o.batch ?? 200
+  const batch = o.batch ?? 500
   const tally = newTally()
   let error: HaloError | undefined
   const total = perDay * days
@@ -172,8 +173,7 @@ export async function simulate(handle: HaloDatabase, options: SimulateOptions = 
   try {
     for (let d = 0; d < days; d++) {
       const day = addDays(from, d)
-      const plan = planDay(rnd, day, tz, perDay, mitras, customers, mitraRate, customerRate, flags.early_end_reason_codes)
-      const events = dayEvents(plan, day, tz)
+      const { plan, events } = planWorkloadDay(rnd, day, tz, { perDay, mitras, customers, mitraRate, customerRate, reasons: flags.early_end_reason_codes })
       const ids: number[] = []
       for (let at = 0; at < events.length; at += batch) {
         const chunk = events.slice(at, at + batch)
@@ -250,6 +250,32 @@ export async function simulate(handle: HaloDatabase, options: SimulateOptions = 
     finalized,
   }
   return error === undefined ? summary : { ...summary, error: { code: error.code, message: error.message } }
+}
+
+/**
+ * The workload `simulate` runs for `days` days ending `endDay` (all options resolved), as data: the
+ * same seed gives the same plan. Exported for the benchmark's hand-written floor, which replays it.
+ */
+export function planWorkload(
+  o: { seed: string; days: number; endDay: string; perDay: number; mitras: number; customers: number; mitraRate: number; customerRate: number; reasons: readonly string[] },
+  tz: string,
+): { day: string; plan: PlannedSession[]; events: DayEvent[] }[] {
+  const rnd = seededRandom(o.seed)
+  const from = addDays(o.endDay, -(o.days - 1))
+  return Array.from({ length: o.days }, (_, d) => {
+    const day = addDays(from, d)
+    return { day, ...planWorkloadDay(rnd, day, tz, o) }
+  })
+}
+
+function planWorkloadDay(
+  rnd: Random,
+  day: string,
+  tz: string,
+  o: { perDay: number; mitras: number; customers: number; mitraRate: number; customerRate: number; reasons: readonly string[] },
+): { plan: PlannedSession[]; events: DayEvent[] } {
+  const plan = planDay(rnd, day, tz, o.perDay, o.mitras, o.customers, o.mitraRate, o.customerRate, o.reasons)
+  return { plan, events: dayEvents(plan, day, tz) }
 }
 
 function planDay(
