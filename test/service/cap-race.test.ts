@@ -2,15 +2,11 @@
  * The cap under real concurrency: several OS processes, each with its own
  * connection, end sessions of one mitra at the same instant.
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES } from '../support/engines.js'
 import type { Setup } from '../support/engines.js'
-import { counterOf, enableMitra, ensureBuilt, fresh, openSessions } from '../support/fixtures.js'
+import { counterOf, enableMitra, ensureBuilt, fresh, openSessions, runTogether } from '../support/fixtures.js'
 
 const WORKER = fileURLToPath(new URL('./workers/end-sessions.mjs', import.meta.url))
 const PROCESSES = 4
@@ -28,39 +24,16 @@ interface Outcome {
   reviewOpened?: boolean
 }
 
-/** Runs PROCESSES workers over `sessionIds`, released together by a go-file; returns every outcome. */
+/** Runs PROCESSES workers over `sessionIds`, released together; returns every outcome. */
 async function race(t: Setup, sessionIds: number[]): Promise<Outcome[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'halo-race-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  const goFile = join(dir, 'go')
-  let ready = 0
-  let release!: () => void
-  const allReady = new Promise<void>((r) => (release = r))
-  const runs = Array.from({ length: PROCESSES }, (_, i) => {
-    const ids = sessionIds.filter((_, j) => j % PROCESSES === i)
-    const arg = JSON.stringify({ target: t.target, now: NOW, mitraId: 'm-1', sessionIds: ids, goFile })
-    const child = spawn(process.execPath, [WORKER, arg], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => {
-      const before = out
-      out += d.toString()
-      if (!before.includes('ready\n') && out.includes('ready\n') && ++ready === PROCESSES) release()
-    })
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    return new Promise<Outcome[]>((resolve, reject) => {
-      child.on('error', reject)
-      child.on('close', (code) => {
-        const line = out.split('\n').find((l) => l.startsWith('{'))
-        if (code !== 0 || line === undefined) reject(new Error(`worker ${i} exited ${code}: ${err || out}`))
-        else resolve((JSON.parse(line) as { outcomes: Outcome[] }).outcomes)
-      })
-    })
-  })
-  const failed = Promise.race(runs.map((r) => r.then(() => new Promise<never>(() => {}))))
-  await Promise.race([allReady, failed])
-  writeFileSync(goFile, 'go')
-  return (await Promise.all(runs)).flat()
+  const args = Array.from({ length: PROCESSES }, (_, i) => ({
+    target: t.target,
+    now: NOW,
+    mitraId: 'm-1',
+    sessionIds: sessionIds.filter((_, j) => j % PROCESSES === i),
+  }))
+  const results = await runTogether<{ outcomes: Outcome[] }>(WORKER, args)
+  return results.flatMap((r) => r.outcomes)
 }
 
 beforeAll(() => {

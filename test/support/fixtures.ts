@@ -2,8 +2,9 @@
  * Small helpers shared by the service tests: flag presets, session batches,
  * row counts and error assertions. No rules live here.
  */
-import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, onTestFinished } from 'vitest'
@@ -117,4 +118,42 @@ export function ensureBuilt(): string {
   }
   if (!existsSync(entry)) throw new Error(`could not build ${entry}`)
   return entry
+}
+
+/**
+ * Starts one `node worker '<json>'` process per entry of `args` (each gets
+ * `goFile` added), waits until every one printed `ready`, releases them all at
+ * once by creating the go-file, and returns the JSON line each one printed.
+ */
+export async function runTogether<T>(worker: string, args: ReadonlyArray<Record<string, unknown>>): Promise<T[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'halo-race-'))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  const goFile = join(dir, 'go')
+  let ready = 0
+  let release!: () => void
+  const allReady = new Promise<void>((r) => (release = r))
+  const runs = args.map((arg, i) => {
+    const child = spawn(process.execPath, [worker, JSON.stringify({ ...arg, goFile })], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => {
+      const before = out
+      out += d.toString()
+      if (!before.includes('ready\n') && out.includes('ready\n') && ++ready === args.length) release()
+    })
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    return new Promise<T>((resolve, reject) => {
+      child.on('error', reject)
+      child.on('close', (code) => {
+        const line = out.split('\n').find((l) => l.startsWith('{'))
+        if (code !== 0 || line === undefined) reject(new Error(`worker ${i} exited ${code}: ${err || out}`))
+        else resolve(JSON.parse(line) as T)
+      })
+    })
+  })
+  // a worker that dies before it is ready fails the race instead of hanging it
+  const failed = Promise.race(runs.map((r) => r.then(() => new Promise<never>(() => {}))))
+  await Promise.race([allReady, failed])
+  writeFileSync(goFile, 'go')
+  return Promise.all(runs)
 }
