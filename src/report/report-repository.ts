@@ -1,5 +1,5 @@
 /** The queries of the reports: no rules here, only reads. */
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Schema } from '../store/schema.js'
 import type { ResolvedRange } from './day-range.js'
 
@@ -49,9 +49,27 @@ export const DETAIL_COLUMNS = [
   'review_id',
 ] as const
 
-/** One page of closures in the range with `id > afterId`, by id (keyset paging keeps memory flat on both engines). */
-export function closurePage(db: Kysely<Schema>, range: ResolvedRange, f: ClosureFilterValues, afterId: number, limit: number) {
-  return closuresIn(db, range, f).select(DETAIL_COLUMNS).where('id', '>', afterId).orderBy('id').limit(limit).execute()
+/** The lowest and highest closure id in the range (a covering-index lookup), to bound the detail scan. */
+export async function idBounds(db: Kysely<Schema>, range: ResolvedRange, f: ClosureFilterValues): Promise<{ min: number; max: number } | null> {
+  const r = await closuresIn(db, range, f)
+    .select((eb) => [eb.fn.min('id').as('min'), eb.fn.max('id').as('max')])
+    .executeTakeFirst()
+  return r?.min == null || r.max == null ? null : { min: Number(r.min), max: Number(r.max) }
+}
+
+/**
+ * One page of closures in the range with `afterId < id <= lastId`, by id: keyset paging keeps memory
+ * flat on both engines. The day test is written `business_day || ''` on purpose: it keeps SQLite off the
+ * (business_day, …) indexes, which would sort the whole range for every page (EXPLAIN: temp b-tree,
+ * 40 s for 1M rows), and on the rowid range instead.
+ */
+export function closurePage(db: Kysely<Schema>, range: ResolvedRange, f: ClosureFilterValues, afterId: number, lastId: number, limit: number) {
+  const day = sql<string>`${sql.ref('business_day')} || ''`
+  let q = db.selectFrom('session_closures').where(day, '>=', range.from).where(day, '<=', range.to)
+  if (f.initiator !== undefined) q = q.where('initiated_by', '=', f.initiator)
+  if (f.mitraId !== undefined) q = q.where('mitra_id', '=', f.mitraId)
+  if (f.reason !== undefined) q = q.where('reason', '=', f.reason)
+  return q.select(DETAIL_COLUMNS).where('id', '>', afterId).where('id', '<=', lastId).orderBy('id').limit(limit).execute()
 }
 
 /** The day's cap counters with the day's `daily_cap_reached` review, if any. */

@@ -143,9 +143,11 @@ export function createReportService(handle: HaloDatabase, options: { clock?: Clo
     async *closureDetails(range, filters = {}) {
       const f = parseInput(FiltersSchema, filters, 'filters')
       const r = await resolved(range)
-      let after = 0
+      const bounds = await handle.read((db) => repo.idBounds(db, r, f))
+      if (bounds === null) return
+      let after = bounds.min - 1
       for (;;) {
-        const page = await handle.read((db) => repo.closurePage(db, r, f, after, PAGE))
+        const page = await handle.read((db) => repo.closurePage(db, r, f, after, bounds.max, PAGE))
         for (const c of page) {
           yield {
             id: c.id,
