@@ -1,5 +1,6 @@
 /** The queries of the reports: no rules here, only reads. */
 import { sql, type Kysely } from 'kysely'
+import type { EngineName } from '../store/engine.js'
 import type { Schema } from '../store/schema.js'
 import type { ResolvedRange } from './day-range.js'
 
@@ -59,12 +60,22 @@ export async function idBounds(db: Kysely<Schema>, range: ResolvedRange, f: Clos
 
 /**
  * One page of closures in the range with `afterId < id <= lastId`, by id: keyset paging keeps memory
- * flat on both engines. The day test is written `business_day || ''` on purpose: it keeps SQLite off the
- * (business_day, …) indexes, which would sort the whole range for every page (EXPLAIN: temp b-tree,
- * 40 s for 1M rows), and on the rowid range instead.
+ * flat on both engines. On SQLite the day test is written `business_day || ''` on purpose: it keeps the
+ * planner off the (business_day, …) indexes, which would sort the whole range for every page (EXPLAIN:
+ * temp b-tree, 40 s for 1M rows), and on the rowid range instead. PostgreSQL already walks the primary
+ * key for this query (EXPLAIN: Index Scan using session_closures_pkey), and the same trick would
+ * make it scan the table per page, so it gets the plain column.
  */
-export function closurePage(db: Kysely<Schema>, range: ResolvedRange, f: ClosureFilterValues, afterId: number, lastId: number, limit: number) {
-  const day = sql<string>`${sql.ref('business_day')} || ''`
+export function closurePage(
+  db: Kysely<Schema>,
+  engine: EngineName,
+  range: ResolvedRange,
+  f: ClosureFilterValues,
+  afterId: number,
+  lastId: number,
+  limit: number,
+) {
+  const day = engine === 'sqlite' ? sql<string>`${sql.ref('business_day')} || ''` : sql.ref<string>('business_day')
   let q = db.selectFrom('session_closures').where(day, '>=', range.from).where(day, '<=', range.to)
   if (f.initiator !== undefined) q = q.where('initiated_by', '=', f.initiator)
   if (f.mitraId !== undefined) q = q.where('mitra_id', '=', f.mitraId)

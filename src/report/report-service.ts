@@ -147,7 +147,7 @@ export function createReportService(handle: HaloDatabase, options: { clock?: Clo
       if (bounds === null) return
       let after = bounds.min - 1
       for (;;) {
-        const page = await handle.read((db) => repo.closurePage(db, r, f, after, bounds.max, PAGE))
+        const page = await handle.read((db) => repo.closurePage(db, handle.engineName, r, f, after, bounds.max, PAGE))
         for (const c of page) {
           yield {
             id: c.id,
