@@ -3,7 +3,8 @@
  * connection, end sessions of one mitra at the same instant.
  */
 import { fileURLToPath } from 'node:url'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { createClosureService, fixedClock, openDatabase, UserType } from '../../src/index.js'
 import { ENGINES } from '../support/engines.js'
 import type { Setup } from '../support/engines.js'
 import { counterOf, enableMitra, ensureBuilt, fresh, openSessions, runTogether } from '../support/fixtures.js'
@@ -77,4 +78,23 @@ describe.each(ENGINES)('the daily cap across %i processes on %s'.replace('%i', S
     expect(new Set(outcomes.filter((o) => o.overCap).map((o) => o.reviewId))).toEqual(new Set([reviews[0]!.id]))
     expect(await counterOf(t.handle, 'm-1', DAY)).toBe(ids.length)
   }, 60_000)
+
+  it('holds the cap across several connections of one process ending sessions at once', async () => {
+    const t = await fresh(engine, NOW)
+    await enableMitra(t, { early_end_mitra_daily_cap: 3 })
+    const ids = await openSessions(t, 12)
+    const services = [t.closures]
+    for (let i = 0; i < 2; i++) {
+      const h = await openDatabase(t.target)
+      onTestFinished(() => h.close())
+      services.push(createClosureService(h, { clock: fixedClock(NOW) }))
+    }
+    const settled = await Promise.allSettled(
+      ids.map((id, i) => services[i % services.length]!.initiateEarlyEnd(id, UserType.MITRA, { actorId: 'm-1', reason: 'customer_left' })),
+    )
+    const codes = settled.filter((s) => s.status === 'rejected').map((s) => (s as PromiseRejectedResult).reason.code)
+    expect(codes).toEqual(Array(ids.length - 3).fill('DAILY_CAP_REACHED'))
+    expect(await counterOf(t.handle, 'm-1', DAY)).toBe(3)
+    expect(await t.reviews.list()).toHaveLength(1)
+  })
 })

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { UserType } from '../../src/index.js'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { createClosureService, openDatabase, UserType } from '../../src/index.js'
 import { ENGINES } from '../support/engines.js'
 import { enableMitra, expectCode, fresh, mitraEnds, openSessions, tableCounts } from '../support/fixtures.js'
 
@@ -132,6 +132,24 @@ describe.each(ENGINES)('the sweep on %s', (engine) => {
     const afterFinal = await tableCounts(t.handle)
     expect(await t.closures.sweep()).toEqual({ expired: 0, finalized: 0 })
     expect(await tableCounts(t.handle)).toEqual(afterFinal)
+  })
+
+  it('splits the work when two sweeps run at once on separate connections: each session expires and closes once', async () => {
+    const t = await fresh(engine)
+    const other = await openDatabase(t.target)
+    onTestFinished(() => other.close())
+    const second = createClosureService(other, { clock: t.clock })
+    await openSessions(t, 30)
+    t.clock.advance(61 * 60_000)
+    const [a, b] = await Promise.all([t.closures.sweep({ batchSize: 4 }), second.sweep({ batchSize: 4 })])
+    expect(a.error ?? b.error).toBeUndefined()
+    expect(a.expired + b.expired).toBe(30)
+    t.clock.advance(5 * 60_000)
+    const [c, d] = await Promise.all([t.closures.sweep({ batchSize: 4 }), second.sweep({ batchSize: 4 })])
+    expect(c.finalized + d.finalized).toBe(30)
+    expect(await t.handle.db.selectFrom('session_closures').select('id').execute()).toHaveLength(30)
+    const finalized = await t.handle.db.selectFrom('session_events').select('id').where('event', '=', 'finalized').execute()
+    expect(finalized).toHaveLength(30)
   })
 
   it('works through more due sessions than one batch', async () => {

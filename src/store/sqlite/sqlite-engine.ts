@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { realpathSync } from 'node:fs'
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely'
 import type { Engine } from '../engine.js'
 import type { Schema } from '../schema.js'
@@ -46,17 +47,50 @@ function cachingStatements(raw: Database.Database): SqliteDatabase {
   }
 }
 
+/**
+ * Write transactions of every handle on one file in this process, in turn.
+ * better-sqlite3 waits for a lock synchronously: a second handle asking for
+ * the writer lock while the first one awaits between its statements would
+ * block the thread, so the first could never commit, and fail after the busy
+ * timeout. Handles of one process queue here instead; other processes still
+ * meet at SQLite's lock.
+ */
+const writersByFile = new Map<string, Promise<void>>()
+
+async function inTurn<T>(file: string | null, fn: () => Promise<T>): Promise<T> {
+  if (file === null) return fn()
+  const before = writersByFile.get(file) ?? Promise.resolve()
+  let done!: () => void
+  const mine = new Promise<void>((resolve) => (done = resolve))
+  const tail = before.then(() => mine)
+  writersByFile.set(file, tail)
+  await before
+  try {
+    return await fn()
+  } finally {
+    done()
+    if (writersByFile.get(file) === tail) writersByFile.delete(file)
+  }
+}
+
 class SqliteEngine implements Engine {
   readonly name = 'sqlite' as const
   readonly db: Kysely<Schema>
   readonly #raw: Database.Database
+  /** The file's real path, shared by every handle on it; null in memory. */
+  readonly #file: string | null
 
   constructor(raw: Database.Database) {
     this.#raw = raw
+    this.#file = raw.memory ? null : realpathSync(raw.name)
     this.db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) })
   }
 
   async writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return inTurn(this.#file, () => this.#write(fn))
+  }
+
+  #write<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
     return this.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn)
       let result: T
