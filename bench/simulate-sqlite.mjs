@@ -23,7 +23,17 @@ const DAYS = Number(process.env.BENCH_DAYS ?? 4)
 const PER_DAY = Number(process.env.BENCH_SESSIONS ?? 1000)
 const TARGET = 1.0
 const BATCH = Number(process.env.BENCH_BATCH ?? 500)
-const OPTIONS = { batch: BATCH, days: DAYS, sessions: PER_DAY, mitras: 100, customers: 2000, seed: 'bench', endDay: '2026-11-24', mitraRate: 0.5, customerRate: 0.2 }
+const OPTIONS = {
+  batch: BATCH,
+  days: DAYS,
+  sessions: PER_DAY,
+  mitras: 100,
+  customers: 2000,
+  seed: 'bench',
+  endDay: '2026-11-24',
+  mitraRate: 0.5,
+  customerRate: 0.2,
+}
 const TZ = 'Asia/Jakarta'
 
 const dir = mkdtempSync(join(tmpdir(), 'halo-bench-sim-'))
@@ -68,13 +78,19 @@ function floorRun(file) {
     begin: raw.prepare('begin immediate'),
     commit: raw.prepare('commit'),
     rollback: raw.prepare('rollback'),
-    openSession: raw.prepare(`insert into sessions (customer_id, mitra_id, status, started_at, ends_at, grace_ends_at, closed_at) values (?, ?, 'active', ?, ?, null, null) returning id`),
+    openSession: raw.prepare(
+      `insert into sessions (customer_id, mitra_id, status, started_at, ends_at, grace_ends_at, closed_at) values (?, ?, 'active', ?, ?, null, null) returning id`,
+    ),
     session: raw.prepare('select * from sessions where id = ?'),
     flags: raw.prepare('select key, value from app_config'),
-    counterInsert: raw.prepare('insert into mitra_daily_counts (mitra_id, business_day, early_end_count) values (?, ?, 0) on conflict (mitra_id, business_day) do nothing'),
+    counterInsert: raw.prepare(
+      'insert into mitra_daily_counts (mitra_id, business_day, early_end_count) values (?, ?, 0) on conflict (mitra_id, business_day) do nothing',
+    ),
     counter: raw.prepare('select early_end_count from mitra_daily_counts where mitra_id = ? and business_day = ?'),
     review: raw.prepare(`select id from cc_reviews where mitra_id = ? and business_day = ? and "trigger" = 'daily_cap_reached'`),
-    reviewInsert: raw.prepare(`insert into cc_reviews (mitra_id, business_day, "trigger", status, opened_at) values (?, ?, 'daily_cap_reached', 'open', ?) returning id`),
+    reviewInsert: raw.prepare(
+      `insert into cc_reviews (mitra_id, business_day, "trigger", status, opened_at) values (?, ?, 'daily_cap_reached', 'open', ?) returning id`,
+    ),
     counterSet: raw.prepare('update mitra_daily_counts set early_end_count = ? where mitra_id = ? and business_day = ?'),
     close: raw.prepare(`update sessions set status = 'closing', grace_ends_at = ? where id = ? and status in ('active', 'extending')`),
     closure: raw.prepare(
@@ -87,7 +103,16 @@ function floorRun(file) {
     closed: raw.prepare(`update sessions set status = 'closed', closed_at = ? where id = ? and status = 'closing'`),
     finalized: raw.prepare('update session_closures set finalized_at = ? where session_id = ?'),
   }
-  const DEFAULTS = { early_end_mitra_enabled: false, early_end_customer_enabled: false, early_end_reason_required: true, early_end_reason_codes: ['customer_abusive', 'customer_left', 'out_of_scope', 'other'], early_end_mitra_daily_cap: 3, early_end_mitra_over_cap_action: 'block', closing_grace_seconds: 300, business_timezone: TZ }
+  const DEFAULTS = {
+    early_end_mitra_enabled: false,
+    early_end_customer_enabled: false,
+    early_end_reason_required: true,
+    early_end_reason_codes: ['customer_abusive', 'customer_left', 'out_of_scope', 'other'],
+    early_end_mitra_daily_cap: 3,
+    early_end_mitra_over_cap_action: 'block',
+    closing_grace_seconds: 300,
+    business_timezone: TZ,
+  }
   const loadFlags = () => {
     const f = { ...DEFAULTS }
     for (const r of q.flags.all()) f[r.key] = JSON.parse(r.value)
@@ -194,7 +219,17 @@ function floorRun(file) {
 
   const flags = loadFlags()
   const workload = planWorkload(
-    { seed: OPTIONS.seed, days: DAYS, endDay: OPTIONS.endDay, perDay: PER_DAY, mitras: OPTIONS.mitras, customers: OPTIONS.customers, mitraRate: OPTIONS.mitraRate, customerRate: OPTIONS.customerRate, reasons: flags.early_end_reason_codes },
+    {
+      seed: OPTIONS.seed,
+      days: DAYS,
+      endDay: OPTIONS.endDay,
+      perDay: PER_DAY,
+      mitras: OPTIONS.mitras,
+      customers: OPTIONS.customers,
+      mitraRate: OPTIONS.mitraRate,
+      customerRate: OPTIONS.customerRate,
+      reasons: flags.early_end_reason_codes,
+    },
     flags.business_timezone,
   )
   const refused = {}
@@ -233,11 +268,13 @@ function fingerprint(file) {
   const out = {}
   for (const [name, sql] of Object.entries({
     sessions: 'select id, customer_id, mitra_id, status, started_at, ends_at, grace_ends_at, closed_at from sessions order by id',
-    closures: 'select session_id, kind, initiated_by, actor_id, reason, reason_note, business_day, over_cap, review_id, created_at, grace_ends_at, finalized_at from session_closures order by session_id',
+    closures:
+      'select session_id, kind, initiated_by, actor_id, reason, reason_note, business_day, over_cap, review_id, created_at, grace_ends_at, finalized_at from session_closures order by session_id',
     reviews: 'select id, mitra_id, business_day, status, opened_at from cc_reviews order by id',
     counts: 'select * from mitra_daily_counts order by mitra_id, business_day',
     events: 'select count(*) as n from session_events',
-  })) out[name] = JSON.stringify(raw.prepare(sql).all())
+  }))
+    out[name] = JSON.stringify(raw.prepare(sql).all())
   raw.close()
   return out
 }
@@ -261,7 +298,8 @@ async function main() {
       l = await libraryRun(libFile)
     }
     if (round === 0) {
-      if (JSON.stringify(l.refused) !== JSON.stringify(Object.fromEntries(Object.entries(f.refused).sort()))) throw new Error(`refusals differ: library ${JSON.stringify(l.refused)}, floor ${JSON.stringify(f.refused)}`)
+      if (JSON.stringify(l.refused) !== JSON.stringify(Object.fromEntries(Object.entries(f.refused).sort())))
+        throw new Error(`refusals differ: library ${JSON.stringify(l.refused)}, floor ${JSON.stringify(f.refused)}`)
       const a = fingerprint(libFile)
       const b = fingerprint(floorFile)
       for (const k of Object.keys(a)) if (a[k] !== b[k]) throw new Error(`library and floor wrote different ${k}`)
@@ -271,7 +309,9 @@ async function main() {
     libRates.push(lr)
     floorRates.push(fr)
     ratios.push(lr / fr)
-    process.stdout.write(`round ${round + 1}/${ROUNDS}: simulate ${lr.toFixed(0)} attempts/s, floor ${fr.toFixed(0)} attempts/s, ratio ${(lr / fr).toFixed(3)} (${l.attempts} attempts, ${DAYS * PER_DAY} sessions)\n`)
+    process.stdout.write(
+      `round ${round + 1}/${ROUNDS}: simulate ${lr.toFixed(0)} attempts/s, floor ${fr.toFixed(0)} attempts/s, ratio ${(lr / fr).toFixed(3)} (${l.attempts} attempts, ${DAYS * PER_DAY} sessions)\n`,
+    )
   }
   const ratio = median(ratios)
   process.stdout.write(
@@ -283,7 +323,18 @@ async function main() {
       '',
     ].join('\n'),
   )
-  process.stdout.write(JSON.stringify({ bench: 'simulate-sqlite', rounds: ROUNDS, days: DAYS, sessionsPerDay: PER_DAY, simulateAttemptsPerSec: Math.round(median(libRates)), floorAttemptsPerSec: Math.round(median(floorRates)), ratio: Number(ratio.toFixed(3)), target: TARGET }) + '\n')
+  process.stdout.write(
+    JSON.stringify({
+      bench: 'simulate-sqlite',
+      rounds: ROUNDS,
+      days: DAYS,
+      sessionsPerDay: PER_DAY,
+      simulateAttemptsPerSec: Math.round(median(libRates)),
+      floorAttemptsPerSec: Math.round(median(floorRates)),
+      ratio: Number(ratio.toFixed(3)),
+      target: TARGET,
+    }) + '\n',
+  )
 }
 
 main().catch((e) => {

@@ -92,7 +92,10 @@ const FiltersSchema = z
   .object({
     initiator: z.enum(['mitra', 'customer', 'support', 'system']).optional(),
     mitraId: PartyId.optional(),
-    reason: z.string().regex(/^[a-z0-9_]{1,40}$/, 'reason codes are 1-40 characters of a-z, 0-9, _').optional(),
+    reason: z
+      .string()
+      .regex(/^[a-z0-9_]{1,40}$/, 'reason codes are 1-40 characters of a-z, 0-9, _')
+      .optional(),
   })
   .strict()
 

@@ -107,7 +107,15 @@ interface Tally {
 }
 
 function newTally(): Tally {
-  return { sessions: 0, overCap: 0, reviewsOpened: 0, expired: 0, finalized: 0, refused: {}, byInitiator: { mitra: { attempts: 0, succeeded: 0 }, customer: { attempts: 0, succeeded: 0 } } }
+  return {
+    sessions: 0,
+    overCap: 0,
+    reviewsOpened: 0,
+    expired: 0,
+    finalized: 0,
+    refused: {},
+    byInitiator: { mitra: { attempts: 0, succeeded: 0 }, customer: { attempts: 0, succeeded: 0 } },
+  }
 }
 
 function merge(into: Tally, t: Tally): void {
@@ -257,7 +265,17 @@ export async function simulate(handle: HaloDatabase, options: SimulateOptions = 
  * same seed gives the same plan. Exported for the benchmark's hand-written floor, which replays it.
  */
 export function planWorkload(
-  o: { seed: string; days: number; endDay: string; perDay: number; mitras: number; customers: number; mitraRate: number; customerRate: number; reasons: readonly string[] },
+  o: {
+    seed: string
+    days: number
+    endDay: string
+    perDay: number
+    mitras: number
+    customers: number
+    mitraRate: number
+    customerRate: number
+    reasons: readonly string[]
+  },
   tz: string,
 ): { day: string; plan: PlannedSession[]; events: DayEvent[] }[] {
   const rnd = seededRandom(o.seed)

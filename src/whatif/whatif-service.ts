@@ -88,7 +88,10 @@ export function createWhatIfService(handle: HaloDatabase, options: { clock?: Clo
       const proposed: CapProposal = { cap: p.cap, overCapAction: p.overCapAction ?? current.overCapAction }
       const outcomes = replayCap(recorded, proposalFlags(flags, proposed, recorded))
 
-      const perMitra = new Map<string, { earlyEnds: number; aOver: number; aDays: string[]; wRefused: number; wOver: number; wDays: string[]; differs: boolean }>()
+      const perMitra = new Map<
+        string,
+        { earlyEnds: number; aOver: number; aDays: string[]; wRefused: number; wOver: number; wDays: string[]; differs: boolean }
+      >()
       for (const o of outcomes) {
         const r = o.recorded
         let m = perMitra.get(r.mitraId)
@@ -110,7 +113,11 @@ export function createWhatIfService(handle: HaloDatabase, options: { clock?: Clo
           whatif: { refused: m.wRefused, overCap: m.wOver, reviewDays: m.wDays },
         }))
         .sort((a, b) => b.earlyEnds - a.earlyEnds || a.mitraId.localeCompare(b.mitraId))
-      const mitrasWith = (pick: (m: WhatIfMitra) => readonly string[]) => mitras.filter((m) => pick(m).length > 0).map((m) => m.mitraId).sort()
+      const mitrasWith = (pick: (m: WhatIfMitra) => readonly string[]) =>
+        mitras
+          .filter((m) => pick(m).length > 0)
+          .map((m) => m.mitraId)
+          .sort()
       const refused = outcomes.filter((o) => o.refusedWith !== null).length
       return {
         from: resolved.from,

@@ -15,12 +15,17 @@ describe('closures-per-day bar chart', () => {
   })
 
   it('uses eighth blocks for remainders and a sliver for any non-zero count', () => {
-    expect(barChart([{ key: 'a', count: 1000 }, { key: 'b', count: 1 }, { key: 'c', count: 500 }, { key: 'd', count: 125 }], { width: 2 })).toEqual([
-      'a ██ 1000',
-      'b ▏  1',
-      'c █  500',
-      'd ▎  125',
-    ])
+    expect(
+      barChart(
+        [
+          { key: 'a', count: 1000 },
+          { key: 'b', count: 1 },
+          { key: 'c', count: 500 },
+          { key: 'd', count: 125 },
+        ],
+        { width: 2 },
+      ),
+    ).toEqual(['a ██ 1000', 'b ▏  1', 'c █  500', 'd ▎  125'])
   })
 
   it('prints empty bars when everything is zero and shows a missing key as (none)', () => {

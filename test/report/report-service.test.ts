@@ -16,15 +16,34 @@ async function insertClosures(handle: HaloDatabase, rows: readonly Row[]): Promi
     for (const r of rows) {
       const s = await trx
         .insertInto('sessions')
-        .values({ customer_id: 'c-1', mitra_id: r.mitra, status: 'closing', started_at: `${r.day}T01:00:00.000Z`, ends_at: `${r.day}T02:00:00.000Z`, grace_ends_at: `${r.day}T01:35:00.000Z`, closed_at: null })
+        .values({
+          customer_id: 'c-1',
+          mitra_id: r.mitra,
+          status: 'closing',
+          started_at: `${r.day}T01:00:00.000Z`,
+          ends_at: `${r.day}T02:00:00.000Z`,
+          grace_ends_at: `${r.day}T01:35:00.000Z`,
+          closed_at: null,
+        })
         .returning('id')
         .executeTakeFirstOrThrow()
       await trx
         .insertInto('session_closures')
         .values({
-          session_id: s.id, mitra_id: r.mitra, kind: r.by === 'system' ? 'expired' : 'early_end', initiated_by: r.by, actor_id: r.by === 'system' ? null : r.mitra,
-          reason: r.reason ?? null, reason_note: null, business_day: r.day, over_cap: 0, review_id: null, idempotency_key: null,
-          created_at: `${r.day}T01:30:00.000Z`, grace_ends_at: `${r.day}T01:35:00.000Z`, finalized_at: null,
+          session_id: s.id,
+          mitra_id: r.mitra,
+          kind: r.by === 'system' ? 'expired' : 'early_end',
+          initiated_by: r.by,
+          actor_id: r.by === 'system' ? null : r.mitra,
+          reason: r.reason ?? null,
+          reason_note: null,
+          business_day: r.day,
+          over_cap: 0,
+          review_id: null,
+          idempotency_key: null,
+          created_at: `${r.day}T01:30:00.000Z`,
+          grace_ends_at: `${r.day}T01:35:00.000Z`,
+          finalized_at: null,
         })
         .execute()
     }
@@ -129,7 +148,12 @@ describe.each(ENGINES)('report service on %s', (engine) => {
 
   it('streams every closure of the range in id order across pages', async () => {
     const t = await fresh(engine)
-    const many: Row[] = Array.from({ length: 2300 }, (_, i) => ({ day: i % 2 === 0 ? '2026-11-23' : '2026-11-10', mitra: `m-${i % 7}`, by: 'mitra', reason: 'customer_left' }))
+    const many: Row[] = Array.from({ length: 2300 }, (_, i) => ({
+      day: i % 2 === 0 ? '2026-11-23' : '2026-11-10',
+      mitra: `m-${i % 7}`,
+      by: 'mitra',
+      reason: 'customer_left',
+    }))
     await insertClosures(t.handle, many)
     const seen: number[] = []
     for await (const c of createReportService(t.handle, { clock: t.clock }).closureDetails({ from: '2026-11-20', to: '2026-11-24' })) {

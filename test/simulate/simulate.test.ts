@@ -42,7 +42,11 @@ describe.each(ENGINES)('simulate on %s', (engine) => {
     const batched = await simulate(b.handle, { ...SMALL, batch: 37 })
     expect(batched).toEqual(one)
     const rows = (t: typeof a) =>
-      t.handle.db.selectFrom('session_closures').select(['session_id', 'initiated_by', 'business_day', 'over_cap', 'review_id', 'created_at']).orderBy('id').execute()
+      t.handle.db
+        .selectFrom('session_closures')
+        .select(['session_id', 'initiated_by', 'business_day', 'over_cap', 'review_id', 'created_at'])
+        .orderBy('id')
+        .execute()
     expect(await rows(b)).toEqual(await rows(a))
     expect(await tableCounts(b.handle)).toEqual(await tableCounts(a.handle))
   })

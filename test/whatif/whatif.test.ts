@@ -8,8 +8,16 @@ const RANGE = { from: '2026-11-22', to: '2026-11-24' }
 
 function recorded(n: number, mitraId = 'm-1', day = '2026-11-24'): RecordedEarlyEnd[] {
   return Array.from({ length: n }, (_, i) => ({
-    closureId: i + 1, sessionId: i + 1, mitraId, actorId: mitraId, reason: 'customer_left', note: null, businessDay: day,
-    createdAt: `${day}T0${i}:00:00.000Z`, overCap: false, openedReview: i === 2,
+    closureId: i + 1,
+    sessionId: i + 1,
+    mitraId,
+    actorId: mitraId,
+    reason: 'customer_left',
+    note: null,
+    businessDay: day,
+    createdAt: `${day}T0${i}:00:00.000Z`,
+    overCap: false,
+    openedReview: i === 2,
   }))
 }
 
