@@ -142,7 +142,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
         const prior = await repo.findClosureByKey(trx, engine, ask.idempotencyKey)
         if (prior !== undefined) return replayOf(trx, prior, id, userType, ask.actorId, dryRun)
       }
-      const flags = await loadFlags(trx)
+      const flags = await loadFlags(trx, engine)
       const day = businessDay(now, flags.business_timezone)
       const session = row === undefined ? null : facts(row)
       const askFacts = { userType, actorId: ask.actorId, reason: ask.reason, note: ask.note }
@@ -212,7 +212,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     if (!sameRequest) {
       throw new HaloError('INVALID_INPUT', `idempotency key already used for another request (session ${closure.sessionId})`)
     }
-    const flags = await loadFlags(trx)
+    const flags = await loadFlags(trx, engine)
     return {
       sessionId: id,
       status: 'closing',
@@ -291,7 +291,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
             const at = now.toISOString()
             const due = await repo.dueForExpiry(trx, engine, at, batchSize)
             if (due.length === 0) return 0
-            const flags = await loadFlags(trx)
+            const flags = await loadFlags(trx, engine)
             const day = businessDay(now, flags.business_timezone)
             const grace = new Date(now.getTime() + flags.closing_grace_seconds * 1000).toISOString()
             const ids = due.map((d) => d.id)

@@ -1,11 +1,33 @@
 import type { Kysely } from 'kysely'
+import { queryTemplate } from '../closure/query-template.js'
+import type { Engine } from '../store/engine.js'
 import type { Schema } from '../store/schema.js'
-import { decodeStoredFlag, defaultFlags, isFlagKey, type Flags } from './flag-registry.js'
+import { decodeStoredFlag, defaultFlags, isFlagKey, type FlagKey, type Flags } from './flag-registry.js'
 
-/** Reads every flag in one query: stored values over the defaults. */
-export async function loadFlags(db: Kysely<Schema>): Promise<Flags> {
-  const rows = await db.selectFrom('app_config').select(['key', 'value']).execute()
+const selectFlags = queryTemplate((db) => db.selectFrom('app_config').select(['key', 'value']))
+
+/** Decoded stored values by key and JSON text: the flags rarely change, and every early end reads them. */
+const decoded = new Map<string, unknown>()
+
+function decode(key: FlagKey, json: string): unknown {
+  const id = `${key}\u0000${json}`
+  let value = decoded.get(id)
+  if (value === undefined) {
+    value = decodeStoredFlag(key, json)
+    if (decoded.size >= 1000) decoded.clear()
+    decoded.set(id, value)
+  }
+  // callers get their own copy of a list
+  return Array.isArray(value) ? [...value] : value
+}
+
+/**
+ * Reads every flag in one query: stored values over the defaults. With the
+ * engine, the query is compiled once (the early end's hot path).
+ */
+export async function loadFlags(db: Kysely<Schema>, engine?: Engine): Promise<Flags> {
+  const rows = engine === undefined ? await db.selectFrom('app_config').select(['key', 'value']).execute() : (await selectFlags(db, engine)).rows
   const flags = defaultFlags() as Record<string, unknown>
-  for (const row of rows) if (isFlagKey(row.key)) flags[row.key] = decodeStoredFlag(row.key, row.value)
+  for (const row of rows) if (isFlagKey(row.key)) flags[row.key] = decode(row.key, row.value)
   return flags as Flags
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { loadFlags } from '../../src/config/config-repository.js'
 import { ENGINES } from '../support/engines.js'
 import { expectCode, fresh, tableCounts } from '../support/fixtures.js'
 
@@ -105,6 +106,17 @@ describe.each(ENGINES)('config flags on %s', (engine) => {
     expect(await t.config.set('early_end_mitra_daily_cap', '4', { actor: 'ops' })).toBeNull()
     expect(await t.config.reset('early_end_customer_enabled', { actor: 'ops' })).toBeNull()
     expect(await t.config.history()).toHaveLength(1)
+  })
+
+  it('hands every reader its own copy of a stored list, and sees a change at once', async () => {
+    const t = await fresh(engine)
+    await t.config.set('early_end_reason_codes', ['a', 'b'], { actor: 'ops' })
+    const first = await loadFlags(t.handle.db, t.handle.engine)
+    first.early_end_reason_codes.push('mutated')
+    expect((await loadFlags(t.handle.db, t.handle.engine)).early_end_reason_codes).toEqual(['a', 'b'])
+    expect((await t.config.all()).early_end_reason_codes).toEqual(['a', 'b'])
+    await t.config.set('early_end_reason_codes', ['c'], { actor: 'ops' })
+    expect((await loadFlags(t.handle.db, t.handle.engine)).early_end_reason_codes).toEqual(['c'])
   })
 
   it('serialises concurrent changes of one flag so the history chains old to new', async () => {
