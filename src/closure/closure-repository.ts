@@ -52,18 +52,39 @@ export async function readCap(
   day: string,
   lock: boolean,
 ): Promise<{ countToday: number; reviewId: number | null }> {
-  if (lock) await insertCounter(trx, engine, mitraId, day)
-  const counter = (await (lock ? selectCounterLocked : selectCounter)(trx, engine, mitraId, day)).rows[0]
+  if (lock) {
+    // one round trip: create-or-lock the counter row and read the day's review
+    const claimed = (await claimCounter(trx, engine, mitraId, day)).rows[0]!
+    return { countToday: claimed.early_end_count, reviewId: claimed.review_id ?? null }
+  }
+  const counter = (await selectCounter(trx, engine, mitraId, day)).rows[0]
   const review = await findReview(trx, engine, mitraId, day)
   return { countToday: counter?.early_end_count ?? 0, reviewId: review?.id ?? null }
 }
 
-const insertCounter = queryTemplate((db, _engine, mitraId, day) =>
+/**
+ * Creates the mitra's counter row for the day, or locks the existing one (an
+ * upsert whose update changes nothing takes the row lock, as FOR UPDATE would,
+ * and waits for a concurrent creator), and returns the count with the day's review.
+ */
+const claimCounter = queryTemplate((db, _engine, mitraId, day) =>
   db
     .insertInto('mitra_daily_counts')
     .values({ mitra_id: mitraId as never, business_day: day as never, early_end_count: 0 })
-    .onConflict((oc) => oc.columns(['mitra_id', 'business_day']).doNothing()),
+    .onConflict((oc) => oc.columns(['mitra_id', 'business_day']).doUpdateSet({ early_end_count: (eb) => eb.ref('mitra_daily_counts.early_end_count') }))
+    .returning((eb) => [
+      'early_end_count',
+      eb
+        .selectFrom('cc_reviews')
+        .select('cc_reviews.id')
+        .whereRef('cc_reviews.mitra_id', '=', 'mitra_daily_counts.mitra_id')
+        .whereRef('cc_reviews.business_day', '=', 'mitra_daily_counts.business_day')
+        .where('cc_reviews.trigger', '=', DAILY_CAP_TRIGGER)
+        .as('review_id'),
+    ]),
 )
+
+
 const counterOf = (db: Kysely<Schema>, mitraId: unknown, day: unknown) =>
   db
     .selectFrom('mitra_daily_counts')
@@ -71,7 +92,6 @@ const counterOf = (db: Kysely<Schema>, mitraId: unknown, day: unknown) =>
     .where('mitra_id', '=', mitraId as string)
     .where('business_day', '=', day as string)
 const selectCounter = queryTemplate((db, _engine, mitraId, day) => counterOf(db, mitraId, day))
-const selectCounterLocked = queryTemplate((db, engine, mitraId, day) => engine.lockForUpdate(counterOf(db, mitraId, day)))
 
 const selectReview = queryTemplate((db, _engine, mitraId, day) =>
   db
