@@ -18,5 +18,9 @@ export interface Cluster {
 
 export function findPgBin(): string
 export function freePort(): Promise<number>
-export function startCluster(): Promise<Cluster>
+export interface ClusterOptions {
+  /** Server settings (`-c key=value`) over the defaults, e.g. `{ synchronous_commit: 'on' }` for crash tests. */
+  readonly settings?: Readonly<Record<string, string | number>>
+}
+export function startCluster(options?: ClusterOptions): Promise<Cluster>
 export function clusterBaseDir(): string

@@ -124,7 +124,10 @@ function cachedTemplate(bin) {
 
 /**
  * Starts a cluster. Fails loudly (throws) when PostgreSQL cannot be found or
- * started; never leaves a data directory behind on failure.
+ * started; never leaves a data directory behind on failure. Fast and not
+ * durable by default (fsync and synchronous_commit off); `settings` adds or
+ * overrides server settings, e.g. `{ synchronous_commit: 'on' }` so a crash
+ * (`restart()`) keeps every acknowledged commit.
  *
  * ```js
  * const cluster = await startCluster()
@@ -132,7 +135,8 @@ function cachedTemplate(bin) {
  * cluster.stop()
  * ```
  */
-export async function startCluster() {
+export async function startCluster(options = {}) {
+  const settings = { synchronous_commit: 'off', ...(options.settings ?? {}) }
   const bin = findPgBin()
   const template = cachedTemplate(bin)
   const dataDir = privateDir('halo-pg-')
@@ -166,13 +170,13 @@ export async function startCluster() {
       `-k ${dataDir}`,
       '-c listen_addresses=127.0.0.1',
       '-c fsync=off',
-      '-c synchronous_commit=off',
       '-c full_page_writes=off',
       '-c max_connections=200',
       '-c shared_buffers=32MB',
       // the files are in memory: keep WAL small (every CREATE DATABASE copies the template through it)
       '-c max_wal_size=96MB',
       '-c min_wal_size=32MB',
+      ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`),
     ].join(' ')
     try {
       pgctl(['-o', opts, '-w', '-t', '60', '-l', log, 'start'])

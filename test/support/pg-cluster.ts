@@ -4,4 +4,4 @@
  * benchmarks: bench/support/pg-cluster.mjs (initdb template cache, free port,
  * watchdog that stops the server and removes its files if this process dies).
  */
-export { findPgBin, freePort, startCluster, type Cluster } from '../../bench/support/pg-cluster.mjs'
+export { findPgBin, freePort, startCluster, type Cluster, type ClusterOptions } from '../../bench/support/pg-cluster.mjs'
