@@ -319,6 +319,36 @@ describe('PostgreSQL: concurrent sweeps and early ends', () => {
   })
 })
 
+describe('PostgreSQL: deadlocks', () => {
+  it('runs a write transaction again when PostgreSQL picks it as a deadlock victim: both writers finish, each once', async () => {
+    const target = await database()
+    const h = await open(target, 4)
+    const [a, b] = await seedSessions(h, 2, 'm-1')
+    let locked = 0
+    let bothLocked: () => void = () => {}
+    const barrier = new Promise<void>((resolve) => (bothLocked = resolve))
+    const attempts = { x: 0, y: 0 }
+    // x locks a then b, y locks b then a: on the first attempt each waits for the other's first lock
+    const writer = (name: 'x' | 'y', first: number, second: number) =>
+      h.write(async (trx) => {
+        attempts[name]++
+        await sql`select id from sessions where id = ${first} for update`.execute(trx)
+        if (attempts.x + attempts.y <= 2) {
+          if (++locked === 2) bothLocked()
+          await barrier
+        }
+        await sql`select id from sessions where id = ${second} for update`.execute(trx)
+        await sql`insert into session_events (session_id, event, from_status, to_status, actor_type, actor_id, created_at)
+                  values (${first}, ${`deadlock-${name}`}, 'active', 'active', 'system', null, ${NOW})`.execute(trx)
+        return name
+      })
+    expect(await Promise.all([writer('x', a!, b!), writer('y', b!, a!)])).toEqual(['x', 'y'])
+    expect(attempts.x + attempts.y).toBe(3)
+    const events = await h.db.selectFrom('session_events').select('event').where('event', 'like', 'deadlock-%').orderBy('event').execute()
+    expect(events.map((e) => e.event)).toEqual(['deadlock-x', 'deadlock-y'])
+  })
+})
+
 describe('PostgreSQL: migrations and flags from many processes', () => {
   it('migrates a fresh database once when 4 processes run migrateToLatest at the same moment', async () => {
     const db = await createTestDatabase('postgres')
