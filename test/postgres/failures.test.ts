@@ -283,6 +283,7 @@ describe('PostgreSQL: the server restarts or stops in the middle of work (privat
       counter,
       outcomes: tally(outcomes),
     })
+    if (process.env.HALO_SHOW_STORY) console.log(story)
     expect(closuresKept.map((c) => c.session_id).sort(), story).toEqual(closing.map((s) => s.id).sort())
     expect(Number(events.rows[0]!.n), story).toBe(closing.length)
     expect(counter, story).toBe(closing.length)
