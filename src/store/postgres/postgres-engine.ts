@@ -70,7 +70,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Engine
     ...(params.has('options') ? {} : { options: `-c lock_timeout=${PG_LOCK_TIMEOUT_MS} -c statement_timeout=${PG_STATEMENT_TIMEOUT_MS}` }),
     query_timeout: PG_STATEMENT_TIMEOUT_MS + 5000,
     ...(params.has('application_name') ? {} : { application_name: 'halo-admin' }),
+    // notice a server that vanished without closing the socket (not after Linux's default two hours)
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   })
   // A client losing its server, idle in the pool or checked out between two
   // queries, must not crash the process: its next query reports it (DB_ERROR).
