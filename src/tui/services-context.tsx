@@ -1,0 +1,54 @@
+import { createContext, useContext, type ReactNode } from 'react'
+import type { Clock } from '../core/clock.js'
+import type { HaloDatabase } from '../store/database.js'
+import { createClosureService, type ClosureService } from '../closure/closure-service.js'
+import { createConfigStore, type ConfigStore } from '../config/config-store.js'
+import { createReportService, type ReportService } from '../report/report-service.js'
+import { createReviewService, type ReviewService } from '../review/review-service.js'
+
+/** What every screen reads and writes through: the library's services, the operator and the clock. */
+export interface TuiServices {
+  readonly config: ConfigStore
+  readonly closures: ClosureService
+  readonly reviews: ReviewService
+  readonly reports: ReportService
+  /** The operator: the actor of every change made from the TUI. */
+  readonly actor: string
+  readonly clock: Clock
+  /** How often screens reload their data, in milliseconds. */
+  readonly refreshMs: number
+}
+
+/**
+ * The services over an opened handle. The TUI never opens a database itself.
+ *
+ * ```ts
+ * const services = servicesFor(handle, { actor: 'ops-ana', clock: systemClock })
+ * ```
+ */
+export function servicesFor(handle: HaloDatabase, options: { actor: string; clock: Clock; refreshMs?: number | undefined }): TuiServices {
+  const { clock } = options
+  return Object.freeze({
+    config: createConfigStore(handle, { clock }),
+    closures: createClosureService(handle, { clock }),
+    reviews: createReviewService(handle, { clock }),
+    reports: createReportService(handle, { clock }),
+    actor: options.actor,
+    clock,
+    refreshMs: options.refreshMs ?? 2000,
+  })
+}
+
+const ServicesContext = createContext<TuiServices | null>(null)
+
+/** Hands the services to every screen below it. */
+export function ServicesProvider({ services, children }: { services: TuiServices; children: ReactNode }) {
+  return <ServicesContext.Provider value={services}>{children}</ServicesContext.Provider>
+}
+
+/** The services of the nearest `ServicesProvider`; throws outside one, so a screen cannot run without them. */
+export function useServices(): TuiServices {
+  const services = useContext(ServicesContext)
+  if (services === null) throw new Error('useServices() must be used inside <ServicesProvider>')
+  return services
+}
