@@ -1,0 +1,68 @@
+/** Renders the TUI over real services inside act(), and waits for what a person would read. */
+import { act } from 'react'
+import { render } from 'ink-testing-library'
+import { expect } from 'vitest'
+import { App, type ScreenId } from '../../src/tui/app.js'
+import { ServicesProvider, servicesFor } from '../../src/tui/services-context.js'
+import type { Setup } from '../support/engines.js'
+
+;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
+
+export const KEY = { enter: '\r', esc: '\x1b', right: '\x1b[C', left: '\x1b[D', up: '\x1b[A', down: '\x1b[B', tab: '\t', backspace: '\x7f' } as const
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export interface RenderedTui {
+  frame(): string
+  /** Types keys one at a time, as a person would. */
+  press(...keys: string[]): Promise<void>
+  /** Waits until the frame satisfies `test` (polling inside act), else fails with the last frame. */
+  waitFor(test: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>
+  quit: { called: boolean }
+  unmount(): Promise<void>
+}
+
+export async function renderTui(t: Setup, options: { screen?: ScreenId; actor?: string; refreshMs?: number } = {}): Promise<RenderedTui> {
+  const services = servicesFor(t.handle, { actor: options.actor ?? 'ops-ana', clock: t.clock, refreshMs: options.refreshMs ?? 100 })
+  const quit = { called: false }
+  let instance!: ReturnType<typeof render>
+  await act(async () => {
+    instance = render(
+      <ServicesProvider services={services}>
+        <App initialScreen={options.screen ?? 'flags'} onQuit={() => (quit.called = true)} />
+      </ServicesProvider>,
+    )
+  })
+  const frame = () => instance.lastFrame() ?? ''
+  return {
+    frame,
+    quit,
+    async press(...keys) {
+      for (const k of keys) {
+        await act(async () => {
+          instance.stdin.write(k)
+          await sleep(15)
+        })
+      }
+    },
+    async waitFor(test, timeoutMs = 5000) {
+      const ok = typeof test === 'function' ? test : (f: string) => (typeof test === 'string' ? f.includes(test) : test.test(f))
+      const until = Date.now() + timeoutMs
+      for (;;) {
+        if (ok(frame())) return frame()
+        if (Date.now() > until) {
+          expect(frame(), `waited ${timeoutMs} ms for ${String(test)}`).toSatisfy(ok)
+          return frame()
+        }
+        await act(async () => {
+          await sleep(20)
+        })
+      }
+    },
+    async unmount() {
+      await act(async () => {
+        instance.unmount()
+      })
+    },
+  }
+}
