@@ -7,7 +7,7 @@ import { TextPrompt } from './text-prompt.js'
 import { describeError, useKeyLock, useShell } from './shell-context.js'
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
-import { fit, moveCursor } from './scroll-window.js'
+import { fit, isMoveKey, moveCursor } from './scroll-window.js'
 
 /** How a value reads in the list and in the editor. */
 export function flagText(value: unknown): string {
@@ -34,8 +34,8 @@ export function FlagsScreen({ active = true }: { active?: boolean }) {
   useInput(
     (input, key) => {
       if (selected === undefined) return
-      const next = moveCursor(cursor, list.length, list.length, key, input)
-      if (next !== cursor) return setCursor(next)
+      // From the latest cursor, not this render's: held keys arrive before the handler is re-subscribed.
+      if (isMoveKey(key, input)) return setCursor((c) => moveCursor(Math.min(c, Math.max(0, list.length - 1)), list.length, list.length, key, input))
       if (input === ' ' || key.return) {
         shell.notify(null)
         if (selected.type === 'boolean') setStep({ kind: 'confirm', flag: selected, value: !selected.value })

@@ -7,7 +7,7 @@ import { TextPrompt } from './text-prompt.js'
 import { describeError, useKeyLock, useShell } from './shell-context.js'
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
-import { fit, moveCursor, windowTop } from './scroll-window.js'
+import { fit, isMoveKey, moveCursor, windowTop } from './scroll-window.js'
 
 type Flow =
   | { readonly kind: 'list' }
@@ -31,8 +31,8 @@ export function ReviewsScreen({ active = true }: { active?: boolean }) {
 
   useInput(
     (input, key) => {
-      const next = moveCursor(at, list.length, listHeight, key, input)
-      if (next !== at) return setCursor(next)
+      // From the latest cursor, not this render's: held keys arrive before the handler is re-subscribed.
+      if (isMoveKey(key, input)) return setCursor((c) => moveCursor(Math.min(c, Math.max(0, list.length - 1)), list.length, listHeight, key, input))
       if (key.return && selected !== undefined) {
         shell.notify(null)
         setFlow({ kind: 'outcome', review: selected })

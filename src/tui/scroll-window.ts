@@ -34,6 +34,11 @@ export function moveCursor(
   return Math.min(Math.max(0, next), total - 1)
 }
 
+/** True for the keys `moveCursor` acts on. */
+export function isMoveKey(key: { upArrow?: boolean; downArrow?: boolean; pageUp?: boolean; pageDown?: boolean; home?: boolean; end?: boolean }, input = ''): boolean {
+  return Boolean(key.upArrow || key.downArrow || key.pageUp || key.pageDown || key.home || key.end) || ['j', 'k', 'g', 'G'].includes(input)
+}
+
 /** Cuts or pads `text` to exactly `width` cells (ids and codes here are single-width). */
 export function fit(text: string, width: number): string {
   if (width <= 0) return ''

@@ -8,7 +8,7 @@ import { TextPrompt } from './text-prompt.js'
 import { describeError, useKeyLock, useShell } from './shell-context.js'
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
-import { fit, moveCursor, windowTop } from './scroll-window.js'
+import { fit, isMoveKey, moveCursor, windowTop } from './scroll-window.js'
 
 /** The exact strings of the CLI's confirmation (contract §6). */
 export const CONFIRM_TITLE = 'Akhiri Sesi?'
@@ -85,8 +85,8 @@ export function SessionsScreen({ active = true }: { active?: boolean }) {
     (input, key) => {
       if (input === '/') return setFlow({ kind: 'filter' })
       if (key.escape && filter !== '') return setFilter('')
-      const next = moveCursor(at, shown.length, listHeight, key, input)
-      if (next !== at) return setCursor(next)
+      // From the latest cursor, not this render's: held keys arrive before the handler is re-subscribed.
+      if (isMoveKey(key, input)) return setCursor((c) => moveCursor(Math.min(c, Math.max(0, shown.length - 1)), shown.length, listHeight, key, input))
       if ((key.return || input === 'a') && selected !== undefined) {
         if (!akhiri) return shell.notify({ kind: 'error', text: 'Akhiri is off (early_end_mitra_enabled is false)' })
         shell.notify(null)
