@@ -4,7 +4,7 @@ import { parseFlagText, type FlagKey } from '../config/flag-registry.js'
 import type { FlagState } from '../config/config-store.js'
 import { ChoiceDialog } from './choice-dialog.js'
 import { TextPrompt } from './text-prompt.js'
-import { describeError, useKeyLock, useShell } from './shell-context.js'
+import { describeError, StaleNotice, useKeyLock, useShell } from './shell-context.js'
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
 import { fit, isMoveKey, moveCursor } from './scroll-window.js'
@@ -64,6 +64,7 @@ export function FlagsScreen({ active = true }: { active?: boolean }) {
 
   return (
     <Box flexDirection="column">
+      <StaleNotice error={flags.error} />
       <Text dimColor>{`  ${fit('key', keyWidth)} ${fit('value', valueWidth)} default`}</Text>
       {list.map((f, i) => (
         <Text key={f.key} inverse={i === cursor && active} bold={f.isSet}>

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink'
 import { barChart } from '../report/closure-chart.js'
-import { describeError, useShell } from './shell-context.js'
+import { describeError, StaleNotice, useShell } from './shell-context.js'
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
 
@@ -36,6 +36,7 @@ export function ReportsScreen() {
 
   return (
     <Box flexDirection="column">
+      <StaleNotice error={polled.error} />
       <Text>
         <Text bold>{`Penutupan per hari ${byDay.from} … ${byDay.to}`}</Text>
         <Text dimColor>{`  total ${byDay.total}`}</Text>

@@ -4,7 +4,7 @@ import { REVIEW_OUTCOMES, type ReviewOutcome } from '../core/user-type.js'
 import type { Review } from '../review/review-service.js'
 import { ChoiceDialog } from './choice-dialog.js'
 import { TextPrompt } from './text-prompt.js'
-import { describeError, useKeyLock, useShell } from './shell-context.js'
+import { describeError, StaleNotice, useKeyLock, useShell } from './shell-context.js'
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
 import { fit, isMoveKey, moveCursor, windowTop } from './scroll-window.js'
@@ -60,6 +60,7 @@ export function ReviewsScreen({ active = true }: { active?: boolean }) {
 
   return (
     <Box flexDirection="column">
+      <StaleNotice error={polled.error} />
       <Text>
         <Text bold>{`${list.length} review terbuka`}</Text>
         <Text dimColor>{list.length > 0 ? '  · Enter: resolve' : ''}</Text>

@@ -39,7 +39,16 @@ export async function runTui(options: TuiOptions): Promise<void> {
       </ServicesProvider>,
       { exitOnCtrlC: true, patchConsole: true },
     )
-    await instance.waitUntilExit()
+    // A polite kill (SIGTERM, the terminal closing) unmounts too, so the terminal is restored.
+    const stop = () => instance.unmount()
+    process.once('SIGTERM', stop)
+    process.once('SIGHUP', stop)
+    try {
+      await instance.waitUntilExit()
+    } finally {
+      process.off('SIGTERM', stop)
+      process.off('SIGHUP', stop)
+    }
   } finally {
     process.off('exit', leave)
     leave()

@@ -5,7 +5,7 @@ import { UserType } from '../core/user-type.js'
 import type { Session } from '../closure/session-view.js'
 import { ChoiceDialog } from './choice-dialog.js'
 import { TextPrompt } from './text-prompt.js'
-import { describeError, useKeyLock, useShell } from './shell-context.js'
+import { describeError, StaleNotice, useKeyLock, useShell } from './shell-context.js'
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
 import { fit, isMoveKey, moveCursor, windowTop } from './scroll-window.js'
@@ -136,6 +136,7 @@ export function SessionsScreen({ active = true }: { active?: boolean }) {
 
   return (
     <Box flexDirection="column">
+      <StaleNotice error={polled.error} />
       <Text>
         <Text bold>{`${shown.length} sesi`}</Text>
         <Text dimColor>{sessions.length !== shown.length ? ` dari ${sessions.length}` : ''}</Text>

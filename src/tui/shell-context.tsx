@@ -1,3 +1,4 @@
+import { Text } from 'ink'
 import { createContext, useContext, useEffect } from 'react'
 import { HaloError } from '../errors.js'
 
@@ -38,4 +39,10 @@ export function useKeyLock(owner: string, locked: boolean): void {
 export function describeError(e: unknown): string {
   if (e instanceof HaloError) return `error ${e.code}: ${e.message}`
   return `error: ${e instanceof Error ? e.message : String(e)}`
+}
+
+/** Shown above a screen whose last reload failed: the data below is from the reload before. */
+export function StaleNotice({ error }: { error: unknown }) {
+  if (error === undefined) return null
+  return <Text color="yellow" wrap="truncate-end">{`not refreshed: ${describeError(error)}`}</Text>
 }

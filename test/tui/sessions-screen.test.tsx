@@ -144,6 +144,20 @@ describe('Sesi Aktif screen', () => {
     await tui.waitFor('early_end_mitra_enabled')
   })
 
+  it('keeps the last data and says why when a reload fails (database gone)', async () => {
+    const { t, s1 } = await world()
+    const own = await openDatabase(t.target)
+    const tui = await renderTui(t, { screen: 'sessions', handle: own })
+    onTestFinished(tui.unmount)
+    await tui.waitFor(`#${s1.id}`)
+    await own.close()
+    // (on SQLite the library reports a closed handle as a plain error, on PostgreSQL as DB_ERROR)
+    const f = await tui.waitFor('not refreshed: error')
+    expect(rowOf(f, s1.id)).not.toBe('')
+    await tui.press('1')
+    await tui.waitFor(/^error/m)
+  })
+
   it('filters with / by mitra, customer or #id, Esc clears', async () => {
     const { t, s1, s2 } = await world()
     const tui = await renderTui(t, { screen: 'sessions' })
