@@ -1,6 +1,6 @@
 /**
  * The TUI's Sesi Aktif screen with 10,000 active sessions, rendered by ink into a fake stdout
- * (ink-testing-library): 
+ * (ink-testing-library):
  *
  *   first frame: time from the moment the sessions are loaded (listSessions resolved) to the
  *                first frame that shows them. Target: at most 300 ms.
@@ -35,7 +35,8 @@ try {
   const clock = fixedClock('2026-11-24T03:00:00Z')
   const closures = createClosureService(handle, { clock })
   let t = performance.now()
-  for (let i = 0; i < N; i++) await closures.openSession({ customerId: `c-${i}`, mitraId: `m-${i % 500}`, durationMinutes: 60 + (i % 600), status: i % 7 === 0 ? 'extending' : 'active' })
+  for (let i = 0; i < N; i++)
+    await closures.openSession({ customerId: `c-${i}`, mitraId: `m-${i % 500}`, durationMinutes: 60 + (i % 600), status: i % 7 === 0 ? 'extending' : 'active' })
   console.log(`seeded ${N} sessions in ${((performance.now() - t) / 1000).toFixed(1)} s`)
 
   const base = servicesFor(handle, { actor: 'bench', clock, refreshMs: 3_600_000 })
@@ -78,7 +79,10 @@ try {
     for (let i = 0; i < count; i++) {
       // let React run the frame's effects (ink re-subscribes the key handler there) before the next key
       await new Promise((r) => setTimeout(r, 2))
-      const p = Promise.race([nextFrame(), new Promise((_, no) => setTimeout(() => no(new Error(`no frame after key ${JSON.stringify(key)} (step ${i}, ${frames.length} frames)`)), 5000))])
+      const p = Promise.race([
+        nextFrame(),
+        new Promise((_, no) => setTimeout(() => no(new Error(`no frame after key ${JSON.stringify(key)} (step ${i}, ${frames.length} frames)`)), 5000)),
+      ])
       const t0 = performance.now()
       inst.stdin.write(key)
       ms.push((await p) - t0)

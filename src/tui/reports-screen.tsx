@@ -17,12 +17,7 @@ export function ReportsScreen() {
   const { reports, refreshMs } = useServices()
   const shell = useShell()
   const polled = usePoll(async () => {
-    const [byDay, byMitra, byReason, cap] = await Promise.all([
-      reports.closures('day'),
-      reports.closures('mitra'),
-      reports.closures('reason'),
-      reports.cap(),
-    ])
+    const [byDay, byMitra, byReason, cap] = await Promise.all([reports.closures('day'), reports.closures('mitra'), reports.closures('reason'), reports.cap()])
     return { byDay, byMitra, byReason, cap }
   }, refreshMs)
 

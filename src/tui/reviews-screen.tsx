@@ -56,7 +56,8 @@ export function ReviewsScreen({ active = true }: { active?: boolean }) {
   const first = windowTop(list.length, at, listHeight, top.current)
   top.current = first
   const mitraW = Math.max(10, shell.width - 2 - 8 - 11 - 12 - 22)
-  const about = flow.kind === 'list' ? [] : [`Review #${flow.review.id} · mitra ${flow.review.mitraId} · ${flow.review.businessDay} · ${flow.review.earlyEnds} early ends`]
+  const about =
+    flow.kind === 'list' ? [] : [`Review #${flow.review.id} · mitra ${flow.review.mitraId} · ${flow.review.businessDay} · ${flow.review.earlyEnds} early ends`]
 
   return (
     <Box flexDirection="column">

@@ -35,7 +35,10 @@ export function moveCursor(
 }
 
 /** True for the keys `moveCursor` acts on. */
-export function isMoveKey(key: { upArrow?: boolean; downArrow?: boolean; pageUp?: boolean; pageDown?: boolean; home?: boolean; end?: boolean }, input = ''): boolean {
+export function isMoveKey(
+  key: { upArrow?: boolean; downArrow?: boolean; pageUp?: boolean; pageDown?: boolean; home?: boolean; end?: boolean },
+  input = '',
+): boolean {
   return Boolean(key.upArrow || key.downArrow || key.pageUp || key.pageDown || key.home || key.end) || ['j', 'k', 'g', 'G'].includes(input)
 }
 

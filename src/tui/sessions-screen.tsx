@@ -47,13 +47,10 @@ const NO_REASON = '(tanpa alasan)'
 export function SessionsScreen({ active = true }: { active?: boolean }) {
   const { closures, config, actor, clock, refreshMs } = useServices()
   const shell = useShell()
-  const polled = usePoll(
-    async () => {
-      const [sessions, flags] = await Promise.all([closures.listSessions({ status: ['active', 'extending'], limit: LOAD_LIMIT }), config.all()])
-      return { sessions, akhiri: earlyEndEnabledFor(UserType.MITRA, flags) }
-    },
-    refreshMs,
-  )
+  const polled = usePoll(async () => {
+    const [sessions, flags] = await Promise.all([closures.listSessions({ status: ['active', 'extending'], limit: LOAD_LIMIT }), config.all()])
+    return { sessions, akhiri: earlyEndEnabledFor(UserType.MITRA, flags) }
+  }, refreshMs)
   const [filter, setFilter] = useState('')
   const [cursor, setCursor] = useState(0)
   const [flow, setFlow] = useState<Flow>({ kind: 'list' })

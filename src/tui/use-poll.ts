@@ -25,20 +25,23 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, deps: readon
       return
     }
     running.current = true
-    loadRef.current().then(
-      (data) => {
-        if (alive.current) setState({ data, error: undefined })
-      },
-      (error: unknown) => {
-        if (alive.current) setState((s) => ({ data: s.data, error }))
-      },
-    ).finally(() => {
-      running.current = false
-      if (again.current && alive.current) {
-        again.current = false
-        run()
-      }
-    })
+    loadRef
+      .current()
+      .then(
+        (data) => {
+          if (alive.current) setState({ data, error: undefined })
+        },
+        (error: unknown) => {
+          if (alive.current) setState((s) => ({ data: s.data, error }))
+        },
+      )
+      .finally(() => {
+        running.current = false
+        if (again.current && alive.current) {
+          again.current = false
+          run()
+        }
+      })
   }, [])
 
   useEffect(() => {

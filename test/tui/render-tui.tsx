@@ -22,7 +22,10 @@ export interface RenderedTui {
   unmount(): Promise<void>
 }
 
-export async function renderTui(t: Setup, options: { screen?: ScreenId; actor?: string; refreshMs?: number; handle?: Setup['handle'] } = {}): Promise<RenderedTui> {
+export async function renderTui(
+  t: Setup,
+  options: { screen?: ScreenId; actor?: string; refreshMs?: number; handle?: Setup['handle'] } = {},
+): Promise<RenderedTui> {
   const services = servicesFor(options.handle ?? t.handle, { actor: options.actor ?? 'ops-ana', clock: t.clock, refreshMs: options.refreshMs ?? 100 })
   const quit = { called: false }
   let instance!: ReturnType<typeof render>

@@ -101,7 +101,11 @@ describe('Reports screen', () => {
     const t = await setup('sqlite')
     onTestFinished(t.cleanup)
     await t.config.set('early_end_mitra_enabled', true, { actor: 'ops' })
-    for (const [m, reason] of [['m-1', 'customer_left'], ['m-1', 'out_of_scope'], ['m-2', 'customer_left']] as const) {
+    for (const [m, reason] of [
+      ['m-1', 'customer_left'],
+      ['m-1', 'out_of_scope'],
+      ['m-2', 'customer_left'],
+    ] as const) {
       const s = await t.closures.openSession({ customerId: 'c', mitraId: m })
       await t.closures.initiateEarlyEnd(s.id, UserType.MITRA, { actorId: m, reason })
     }
