@@ -1,4 +1,5 @@
 import { render } from 'ink'
+import { HaloError } from '../errors.js'
 import type { Clock } from '../core/clock.js'
 import type { HaloDatabase } from '../store/database.js'
 import { App, type ScreenId } from './app.js'
@@ -24,13 +25,13 @@ export interface TuiOptions {
  * ```
  */
 export async function runTui(options: TuiOptions): Promise<void> {
+  // Keys need raw mode: without a terminal, say so in one line (INVALID_INPUT: exit 2) instead of ink's stack trace.
+  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true)
+    throw new HaloError('INVALID_INPUT', 'the TUI needs a terminal (stdin and stdout must be a TTY)')
   const services = servicesFor(options.handle, options)
-  const tty = process.stdout.isTTY === true
   // The alternate screen keeps the operator's scrollback as it was; it is left on every way out.
-  const leave = () => {
-    if (tty) process.stdout.write('\x1b[?1049l\x1b[?25h')
-  }
-  if (tty) process.stdout.write('\x1b[?1049h\x1b[H')
+  const leave = () => process.stdout.write('\x1b[?1049l\x1b[?25h')
+  process.stdout.write('\x1b[?1049h\x1b[H')
   process.once('exit', leave)
   try {
     const instance = render(
