@@ -19,6 +19,7 @@ const HELP = [
   ['1-4, Tab', 'switch screen (Shift-Tab: back)'],
   ['↑ ↓ j k, PgUp PgDn, g G', 'move, scroll'],
   ['Space / Enter', 'Flags: toggle a boolean / edit a value'],
+  ['r', 'Flags: reset to the default'],
   ['Enter (or a)', 'Sesi Aktif: Akhiri (if early_end_mitra_enabled)'],
   ['/', 'Sesi Aktif: filter #id/mitra/customer, Esc clears'],
   ['Enter', 'Reviews: resolve (outcome + note)'],

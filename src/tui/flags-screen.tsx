@@ -18,6 +18,7 @@ type Step =
   | { readonly kind: 'list' }
   | { readonly kind: 'edit'; readonly flag: FlagState; readonly error?: string; readonly text: string }
   | { readonly kind: 'confirm'; readonly flag: FlagState; readonly value: unknown }
+  | { readonly kind: 'reset'; readonly flag: FlagState }
 
 /** Every flag with value, default and description; Space toggles a boolean, Enter edits, each change confirmed and audited. */
 export function FlagsScreen({ active = true }: { active?: boolean }) {
@@ -36,6 +37,10 @@ export function FlagsScreen({ active = true }: { active?: boolean }) {
       if (selected === undefined) return
       // From the latest cursor, not this render's: held keys arrive before the handler is re-subscribed.
       if (isMoveKey(key, input)) return setCursor((c) => moveCursor(Math.min(c, Math.max(0, list.length - 1)), list.length, list.length, key, input))
+      if (input === 'r') {
+        shell.notify(null)
+        return setStep({ kind: 'reset', flag: selected })
+      }
       if (input === ' ' || key.return) {
         shell.notify(null)
         if (selected.type === 'boolean') setStep({ kind: 'confirm', flag: selected, value: !selected.value })
@@ -45,9 +50,9 @@ export function FlagsScreen({ active = true }: { active?: boolean }) {
     { isActive: active && step.kind === 'list' },
   )
 
-  async function apply(flag: FlagState, value: unknown) {
+  async function apply(flag: FlagState, value: unknown, reset = false) {
     try {
-      const change = await config.set(flag.key, value as never, { actor })
+      const change = reset ? await config.reset(flag.key, { actor }) : await config.set(flag.key, value as never, { actor })
       shell.notify({
         kind: 'ok',
         text: change === null ? `${flag.key} unchanged` : `${flag.key}: ${flagText(change.oldValue)} → ${flagText(change.newValue)} (by ${actor})`,
@@ -79,7 +84,7 @@ export function FlagsScreen({ active = true }: { active?: boolean }) {
             {`${selected.type}: ${selected.hint}`}
             {selected.updatedBy !== null ? ` · set by ${selected.updatedBy} at ${selected.updatedAt}` : ' · default'}
           </Text>
-          <Text dimColor>{selected.type === 'boolean' ? 'Space/Enter: toggle' : 'Enter: edit'}</Text>
+          <Text dimColor>{`${selected.type === 'boolean' ? 'Space/Enter: toggle' : 'Enter: edit'} · r: reset to default`}</Text>
         </Box>
       )}
       {step.kind === 'edit' && (
@@ -93,6 +98,18 @@ export function FlagsScreen({ active = true }: { active?: boolean }) {
             const parsed = parseFlagText(step.flag.key as FlagKey, text)
             if (!parsed.ok) setStep({ ...step, text, error: parsed.message })
             else setStep({ kind: 'confirm', flag: step.flag, value: parsed.value })
+          }}
+        />
+      )}
+      {step.kind === 'reset' && (
+        <ChoiceDialog
+          title="Kembalikan ke default?"
+          body={`${step.flag.key}: ${flagText(step.flag.value)} → ${flagText(step.flag.default)}`}
+          detail={[`dicatat atas nama ${actor}`]}
+          choices={['Batal', 'Ya, Reset']}
+          onChoose={(i) => {
+            setStep({ kind: 'list' })
+            if (i === 1) void apply(step.flag, step.flag.default, true)
           }}
         />
       )}

@@ -59,6 +59,22 @@ describe('Flags screen', () => {
     expect(await t.config.get('early_end_mitra_daily_cap')).toBe(5)
   })
 
+  it('r resets a flag to its default after a confirmation, audited', async () => {
+    const t = await setup('sqlite')
+    onTestFinished(t.cleanup)
+    await t.config.set('closing_grace_seconds', 60, { actor: 'ops' })
+    const tui = await renderTui(t, { actor: 'ops-ana' })
+    onTestFinished(tui.unmount)
+    await tui.waitFor(/closing_grace_seconds\s+60\s+300/)
+    await tui.press('G', 'k', 'r')
+    const f = await tui.waitFor('Kembalikan ke default?')
+    expect(f).toContain('closing_grace_seconds: 60 → 300')
+    await tui.press(KEY.right, KEY.enter)
+    await tui.waitFor('closing_grace_seconds: 60 → 300 (by ops-ana)')
+    expect(await t.config.get('closing_grace_seconds')).toBe(300)
+    expect((await t.config.history('closing_grace_seconds'))[0]).toMatchObject({ actor: 'ops-ana', newValue: 300 })
+  })
+
   it('shows a flag changed by another process without a restart', async () => {
     const t = await setup('sqlite')
     onTestFinished(t.cleanup)
