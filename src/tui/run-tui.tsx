@@ -1,3 +1,4 @@
+import './interactive-terminal.js' // before ink: see there
 import { render } from 'ink'
 import { HaloError } from '../errors.js'
 import type { Clock } from '../core/clock.js'

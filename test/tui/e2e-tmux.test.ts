@@ -28,7 +28,8 @@ let socketCount = 0
 function terminal(db: string) {
   const socket = `halo-tui-${process.pid}-${socketCount++}`
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  const cmd = `cd ${q(ROOT)} && HALO_NOW=${NOW} HALO_ACTOR=ops-e2e NO_COLOR=1 ${q(process.execPath)} ${q(BIN)} --db ${q(db)} tui; echo "tui exited $?"; sleep 600`
+  // CI=true as on a build box: the TUI must still draw every frame (ink would draw none until exit)
+  const cmd = `cd ${q(ROOT)} && HALO_NOW=${NOW} HALO_ACTOR=ops-e2e NO_COLOR=1 CI=true ${q(process.execPath)} ${q(BIN)} --db ${q(db)} tui; echo "tui exited $?"; sleep 600`
   tmux('-f', '/dev/null', 'new-session', '-d', '-x', '80', '-y', '24', '-s', 'tui', cmd)
   onTestFinished(() => {
     try {
