@@ -10,9 +10,7 @@ export interface HaloMigration {
 
 /** An auto-incrementing integer primary key that comes back as a JS number on both engines. */
 export function withId<T extends string>(t: CreateTableBuilder<T, never>, engine: Engine): CreateTableBuilder<T, 'id'> {
-  return engine === 'postgres'
-    ? t.addColumn('id', 'serial', (c) => c.primaryKey())
-    : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  return engine === 'postgres' ? t.addColumn('id', 'serial', (c) => c.primaryKey()) : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
 }
 
 /** Stored in UTC: `timestamptz` on PostgreSQL, ISO-8601 text on SQLite. */

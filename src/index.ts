@@ -9,7 +9,7 @@ export { HaloError, ErrorCode, httpStatusFor, isHaloError } from './errors.js'
 export { UserType, SESSION_STATUSES, REVIEW_OUTCOMES, type Initiator, type SessionStatus, type ReviewOutcome } from './core/user-type.js'
 export { EndSessionRequestBody, EarlyEndInput, GoodbyeInput } from './core/validation.js'
 export { businessDay, isValidTimeZone, isCalendarDay, addDays } from './core/business-day.js'
-export { systemClock, fixedClock, type Clock } from './core/clock.js'
+export { systemClock, fixedClock, parseInstant, type Clock } from './core/clock.js'
 export {
   decideEarlyEnd,
   decideGoodbye,
@@ -23,6 +23,7 @@ export {
 } from './core/early-end-rules.js'
 export { openDatabase, redactTarget, type HaloDatabase, type OpenOptions } from './store/database.js'
 export { migrateToLatest, migrationStatus, type MigrateResult, type MigrationStatus } from './store/migrate.js'
+export { schemaState, type SchemaState } from './store/schema-state.js'
 export type { Schema } from './store/schema.js'
 export { FLAG_DEFINITIONS, defaultFlags, isFlagKey, parseFlagText, type Flags, type FlagKey, type FlagDefinition } from './config/flag-registry.js'
 export { createConfigStore, type ConfigStore, type FlagState, type FlagChange, type ChangeOptions } from './config/config-store.js'
@@ -52,6 +53,7 @@ export {
 export { resolveRange, DEFAULT_RANGE_DAYS, type DayRange, type ResolvedRange } from './report/day-range.js'
 export { barChart } from './report/closure-chart.js'
 export { simulate, type SimulateOptions, type SimulationSummary } from './simulate/simulator.js'
+export { checkInvariants, type InvariantReport, type InvariantCheck } from './check/invariants.js'
 export { seededRandom, type Random } from './simulate/prng.js'
 export { createWhatIfService, type WhatIfService, type WhatIfCapReport, type WhatIfSide, type WhatIfMitra, type CapProposal } from './whatif/whatif-service.js'
 export { replayCap, proposalFlags, type RecordedEarlyEnd, type ReplayedEarlyEnd } from './whatif/cap-replay.js'

@@ -1,8 +1,17 @@
 import type { Kysely } from 'kysely'
 import { queryTemplate } from '../closure/query-template.js'
+import type { HaloDatabase } from '../store/database.js'
 import type { Engine } from '../store/engine.js'
 import type { Schema } from '../store/schema.js'
 import { decodeStoredFlag, defaultFlags, isFlagKey, type FlagKey, type Flags } from './flag-registry.js'
+
+/** A stored flag: its JSON value and who set it when. */
+export interface FlagRow {
+  readonly key: string
+  readonly value: string
+  readonly updated_at: string | null
+  readonly updated_by: string | null
+}
 
 const selectFlags = queryTemplate((db) => db.selectFrom('app_config').select(['key', 'value']))
 
@@ -21,13 +30,26 @@ function decode(key: FlagKey, json: string): unknown {
   return Array.isArray(value) ? [...value] : value
 }
 
-/**
- * Reads every flag in one query: stored values over the defaults. With the
- * engine, the query is compiled once (the early end's hot path).
- */
-export async function loadFlags(db: Kysely<Schema>, engine?: Engine): Promise<Flags> {
-  const rows = engine === undefined ? await db.selectFrom('app_config').select(['key', 'value']).execute() : (await selectFlags(db, engine)).rows
+/** Stored values over the defaults; rows of keys this version does not know are ignored. */
+export function rowsToFlags(rows: readonly Pick<FlagRow, 'key' | 'value'>[]): Flags {
   const flags = defaultFlags() as Record<string, unknown>
   for (const row of rows) if (isFlagKey(row.key)) flags[row.key] = decode(row.key, row.value)
   return flags as Flags
+}
+
+/**
+ * Every stored flag, read with plain SQL outside any transaction: no query
+ * builder, so a process that only reads flags never loads kysely.
+ */
+export function readFlagRows(handle: HaloDatabase): Promise<FlagRow[]> {
+  return handle.select<FlagRow>('select key, value, updated_at, updated_by from app_config')
+}
+
+/**
+ * Reads every flag in one query inside a transaction (`db` may be one). With
+ * the engine, the query is compiled once (the early end's hot path).
+ */
+export async function loadFlags(db: Kysely<Schema>, engine?: Engine): Promise<Flags> {
+  const rows = engine === undefined ? await db.selectFrom('app_config').select(['key', 'value']).execute() : (await selectFlags(db, engine)).rows
+  return rowsToFlags(rows)
 }

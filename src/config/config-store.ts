@@ -1,9 +1,8 @@
 import { HaloError } from '../errors.js'
-import { parseInput, PartyId, NOTE_MAX } from '../core/validation.js'
+import { isPartyId, NOTE_MAX, PARTY_ID_MESSAGE } from '../core/ids.js'
 import { systemClock, type Clock } from '../core/clock.js'
 import type { HaloDatabase } from '../store/database.js'
-import { z } from 'zod'
-import { loadFlags } from './config-repository.js'
+import { readFlagRows, rowsToFlags } from './config-repository.js'
 import {
   checkFlagValue,
   decodeStoredFlag,
@@ -44,7 +43,16 @@ export interface ChangeOptions {
   readonly note?: string | undefined
 }
 
-const ChangeOptions = z.object({ actor: PartyId, note: z.string().max(NOTE_MAX).optional() })
+/** Who changes a flag and why; checked by hand, as the whole config store stays free of zod (see flag-registry.ts). */
+function checkChange(options: ChangeOptions): { actor: string; note: string | undefined } {
+  const { actor, note } = (options ?? {}) as Partial<ChangeOptions>
+  if (!isPartyId(actor)) throw new HaloError('INVALID_INPUT', `flag change: actor: ${PARTY_ID_MESSAGE}`)
+  if (note !== undefined && (typeof note !== 'string' || note.length > NOTE_MAX))
+    throw new HaloError('INVALID_INPUT', `flag change: note: notes are at most ${NOTE_MAX} characters`)
+  return { actor, note }
+}
+
+const HISTORY_MAX = 10_000
 
 export interface ConfigStore {
   /** The typed value of one flag. */
@@ -81,37 +89,38 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
   const clock = options.clock ?? systemClock
 
   async function write(key: FlagKey, next: unknown | undefined, opts: ChangeOptions): Promise<FlagChange | null> {
-    const { actor, note } = parseInput(ChangeOptions, opts, 'flag change')
+    const { actor, note } = checkChange(opts)
     const newJson = next === undefined ? null : JSON.stringify(next)
     const defaultJson = JSON.stringify(flagDefinition(key).default)
     // The row lock queues concurrent changes of one flag, so each audit row's old value is the previous new one.
-    const change = () => handle.write(async (trx) => {
-      const row = await handle.engine.lockForUpdate(trx.selectFrom('app_config').select('value').where('key', '=', key)).executeTakeFirst()
-      const oldJson = row?.value ?? null
-      if (oldJson === newJson) return null
-      const at = clock.now().toISOString()
-      if (newJson === null) {
-        await trx.deleteFrom('app_config').where('key', '=', key).execute()
-      } else if (row === undefined) {
-        await trx.insertInto('app_config').values({ key, value: newJson, updated_at: at, updated_by: actor }).execute()
-      } else {
-        await trx.updateTable('app_config').set({ value: newJson, updated_at: at, updated_by: actor }).where('key', '=', key).execute()
-      }
-      const audit = await trx
-        .insertInto('config_audit')
-        .values({ key, old_value: oldJson ?? defaultJson, new_value: newJson ?? defaultJson, actor, note: note ?? null, created_at: at })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-      return {
-        id: audit.id,
-        key,
-        oldValue: oldJson === null ? flagDefinition(key).default : JSON.parse(oldJson),
-        newValue: next === undefined ? flagDefinition(key).default : next,
-        actor,
-        note: note ?? null,
-        at,
-      }
-    })
+    const change = () =>
+      handle.write(async (trx) => {
+        const row = await handle.engine.lockForUpdate(trx.selectFrom('app_config').select('value').where('key', '=', key)).executeTakeFirst()
+        const oldJson = row?.value ?? null
+        if (oldJson === newJson) return null
+        const at = clock.now().toISOString()
+        if (newJson === null) {
+          await trx.deleteFrom('app_config').where('key', '=', key).execute()
+        } else if (row === undefined) {
+          await trx.insertInto('app_config').values({ key, value: newJson, updated_at: at, updated_by: actor }).execute()
+        } else {
+          await trx.updateTable('app_config').set({ value: newJson, updated_at: at, updated_by: actor }).where('key', '=', key).execute()
+        }
+        const audit = await trx
+          .insertInto('config_audit')
+          .values({ key, old_value: oldJson ?? defaultJson, new_value: newJson ?? defaultJson, actor, note: note ?? null, created_at: at })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+        return {
+          id: audit.id,
+          key,
+          oldValue: oldJson === null ? flagDefinition(key).default : JSON.parse(oldJson),
+          newValue: next === undefined ? flagDefinition(key).default : next,
+          actor,
+          note: note ?? null,
+          at,
+        }
+      })
     for (let attempt = 1; ; attempt++) {
       try {
         return await change()
@@ -126,14 +135,13 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
   const service: ConfigStore = {
     async get<K extends FlagKey>(key: K): Promise<Flags[K]> {
       const k = requireKey(key) as K
-      const flags = await handle.read((db) => loadFlags(db))
-      return flags[k]
+      return rowsToFlags(await readFlagRows(handle))[k]
     },
 
-    all: () => handle.read((db) => loadFlags(db)),
+    all: async () => rowsToFlags(await readFlagRows(handle)),
 
     async list(): Promise<FlagState[]> {
-      const rows = await handle.read((db) => db.selectFrom('app_config').selectAll().execute())
+      const rows = await readFlagRows(handle)
       const byKey = new Map(rows.map((r) => [r.key, r]))
       return FLAG_DEFINITIONS.map((d) => {
         const row = byKey.get(d.key)
@@ -153,9 +161,10 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
 
     async set(key, value, opts) {
       const k = requireKey(key)
-      const checked = typeof value === 'string' && flagDefinition(k).type !== 'enum' && flagDefinition(k).type !== 'timezone'
-        ? parseFlagText(k, value)
-        : checkFlagValue(k, value)
+      const checked =
+        typeof value === 'string' && flagDefinition(k).type !== 'enum' && flagDefinition(k).type !== 'timezone'
+          ? parseFlagText(k, value)
+          : checkFlagValue(k, value)
       if (!checked.ok) throw new HaloError('INVALID_INPUT', checked.message)
       return write(k, checked.value, opts)
     },
@@ -166,7 +175,9 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
 
     async history(key, limit = 50) {
       const k = key === undefined ? undefined : requireKey(key)
-      const n = parseInput(z.number().int().min(1).max(10_000), limit, 'history limit')
+      if (!Number.isInteger(limit) || limit < 1 || limit > HISTORY_MAX)
+        throw new HaloError('INVALID_INPUT', `history limit: expected an integer from 1 to ${HISTORY_MAX}, got ${String(limit)}`)
+      const n = limit
       const rows = await handle.read((db) => {
         let q = db.selectFrom('config_audit').selectAll().orderBy('id', 'desc').limit(n)
         if (k !== undefined) q = q.where('key', '=', k)

@@ -1,25 +1,24 @@
-import { z } from 'zod'
 import { isValidTimeZone } from '../core/business-day.js'
 
-const reasonCode = z.string().regex(/^[a-z0-9_]{1,40}$/, 'reason codes are 1-40 of a-z, 0-9 and _')
+/*
+ * The registry is data: each flag's type (and bounds) decides how its values
+ * are checked. It is deliberately free of zod, which takes ~50 ms to load:
+ * `halo-admin flag get` must start about as fast as plain Node.
+ */
 
-/** Every flag's schema: the single source of keys, types and defaults. */
-const schemas = {
-  early_end_mitra_enabled: z.boolean(),
-  early_end_customer_enabled: z.boolean(),
-  early_end_reason_required: z.boolean(),
-  early_end_reason_codes: z
-    .array(reasonCode)
-    .min(1, 'at least one reason code')
-    .refine((a) => new Set(a).size === a.length, 'reason codes must be unique'),
-  early_end_mitra_daily_cap: z.number().int().min(1).max(1_000_000),
-  early_end_mitra_over_cap_action: z.enum(['block', 'allow']),
-  closing_grace_seconds: z.number().int().min(0).max(3600),
-  business_timezone: z.string().refine(isValidTimeZone, 'not an IANA time zone'),
-} as const
+const REASON_CODE = /^[a-z0-9_]{1,40}$/
 
 /** The typed values of every flag, as the rules read them. */
-export type Flags = { -readonly [K in keyof typeof schemas]: z.infer<(typeof schemas)[K]> }
+export type Flags = {
+  early_end_mitra_enabled: boolean
+  early_end_customer_enabled: boolean
+  early_end_reason_required: boolean
+  early_end_reason_codes: string[]
+  early_end_mitra_daily_cap: number
+  early_end_mitra_over_cap_action: 'block' | 'allow'
+  closing_grace_seconds: number
+  business_timezone: string
+}
 export type FlagKey = keyof Flags
 
 export type FlagType = 'boolean' | 'integer' | 'code-list' | 'enum' | 'timezone'
@@ -33,7 +32,34 @@ export interface FlagDefinition<K extends FlagKey = FlagKey> {
   readonly hint: string
 }
 
-function define<K extends FlagKey>(key: K, type: FlagType, dflt: Flags[K], hint: string, description: string): FlagDefinition<K> {
+/** What a value of each type must be: null when it is fine, else what is wrong. */
+type Check = (value: unknown) => string | null
+
+const isBoolean: Check = (v) => (typeof v === 'boolean' ? null : 'expected true or false')
+
+const integerFrom =
+  (min: number, max: number): Check =>
+  (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `expected an integer from ${min} to ${max}`
+
+const oneOf =
+  (...allowed: string[]): Check =>
+  (v) =>
+    typeof v === 'string' && allowed.includes(v) ? null : `expected one of ${allowed.join(', ')}`
+
+const isCodeList: Check = (v) => {
+  if (!Array.isArray(v)) return 'expected a list of reason codes'
+  if (v.length === 0) return 'at least one reason code'
+  if (!v.every((c) => typeof c === 'string' && REASON_CODE.test(c))) return 'reason codes are 1-40 of a-z, 0-9 and _'
+  return new Set(v).size === v.length ? null : 'reason codes must be unique'
+}
+
+const isTimeZone: Check = (v) => (typeof v === 'string' && isValidTimeZone(v) ? null : 'not an IANA time zone')
+
+const checks = new Map<FlagKey, Check>()
+
+function define<K extends FlagKey>(key: K, type: FlagType, check: Check, dflt: Flags[K], hint: string, description: string): FlagDefinition<K> {
+  checks.set(key, check)
   return Object.freeze({ key, type, default: dflt, hint, description })
 }
 
@@ -45,20 +71,28 @@ function define<K extends FlagKey>(key: K, type: FlagType, dflt: Flags[K], hint:
  * ```
  */
 export const FLAG_DEFINITIONS: readonly FlagDefinition[] = Object.freeze([
-  define('early_end_mitra_enabled', 'boolean', false, 'true|false', 'mitras may end sessions early; also shows the "Akhiri" button in the mitra app'),
-  define('early_end_customer_enabled', 'boolean', false, 'true|false', 'customers may end sessions early'),
-  define('early_end_reason_required', 'boolean', true, 'true|false', "a mitra's early end must carry a reason"),
+  define(
+    'early_end_mitra_enabled',
+    'boolean',
+    isBoolean,
+    false,
+    'true|false',
+    'mitras may end sessions early; also shows the "Akhiri" button in the mitra app',
+  ),
+  define('early_end_customer_enabled', 'boolean', isBoolean, false, 'true|false', 'customers may end sessions early'),
+  define('early_end_reason_required', 'boolean', isBoolean, true, 'true|false', "a mitra's early end must carry a reason"),
   define(
     'early_end_reason_codes',
     'code-list',
+    isCodeList,
     ['customer_abusive', 'customer_left', 'out_of_scope', 'other'],
     'comma-separated codes',
     'the reasons offered; "other" needs a free-text note',
   ),
-  define('early_end_mitra_daily_cap', 'integer', 3, 'integer >= 1', 'mitra early ends per business day before a CC review opens'),
-  define('early_end_mitra_over_cap_action', 'enum', 'block', 'block|allow', 'what an early end past the cap gets'),
-  define('closing_grace_seconds', 'integer', 300, 'integer 0..3600', 'length of the closing window'),
-  define('business_timezone', 'timezone', 'Asia/Jakarta', 'IANA zone', 'where a "day" starts and ends, for the cap and for reports'),
+  define('early_end_mitra_daily_cap', 'integer', integerFrom(1, 1_000_000), 3, 'integer >= 1', 'mitra early ends per business day before a CC review opens'),
+  define('early_end_mitra_over_cap_action', 'enum', oneOf('block', 'allow'), 'block', 'block|allow', 'what an early end past the cap gets'),
+  define('closing_grace_seconds', 'integer', integerFrom(0, 3600), 300, 'integer 0..3600', 'length of the closing window'),
+  define('business_timezone', 'timezone', isTimeZone, 'Asia/Jakarta', 'IANA zone', 'where a "day" starts and ends, for the cap and for reports'),
 ])
 
 const byKey = new Map<string, FlagDefinition>(FLAG_DEFINITIONS.map((d) => [d.key, d]))
@@ -80,12 +114,17 @@ export function defaultFlags(): Flags {
 
 export type ValueCheck<T> = { ok: true; value: T } | { ok: false; message: string }
 
-/** Checks a typed value (from JSON or the library) against the flag's schema. */
+/** Checks a typed value (from JSON or the library) against the flag's type and range. */
 export function checkFlagValue<K extends FlagKey>(key: K, value: unknown): ValueCheck<Flags[K]> {
-  const r = schemas[key].safeParse(value)
-  if (r.success) return { ok: true, value: r.data as Flags[K] }
-  const issue = r.error.issues[0]
-  return { ok: false, message: `${key}: ${issue?.message ?? 'invalid value'}` }
+  const problem = checks.get(key)!(value)
+  if (problem !== null) return { ok: false, message: `${key}: ${problem}` }
+  // lists are copied, so a caller cannot change what it handed in through what it gets back
+  return { ok: true, value: (Array.isArray(value) ? [...value] : value) as Flags[K] }
+}
+
+/** How a value reads for a person, as `parseFlagText` reads it back: lists comma-separated. */
+export function flagText(value: unknown): string {
+  return Array.isArray(value) ? value.join(',') : String(value)
 }
 
 /**

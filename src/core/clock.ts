@@ -1,3 +1,5 @@
+import { isCalendarDay } from './business-day.js'
+
 /** Where the library reads the time. Inject a fixed or stepping clock in tests and replays. */
 export interface Clock {
   now(): Date
@@ -25,4 +27,26 @@ export function fixedClock(start: Date | string): Clock & { set(t: Date | string
       t += ms
     },
   }
+}
+
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/
+
+/**
+ * Reads an ISO-8601 instant with its zone (`Z` or `±HH:MM`), as `HALO_NOW`
+ * takes it; null for anything else, impossible dates and times included
+ * (`Date.parse` would read 2026-02-30 as March 2nd).
+ *
+ * ```ts
+ * parseInstant('2026-11-24T16:59:59Z') // a Date
+ * parseInstant('2026-11-24 16:59')     // null: no T, no zone
+ * ```
+ */
+export function parseInstant(text: string): Date | null {
+  const m = INSTANT.exec(text)
+  if (m === null || !isCalendarDay(m[1]!)) return null
+  const [hour, minute, second] = [Number(m[2]), Number(m[3]), Number(m[4] ?? 0)]
+  if (hour > 23 || minute > 59 || second > 59) return null
+  if (m[6] !== undefined && (Number(m[6]) > 23 || Number(m[7]) > 59)) return null
+  const t = new Date(text)
+  return Number.isNaN(t.getTime()) ? null : t
 }

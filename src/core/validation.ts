@@ -1,13 +1,14 @@
 import { z } from 'zod'
 import { HaloError } from '../errors.js'
+import { NOTE_MAX, PARTY_ID_MESSAGE, PARTY_ID_PATTERN } from './ids.js'
+
+export { NOTE_MAX }
 
 /** Customer, mitra and actor ids: opaque strings of 1-64 characters `[A-Za-z0-9_.:-]`. */
-export const PartyId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'ids are 1-64 characters of A-Z, a-z, 0-9, _ . : -')
+export const PartyId = z.string().regex(PARTY_ID_PATTERN, PARTY_ID_MESSAGE)
 
 /** Session and review ids: positive integers. */
 export const RowId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
-
-export const NOTE_MAX = 500
 
 /**
  * The JSON body of `POST /api/mitra/chat-requests/sessions/:id/end`. The actor

@@ -6,7 +6,7 @@
  * per batch. The closure service runs unchanged over this handle: same rules,
  * same write code.
  */
-import { sql, type Kysely } from 'kysely'
+import { CompiledQuery, sql, type Kysely } from 'kysely'
 import type { HaloDatabase } from '../store/database.js'
 import type { Schema } from '../store/schema.js'
 
@@ -44,6 +44,7 @@ export function savepointHandle(outer: HaloDatabase, trx: Kysely<Schema>): HaloD
       }
     },
     read: <T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T> => fn(trx),
+    select: async <R>(sqlText: string): Promise<R[]> => (await trx.executeQuery<R>(CompiledQuery.raw(sqlText))).rows,
     close: async () => {},
   })
 }

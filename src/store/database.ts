@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { HaloError } from '../errors.js'
 import type { Engine, EngineName } from './engine.js'
+import { loadQueryBuilder } from './query-builder.js'
 import type { Schema } from './schema.js'
 
 /** An open database: SQLite file, `:memory:` or a PostgreSQL pool. Pass it to the `create…` factories. */
@@ -8,7 +9,7 @@ export interface HaloDatabase {
   readonly engineName: EngineName
   /** Where it points, with any password masked: safe to print. */
   readonly target: string
-  /** The kysely instance, for queries of your own. */
+  /** The kysely instance, for queries of your own (with `lazy`: only after the first `read` or `write`). */
   readonly db: Kysely<Schema>
   /** @internal the engine seam, used by the services. */
   readonly engine: Engine
@@ -16,6 +17,11 @@ export interface HaloDatabase {
   write<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T>
   /** Runs a read; database failures become `DB_ERROR`. */
   read<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T>
+  /**
+   * @internal One plain SQL read without values, outside any transaction and
+   * without loading the query builder; database failures become `DB_ERROR`.
+   */
+  select<R>(sqlText: string): Promise<R[]>
   close(): Promise<void>
 }
 
@@ -24,6 +30,12 @@ export interface OpenOptions {
   readonly poolSize?: number
   /** Open a SQLite file read-only. */
   readonly readonly?: boolean
+  /**
+   * Load the query builder (kysely, ~100 ms) only when the first `read` or
+   * `write` needs it, not now: for short-lived processes that may only read
+   * flags, such as `halo-admin flag get`.
+   */
+  readonly lazy?: boolean
 }
 
 const PG_URL = /^postgres(ql)?:\/\//i
@@ -34,7 +46,8 @@ export function redactTarget(target: string): string {
   return target.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1:***@').replace(/([?&]password=)[^&]*/gi, '$1***')
 }
 
-function passwordOf(target: string): string | null {
+/** The password in a PostgreSQL URL (to keep it out of anything printed); null for SQLite or none. */
+export function passwordOf(target: string): string | null {
   if (!PG_URL.test(target)) return null
   try {
     const u = new URL(target)
@@ -71,6 +84,7 @@ export async function openDatabase(target?: string, options: OpenOptions = {}): 
   } catch (e) {
     throw new HaloError('DB_ERROR', scrub(`cannot open database ${shown}: ${(e as Error).message}`, secret), { cause: e })
   }
+  if (options.lazy !== true) await loadQueryBuilder()
   return makeHandle(engine, shown, secret)
 }
 
@@ -88,9 +102,12 @@ function makeHandle(engine: Engine, target: string, secret: string | null): Halo
   return Object.freeze({
     engineName: engine.name,
     target,
-    db: engine.db,
+    get db() {
+      return engine.db
+    },
     engine,
     async write<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+      await loadQueryBuilder()
       try {
         return await engine.writeTransaction(fn)
       } catch (e) {
@@ -98,8 +115,16 @@ function makeHandle(engine: Engine, target: string, secret: string | null): Halo
       }
     },
     async read<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T> {
+      await loadQueryBuilder()
       try {
         return await fn(engine.db)
+      } catch (e) {
+        throw mapError(e)
+      }
+    },
+    async select<R>(sqlText: string): Promise<R[]> {
+      try {
+        return await engine.selectAll<R>(sqlText)
       } catch (e) {
         throw mapError(e)
       }

@@ -9,7 +9,13 @@ export type EngineName = 'sqlite' | 'postgres'
  */
 export interface Engine {
   readonly name: EngineName
+  /** The query builder, built on first use; `loadQueryBuilder()` must have resolved. */
   readonly db: Kysely<Schema>
+  /**
+   * Runs one read-only SQL text without values, outside any transaction and
+   * without the query builder when it is not built yet.
+   */
+  selectAll<R>(sqlText: string): Promise<R[]>
   /**
    * Runs `fn` in a transaction that writes. SQLite starts it as a writer
    * (`BEGIN IMMEDIATE`), so a read-then-write never fails on a lock upgrade;

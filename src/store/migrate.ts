@@ -11,6 +11,8 @@ export interface MigrationStatus {
   readonly pending: readonly string[]
   /** The newest migration this version knows. */
   readonly latest: string
+  /** Migrations the database has and this version does not know: a newer halo-admin ran them. */
+  readonly unknown: readonly string[]
 }
 
 export interface MigrateResult extends MigrationStatus {
@@ -45,11 +47,9 @@ async function appliedNames(db: Kysely<any>): Promise<string[]> {
 function refuseNewer(applied: readonly string[]): void {
   const unknown = applied.filter((n) => !KNOWN.includes(n))
   if (unknown.length > 0) {
-    throw new HaloError(
-      'DB_ERROR',
-      `the database was migrated by a newer halo-admin (unknown migration ${unknown.join(', ')}); upgrade halo-admin to use it`,
-      { details: { unknown } },
-    )
+    throw new HaloError('DB_ERROR', `the database was migrated by a newer halo-admin (unknown migration ${unknown.join(', ')}); upgrade halo-admin to use it`, {
+      details: { unknown },
+    })
   }
 }
 
@@ -62,7 +62,7 @@ function refuseNewer(applied: readonly string[]): void {
  */
 export async function migrationStatus(handle: HaloDatabase): Promise<MigrationStatus> {
   const applied = await handle.read((db) => appliedNames(db))
-  return { applied, pending: KNOWN.filter((n) => !applied.includes(n)), latest: LATEST }
+  return { applied, pending: KNOWN.filter((n) => !applied.includes(n)), latest: LATEST, unknown: applied.filter((n) => !KNOWN.includes(n)) }
 }
 
 /**
@@ -108,5 +108,5 @@ async function run(db: Kysely<any>, engine: EngineName): Promise<MigrateResult> 
   if (engine === 'sqlite') await sql.raw(`pragma user_version = ${KNOWN.length}`).execute(db)
   // Another process may have run what was pending while we waited for the migration lock: ask again.
   const applied = before.length < KNOWN.length ? await appliedNames(db) : before
-  return { applied, pending: [], latest: LATEST, ran }
+  return { applied, pending: [], latest: LATEST, unknown: [], ran }
 }

@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink'
 import { useState } from 'react'
-import { parseFlagText, type FlagKey } from '../config/flag-registry.js'
+import { flagText, parseFlagText, type FlagKey } from '../config/flag-registry.js'
 import type { FlagState } from '../config/config-store.js'
 import { ChoiceDialog } from './choice-dialog.js'
 import { TextPrompt } from './text-prompt.js'
@@ -8,11 +8,6 @@ import { describeError, StaleNotice, useKeyLock, useShell } from './shell-contex
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
 import { fit, isMoveKey, moveCursor } from './scroll-window.js'
-
-/** How a value reads in the list and in the editor. */
-export function flagText(value: unknown): string {
-  return Array.isArray(value) ? value.join(',') : String(value)
-}
 
 type Step =
   | { readonly kind: 'list' }

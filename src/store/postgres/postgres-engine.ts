@@ -1,5 +1,6 @@
 import pg from 'pg'
-import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely'
+import type { Kysely, PostgresPool, PostgresPoolClient } from 'kysely'
+import { queryBuilder } from '../query-builder.js'
 import type { Engine } from '../engine.js'
 import type { Schema } from '../schema.js'
 
@@ -78,7 +79,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Engine
   // queries, must not crash the process: its next query reports it (DB_ERROR).
   pool.on('error', () => {})
   pool.on('connect', (client) => client.on('error', () => {}))
-  return new PostgresEngine(preparingPool(pool), options.poolSize ?? 10)
+  return new PostgresEngine(pool, preparingPool(pool), options.poolSize ?? 10)
 }
 
 /** At most this many statements get a name (per pool); any further ones run unnamed. */
@@ -142,13 +143,27 @@ const codeOf = (e: unknown): string => {
 
 class PostgresEngine implements Engine {
   readonly name = 'postgres' as const
-  readonly db: Kysely<Schema>
-
+  readonly #pool: pg.Pool
+  readonly #preparing: PostgresPool
   readonly #poolSize: number
+  #db: Kysely<Schema> | undefined
 
-  constructor(pool: PostgresPool, poolSize: number) {
-    this.db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) })
+  constructor(pool: pg.Pool, preparing: PostgresPool, poolSize: number) {
+    this.#pool = pool
+    this.#preparing = preparing
     this.#poolSize = poolSize
+  }
+
+  get db(): Kysely<Schema> {
+    if (this.#db === undefined) {
+      const { Kysely, PostgresDialect } = queryBuilder()
+      this.#db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: this.#preparing }) })
+    }
+    return this.#db
+  }
+
+  async selectAll<R>(sqlText: string): Promise<R[]> {
+    return (await this.#pool.query(sqlText)).rows as R[]
   }
 
   /**
@@ -217,7 +232,7 @@ class PostgresEngine implements Engine {
 
   /** Ends the pool once; later calls wait for the same end. */
   close(): Promise<void> {
-    this.#closing ??= this.db.destroy()
+    this.#closing ??= this.#db === undefined ? this.#pool.end() : this.#db.destroy()
     return this.#closing
   }
 }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { realpathSync } from 'node:fs'
-import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely'
+import type { Kysely, SqliteDatabase } from 'kysely'
+import { queryBuilder } from '../query-builder.js'
 import type { Engine } from '../engine.js'
 import type { Schema } from '../schema.js'
 
@@ -75,15 +76,29 @@ async function inTurn<T>(file: string | null, fn: () => Promise<T>): Promise<T> 
 
 class SqliteEngine implements Engine {
   readonly name = 'sqlite' as const
-  readonly db: Kysely<Schema>
   readonly #raw: Database.Database
   /** The file's real path, shared by every handle on it; null in memory. */
   readonly #file: string | null
+  #db: Kysely<Schema> | undefined
 
   constructor(raw: Database.Database) {
     this.#raw = raw
     this.#file = raw.memory ? null : realpathSync(raw.name)
-    this.db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) })
+  }
+
+  get db(): Kysely<Schema> {
+    if (this.#db === undefined) {
+      const { Kysely, SqliteDialect } = queryBuilder()
+      this.#db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingStatements(this.#raw) }) })
+    }
+    return this.#db
+  }
+
+  async selectAll<R>(sqlText: string): Promise<R[]> {
+    // Before the builder exists no transaction can be open on this connection (they all run through it),
+    // so reading straight from it sees only committed rows; after, the builder's connection lock orders it.
+    if (this.#db === undefined) return this.#raw.prepare(sqlText).all() as R[]
+    return (await this.#db.executeQuery<R>(queryBuilder().CompiledQuery.raw(sqlText))).rows
   }
 
   async writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
@@ -91,6 +106,7 @@ class SqliteEngine implements Engine {
   }
 
   #write<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    const { sql } = queryBuilder()
     return this.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn)
       let result: T
@@ -128,6 +144,7 @@ class SqliteEngine implements Engine {
   }
 
   async close(): Promise<void> {
-    await this.db.destroy()
+    if (this.#db === undefined) this.#raw.close()
+    else await this.#db.destroy()
   }
 }
