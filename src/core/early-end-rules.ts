@@ -109,14 +109,7 @@ function checkReason(ask: EarlyEndAsk, flags: Flags): HaloError | null {
  * if (d.allowed && d.plan.review === 'open') // this early end reaches the cap of 3
  * ```
  */
-export function decideEarlyEnd(
-  session: SessionFacts | null,
-  ask: EarlyEndAsk,
-  flags: Flags,
-  cap: CapFacts,
-  day: string,
-  now: Date,
-): EarlyEndDecision {
+export function decideEarlyEnd(session: SessionFacts | null, ask: EarlyEndAsk, flags: Flags, cap: CapFacts, day: string, now: Date): EarlyEndDecision {
   if (!earlyEndEnabledFor(ask.userType, flags)) {
     const who = ask.userType === UserType.MITRA ? 'mitras' : 'customers'
     const flag = ask.userType === UserType.MITRA ? 'early_end_mitra_enabled' : 'early_end_customer_enabled'
@@ -127,7 +120,11 @@ export function decideEarlyEnd(
     return refuse(new HaloError('FORBIDDEN', `${ask.actorId} is not this session's ${ask.userType === UserType.MITRA ? 'mitra' : 'customer'}`))
   }
   if (!canEndFrom(session.status)) {
-    return refuse(new HaloError('INVALID_STATE', `session ${session.id} is ${session.status}; only active or extending sessions can be ended`, { details: { status: session.status } }))
+    return refuse(
+      new HaloError('INVALID_STATE', `session ${session.id} is ${session.status}; only active or extending sessions can be ended`, {
+        details: { status: session.status },
+      }),
+    )
   }
   const reasonError = checkReason(ask, flags)
   if (reasonError !== null) return refuse(reasonError)
@@ -181,7 +178,13 @@ export function decideGoodbye(
   const side: GoodbyeSide = userType === UserType.MITRA ? 'mitra' : 'customer'
   const graceOver = session.graceEndsAt !== null && new Date(session.graceEndsAt).getTime() <= now.getTime()
   if (session.status !== 'closing' || graceOver) {
-    return { allowed: false, error: new HaloError('INVALID_STATE', `goodbyes are posted during the closing window; session ${session.id} is ${graceOver ? 'past its grace window' : session.status}`) }
+    return {
+      allowed: false,
+      error: new HaloError(
+        'INVALID_STATE',
+        `goodbyes are posted during the closing window; session ${session.id} is ${graceOver ? 'past its grace window' : session.status}`,
+      ),
+    }
   }
   if (sidesPosted.includes(side)) return { allowed: false, error: new HaloError('INVALID_STATE', `the ${side} already said goodbye in session ${session.id}`) }
   return { allowed: true, side }
