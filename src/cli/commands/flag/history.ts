@@ -1,0 +1,28 @@
+import { Command } from 'commander'
+import type { FlagKey } from '../../../config/flag-registry.js'
+import { action } from '../../action.js'
+import { examples } from '../../help.js'
+import { emit, table } from '../../output.js'
+import { integer } from '../../parse.js'
+import { flagKey } from './key.js'
+
+export const flagHistory = new Command('history')
+  .description('flag changes, newest first: who changed what, when and why')
+  .argument('[key]', 'only this flag', flagKey)
+  .option('--limit <n>', 'at most n changes', integer(1, 10_000), 50)
+  .addHelpText('after', examples('halo-admin flag history', 'halo-admin flag history early_end_mitra_enabled --limit 5'))
+  .action(
+    action(async (ctx, opts: { limit: number }, key: FlagKey | undefined) => {
+      const [{ createConfigStore }, { flagText }] = await Promise.all([import('../../../config/config-store.js'), import('../../../config/flag-registry.js')])
+      const changes = await createConfigStore(await ctx.database(), { clock: ctx.clock }).history(key, opts.limit)
+      await emit(ctx, changes, (list) =>
+        list.length === 0
+          ? 'no flag changes yet'
+          : table(
+              ctx,
+              ['#', 'at', 'key', 'old', 'new', 'actor', 'note'],
+              list.map((c) => [c.id, c.at, c.key, flagText(c.oldValue), flagText(c.newValue), c.actor, c.note]),
+            ),
+      )
+    }),
+  )

@@ -1,0 +1,25 @@
+import { Command } from 'commander'
+import { action } from '../../action.js'
+import { examples } from '../../help.js'
+import { emit, paint, table } from '../../output.js'
+
+export const flagList = new Command('list')
+  .description('every flag with its value, default and meaning')
+  .addHelpText('after', examples('halo-admin flag list', "halo-admin flag list --json | jq -r '.[] | select(.isSet) | .key'"))
+  .action(
+    action(async (ctx) => {
+      const [{ createConfigStore }, { flagText }] = await Promise.all([import('../../../config/config-store.js'), import('../../../config/flag-registry.js')])
+      const flags = await createConfigStore(await ctx.database(), { clock: ctx.clock }).list()
+      await emit(ctx, flags, async (list) => {
+        const p = await paint(ctx)
+        // lists read "a, b, c" here so they can wrap
+        const text = (v: unknown) => flagText(v).replaceAll(',', ', ')
+        return table(
+          ctx,
+          ['key', 'value', 'default', 'set by', 'meaning (allowed)'],
+          list.map((f) => [f.key, f.isSet ? p.bold(text(f.value)) : text(f.value), text(f.default), f.updatedBy, `${f.description} (${f.hint})`]),
+          { wrap: [4, 1, 2], optional: [4, 3] },
+        )
+      })
+    }),
+  )

@@ -1,0 +1,30 @@
+import { Command } from 'commander'
+import type { FlagKey } from '../../../config/flag-registry.js'
+import { action } from '../../action.js'
+import { examples } from '../../help.js'
+import { emit } from '../../output.js'
+import { note } from '../../parse.js'
+import { changeResult, describeChange } from './change.js'
+import { flagKey } from './key.js'
+
+export const flagSet = new Command('set')
+  .description('change a flag (typed and checked; audited with --actor and --note)')
+  .argument('<key>', 'the flag', flagKey)
+  .argument('<value>', 'true|false, an integer, a zone, block|allow, or codes as a,b,c')
+  .option('--note <text>', 'why, for the audit trail', note)
+  .addHelpText(
+    'after',
+    examples(
+      'halo-admin flag set early_end_mitra_enabled true --note "rollout day 1"',
+      'halo-admin flag set early_end_mitra_daily_cap 5',
+      'halo-admin flag set early_end_reason_codes customer_abusive,customer_left,other',
+    ),
+  )
+  .action(
+    action(async (ctx, opts: { note?: string }, key: FlagKey, value: string) => {
+      const { createConfigStore } = await import('../../../config/config-store.js')
+      const config = createConfigStore(await ctx.database(), { clock: ctx.clock })
+      const change = await config.set(key, value, { actor: ctx.actor(), note: opts.note })
+      await emit(ctx, await changeResult(key, change, () => config.get(key)), describeChange)
+    }),
+  )

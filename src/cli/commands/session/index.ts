@@ -1,0 +1,4 @@
+import { Command } from 'commander'
+
+// Being built: its commands are added here (contract §6).
+export const session = new Command('session').description('(being built)')

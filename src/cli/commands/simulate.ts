@@ -1,0 +1,4 @@
+import { Command } from 'commander'
+
+// Being built (contract §6).
+export const simulate = new Command('simulate').description('(being built)')

@@ -1,0 +1,22 @@
+import { Command } from 'commander'
+import type { ScreenId } from '../../tui/app.js'
+import { action } from '../action.js'
+import { examples } from '../help.js'
+import { choice, integer } from '../parse.js'
+
+// the TUI's screen ids (checked against its type), so the option is parsed without loading ink
+const SCREENS = ['flags', 'sessions', 'reviews', 'reports'] as const satisfies readonly ScreenId[]
+
+export const tui = new Command('tui')
+  .description('the terminal control centre: Flags, Sesi Aktif (with Akhiri), Reviews, Reports; ? shows the keys, q quits')
+  .option('--screen <name>', `the screen to start on: ${SCREENS.join(', ')}`, choice(SCREENS), 'flags')
+  .option('--refresh <ms>', 'how often screens reload, in milliseconds', integer(250, 60_000), 2000)
+  .addHelpText('after', examples('halo-admin tui', 'HALO_ACTOR=ops-ana halo-admin --db /var/lib/halo/halo.db tui --screen sessions'))
+  .action(
+    action(async (ctx, opts: { screen: ScreenId; refresh: number }) => {
+      const handle = await ctx.database()
+      // ink and react load only here
+      const { runTui } = await import('../../tui/run-tui.js')
+      await runTui({ handle, actor: ctx.actor(), clock: ctx.clock, refreshMs: opts.refresh, initialScreen: opts.screen })
+    }),
+  )

@@ -1,0 +1,121 @@
+import type { Command } from 'commander'
+import { userInfo } from 'node:os'
+import { HaloError } from '../errors.js'
+import { fixedClock, parseInstant, systemClock, type Clock } from '../core/clock.js'
+import { isPartyId, PARTY_ID_MESSAGE } from '../core/ids.js'
+import { openDatabase, passwordOf, redactTarget, type HaloDatabase } from '../store/database.js'
+import { schemaState } from '../store/schema-state.js'
+
+/** The options every command takes (contract §6), wherever they stand on the line. */
+export interface GlobalOptions {
+  readonly db?: string
+  readonly actor?: string
+  readonly json?: boolean
+  /** False with `--no-color`. */
+  readonly color?: boolean
+  readonly debug?: boolean
+}
+
+export interface Streams {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean }
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean }
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean }
+}
+
+/**
+ * What an action needs from the world: the global options resolved against
+ * the environment, the clock, the database (opened on first use, migrated
+ * when it is a SQLite file), and where to print. Actions never read
+ * `process.env` or open databases themselves.
+ */
+export interface CliContext {
+  readonly json: boolean
+  readonly color: boolean
+  readonly debug: boolean
+  /** Where the database is, safe to print (a PostgreSQL password masked). */
+  readonly target: string
+  readonly clock: Clock
+  readonly io: Streams
+  /** The operator: `--actor`, `$HALO_ACTOR` or the OS user; INVALID_INPUT when it is not a valid id. */
+  actor(): string
+  /**
+   * The database, opened once. A SQLite file is created and migrated on first
+   * use; a PostgreSQL database must be migrated with `db migrate` first.
+   * `migrate: false` opens it as it is (`db status`, `db migrate`).
+   */
+  database(options?: { migrate?: boolean }): Promise<HaloDatabase>
+  /** Removes the database password from text about to be printed. */
+  scrub(text: string): string
+  close(): Promise<void>
+}
+
+export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io: Streams): CliContext {
+  const rawTarget = options.db ?? env.HALO_DB ?? './halo.db'
+  const secret = passwordOf(rawTarget)
+  const scrub = (text: string) => (secret ? text.split(secret).join('***') : text)
+  const clock = clockFrom(env.HALO_NOW)
+  let opened: Promise<HaloDatabase> | undefined
+
+  return {
+    json: options.json === true,
+    color: options.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && io.stdout.isTTY === true,
+    debug: options.debug === true || Boolean(env.DEBUG),
+    target: redactTarget(rawTarget),
+    clock,
+    io,
+    actor() {
+      const actor = options.actor ?? env.HALO_ACTOR ?? osUser()
+      if (!isPartyId(actor)) throw new HaloError('INVALID_INPUT', `actor "${actor}": ${PARTY_ID_MESSAGE} (set --actor or HALO_ACTOR)`)
+      return actor
+    },
+    database({ migrate = true } = {}) {
+      opened ??= open(rawTarget, migrate)
+      return opened
+    },
+    scrub,
+    async close() {
+      const handle = await opened?.catch(() => undefined)
+      await handle?.close()
+    },
+  }
+}
+
+function clockFrom(now: string | undefined): Clock {
+  if (now === undefined || now === '') return systemClock
+  if (parseInstant(now) === null) throw new HaloError('INVALID_INPUT', `HALO_NOW "${now}" is not an ISO-8601 time with a zone, e.g. 2026-11-24T16:59:59Z`)
+  return fixedClock(now)
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username
+  } catch {
+    return ''
+  }
+}
+
+async function open(target: string, migrate: boolean): Promise<HaloDatabase> {
+  // lazy: a command that only reads flags never loads the query builder
+  const handle = await openDatabase(target, { lazy: true })
+  try {
+    if (migrate) {
+      const state = await schemaState(handle)
+      if (state === 'behind' && handle.engineName === 'postgres')
+        throw new HaloError('DB_ERROR', `${handle.target} is not migrated to this version: run \`halo-admin db migrate\` first`)
+      if (state !== 'current') {
+        // a new or older SQLite file is brought up to date; a newer one is refused there
+        const { migrateToLatest } = await import('../store/migrate.js')
+        await migrateToLatest(handle)
+      }
+    }
+    return handle
+  } catch (e) {
+    await handle.close()
+    throw e
+  }
+}
+
+/** The global options of the command an action runs for, wherever they were given. */
+export function globalsOf(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals<GlobalOptions>()
+}

@@ -1,0 +1,123 @@
+import type { CliContext } from './context.js'
+
+/**
+ * Prints a command's result: with `--json` the data itself, as one JSON
+ * document on stdout; otherwise what `human` makes of it for a person.
+ * Commands build plain data first and never print JSON themselves.
+ *
+ * ```ts
+ * await emit(ctx, flags, (f) => table(ctx, ['key', 'value'], f.map((x) => [x.key, x.value])))
+ * ```
+ */
+export async function emit<T>(ctx: CliContext, data: T, human: (data: T) => string | Promise<string>): Promise<void> {
+  const text = ctx.json ? JSON.stringify(data, null, 2) : await human(data)
+  if (text === '') return
+  ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+}
+
+export type Cell = string | number | boolean | null | undefined
+
+/** How a cell reads in a table: missing values as `-`. */
+export function cellText(value: Cell): string {
+  return value === null || value === undefined || value === '' ? '-' : String(value)
+}
+
+export interface TableOptions {
+  readonly align?: readonly ('left' | 'right')[]
+  /** Columns (by index) that may wrap onto more lines when the table is wider than the terminal. */
+  readonly wrap?: readonly number[]
+  /** Columns (by index) left out when the table cannot fit the terminal even wrapped. */
+  readonly optional?: readonly number[]
+}
+
+const PAD = 2
+/** A wrapping column is never narrower than this. */
+const MIN_WRAP = 16
+
+/**
+ * A table for people: aligned columns under a header, no box drawing (it
+ * greps and pastes cleanly). On a terminal too narrow for it, `wrap` columns
+ * wrap, widest first, and `optional` columns go if that is not enough; on a
+ * pipe nothing changes. cli-table3 is loaded only by commands that draw one.
+ */
+export async function table(ctx: CliContext, head: readonly string[], rows: readonly (readonly Cell[])[], options: TableOptions = {}): Promise<string> {
+  const { default: Table } = await import('cli-table3')
+  const style = await paint(ctx)
+  let lines = [head, ...rows.map((row) => row.map(cellText))]
+  let { wrap = [], align } = options
+  const width = ctx.io.stdout.isTTY ? (process.stdout.columns ?? 80) : Infinity
+  let colWidths = fitWidths(lines, wrap, width)
+  if (colWidths === null && options.optional) {
+    const keep = head.map((_, i) => i).filter((i) => !options.optional!.includes(i))
+    lines = lines.map((l) => keep.map((i) => l[i]!))
+    wrap = wrap.filter((i) => keep.includes(i)).map((i) => keep.indexOf(i))
+    align = align && keep.map((i) => align![i]!)
+    colWidths = fitWidths(lines, wrap, width)
+  }
+  const t = new Table({
+    head: lines[0]!.map((h) => style.bold(h)),
+    chars: BORDERLESS,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': PAD },
+    ...(align ? { colAligns: [...align] } : {}),
+    ...(colWidths ? { colWidths, wordWrap: true } : {}),
+  })
+  for (const row of lines.slice(1)) t.push([...row])
+  return t
+    .toString()
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+}
+
+/**
+ * Column widths that fit `width` by narrowing the wrap columns, widest first:
+ * undefined when the table fits as it is, null when it cannot fit.
+ */
+function fitWidths(lines: readonly (readonly string[])[], wrap: readonly number[], width: number): number[] | undefined | null {
+  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)) + PAD)
+  let total = widths.reduce((a, b) => a + b, 0)
+  if (total <= width) return undefined
+  while (total > width) {
+    const widest = wrap.filter((i) => widths[i]! > MIN_WRAP + PAD).sort((a, b) => widths[b]! - widths[a]!)[0]
+    if (widest === undefined) return null
+    widths[widest]!--
+    total--
+  }
+  return widths
+}
+
+const BORDERLESS = {
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '',
+}
+
+export interface Paint {
+  bold(text: string): string
+  dim(text: string): string
+  green(text: string): string
+  yellow(text: string): string
+  red(text: string): string
+}
+
+const PLAIN: Paint = { bold: (t) => t, dim: (t) => t, green: (t) => t, yellow: (t) => t, red: (t) => t }
+
+/** Colours when the context allows them (a TTY, no `--no-color`, no `NO_COLOR`); chalk loads only then. */
+export async function paint(ctx: CliContext): Promise<Paint> {
+  if (!ctx.color) return PLAIN
+  const { Chalk } = await import('chalk')
+  const c = new Chalk({ level: 1 })
+  return { bold: c.bold, dim: c.dim, green: c.green, yellow: c.yellow, red: c.red }
+}

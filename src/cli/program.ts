@@ -1,0 +1,65 @@
+import { Command, CommanderError } from 'commander'
+import { createRequire } from 'node:module'
+import { completion } from './commands/completion.js'
+import { db } from './commands/db/index.js'
+import { demo } from './commands/demo.js'
+import { flag } from './commands/flag/index.js'
+import { report } from './commands/report/index.js'
+import { review } from './commands/review/index.js'
+import { session } from './commands/session/index.js'
+import { simulate } from './commands/simulate.js'
+import { sweep } from './commands/sweep.js'
+import { tui } from './commands/tui.js'
+import { whatif } from './commands/whatif/index.js'
+
+const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string }
+
+/**
+ * The `halo-admin` command tree. Command modules only describe their
+ * commands; each action loads the library parts it needs when it runs, so
+ * building the tree costs little more than loading commander.
+ */
+export function buildProgram(): Command {
+  const program = new Command('halo-admin')
+    .description('Control how Halo chat sessions end: flags, sessions, force-close, sweeps, reviews, reports.')
+    .version(version, '-V, --version')
+    .option('--db <target>', 'SQLite file or postgres:// URL (else $HALO_DB, else ./halo.db)')
+    .option('--actor <id>', 'who you are, for the audit trail (else $HALO_ACTOR, else your OS user)')
+    .option('--json', 'print one JSON document on stdout (errors as {"error":{…}} on stderr)')
+    .option('--no-color', 'no colours (also NO_COLOR=1)')
+    .option('--debug', 'show the stack of an unexpected error (also DEBUG=1)')
+    .addHelpText(
+      'after',
+      `
+Environment: HALO_DB, HALO_ACTOR, HALO_NOW=<ISO-8601 with zone> (fixes the clock), NO_COLOR.
+Exit codes: 0 done, 1 internal error, 2 invalid input, 3 not found, 4 invalid state,
+            5 refused by policy, 6 database unavailable or busy, 130 cancelled at a prompt.
+
+Start with:  halo-admin demo`,
+    )
+  for (const c of [db, flag, session, sweep, review, report, simulate, whatif, demo, tui, completion]) program.addCommand(c)
+  return failQuietly(program)
+}
+
+/**
+ * Commander prints its own errors and exits; we want one line in our format
+ * and our exit codes (`report-error.ts`). Settings set on a parent are not
+ * inherited by added commands, so every command in the tree gets them.
+ */
+function failQuietly(cmd: Command): Command {
+  cmd.configureOutput({ writeErr: () => {}, outputError: () => {} })
+  cmd.exitOverride((e) => {
+    // a group run without one of its commands: commander would print its help as an error
+    if (e.code === 'commander.help') throw new CommanderError(2, 'halo-admin.missingCommand', missingCommand(cmd))
+    throw e
+  })
+  for (const sub of cmd.commands) failQuietly(sub)
+  return cmd
+}
+
+function missingCommand(cmd: Command): string {
+  const path: string[] = []
+  for (let c: Command | null = cmd; c !== null; c = c.parent) path.unshift(c.name())
+  const names = cmd.commands.map((c) => c.name())
+  return `${path.join(' ')} needs a command: ${names.join(', ')} (${path.join(' ')} --help says more)`
+}
