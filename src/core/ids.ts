@@ -14,3 +14,23 @@ export const NOTE_MAX = 500
 export function isPartyId(value: unknown): value is string {
   return typeof value === 'string' && PARTY_ID_PATTERN.test(value)
 }
+
+/** U+0000 (PostgreSQL text cannot hold it) and UTF-16 surrogates without their pair (they have no UTF-8 form). */
+const UNSTORABLE = /[\u0000\p{Cs}]/u
+
+/**
+ * Why `text` cannot be stored verbatim, identically on both engines, in a
+ * field of at most `max` characters; null when it can. Characters are Unicode
+ * code points, as PostgreSQL's varchar(n) counts them: an emoji is one.
+ *
+ * ```ts
+ * storedTextProblem('🙏'.repeat(500), NOTE_MAX) // null
+ * storedTextProblem('a\u0000b', NOTE_MAX) // 'must not contain U+0000 or an unpaired UTF-16 surrogate'
+ * ```
+ */
+export function storedTextProblem(text: string, max: number): string | null {
+  if (UNSTORABLE.test(text)) return 'must not contain U+0000 or an unpaired UTF-16 surrogate'
+  let n = 0
+  for (const _ of text) if (++n > max) return `at most ${max} characters`
+  return null
+}

@@ -1,11 +1,19 @@
 import { z } from 'zod'
 import { HaloError } from '../errors.js'
-import { NOTE_MAX, PARTY_ID_MESSAGE, PARTY_ID_PATTERN } from './ids.js'
+import { NOTE_MAX, PARTY_ID_MESSAGE, PARTY_ID_PATTERN, storedTextProblem } from './ids.js'
 
 export { NOTE_MAX }
 
 /** Customer, mitra and actor ids: opaque strings of 1-64 characters `[A-Za-z0-9_.:-]`. */
 export const PartyId = z.string().regex(PARTY_ID_PATTERN, PARTY_ID_MESSAGE)
+
+/** Text the library stores verbatim (notes, idempotency keys, messages): see `storedTextProblem`. */
+export function storedText(max: number) {
+  return z.string().superRefine((text, ctx) => {
+    const problem = storedTextProblem(text, max)
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem })
+  })
+}
 
 /** Session and review ids: positive integers. */
 export const RowId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
@@ -22,8 +30,8 @@ export const RowId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
 export const EndSessionRequestBody = z
   .object({
     reason: z.string().min(1).max(40).optional(),
-    note: z.string().max(NOTE_MAX, `notes are at most ${NOTE_MAX} characters`).optional(),
-    idempotencyKey: z.string().min(1).max(128).optional(),
+    note: storedText(NOTE_MAX).optional(),
+    idempotencyKey: storedText(128).min(1).optional(),
     dryRun: z.boolean().optional(),
   })
   .strict()
@@ -32,9 +40,7 @@ export type EndSessionRequestBody = z.infer<typeof EndSessionRequestBody>
 export const EarlyEndInput = EndSessionRequestBody.extend({ actorId: PartyId }).strict()
 export type EarlyEndInput = z.infer<typeof EarlyEndInput>
 
-export const GoodbyeInput = z
-  .object({ actorId: PartyId, message: z.string().min(1, 'the message is empty').max(1000, 'goodbye messages are at most 1000 characters') })
-  .strict()
+export const GoodbyeInput = z.object({ actorId: PartyId, message: storedText(1000).min(1, 'the message is empty') }).strict()
 export type GoodbyeInput = z.infer<typeof GoodbyeInput>
 
 /** Parses `value` with `schema`, or throws `INVALID_INPUT` naming the first problem. */

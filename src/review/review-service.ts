@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { HaloError } from '../errors.js'
 import { systemClock, type Clock } from '../core/clock.js'
 import { REVIEW_OUTCOMES, type ReviewOutcome } from '../core/user-type.js'
-import { NOTE_MAX, PartyId, RowId, parseInput } from '../core/validation.js'
+import { NOTE_MAX, PartyId, RowId, parseInput, storedText } from '../core/validation.js'
 import type { HaloDatabase } from '../store/database.js'
 
 /** A control-centre review, opened when a mitra reaches the daily cap. */
@@ -42,7 +42,7 @@ export interface ReviewService {
 const FilterSchema = z
   .object({ status: z.enum(['open', 'resolved']).optional(), mitraId: PartyId.optional(), limit: z.number().int().min(1).max(100_000).optional() })
   .strict()
-const ResolveSchema = z.object({ outcome: z.enum(REVIEW_OUTCOMES), note: z.string().max(NOTE_MAX).optional(), actor: PartyId }).strict()
+const ResolveSchema = z.object({ outcome: z.enum(REVIEW_OUTCOMES), note: storedText(NOTE_MAX).optional(), actor: PartyId }).strict()
 
 /**
  * The CC reviews opened by the daily cap.
