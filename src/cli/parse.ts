@@ -51,3 +51,23 @@ export function note(text: string): string {
   if (text.length > NOTE_MAX) throw new InvalidArgumentError(`at most ${NOTE_MAX} characters`)
   return text
 }
+
+/** A share from 0 to 1, written as a decimal (`0.15`, `1`, `.5`). */
+export function fraction(text: string): number {
+  if (!/^(?:0|1|0?\.\d{1,12}|1\.0{1,12})$/.test(text)) throw new InvalidArgumentError('expected a number from 0 to 1, e.g. 0.15')
+  return Number(text)
+}
+
+/** A reason code as `early_end_reason_codes` holds them: 1-40 characters of a-z, 0-9, _. */
+export function reasonCode(text: string): string {
+  if (!/^[a-z0-9_]{1,40}$/.test(text)) throw new InvalidArgumentError('reason codes are 1-40 characters of a-z, 0-9, _')
+  return text
+}
+
+/** A line of free text of 1 to `max` characters, without control characters (seeds, labels). */
+export function label(max: number): (text: string) => string {
+  return (text) => {
+    if (text.length < 1 || text.length > max || /[\u0000-\u001f\u007f]/.test(text)) throw new InvalidArgumentError(`expected 1-${max} printable characters`)
+    return text
+  }
+}
