@@ -39,6 +39,12 @@ export interface CliContext {
   /** The operator: `--actor`, `$HALO_ACTOR` or the OS user; INVALID_INPUT when it is not a valid id. */
   actor(): string
   /**
+   * `--actor` when it was given on the command line (not `$HALO_ACTOR` or the
+   * OS user), checked as `actor()` checks it: `session end --as mitra` acts as
+   * the session's own mitra unless this names someone else.
+   */
+  givenActor(): string | undefined
+  /**
    * The database, opened once. A SQLite file is created and migrated on first
    * use; a PostgreSQL database must be migrated with `db migrate` first.
    * `migrate: false` opens it as it is (`db status`, `db migrate`).
@@ -67,6 +73,9 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io
       const actor = options.actor ?? env.HALO_ACTOR ?? osUser()
       if (!isPartyId(actor)) throw new HaloError('INVALID_INPUT', `actor "${actor}": ${PARTY_ID_MESSAGE} (set --actor or HALO_ACTOR)`)
       return actor
+    },
+    givenActor() {
+      return options.actor === undefined ? undefined : this.actor()
     },
     database({ migrate = true } = {}) {
       opened ??= open(rawTarget, migrate)

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander'
 import { isCalendarDay } from '../core/business-day.js'
-import { isPartyId, NOTE_MAX, PARTY_ID_MESSAGE } from '../core/ids.js'
+import { isPartyId, NOTE_MAX, PARTY_ID_MESSAGE, storedTextProblem } from '../core/ids.js'
 
 /** An integer from `min` to `max`, written as plain digits. */
 export function integer(min: number, max: number): (text: string) => number {
@@ -46,11 +46,22 @@ export function partyId(text: string): string {
   return text
 }
 
-/** Free text stored verbatim (notes): at most NOTE_MAX characters. */
-export function note(text: string): string {
-  if (text.length > NOTE_MAX) throw new InvalidArgumentError(`at most ${NOTE_MAX} characters`)
-  return text
+/**
+ * Text the library stores verbatim (goodbye messages, idempotency keys): at
+ * most `max` characters counted as the library counts them (code points), no
+ * U+0000 or lone surrogates (`storedTextProblem`); `nonEmpty` refuses ''.
+ */
+export function storedText(max: number, { nonEmpty = false } = {}): (text: string) => string {
+  return (text) => {
+    if (nonEmpty && text === '') throw new InvalidArgumentError('must not be empty')
+    const problem = storedTextProblem(text, max)
+    if (problem !== null) throw new InvalidArgumentError(problem)
+    return text
+  }
 }
+
+/** Free text stored verbatim (notes): at most NOTE_MAX characters. */
+export const note = storedText(NOTE_MAX)
 
 /** A share from 0 to 1, written as a decimal (`0.15`, `1`, `.5`). */
 export function fraction(text: string): number {
