@@ -82,12 +82,7 @@ export async function migrateToLatest(handle: HaloDatabase): Promise<MigrateResu
     return handle.write((conn) => run(conn, 'sqlite'))
   }
   // PostgreSQL: kysely's migrator takes a table lock and runs in a transaction.
-  try {
-    return await run(handle.db, 'postgres')
-  } catch (e) {
-    if (e instanceof HaloError) throw e
-    return handle.read(() => Promise.reject(e))
-  }
+  return handle.read((db) => run(db, 'postgres'))
 }
 
 async function run(db: Kysely<any>, engine: EngineName): Promise<MigrateResult> {
