@@ -5,7 +5,7 @@
  * meanwhile, and the screen follows without a restart.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,9 +14,7 @@ import { createClosureService, createConfigStore, fixedClock, migrateToLatest, o
 import { ensureBuilt } from '../support/fixtures.js'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const REAL_BIN = join(ROOT, 'bin', 'halo-admin.js')
-// The real binary; until the CLI's `tui` command exists, a launcher doing what it does (support/tui-launcher.mjs).
-const BIN = process.env.HALO_E2E_BIN ?? (existsSync(REAL_BIN) ? REAL_BIN : join(ROOT, 'test', 'tui', 'support', 'tui-launcher.mjs'))
+const BIN = join(ROOT, 'bin', 'halo-admin.js')
 const NOW = '2026-11-24T03:00:00.000Z'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
