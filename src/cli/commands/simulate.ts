@@ -1,4 +1,119 @@
-import { Command } from 'commander'
+import { Command, InvalidArgumentError } from 'commander'
+import type { SimulateOptions, SimulationSummary } from '../../simulate/simulator.js'
+import { action } from '../action.js'
+import type { CliContext } from '../context.js'
+import { examples } from '../help.js'
+import { emit, table } from '../output.js'
+import { fraction, integer, label } from '../parse.js'
 
-// Being built (contract §6).
-export const simulate = new Command('simulate').description('(being built)')
+interface SimulateFlags {
+  readonly mitras?: number
+  readonly customers?: number
+  readonly sessions?: number
+  readonly days?: number
+  readonly seed?: string
+  readonly mitraRate?: number
+  readonly customerRate?: number
+  readonly batch?: number
+}
+
+export const simulate = new Command('simulate')
+  .description(
+    'fill the database with a synthetic workload: sessions over the last business days, early ends by mitras and customers through the real rules (flags, reasons, cap, reviews), expiry and sweeps',
+  )
+  .option('--mitras <n>', 'synthetic mitras sim-m-001… (default 20)', integer(1, 100_000))
+  .option('--customers <n>', 'synthetic customers sim-c-0001… (default 10 per mitra)', integer(1, 10_000_000))
+  .option('--sessions <n>', 'sessions opened per business day (default 200)', integer(0, 1_000_000))
+  .option('--days <n>', 'business days, ending today (HALO_NOW moves today; default 7)', integer(1, 366))
+  .option('--seed <s>', 'the same seed on the same starting database gives the same result (default 1)', label(100))
+  .option('--mitra-rate <r>', 'share of sessions whose mitra tries to end early, 0-1 (default 0.15)', fraction)
+  .option('--customer-rate <r>', 'share of sessions whose customer tries to end early, 0-1 (default 0.05)', fraction)
+  .option('--batch <n>', 'events per transaction (default 500; 1 commits every call alone)', integer(1, 100_000))
+  .addHelpText(
+    'after',
+    examples(
+      'halo-admin flag set early_end_mitra_enabled true && halo-admin simulate --days 5 --seed demo',
+      'HALO_NOW=2026-11-24T12:00:00Z halo-admin --db /tmp/sim.db simulate --mitras 50 --sessions 1000 --json',
+    ),
+  )
+  .action(
+    action(async (ctx, opts: SimulateFlags) => {
+      if ((opts.mitraRate ?? 0.15) + (opts.customerRate ?? 0.05) > 1) throw new InvalidArgumentError('--mitra-rate plus --customer-rate must be at most 1')
+      const { simulate: run } = await import('../../simulate/simulator.js')
+      const handle = await ctx.database()
+      const progress = await progressBar(ctx)
+      let summary: SimulationSummary
+      try {
+        const options: SimulateOptions = {
+          ...definedOnly(opts),
+          ...(progress === null ? {} : { onProgress: progress.update }),
+        }
+        // the clock only decides the last simulated day; simulated time walks on its own
+        summary = await run(handle, options, { clock: ctx.clock })
+      } finally {
+        progress?.stop()
+      }
+      await emit(ctx, summary, (s) => describe(ctx, s))
+      if (summary.error !== undefined) {
+        // what was done before the failure is reported above; the failure exits like any other
+        const { HaloError } = await import('../../errors.js')
+        throw new HaloError(summary.error.code as never, summary.error.message)
+      }
+    }),
+  )
+
+function definedOnly(opts: SimulateFlags): SimulateOptions {
+  return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as SimulateOptions
+}
+
+/** A progress bar on stderr, only when stderr is a terminal; cli-progress loads only then. */
+async function progressBar(ctx: CliContext): Promise<{ update: (done: number, total: number) => void; stop: () => void } | null> {
+  if (ctx.io.stderr.isTTY !== true) return null
+  const { SingleBar, Presets } = await import('cli-progress')
+  const bar = new SingleBar(
+    {
+      stream: ctx.io.stderr as NodeJS.WriteStream,
+      format: 'simulating [{bar}] {value}/{total} sessions  {eta_formatted} left',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    Presets.shades_classic,
+  )
+  let started = false
+  return {
+    update(done, total) {
+      if (!started) bar.start(total, 0)
+      started = true
+      bar.update(done)
+    },
+    stop() {
+      if (started) bar.stop()
+    },
+  }
+}
+
+async function describe(ctx: CliContext, s: SimulationSummary): Promise<string> {
+  const refused = Object.entries(s.refused)
+  const head = `simulated ${s.from} … ${s.to} (${s.days} days, seed ${s.seed}): ${s.sessions} sessions, ${s.mitras} mitras, ${s.customers} customers`
+  const text = await table(
+    ctx,
+    ['', 'count', ''],
+    [
+      ['early-end attempts', s.attempts, `mitra ${s.byInitiator.mitra.attempts}, customer ${s.byInitiator.customer.attempts}`],
+      ['succeeded', s.succeeded, `mitra ${s.byInitiator.mitra.succeeded}, customer ${s.byInitiator.customer.succeeded}`],
+      ['refused', refused.reduce((n, [, k]) => n + k, 0), refused.map(([code, n]) => `${code} ${n}`).join(', ')],
+      ['over cap', s.overCap, 'allowed past the cap (over_cap_action allow)'],
+      ['reviews opened', s.reviewsOpened, 'daily_cap_reached reviews for the control centre'],
+      ['expired', s.expired, 'sessions that reached their end time'],
+      ['finalized', s.finalized, 'closings past their grace window'],
+    ],
+    { align: ['left', 'right', 'left'], wrap: [2] },
+  )
+  const hints = [
+    s.refused.EARLY_END_DISABLED === undefined
+      ? null
+      : 'EARLY_END_DISABLED: early ends are off; `halo-admin flag set early_end_mitra_enabled true` (or early_end_customer_enabled) turns them on',
+    s.error === undefined ? null : `stopped early: ${s.error.code}`,
+  ].filter((h) => h !== null)
+  return [head, text, ...hints].join('\n')
+}

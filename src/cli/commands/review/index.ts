@@ -1,4 +1,6 @@
 import { Command } from 'commander'
+import { reviewList } from './list.js'
+import { reviewResolve } from './resolve.js'
 
-// Being built: its commands are added here (contract §6).
-export const review = new Command('review').description('(being built)')
+export const review = new Command('review').description('the control-centre reviews the daily cap opens: list them, resolve them')
+for (const c of [reviewList, reviewResolve]) review.addCommand(c)

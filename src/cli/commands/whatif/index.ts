@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import { whatifCap } from './cap.js'
 
-// Being built: its commands are added here (contract §6).
-export const whatif = new Command('whatif').description('(being built)')
+export const whatif = new Command('whatif').description('replay recorded data against proposed flags; writes nothing')
+whatif.addCommand(whatifCap)

@@ -1,0 +1,5 @@
+import { REVIEW_OUTCOMES, type ReviewOutcome } from '../../../core/user-type.js'
+import { choice } from '../../parse.js'
+
+/** A review outcome option value (`cleared`, `warned`, `suspended`), checked before the database is opened. */
+export const outcome: (text: string) => ReviewOutcome = choice(REVIEW_OUTCOMES)

@@ -1,0 +1,42 @@
+import type { CliContext } from './context.js'
+
+/** A CSV column: the field of each record it reads, and its header. */
+export interface CsvColumn {
+  readonly key: string
+  readonly header: string
+}
+
+/**
+ * Writes `records` to stdout as CSV (RFC 4180: a header line, fields with
+ * commas, quotes or line breaks quoted), one record at a time: the source is
+ * read only as fast as stdout takes the output, so memory stays flat for any
+ * number of records. Values are written verbatim; booleans as true/false,
+ * null as an empty field. csv-stringify loads only here.
+ *
+ * ```ts
+ * await writeCsv(ctx, [{ key: 'key', header: 'day' }, { key: 'count', header: 'count' }], report.rows)
+ * ```
+ */
+export async function writeCsv(ctx: CliContext, columns: readonly CsvColumn[], records: AsyncIterable<object> | Iterable<object>): Promise<void> {
+  const [{ stringify }, { Readable }, { pipeline }] = await Promise.all([import('csv-stringify'), import('node:stream'), import('node:stream/promises')])
+  const csv = stringify({ header: true, columns: [...columns], cast: { boolean: (v) => (v ? 'true' : 'false') } })
+  // stdout is not ended: it is the process's, and an error line may still follow
+  await pipeline(Readable.from(records), csv, ctx.io.stdout, { end: false })
+}
+
+/**
+ * Writes `items` to stdout as one JSON array, one item a line, as they come:
+ * still one JSON document, never held in memory whole.
+ */
+export async function writeJsonArray(ctx: CliContext, items: AsyncIterable<unknown>): Promise<void> {
+  const [{ Readable }, { pipeline }] = await Promise.all([import('node:stream'), import('node:stream/promises')])
+  async function* lines() {
+    let first = true
+    for await (const item of items) {
+      yield `${first ? '[\n  ' : ',\n  '}${JSON.stringify(item)}`
+      first = false
+    }
+    yield first ? '[]\n' : '\n]\n'
+  }
+  await pipeline(Readable.from(lines()), ctx.io.stdout, { end: false })
+}
