@@ -1,4 +1,9 @@
 import { Command } from 'commander'
+import { sessionEnd } from './end.js'
+import { sessionGoodbye } from './goodbye.js'
+import { sessionList } from './list.js'
+import { sessionOpen } from './open.js'
+import { sessionShow } from './show.js'
 
-// Being built: its commands are added here (contract §6).
-export const session = new Command('session').description('(being built)')
+export const session = new Command('session').description('open, list, show and end sessions early, and post goodbyes while they close (contract §2, §4)')
+for (const c of [sessionOpen, sessionList, sessionShow, sessionEnd, sessionGoodbye]) session.addCommand(c)

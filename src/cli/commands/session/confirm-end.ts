@@ -1,0 +1,150 @@
+/**
+ * The `session end` conversation on a terminal (contract §6): the
+ * confirmation, then the reason and its note when the library says one is
+ * needed. Loaded only when it asks, so inquirer costs nothing elsewhere.
+ */
+import { input, select } from '@inquirer/prompts'
+import type { ClosureService } from '../../../closure/closure-service.js'
+import type { EarlyEndInput } from '../../../core/validation.js'
+import type { UserType } from '../../../core/user-type.js'
+import { Cancelled } from '../../cancelled.js'
+import type { CliContext } from '../../context.js'
+import { paint, type Paint } from '../../output.js'
+import { sessionLine } from './text.js'
+
+export const TITLE = 'Akhiri Sesi?'
+export const BODY = 'Apakah kamu yakin ingin mengakhiri sesi ini?'
+export const CANCEL = 'Batal'
+export const CONFIRM = 'Ya, Akhiri'
+
+/** The reason code that needs a free-text note (contract §3: `other`). */
+const NOTE_REASON = 'other'
+/** Fills the note of `other` while probing, before the person has written one; never stored. */
+const PROBE_NOTE = 'probe'
+
+type Ask = Omit<EarlyEndInput, 'dryRun'>
+
+/**
+ * Asks the person at the terminal, and returns the request to send: `ask`
+ * with the reason (and note) they chose. Before asking anything it runs the
+ * request as a dry run, so a session that cannot be ended (wrong state, flag
+ * off, not theirs, cap reached with `block`…) is refused without a question.
+ * `Batal` or Ctrl-C at any prompt throws `Cancelled` (exit 130): nothing changed.
+ */
+export async function confirmEarlyEnd(ctx: CliContext, closures: ClosureService, id: number, userType: UserType, ask: Ask): Promise<Ask> {
+  const config = await closures.clientConfig(userType, ask.actorId)
+  const needReason = config.reasonRequired && ask.reason === undefined
+  // Every check the library makes, with a stand-in for the answers still to come.
+  const probeReason = ask.reason ?? (needReason ? (config.reasons.find((r) => r !== NOTE_REASON) ?? config.reasons[0]) : undefined)
+  const probeNote = ask.note ?? (probeReason === NOTE_REASON ? PROBE_NOTE : undefined)
+  const probe = await closures.initiateEarlyEnd(id, userType, { ...ask, reason: probeReason, note: probeNote, dryRun: true })
+  // a replayed idempotency key changes nothing: there is nothing to confirm
+  if (probe.replayed) return ask
+
+  const session = await closures.getSession(id)
+  const p = await paint(ctx)
+  const prompts = promptsFor(ctx, p)
+  ctx.io.stdout.write(`${sessionLine(session, ctx.clock.now())}\n`)
+  const answer = await prompts.select({
+    message: TITLE,
+    body: BODY,
+    choices: [
+      { value: CANCEL, name: CANCEL },
+      { value: CONFIRM, name: CONFIRM },
+    ],
+    default: CANCEL,
+  })
+  if (answer !== CONFIRM) throw new Cancelled()
+
+  let reason = ask.reason
+  if (needReason) {
+    const picked = await prompts.select({
+      message: 'Alasan',
+      choices: [...config.reasons.map((r) => ({ value: r, name: r })), { value: CANCEL, name: CANCEL }],
+    })
+    if (picked === CANCEL) throw new Cancelled()
+    reason = picked
+  }
+  let note = ask.note
+  if (reason === NOTE_REASON && note === undefined) {
+    note = await prompts.input({
+      message: `Catatan (${NOTE_REASON})`,
+      // the library judges the note (non-empty, length, storable) through a dry run
+      validate: async (text) => {
+        try {
+          await closures.initiateEarlyEnd(id, userType, { ...ask, reason, note: text, dryRun: true })
+          return true
+        } catch (e) {
+          if (isInvalidInput(e)) return e.message
+          throw e
+        }
+      },
+    })
+  }
+  return { ...ask, reason, note }
+}
+
+function isInvalidInput(e: unknown): e is Error {
+  return e instanceof Error && (e as { code?: unknown }).code === 'INVALID_INPUT'
+}
+
+interface SelectAsk {
+  readonly message: string
+  /** Lines under the title while it asks (gone once answered). */
+  readonly body?: string
+  readonly choices: readonly { value: string; name: string }[]
+  readonly default?: string
+}
+
+/** inquirer on the context's streams, in the CLI's colours (none with --no-color or NO_COLOR), Ctrl-C as `Cancelled`. */
+function promptsFor(ctx: CliContext, p: Paint) {
+  const streams = { input: ctx.io.stdin, output: ctx.io.stdout }
+  const theme = {
+    prefix: { idle: p.bold('?'), done: p.green('✔') },
+    spinner: { interval: 80, frames: ['-', '\\', '|', '/'] },
+    style: {
+      answer: p.green,
+      message: (text: string) => p.bold(text),
+      error: (text: string) => p.red(`> ${text}`),
+      defaultAnswer: (text: string) => p.dim(`(${text})`),
+      help: p.dim,
+      highlight: p.green,
+      key: (text: string) => p.bold(`<${text}>`),
+      description: p.dim,
+      disabled: p.dim,
+      keysHelpTip: (keys: [string, string][]) => keys.map(([key, what]) => `${p.bold(key)} ${p.dim(what)}`).join(p.dim(' • ')),
+    },
+  }
+  return {
+    select: (ask: SelectAsk) =>
+      cancellable(
+        select(
+          {
+            message: ask.message,
+            choices: ask.choices,
+            default: ask.default,
+            theme: {
+              ...theme,
+              style: {
+                ...theme.style,
+                message: (text: string, status: string) => (status === 'done' || ask.body === undefined ? p.bold(text) : `${p.bold(text)}\n  ${ask.body}`),
+              },
+            },
+          },
+          streams,
+        ),
+      ),
+    input: (ask: { message: string; validate: (text: string) => Promise<true | string> }) =>
+      cancellable(input({ message: ask.message, validate: ask.validate, theme }, streams)),
+  }
+}
+
+/** Ctrl-C (or the terminal going away) at a prompt is `Batal`. */
+async function cancellable<T>(prompt: Promise<T>): Promise<T> {
+  try {
+    return await prompt
+  } catch (e) {
+    if (e instanceof Error && ['ExitPromptError', 'AbortPromptError', 'CancelPromptError'].includes(e.name)) throw new Cancelled()
+    throw e
+  }
+}
