@@ -20,18 +20,31 @@ export function integer(min: number, max: number): (text: string) => number {
 /** A session or review id: a positive integer. */
 export const rowId = integer(1, Number.MAX_SAFE_INTEGER)
 
+/**
+ * What a parser accepts, when it is a closed set: `halo-admin completion`
+ * reads it off the command tree, so completions follow the parsers.
+ */
+export interface Completable {
+  readonly completions?: { readonly values: readonly string[]; readonly list: boolean }
+}
+
+/** Marks `parse` as accepting only `values` (`list`: comma-separated). */
+export function completing<F extends (text: string) => unknown>(parse: F, values: readonly string[], list = false): F & Completable {
+  return Object.assign(parse, { completions: { values: Object.freeze([...values]), list } })
+}
+
 /** One of `allowed`. */
-export function choice<T extends string>(allowed: readonly T[]): (text: string) => T {
-  return (text) => {
+export function choice<T extends string>(allowed: readonly T[]): ((text: string) => T) & Completable {
+  return completing((text: string) => {
     if (!(allowed as readonly string[]).includes(text)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`)
     return text as T
-  }
+  }, allowed)
 }
 
 /** A comma-separated list of `allowed`, at least one, without repeats. */
-export function choices<T extends string>(allowed: readonly T[]): (text: string) => T[] {
+export function choices<T extends string>(allowed: readonly T[]): ((text: string) => T[]) & Completable {
   const one = choice(allowed)
-  return (text) => [...new Set(text.split(',').map((s) => one(s.trim())))]
+  return completing((text: string) => [...new Set(text.split(',').map((s) => one(s.trim())))], allowed, true)
 }
 
 /** A business day, `YYYY-MM-DD`, that exists on the calendar. */
