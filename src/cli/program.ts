@@ -12,7 +12,7 @@ import { sweep } from './commands/sweep.js'
 import { tui } from './commands/tui.js'
 import { whatif } from './commands/whatif/index.js'
 
-const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string }
+const { version } = createRequire(import.meta.url)('halo-admin/package.json') as { version: string }
 
 /**
  * The `halo-admin` command tree. Command modules only describe their
