@@ -1,0 +1,190 @@
+/**
+ * `halo-admin completion bash|zsh`: the scripts parse, and bash's completion
+ * function really completes, driven the way bash drives it (COMP_WORDS,
+ * COMP_CWORD, then COMPREPLY). The expectations come from the command tree
+ * itself (buildProgram), so a command added tomorrow is checked too.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import type { Command } from 'commander'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { buildProgram } from '../../src/cli/program.js'
+import { FLAG_DEFINITIONS } from '../../src/config/flag-registry.js'
+import { cli } from './support/cli.js'
+
+const FLAG_KEYS = FLAG_DEFINITIONS.map((d) => d.key)
+const hasZsh = spawnSync('zsh', ['--version']).status === 0
+
+let bashScript = ''
+let zshScript = ''
+
+beforeAll(async () => {
+  const [b, z] = await Promise.all([cli(['completion', 'bash']), cli(['completion', 'zsh'])])
+  expect(b.code, b.stderr).toBe(0)
+  expect(z.code, z.stderr).toBe(0)
+  bashScript = b.stdout
+  zshScript = z.stdout
+})
+
+/** Completes each line of words (the last one being the word under the cursor) with the script's function. */
+function complete(script: string, cases: readonly (readonly string[])[]): string[][] {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
+  const driver = [
+    script,
+    't() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _halo_admin; printf "%s\\n" "${COMPREPLY[*]}"; }',
+    ...cases.map((words) => `t ${words.map(q).join(' ')}`),
+  ].join('\n')
+  const out = execFileSync('bash', ['--norc', '--noprofile'], { input: driver, encoding: 'utf8' })
+  return out
+    .split('\n')
+    .slice(0, cases.length)
+    .map((line) => (line === '' ? [] : line.split(' ')))
+}
+
+/** Every command of the tree with its path below the program. */
+function commandsOf(root: Command): { path: string[]; cmd: Command }[] {
+  const out: { path: string[]; cmd: Command }[] = []
+  const walk = (cmd: Command, path: string[]) => {
+    out.push({ path, cmd })
+    for (const sub of cmd.commands) walk(sub, [...path, sub.name()])
+  }
+  walk(root, [])
+  return out
+}
+
+describe('halo-admin completion bash', () => {
+  it('is a valid bash script (bash -n)', () => {
+    const r = spawnSync('bash', ['-n'], { input: bashScript, encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect(bashScript).toContain('complete -F _halo_admin halo-admin')
+  })
+
+  it('completes commands, subcommands, options and their values', () => {
+    const cases: [string[], string[]][] = [
+      [
+        ['halo-admin', ''],
+        ['db', 'flag', 'session', 'sweep', 'review', 'report', 'simulate', 'whatif', 'demo', 'tui', 'completion', 'help'],
+      ],
+      [['halo-admin', 'fl'], ['flag']],
+      [
+        ['halo-admin', 'flag', ''],
+        ['list', 'get', 'set', 'reset', 'history', 'help'],
+      ],
+      [['halo-admin', 'flag', 'get', ''], FLAG_KEYS],
+      [['halo-admin', 'flag', 'set', 'early_end_mitra_d'], ['early_end_mitra_daily_cap']],
+      [['halo-admin', 'flag', 'history', 'closing'], ['closing_grace_seconds']],
+      // global options before the command, with a value to skip
+      [['halo-admin', '--db', 'x.db', '--actor', 'ops', 'flag', 'reset', 'business'], ['business_timezone']],
+      [
+        ['halo-admin', 'session', 'end', '42', '--as', ''],
+        ['mitra', 'customer', 'support'],
+      ],
+      // --as=s as bash splits it with "=" in COMP_WORDBREAKS
+      [['halo-admin', 'session', 'end', '42', '--as', '=', 's'], ['support']],
+      [['halo-admin', 'session', 'end', '42', '--as=cu'], ['--as=customer']],
+      [['halo-admin', 'session', 'end', '42', '--dr'], ['--dry-run']],
+      [
+        ['halo-admin', 'session', 'list', '--status', 'active,c'],
+        ['active,closing', 'active,closed'],
+      ],
+      [
+        ['halo-admin', 'report', 'closures', '--by', ''],
+        ['day', 'mitra', 'reason', 'initiator'],
+      ],
+      [['halo-admin', 'report', 'closures', '--format', 'c'], ['csv']],
+      [
+        ['halo-admin', 'report', 'closures', '--initiator', 's'],
+        ['support', 'system'],
+      ],
+      [
+        ['halo-admin', 'review', 'resolve', '3', '--outcome', ''],
+        ['cleared', 'warned', 'suspended'],
+      ],
+      [
+        ['halo-admin', 'review', 'list', '--status', ''],
+        ['open', 'resolved'],
+      ],
+      [
+        ['halo-admin', 'tui', '--screen', 'r'],
+        ['reviews', 'reports'],
+      ],
+      [
+        ['halo-admin', 'completion', ''],
+        ['bash', 'zsh'],
+      ],
+      [
+        ['halo-admin', '--d'],
+        ['--db', '--debug'],
+      ],
+      [['halo-admin', 'help', 'fl'], ['flag']],
+      // free values and arguments offer nothing rather than something wrong
+      [['halo-admin', 'session', 'show', ''], []],
+      [['halo-admin', 'flag', 'set', '--note', 'why', 'closing_grace_seconds', ''], []],
+    ]
+    const got = complete(
+      bashScript,
+      cases.map(([words]) => words),
+    )
+    cases.forEach(([words, want], i) => expect({ words, got: got[i] }).toEqual({ words, got: want }))
+  })
+
+  it('follows the live command tree: every command, option and declared choice of buildProgram()', () => {
+    const cases: { words: string[]; want: string[]; exact: boolean }[] = []
+    for (const { path, cmd } of commandsOf(buildProgram())) {
+      const subs = cmd.commands.map((c) => c.name())
+      if (subs.length > 0) cases.push({ words: ['halo-admin', ...path, ''], want: [...subs, 'help'], exact: true })
+      for (const o of cmd.options) {
+        // --mitra also offers --mitra-rate: the option must be among the answers
+        if (o.long !== undefined) cases.push({ words: ['halo-admin', ...path, o.long], want: [o.long], exact: false })
+        const values = (o.parseArg as { completions?: { values: string[] } } | undefined)?.completions?.values
+        if (values !== undefined) cases.push({ words: ['halo-admin', ...path, o.long!, ''], want: values, exact: true })
+      }
+    }
+    const got = complete(
+      bashScript,
+      cases.map((c) => c.words),
+    )
+    cases.forEach(({ words, want, exact }, i) => {
+      if (exact) expect({ words, got: got[i] }).toEqual({ words, got: want })
+      else expect({ words, got: got[i] }).toEqual({ words, got: expect.arrayContaining(want) })
+    })
+    expect(cases.length).toBeGreaterThan(40)
+  })
+})
+
+describe('halo-admin completion zsh', () => {
+  it('is a zsh completion function with the same lookups as the bash script', () => {
+    expect(zshScript.split('\n')[0]).toBe('#compdef halo-admin')
+    expect(zshScript).toContain('compdef _halo_admin halo-admin')
+    // the lookup functions are one text for both shells; bash drives them above
+    const lookups = (s: string) =>
+      s.slice(s.indexOf('_halo_admin_commands() {'), s.indexOf('# COMPREPLY') === -1 ? s.indexOf('# name:description') : s.indexOf('# COMPREPLY'))
+    expect(lookups(zshScript).trim()).toBe(lookups(bashScript).trim())
+    expect(lookups(zshScript)).toContain(`'flag get|0') printf '%s\\n' '${FLAG_KEYS.join(' ')}'`)
+    // descriptions for _describe: every command path with subcommands, every option
+    expect(zshScript).toContain(`'flag') printf '%s\\n' 'list:every flag with its value, default and meaning'`)
+    expect(zshScript).toMatch(/'session end'\) printf '%s\\n' '--as:[^']+'/)
+    // balanced blocks, outside the data lines (zsh is not installed here to parse it: see the next test)
+    const code = zshScript
+      .split('\n')
+      .filter((l) => !l.includes("printf '%s") && !l.trimStart().startsWith('#'))
+      .join('\n')
+    const count = (re: RegExp) => (code.match(re) ?? []).length
+    expect(count(/(^|\s)case\s/gm)).toBe(count(/(^|\s)esac(\s|$)/gm))
+    expect(count(/(^|\s)if\s/gm)).toBe(count(/(;|\s)fi(\s|$)/gm))
+    expect(count(/(^|\s)for\s/gm)).toBe(count(/(;|\s)done(\s|$)/gm))
+    expect(count(/\{\s*$/gm)).toBe(count(/^\s*\}\s*$/gm))
+  })
+
+  it.skipIf(!hasZsh)('parses with zsh -n (when zsh is installed)', () => {
+    const r = spawnSync('zsh', ['-n'], { input: zshScript, encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+  })
+
+  it('refuses another shell as a usage error', async () => {
+    const r = await cli(['completion', 'fish'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^error INVALID_INPUT: .*expected one of bash, zsh/)
+  })
+})
