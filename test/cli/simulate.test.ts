@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import { openDatabase } from '../../src/index.js'
+import { BIN, cli, cliOn, errorLine, tempDb } from './support/cli.js'
+import { fingerprint } from './support/data.js'
+
+const SMALL = ['--days', '3', '--sessions', '120', '--mitras', '8']
+
+/** A fresh file with both early ends on. */
+async function enabled(): Promise<string> {
+  const db = tempDb()
+  await cliOn(db, ['flag', 'set', 'early_end_mitra_enabled', 'true'])
+  await cliOn(db, ['flag', 'set', 'early_end_customer_enabled', 'true'])
+  return db
+}
+
+async function summary(db: string, args: string[], now?: string) {
+  const r = await cliOn(db, ['--json', 'simulate', ...args], now === undefined ? {} : { now })
+  expect(r).toMatchObject({ code: 0, stderr: '' })
+  return JSON.parse(r.stdout)
+}
+
+describe('halo-admin simulate', () => {
+  it('gives the same summary for the same seed on two fresh files, another for another seed', async () => {
+    const a = await summary(await enabled(), [...SMALL, '--seed', 'same'])
+    const b = await summary(await enabled(), [...SMALL, '--seed', 'same'])
+    expect(a).toEqual(b)
+    expect(a.attempts).toBeGreaterThan(0)
+    expect(a.refused.DAILY_CAP_REACHED).toBeGreaterThan(0)
+    const c = await summary(await enabled(), [...SMALL, '--seed', 'other'])
+    expect(c).not.toEqual(a)
+    // one transaction per call changes nothing in the outcome
+    expect(await summary(await enabled(), [...SMALL, '--seed', 'same', '--batch', '1'])).toEqual(a)
+  })
+
+  it('prints the library summary with --json, and it agrees with what the database holds', async () => {
+    const db = await enabled()
+    const s = await summary(db, [...SMALL, '--seed', 'count', '--mitra-rate', '0.4', '--customer-rate', '0.1'])
+    expect(Object.keys(s).sort()).toEqual(
+      [
+        'seed',
+        'from',
+        'to',
+        'days',
+        'mitras',
+        'customers',
+        'sessions',
+        'attempts',
+        'succeeded',
+        'refused',
+        'overCap',
+        'reviewsOpened',
+        'byInitiator',
+        'expired',
+        'finalized',
+      ].sort(),
+    )
+    expect(s).toMatchObject({ seed: 'count', from: '2026-11-22', to: '2026-11-24', days: 3, mitras: 8, customers: 80, sessions: 360 })
+    const handle = await openDatabase(db)
+    try {
+      const count = async (table: 'sessions' | 'cc_reviews' | 'session_closures', kind?: string) => {
+        let q = handle.db.selectFrom(table as 'session_closures').select((e) => e.fn.countAll<number>().as('n'))
+        if (kind !== undefined) q = q.where('kind', '=', kind)
+        return Number((await q.executeTakeFirstOrThrow()).n)
+      }
+      expect(await count('sessions')).toBe(s.sessions)
+      expect(await count('cc_reviews')).toBe(s.reviewsOpened)
+      expect(await count('session_closures', 'early_end')).toBe(s.succeeded)
+      expect(await count('session_closures', 'expired')).toBe(s.expired)
+    } finally {
+      await handle.close()
+    }
+    const refused = Object.values(s.refused as Record<string, number>).reduce((a, b) => a + b, 0)
+    expect(s.succeeded + refused).toBe(s.attempts)
+  })
+
+  it('ends the simulated days on the business day of HALO_NOW', async () => {
+    expect(await summary(await enabled(), ['--days', '2', '--sessions', '5'], '2026-11-24T16:59:59Z')).toMatchObject({ from: '2026-11-23', to: '2026-11-24' })
+    expect(await summary(await enabled(), ['--days', '2', '--sessions', '5'], '2026-11-24T17:00:00Z')).toMatchObject({ from: '2026-11-24', to: '2026-11-25' })
+  })
+
+  it('prints a summary for people and no progress bar without a terminal', async () => {
+    const db = await enabled()
+    const r = await cliOn(db, ['simulate', ...SMALL, '--seed', 'people'])
+    expect(r.code).toBe(0)
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toMatch(/^simulated 2026-11-22 … 2026-11-24 \(3 days, seed people\): 360 sessions, 8 mitras, 80 customers\n/)
+    for (const row of ['early-end attempts', 'succeeded', 'refused', 'over cap', 'reviews opened', 'expired', 'finalized'])
+      expect(r.stdout).toMatch(new RegExp(`^${row} +\\d+`, 'm'))
+    expect(r.stdout).toMatch(/DAILY_CAP_REACHED \d+/)
+  })
+
+  it('says how to turn early ends on when they are off', async () => {
+    const r = await cliOn(tempDb(), ['simulate', '--days', '1', '--sessions', '40'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('EARLY_END_DISABLED: early ends are off')
+  })
+
+  it('draws a progress bar on stderr when it is a terminal', () => {
+    const db = tempDb()
+    const cmd = `"${process.execPath}" "${BIN}" --db "${db}" simulate --days 2 --sessions 600 --batch 100`
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', HALO_NOW: '2026-11-24T03:00:00Z', TERM: 'xterm' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/simulating \[[█░]+\] \d+\/1200 sessions/)
+    expect(r.stdout).toContain('simulated 2026-11-23 … 2026-11-24')
+  })
+
+  it.each([
+    [['--mitras', '0']],
+    [['--mitras', 'many']],
+    [['--sessions', '-1']],
+    [['--days', '0']],
+    [['--days', '367']],
+    [['--seed', '']],
+    [['--seed', 'x'.repeat(101)]],
+    [['--mitra-rate', '1.5']],
+    [['--mitra-rate', 'half']],
+    [['--customer-rate', '-0.1']],
+    [['--mitra-rate', '0.8', '--customer-rate', '0.3']],
+    [['--batch', '0']],
+    [['--customers', '0']],
+    [['now']],
+    [['--nope']],
+  ])('refuses simulate %j: exit 2, one line, the database unchanged', async (args) => {
+    const db = await enabled()
+    const before = fingerprint(db)
+    const r = await cliOn(db, ['simulate', ...args])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(errorLine(r).code).toBe('INVALID_INPUT')
+    expect(fingerprint(db)).toBe(before)
+  })
+
+  it('ends --help with examples', async () => {
+    expect((await cli(['simulate', '--help'])).stdout).toMatch(/Examples:\n(  \$ .+\n)+$/)
+  })
+})
