@@ -136,8 +136,11 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     try {
       return await handle.write(async (trx) => {
       // The session lock comes first: requests for one session queue here, so a
-      // replayed key always finds the closure its first request wrote.
-      const row = await repo.findSession(trx, engine, id, !dryRun)
+      // replayed key always finds the closure its first request wrote. A dry run
+      // takes the same locks as the real thing (its transaction rolls back, so it
+      // writes nothing): its answer is that of one moment, not the session and
+      // count from before a concurrent early end's commit and the review from after.
+      const row = await repo.findSession(trx, engine, id, true)
       if (ask.idempotencyKey !== undefined) {
         const prior = await repo.findClosureByKey(trx, engine, ask.idempotencyKey)
         if (prior !== undefined) return replayOf(trx, prior, id, userType, ask.actorId, dryRun)
@@ -148,7 +151,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       const askFacts = { userType, actorId: ask.actorId, reason: ask.reason, note: ask.note }
       let decision = decideEarlyEnd(session, askFacts, flags, { countToday: 0, reviewId: null }, day, now)
       if (decision.allowed && decision.plan.countsTowardCap) {
-        const cap = await repo.readCap(trx, engine, session!.mitraId, day, !dryRun)
+        const cap = await repo.readCap(trx, engine, session!.mitraId, day, true)
         decision = decideEarlyEnd(session, askFacts, flags, cap, day, now)
       }
       // A refusal throws, so the transaction rolls back and nothing it touched stays.

@@ -1,0 +1,68 @@
+/**
+ * Regression test from the lifecycle model (test/properties): a dry run sent
+ * while a real early end of the same session was committing answered with a
+ * state that never existed. It read the session and the mitra's count before
+ * the commit and the day's review after it, and said "would attach to review
+ * N, not over the cap" for an early end that could only have opened that
+ * review or been refused. Forced here step by step with table locks from
+ * other connections.
+ */
+import pg from 'pg'
+import { expect, it, onTestFinished } from 'vitest'
+import { UserType } from '../../src/index.js'
+import { enableMitra, expectCode, fresh, mitraEnds, openSessions } from '../support/fixtures.js'
+
+/** A transaction of its own on another connection; rolled back when the test ends. */
+async function otherConnection(url: string): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  onTestFinished(() => c.end())
+  return c
+}
+
+/** Waits until `n` statements of the database wait on a lock. */
+async function lockWaiters(admin: pg.Client, n: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const r = await admin.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)
+    if (r.rows[0].n >= n) return
+    await new Promise((res) => setTimeout(res, 25))
+  }
+  throw new Error(`fewer than ${n} statements ever waited on a lock`)
+}
+
+it('PostgreSQL: a dry run racing a real early end of the same session answers as before it or after it, never half of each', async () => {
+  const t = await fresh('postgres')
+  await enableMitra(t, { early_end_mitra_daily_cap: 1 })
+  const [id] = await openSessions(t, 1)
+  const admin = await otherConnection(t.target)
+
+  // 1. the real early end does its writes (counter, review, session, closure) and waits before its last insert
+  const events = await otherConnection(t.target)
+  await events.query('begin')
+  await events.query('lock table session_events in share mode')
+  const real = mitraEnds(t, id!)
+  await lockWaiters(admin, 1)
+  // 2. a request for every lock on cc_reviews queues behind the real early end's review insert,
+  //    and any read of cc_reviews queues behind that request
+  const reviews = await otherConnection(t.target)
+  await reviews.query('begin')
+  const reviewsLocked = reviews.query('lock table cc_reviews in access exclusive mode')
+  await lockWaiters(admin, 2)
+  // 3. the dry run gets as far as it can
+  const dry = mitraEnds(t, id!, 'm-1', { dryRun: true })
+  await lockWaiters(admin, 3)
+  // 4. the real early end commits, then the cc_reviews lock comes and goes
+  await events.query('commit')
+  expect((await real).reviewOpened).toBe(true)
+  await reviewsLocked
+  await reviews.query('commit')
+
+  // The dry run came after the real early end took the session: it must see the session closing.
+  // (It answered { overCap: false, reviewOpened: false, reviewId: <the new review>, mitraCountToday: 1 }.)
+  const answer = await dry.then(
+    (r) => r,
+    (e: unknown) => e,
+  )
+  expect(answer).toMatchObject({ code: 'INVALID_STATE' })
+  await expectCode(t.closures.initiateEarlyEnd(id!, UserType.MITRA, { actorId: 'm-1', reason: 'customer_left', dryRun: true }), 'INVALID_STATE')
+})
