@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/index.js'
 import { BIN, cli, cliOn, errorLine, tempDb } from './support/cli.js'
-import { fingerprint, parseCsv, seed } from './support/data.js'
+import { expectRefused, fingerprint, parseCsv, seed } from './support/data.js'
 
 /** Stored verbatim, and the hardest thing a CSV field can hold. */
 const NOTE = 'said "bye", then: left\nand, on a new line, "quoted" again'
@@ -271,13 +271,7 @@ describe('halo-admin report closures', () => {
     [[]],
     [['totals']],
   ])('refuses report %j: exit 2, one line, the database unchanged', async (args) => {
-    const db = await eightClosures()
-    const before = fingerprint(db)
-    const r = await cliOn(db, ['report', ...args])
-    expect(r.code).toBe(2)
-    expect(r.stdout).toBe('')
-    expect(errorLine(r).code).toBe('INVALID_INPUT')
-    expect(fingerprint(db)).toBe(before)
+    await expectRefused(await eightClosures(), ['report', ...args])
   })
 
   it('refuses --json with --format csv as JSON on stderr, exit 2', async () => {

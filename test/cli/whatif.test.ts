@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createConfigStore, openDatabase } from '../../src/index.js'
 import { cli, cliOn, errorLine, tempDb } from './support/cli.js'
-import { fingerprint, seed } from './support/data.js'
+import { expectRefused, fingerprint, seed } from './support/data.js'
 
 const RANGE = ['--from', '2026-11-18', '--to', '2026-11-24']
 
@@ -98,13 +98,7 @@ describe('halo-admin whatif cap', () => {
     [['2', '--from', '2026-11-24', '--to', '2026-11-18']],
     [['2', '--to', 'yesterday']],
   ])('refuses whatif cap %j: exit 2, one line, the database unchanged', async (args) => {
-    const db = await recorded()
-    const before = fingerprint(db)
-    const r = await cliOn(db, ['whatif', 'cap', ...args])
-    expect(r.code).toBe(2)
-    expect(r.stdout).toBe('')
-    expect(errorLine(r).code).toBe('INVALID_INPUT')
-    expect(fingerprint(db)).toBe(before)
+    await expectRefused(await recorded(), ['whatif', 'cap', ...args])
   })
 
   it('ends --help with examples', async () => {

@@ -16,6 +16,8 @@ import {
   type ClosureService,
   type HaloDatabase,
 } from '../../../src/index.js'
+import { expect } from 'vitest'
+import { cliOn, errorLine } from './cli.js'
 
 export interface Seeder {
   readonly handle: HaloDatabase
@@ -103,4 +105,16 @@ export function parseCsv(text: string): string[][] {
 /** A hash of the SQLite file and of its -wal (absent counts as absent), to show a command wrote nothing. */
 export function fingerprint(db: string): string {
   return [db, `${db}-wal`].map((f) => (existsSync(f) ? createHash('sha256').update(readFileSync(f)).digest('hex') : 'absent')).join(' ')
+}
+
+/** Runs `args` on `db` and expects a refusal: `exit`, nothing on stdout, one error line with `code`, the file unchanged. */
+export async function expectRefused(db: string, args: readonly string[], exit = 2, code = 'INVALID_INPUT'): Promise<{ code: string; message: string }> {
+  const before = fingerprint(db)
+  const r = await cliOn(db, args)
+  expect(r.code).toBe(exit)
+  expect(r.stdout).toBe('')
+  const line = errorLine(r)
+  expect(line.code).toBe(code)
+  expect(fingerprint(db)).toBe(before)
+  return line
 }
