@@ -6,50 +6,21 @@
  * The prompts are in session-prompt.test.ts.
  */
 import { existsSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
-import { createClosureService, createConfigStore, fixedClock, migrateToLatest, openDatabase, type HaloDatabase } from '../../src/index.js'
-import { TABLES } from '../support/fixtures.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ensureBuilt } from '../support/fixtures.js'
 import { cli, cliOn, errorLine, tempDb, type CliRun } from './support/cli.js'
+import { everything, seededDb, sessionIn, type SessionSeed } from './support/sessions.js'
 
 const NOW = '2026-11-24T03:00:00Z'
 
-/** A migrated SQLite file with `flags` set and sessions opened at NOW; returns the session ids. */
-async function seeded(flags: Record<string, unknown>, sessions: readonly { mitra: string; customer: string; minutes?: number }[] = []) {
-  const db = tempDb()
-  const ids = await withDb(db, async (handle) => {
-    await migrateToLatest(handle)
-    const clock = fixedClock(NOW)
-    const config = createConfigStore(handle, { clock })
-    for (const [key, value] of Object.entries(flags)) await config.set(key as never, value as never, { actor: 'seed' })
-    const closures = createClosureService(handle, { clock })
-    const out: number[] = []
-    for (const s of sessions) out.push((await closures.openSession({ mitraId: s.mitra, customerId: s.customer, durationMinutes: s.minutes })).id)
-    return out
-  })
-  return { db, ids }
-}
+// build dist/ once up front (others may be changing src/ meanwhile), not inside the first test's time
+beforeAll(() => void ensureBuilt())
+// and any spawn may wait for a rebuild when src/ changed again: room for one
+const SLOW = { timeout: 120_000 }
 
-async function withDb<T>(db: string, use: (handle: HaloDatabase) => Promise<T>): Promise<T> {
-  const handle = await openDatabase(db)
-  try {
-    return await use(handle)
-  } finally {
-    await handle.close()
-  }
-}
-
-/** Every row of every table, to show a command changed nothing. */
-function everything(db: string): Promise<Record<string, unknown[]>> {
-  return withDb(db, async (handle) => {
-    const out: Record<string, unknown[]> = {}
-    for (const table of TABLES) out[table] = await handle.db.selectFrom(table).selectAll().execute()
-    return out
-  })
-}
-
-function detail(db: string, id: number) {
-  return withDb(db, (handle) => createClosureService(handle).getSession(id))
-}
+/** A SQLite file with `flags` set and `sessions` opened at NOW. */
+const seeded = (flags: Record<string, unknown>, sessions: readonly SessionSeed[] = []) => seededDb(NOW, flags, sessions)
+const detail = sessionIn
 
 function json<T = any>(r: CliRun): T {
   expect(r.stderr).toBe('')
@@ -59,7 +30,7 @@ function json<T = any>(r: CliRun): T {
 
 /** Asserts a one-line refusal with `code` and exit `status`, stdout empty. */
 function refused(r: CliRun, status: number, code: string): string {
-  expect({ status: r.code, stdout: r.stdout }).toEqual({ status, stdout: '' })
+  expect({ status: r.code, stdout: r.stdout }, r.stderr).toEqual({ status, stdout: '' })
   const line = errorLine(r)
   expect(line.code).toBe(code)
   return line.message
@@ -71,7 +42,7 @@ const TWO = [
   { mitra: 'm-1', customer: 'c-2', minutes: 30 },
 ]
 
-describe('halo-admin session open, list, show', () => {
+describe('halo-admin session open, list, show', SLOW, () => {
   it('opens a session, lists it with the time it has left, and shows it', async () => {
     const db = tempDb()
     const opened = await cliOn(db, ['session', 'open', '--mitra', 'm-1', '--customer', 'c-9', '--minutes', '30'])
@@ -157,7 +128,7 @@ describe('halo-admin session open, list, show', () => {
   })
 })
 
-describe('halo-admin session end (no terminal: --yes)', () => {
+describe('halo-admin session end (no terminal: --yes)', SLOW, () => {
   it('ends a mitra’s own session and prints the library’s EarlyEndResult with --json', async () => {
     const { db, ids } = await seeded(MITRA_ON, TWO)
     const r = json(await cliOn(db, ['--json', 'session', 'end', String(ids[0]), '--as', 'mitra', '--reason', 'customer_left', '--yes']))
@@ -321,7 +292,7 @@ describe('halo-admin session end (no terminal: --yes)', () => {
   })
 })
 
-describe('the daily cap at the Asia/Jakarta day boundary (HALO_NOW)', () => {
+describe('the daily cap at the Asia/Jakarta day boundary (HALO_NOW)', SLOW, () => {
   it('blocks past the cap until 17:00:00Z, when a new Jakarta day starts; the end that reaches the cap opens the review', async () => {
     const sessions = Array.from({ length: 5 }, (_, i) => ({ mitra: 'm-1', customer: `c-${i}`, minutes: 1440 }))
     const { db, ids } = await seeded({ ...MITRA_ON, early_end_mitra_daily_cap: 2 }, sessions)
@@ -359,7 +330,7 @@ describe('the daily cap at the Asia/Jakarta day boundary (HALO_NOW)', () => {
   })
 })
 
-describe('halo-admin session goodbye', () => {
+describe('halo-admin session goodbye', SLOW, () => {
   it('takes one goodbye per side while closing, as the session’s own mitra or customer', async () => {
     const { db, ids } = await seeded(MITRA_ON, TWO)
     const id = String(ids[0])
@@ -384,7 +355,7 @@ describe('halo-admin session goodbye', () => {
   })
 })
 
-describe('bad input', () => {
+describe('bad input', SLOW, () => {
   const long = (n: number) => 'x'.repeat(n)
   it.each([
     [['session', 'show', 'abc']],
@@ -457,7 +428,7 @@ describe('bad input', () => {
   })
 })
 
-describe('help', () => {
+describe('help', SLOW, () => {
   it.each(['open', 'list', 'show', 'end', 'goodbye'])('session %s --help ends with examples', async (name) => {
     const r = await cli(['session', name, '--help'])
     expect(r.code).toBe(0)

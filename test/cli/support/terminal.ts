@@ -1,0 +1,82 @@
+/**
+ * A real terminal for the built `halo-admin`: tmux (its own server and socket
+ * per call, killed when the test ends) runs one command line, keys go in with
+ * send-keys and the screen comes back with capture-pane. When the command
+ * ends the pane prints `[exit N]` and stays, so the last screen can be read.
+ */
+import { execFileSync } from 'node:child_process'
+import { onTestFinished } from 'vitest'
+import { ensureBuilt } from '../../support/fixtures.js'
+import { BIN, ROOT } from './cli.js'
+
+export interface TerminalOptions {
+  /** Set for the command (on top of PATH, HOME, LANG and the pane's TERM). */
+  readonly env?: Record<string, string>
+  readonly cols?: number
+  readonly rows?: number
+}
+
+export interface Terminal {
+  /** The screen as text (`escapes`: with its colour codes). */
+  screen(escapes?: boolean): string
+  /** tmux key names, one after another: `Enter`, `Down`, `C-c`. */
+  keys(...keys: string[]): Promise<void>
+  /** Literal text, as typed. */
+  type(text: string): Promise<void>
+  waitFor(test: string | RegExp, timeoutMs?: number): Promise<string>
+  /** Waits for the command to end; its exit status and last screen. */
+  exit(timeoutMs?: number): Promise<{ code: number; screen: string }>
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
+let servers = 0
+
+/** `halo-admin ...args` in a fresh tmux pane (100x30 unless told), the environment clean but for `env`. */
+export function terminal(args: readonly string[], options: TerminalOptions = {}): Terminal {
+  ensureBuilt()
+  const socket = `halo-cli-${process.pid}-${servers++}`
+  const tmux = (...a: string[]) => execFileSync('tmux', ['-u', '-L', socket, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LANG: 'C.UTF-8', ...options.env }
+  const assignments = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`)
+  // env -i: nothing leaks in from the test runner; TERM is the pane's own
+  const line = `cd ${quote(ROOT)} && env -i TERM="$TERM" ${assignments.join(' ')} ${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(' ')}; echo "[exit $?]"; sleep 600`
+  tmux('-f', '/dev/null', 'new-session', '-d', '-x', String(options.cols ?? 100), '-y', String(options.rows ?? 30), '-s', 't', line)
+  onTestFinished(() => {
+    try {
+      tmux('kill-server')
+    } catch {
+      /* gone already */
+    }
+  })
+  const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 't')
+  const waitFor = async (test: string | RegExp, timeoutMs = 15_000) => {
+    const ok = (s: string) => (typeof test === 'string' ? s.includes(test) : test.test(s))
+    const until = Date.now() + timeoutMs
+    let last = ''
+    while (Date.now() < until) {
+      last = screen()
+      if (ok(last)) return last
+      await sleep(50)
+    }
+    throw new Error(`waited ${timeoutMs} ms for ${String(test)}; the screen was:\n${last}`)
+  }
+  return {
+    screen,
+    async keys(...keys) {
+      for (const k of keys) {
+        tmux('send-keys', '-t', 't', k)
+        await sleep(100)
+      }
+    },
+    async type(text) {
+      tmux('send-keys', '-t', 't', '-l', text)
+      await sleep(150)
+    },
+    waitFor,
+    async exit(timeoutMs) {
+      const s = await waitFor(/\[exit \d+\]/, timeoutMs)
+      return { code: Number(/\[exit (\d+)\]/.exec(s)![1]), screen: s }
+    },
+  }
+}
