@@ -37,7 +37,8 @@ function timed(fn) {
 }
 
 function shellQueryMs(file, query) {
-  const out = execFileSync('sqlite3', [file, '.timer on', query], { encoding: 'utf8', maxBuffer: 64 << 20 })
+  // on stdin: sqlite3 3.40 prints no "Run Time" for `.timer on` given as an argument
+  const out = execFileSync('sqlite3', [file], { input: `.timer on\n${query};\n`, encoding: 'utf8', maxBuffer: 64 << 20 })
   const m = /Run Time: real ([\d.]+)/.exec(out)
   if (m === null) throw new Error(`no timer line from sqlite3: ${out.slice(-200)}`)
   return Number(m[1]) * 1000
