@@ -21,7 +21,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HaloError, UserType, type EarlyEndResult } from '../../src/index.js'
+import { HaloError, UserType, createClosureService, openDatabase, type ClosureService, type EarlyEndResult, type HaloDatabase } from '../../src/index.js'
 import { ENGINES, setup, type Setup } from '../support/engines.js'
 import { TABLES, type TableName } from '../support/fixtures.js'
 import { dataInvariantViolations } from './data-invariants.js'
@@ -51,6 +51,8 @@ const HOUR = 3_600_000
 
 interface Real {
   readonly t: Setup
+  /** The same database through a second handle (a second SQLite connection, a second PostgreSQL pool). */
+  readonly second: ClosureService
   /** Real session id of each model session, by model index. */
   readonly ids: number[]
 }
@@ -224,8 +226,8 @@ class OpenSession implements Cmd {
   toString = () => `open(${this.mitra}, ${this.customer}, ${this.minutes}min, ${this.status})`
 }
 
-/** Sends the early end `req` describes to the library. */
-function sendEnd(real: Real, req: EndRequest): Promise<Outcome<EarlyEndResult>> {
+/** Sends the early end `req` describes to the library, through `via` (default: the first handle). */
+function sendEnd(real: Real, req: EndRequest, via: ClosureService = real.t.closures): Promise<Outcome<EarlyEndResult>> {
   const input = {
     actorId: req.actorId,
     ...(req.reason === undefined ? {} : { reason: req.reason }),
@@ -234,7 +236,7 @@ function sendEnd(real: Real, req: EndRequest): Promise<Outcome<EarlyEndResult>> 
     ...(req.dryRun ? { dryRun: true } : {}),
   }
   const id = req.session === null ? MISSING_SESSION : real.ids[req.session]!
-  return outcomeOf(real.t.closures.initiateEarlyEnd(id, UserType[req.who], input))
+  return outcomeOf(via.initiateEarlyEnd(id, UserType[req.who], input))
 }
 
 const requestText = (req: EndRequest) => `session #${req.session} as ${req.who} ${req.actorId}`
@@ -320,7 +322,9 @@ class AtOnce implements Cmd {
   check = () => true
   async run(model: LifecycleModel, real: Real) {
     const reqs = this.parts.map((p) => (p instanceof EarlyEnd ? p.request(model) : null))
-    const sent = await Promise.all(reqs.map((req) => (req === null ? outcomeOf(real.t.closures.sweep()) : sendEnd(real, req))))
+    // alternately through the two handles
+    const via = (i: number) => (i % 2 === 0 ? real.t.closures : real.second)
+    const sent = await Promise.all(reqs.map((req, i) => (req === null ? outcomeOf(via(i).sweep()) : sendEnd(real, req, via(i)))))
     const seen = await observe(real)
     const got = sent.map((o, i) => (o.ok && reqs[i] !== null ? { ok: true, value: answerOf(o.value as EarlyEndResult, real, seen.reviewKey) } : o))
     const match = explain(
@@ -588,6 +592,7 @@ const reasonArb = weighted<string | undefined>(
   [2, undefined],
   [1, 'not_a_code'],
   [1, 'Customer_Left'],
+  [1, 'spam'], // a code only some lists below offer
 )
 const noteArb = weighted<string | undefined>(
   [24, undefined],
@@ -690,12 +695,22 @@ const commandArb: fc.Arbitrary<Cmd> = fc.oneof(
         fc.tuple(fc.constant('early_end_mitra_over_cap_action'), fc.constantFrom('block', 'allow')),
         fc.tuple(fc.constant('closing_grace_seconds'), fc.oneof(fc.constantFrom(0, 1, 60, 300, 600), fc.integer({ min: 0, max: 600 }))),
         fc.tuple(fc.constant('business_timezone'), fc.constantFrom(...ZONES)),
+        fc.tuple(
+          fc.constant('early_end_reason_codes'),
+          fc.constantFrom<readonly string[]>(
+            DEFAULT_FLAGS.early_end_reason_codes,
+            ['customer_left', 'other'],
+            ['customer_left', 'out_of_scope', 'spam'],
+            ['other'],
+          ),
+        ),
         // refused, changing nothing
         fc.constantFrom<[string, unknown]>(
           ['early_end_mitra_daily_cap', 0],
           ['closing_grace_seconds', 3601],
           ['business_timezone', 'Mars/Olympus'],
           ['early_end_mitra_enabled', 1],
+          ['early_end_reason_codes', []],
           ['early_end_everything', true],
         ),
       )
@@ -731,6 +746,7 @@ const flagsArb: fc.Arbitrary<ModelFlags> = fc.record({
   early_end_mitra_enabled: weighted([9, true], [1, false]),
   early_end_customer_enabled: weighted([3, true], [1, false]),
   early_end_reason_required: fc.boolean(),
+  early_end_reason_codes: fc.constant(DEFAULT_FLAGS.early_end_reason_codes),
   early_end_mitra_daily_cap: weighted([3, 1], [3, 2], [2, 3], [1, 4]),
   early_end_mitra_over_cap_action: fc.constantFrom('block' as const, 'allow' as const),
   closing_grace_seconds: fc.constantFrom(0, 30, 300, 600),
@@ -755,7 +771,14 @@ async function wipe(t: Setup): Promise<void> {
   for (const table of WIPE_ORDER) await t.handle.db.deleteFrom(table).execute()
 }
 
-async function runSequence(t: Setup, start: number, flags: ModelFlags, opened: readonly OpenSession[], cmds: Iterable<Cmd>): Promise<void> {
+async function runSequence(
+  t: Setup,
+  second: ClosureService,
+  start: number,
+  flags: ModelFlags,
+  opened: readonly OpenSession[],
+  cmds: Iterable<Cmd>,
+): Promise<void> {
   await wipe(t)
   t.clock.set(new Date(start))
   const model = new LifecycleModel(start)
@@ -764,7 +787,7 @@ async function runSequence(t: Setup, start: number, flags: ModelFlags, opened: r
     await t.config.set(key, value as never, { actor: 'prop-ops' })
     model.setFlag(key, value)
   }
-  const real: Real = { t, ids: [] }
+  const real: Real = { t, second, ids: [] }
   for (const open of opened) await open.run(model, real)
   await fc.asyncModelRun(() => ({ model, real }), cmds)
   expect(await dataInvariantViolations(t.handle)).toEqual([])
@@ -773,10 +796,17 @@ async function runSequence(t: Setup, start: number, flags: ModelFlags, opened: r
 describe.each(ENGINES)('the session lifecycle and the daily cap against their model on %s', (engine) => {
   // one database per engine, emptied before each sequence: creating one per sequence cost more than the sequence
   let t: Setup
+  let secondHandle: HaloDatabase
+  let second: ClosureService
   beforeAll(async () => {
     t = await setup(engine)
+    secondHandle = await openDatabase(t.target)
+    second = createClosureService(secondHandle, { clock: t.clock })
   })
-  afterAll(() => t?.cleanup())
+  afterAll(async () => {
+    await secondHandle?.close()
+    await t?.cleanup()
+  })
 
   it(
     'agrees with the model after every command, and leaves every stored invariant true',
@@ -787,7 +817,7 @@ describe.each(ENGINES)('the session lifecycle and the daily cap against their mo
           flagsArb,
           fc.array(openArb, { minLength: 2, maxLength: 6 }),
           fc.commands([commandArb], { maxCommands: MAX_COMMANDS, size: 'max', ...(REPLAY === undefined ? {} : { replayPath: REPLAY }) }),
-          (start, flags, opened, cmds) => runSequence(t, start, flags, opened, cmds),
+          (start, flags, opened, cmds) => runSequence(t, second, start, flags, opened, cmds),
         ),
         { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), ...(PATH === undefined ? {} : { path: PATH }) },
       )

@@ -6,6 +6,8 @@
  * the model states the library's documented choice, marked "(choice)".
  */
 
+import { isDeepStrictEqual } from 'node:util'
+
 export type Who = 'MITRA' | 'CUSTOMER' | 'SUPPORT'
 export type Status = 'active' | 'extending' | 'closing' | 'closed'
 export type Side = 'mitra' | 'customer'
@@ -20,6 +22,7 @@ export interface ModelFlags {
   early_end_mitra_enabled: boolean
   early_end_customer_enabled: boolean
   early_end_reason_required: boolean
+  early_end_reason_codes: readonly string[]
   early_end_mitra_daily_cap: number
   early_end_mitra_over_cap_action: 'block' | 'allow'
   closing_grace_seconds: number
@@ -31,6 +34,7 @@ export const DEFAULT_FLAGS: Readonly<ModelFlags> = Object.freeze({
   early_end_mitra_enabled: false,
   early_end_customer_enabled: false,
   early_end_reason_required: true,
+  early_end_reason_codes: REASON_CODES,
   early_end_mitra_daily_cap: 3,
   early_end_mitra_over_cap_action: 'block',
   closing_grace_seconds: 300,
@@ -237,7 +241,7 @@ export class LifecycleModel {
       if (needsReason) return fail('REASON_REQUIRED')
       if (req.note !== undefined) return fail('INVALID_INPUT') // a note on its own (choice)
     } else {
-      if (!(REASON_CODES as readonly string[]).includes(req.reason)) return fail('INVALID_INPUT')
+      if (!this.flags.early_end_reason_codes.includes(req.reason)) return fail('INVALID_INPUT')
       if (req.reason === 'other' && (req.note ?? '').trim() === '') return fail('INVALID_INPUT') // blank counts as empty (choice)
     }
 
@@ -361,7 +365,7 @@ export class LifecycleModel {
     return {
       earlyEndEnabled: who === 'SUPPORT' || (who === 'MITRA' ? this.flags.early_end_mitra_enabled : this.flags.early_end_customer_enabled),
       reasonRequired: who === 'SUPPORT' || (who === 'MITRA' && this.flags.early_end_reason_required),
-      reasons: [...REASON_CODES],
+      reasons: [...this.flags.early_end_reason_codes],
       remainingToday: who === 'MITRA' ? remaining : null, // (choice)
     }
   }
@@ -381,6 +385,8 @@ export class LifecycleModel {
       early_end_mitra_enabled: (v) => typeof v === 'boolean',
       early_end_customer_enabled: (v) => typeof v === 'boolean',
       early_end_reason_required: (v) => typeof v === 'boolean',
+      early_end_reason_codes: (v) =>
+        Array.isArray(v) && v.length > 0 && new Set(v).size === v.length && v.every((c) => typeof c === 'string' && /^[a-z0-9_]{1,40}$/.test(c)),
       early_end_mitra_daily_cap: (v) => Number.isInteger(v) && (v as number) >= 1,
       early_end_mitra_over_cap_action: (v) => v === 'block' || v === 'allow',
       closing_grace_seconds: (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 3600,
@@ -389,7 +395,7 @@ export class LifecycleModel {
     if (!(key in valid)) return fail('UNKNOWN_FLAG')
     if (!valid[key as keyof ModelFlags](value)) return fail('INVALID_INPUT')
     const flags = this.flags as unknown as Record<string, unknown>
-    if (flags[key] !== value || !this.#pinned.has(key)) this.audit.push({ key, oldValue: flags[key], newValue: value })
+    if (!isDeepStrictEqual(flags[key], value) || !this.#pinned.has(key)) this.audit.push({ key, oldValue: flags[key], newValue: value })
     this.#pinned.add(key)
     flags[key] = value
     return ok(null)
