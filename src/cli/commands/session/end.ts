@@ -21,6 +21,7 @@ export const sessionEnd = new Command('end')
     'end a session early: it goes to closing for the grace window (contract §4 rules: flags, ownership, reason, daily cap). ' +
       'Asks for confirmation (and a reason when one is needed) on a terminal; elsewhere needs --yes',
   )
+  .summary('end a session early: it closes after the grace window')
   .argument('<id>', 'the session id', rowId)
   .requiredOption('--as <who>', "mitra or customer (the session's own, unless --actor names one), or support (the operator, --actor)", choice(ACTING_AS))
   .option('--reason <code>', 'a code from early_end_reason_codes (support always needs one; a mitra when early_end_reason_required)', reasonCode)
@@ -30,12 +31,20 @@ export const sessionEnd = new Command('end')
   .option('--yes', 'do not ask (scripts, no terminal)')
   .addHelpText(
     'after',
-    examples(
-      'halo-admin session end 42 --as support',
-      'halo-admin --actor ops-ana session end 42 --as support --reason customer_abusive --yes',
-      'halo-admin session end 42 --as mitra --reason other --note "koneksi putus" --dry-run',
-      'halo-admin session end 42 --as mitra --reason customer_left --idempotency-key req-7f3a --yes --json',
-    ),
+    `
+Who acts: --as support is the operator (--actor, else $HALO_ACTOR, else the OS user).
+--as mitra|customer is the session's own mitra or customer, unless --actor on the
+command line names the actor (the library then checks it is the session's own:
+FORBIDDEN otherwise). $HALO_ACTOR names the operator and never stands in for them.
+On a terminal, without --yes, it first checks everything as a dry run (a refusal
+comes before any question), then asks; Batal (the default) or Ctrl-C exits 130.
+` +
+      examples(
+        'halo-admin session end 42 --as support',
+        'halo-admin --actor ops-ana session end 42 --as support --reason customer_abusive --yes',
+        'halo-admin session end 42 --as mitra --reason other --note "koneksi putus" --dry-run',
+        'halo-admin session end 42 --as mitra --reason customer_left --idempotency-key req-7f3a --yes --json',
+      ),
   )
   .action(
     action(async (ctx, opts: EndOptions, id: number) => {

@@ -12,7 +12,10 @@ interface GoodbyeOptions {
 }
 
 export const sessionGoodbye = new Command('goodbye')
-  .description("post a side's one goodbye message while the session is closing (as the session's own mitra or customer unless --actor says who)")
+  .description(
+    "post a side's one goodbye message while the session is closing (as the session's own mitra or customer, unless --actor on the command line names another)",
+  )
+  .summary("post a side's one goodbye while the session is closing")
   .argument('<id>', 'the session id', rowId)
   .requiredOption('--as <side>', 'mitra or customer', choice(SIDES))
   .requiredOption('--message <text>', 'the goodbye, 1-1000 characters, stored verbatim', storedText(1000, { nonEmpty: true }))
