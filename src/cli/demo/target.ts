@@ -1,0 +1,70 @@
+/**
+ * Where `halo-admin demo` may write: it always starts from a fresh database,
+ * so an existing SQLite file is replaced, but only when it is a demo
+ * database, holds nothing, or `--force` says so. Everything it reads goes
+ * through the library.
+ */
+import { existsSync, rmSync, statSync } from 'node:fs'
+import { HaloError } from '../../errors.js'
+import { createClosureService } from '../../closure/closure-service.js'
+import { createConfigStore } from '../../config/config-store.js'
+import { createReviewService } from '../../review/review-service.js'
+import { openDatabase, type HaloDatabase } from '../../store/database.js'
+import { schemaState } from '../../store/schema-state.js'
+import { DEMO_ACTOR } from './scenario.js'
+
+/** What a database holds, as far as `demo` cares. */
+export type Contents = { readonly kind: 'empty' } | { readonly kind: 'demo' } | { readonly kind: 'data'; readonly detail: string }
+
+/** Reads what a halo-admin database holds: demo (a flag change by DEMO_ACTOR), empty, or someone's data. */
+export async function contentsOf(handle: HaloDatabase): Promise<Contents> {
+  const changes = await createConfigStore(handle).history(undefined, 10_000)
+  if (changes.some((c) => c.actor === DEMO_ACTOR)) return { kind: 'demo' }
+  const [sessions, reviews] = await Promise.all([createClosureService(handle).listSessions({ limit: 1 }), createReviewService(handle).list({ limit: 1 })])
+  if (changes.length === 0 && sessions.length === 0 && reviews.length === 0) return { kind: 'empty' }
+  const held = [
+    sessions.length > 0 && 'sessions',
+    reviews.length > 0 && 'reviews',
+    changes.length > 0 && `${changes.length} flag change(s), none by ${DEMO_ACTOR}`,
+  ]
+  return { kind: 'data', detail: held.filter(Boolean).join(', ') }
+}
+
+/** What an existing SQLite file is; 'new' when there is none (or it is empty). */
+async function inspectFile(path: string): Promise<Contents | { kind: 'new' }> {
+  if (!existsSync(path)) return { kind: 'new' }
+  const stat = statSync(path)
+  if (!stat.isFile()) throw new HaloError('INVALID_INPUT', `${path} is not a file: give demo a file path with --db`)
+  if (stat.size === 0) return { kind: 'new' }
+  let handle: HaloDatabase | undefined
+  try {
+    handle = await openDatabase(path, { readonly: true, lazy: true })
+    if ((await schemaState(handle)) === 'ahead') return { kind: 'data', detail: 'a database migrated by a newer halo-admin' }
+    return await contentsOf(handle)
+  } catch (e) {
+    if (!(e instanceof HaloError)) throw e
+    return { kind: 'data', detail: `not a database this halo-admin can read (${e.message})` }
+  } finally {
+    await handle?.close()
+  }
+}
+
+/**
+ * Makes room for a fresh demo database at the SQLite file `path`: removes a
+ * demo or empty database (and its -wal/-shm/-journal files); refuses
+ * (INVALID_INPUT, exit 2) to remove anything else unless `force`. Returns
+ * what was there.
+ */
+export async function clearForDemo(path: string, force: boolean): Promise<Contents | { kind: 'new' }> {
+  const found = await inspectFile(path)
+  if (found.kind === 'new' && !existsSync(path)) return found
+  if (found.kind === 'data' && !force) {
+    throw new HaloError(
+      'INVALID_INPUT',
+      `${path} is not a demo database (it holds ${found.detail}); demo starts from a fresh database and would delete it. ` +
+        'Give demo another file (--db demo.db), or add --force to delete this one',
+    )
+  }
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true })
+  return found
+}
