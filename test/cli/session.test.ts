@@ -47,7 +47,7 @@ describe('halo-admin session open, list, show', SLOW, () => {
     const db = tempDb()
     const opened = await cliOn(db, ['session', 'open', '--mitra', 'm-1', '--customer', 'c-9', '--minutes', '30'])
     expect(opened).toMatchObject({ code: 0, stderr: '' })
-    expect(opened.stdout).toBe('opened session 1: mitra m-1 with customer c-9, active, ends 2026-11-24 03:30:00 UTC (30m left)\n')
+    expect(opened.stdout).toBe('opened session 1: mitra m-1, customer c-9, active, 30m left; ends 2026-11-24 03:30:00 UTC\n')
     const s = json(await cliOn(db, ['--json', 'session', 'open', '--mitra', 'm-2', '--customer', 'c-8', '--status', 'extending']))
     expect(s).toEqual({
       id: 2,
@@ -175,7 +175,7 @@ describe('halo-admin session end (no terminal: --yes)', SLOW, () => {
         '  reason    out_of_scope',
         '  cap       1 of 3 early ends by m-1 on 2026-11-24',
         '  review    -',
-        '  next      each side may post one goodbye until then; `halo-admin sweep` closes it after',
+        '  next      one goodbye per side until then; then `halo-admin sweep` closes it',
         '',
       ].join('\n'),
     )

@@ -49,10 +49,10 @@ export function sessionTable(ctx: CliContext, sessions: readonly Session[]): Pro
   )
 }
 
-/** One line about a session, for `session open` and before the `session end` prompt. */
+/** One line about a session, for `session open` and above the `session end` prompt. */
 export function sessionLine(s: Session, now: Date): string {
   const left = timeLeft(s, now)
-  return `session ${s.id}: mitra ${s.mitraId} with customer ${s.customerId}, ${s.status}, ends ${utc(s.endsAt)} UTC${left === '-' ? '' : ` (${left})`}`
+  return `session ${s.id}: mitra ${s.mitraId}, customer ${s.customerId}, ${s.status}${left === '-' ? '' : `, ${left}`}`
 }
 
 function closureText(c: Closure): string {
@@ -118,6 +118,6 @@ export async function earlyEndText(ctx: CliContext, r: EarlyEndResult, ask: { ac
     `  cap       ${cap}${r.overCap ? ` ${p.red('(over the cap)')}` : ''}`,
     `  review    ${review}`,
   ]
-  if (!r.dryRun && !r.replayed) lines.push('  next      each side may post one goodbye until then; `halo-admin sweep` closes it after')
+  if (!r.dryRun && !r.replayed) lines.push('  next      one goodbye per side until then; then `halo-admin sweep` closes it')
   return lines.join('\n')
 }
