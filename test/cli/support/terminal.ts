@@ -5,6 +5,8 @@
  * ends the pane prints `[exit N]` and stays, so the last screen can be read.
  */
 import { execFileSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
 import { ensureBuilt } from '../../support/fixtures.js'
 import { BIN, ROOT } from './cli.js'
@@ -48,6 +50,8 @@ export function terminal(args: readonly string[], options: TerminalOptions = {})
     } catch {
       /* gone already */
     }
+    // a killed server can leave its socket file behind
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true })
   })
   const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 't')
   const waitFor = async (test: string | RegExp, timeoutMs = 15_000) => {
