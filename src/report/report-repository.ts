@@ -1,6 +1,7 @@
 /** The queries of the reports: no rules here, only reads. */
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { EngineName } from '../store/engine.js'
+import { queryBuilder } from '../store/query-builder.js'
 import type { Schema } from '../store/schema.js'
 import type { ResolvedRange } from './day-range.js'
 
@@ -21,18 +22,30 @@ function closuresIn(db: Kysely<Schema>, range: ResolvedRange, f: ClosureFilterVa
   return q
 }
 
-/** Closure counts per value of `column` in the range. */
-export async function countClosures(
-  db: Kysely<Schema>,
-  column: GroupColumn,
-  range: ResolvedRange,
-  f: ClosureFilterValues,
-): Promise<{ key: string | null; count: number }[]> {
-  const rows = await closuresIn(db, range, f)
-    .select((eb) => [eb.ref(column).as('key'), eb.fn.countAll().as('count')])
-    .groupBy(column)
-    .execute()
-  return rows.map((r) => ({ key: r.key as string | null, count: Number(r.count) }))
+/** A SQL string literal. Every value given here was checked against a pattern without quotes; doubling them is a second guard. */
+function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`
+}
+
+/**
+ * Closure counts per value of `column` in the range, as one plain SQL text for `handle.select`: the
+ * grouped report needs no query builder, so `halo-admin report closures` starts without loading
+ * kysely. The values must have been validated (days, ids, codes: no quotes); `literal` quotes them.
+ *
+ * EXPLAIN QUERY PLAN on SQLite: every grouping is a range scan of a covering (business_day, …) index,
+ * but `group by mitra_id` then sorts the whole range in a temp b-tree (1M closures: 270 ms, against
+ * 105 ms for the scan alone). With `dayFirst` the rows are grouped by day and `column`, which is the
+ * index's own order, so nothing is sorted; a key then comes once per day and the caller sums them.
+ * Only without filters: a filter on a column outside that index makes the planner pick a
+ * non-covering index for the order and look up every row (seconds instead of a fraction of one).
+ */
+export function countClosuresSql(column: GroupColumn, range: ResolvedRange, f: ClosureFilterValues, options: { dayFirst?: boolean } = {}): string {
+  const where = [`business_day >= ${literal(range.from)}`, `business_day <= ${literal(range.to)}`]
+  if (f.initiator !== undefined) where.push(`initiated_by = ${literal(f.initiator)}`)
+  if (f.mitraId !== undefined) where.push(`mitra_id = ${literal(f.mitraId)}`)
+  if (f.reason !== undefined) where.push(`reason = ${literal(f.reason)}`)
+  const groupBy = options.dayFirst === true && column !== 'business_day' ? `business_day, ${column}` : column
+  return `select ${column} as "key", count(*) as "count" from session_closures where ${where.join(' and ')} group by ${groupBy}`
 }
 
 export const DETAIL_COLUMNS = [
@@ -75,6 +88,7 @@ export function closurePage(
   lastId: number,
   limit: number,
 ) {
+  const { sql } = queryBuilder()
   const day = engine === 'sqlite' ? sql<string>`${sql.ref('business_day')} || ''` : sql.ref<string>('business_day')
   let q = db.selectFrom('session_closures').where(day, '>=', range.from).where(day, '<=', range.to)
   if (f.initiator !== undefined) q = q.where('initiated_by', '=', f.initiator)
