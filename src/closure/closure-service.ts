@@ -157,8 +157,11 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       // A refusal throws, so the transaction rolls back and nothing it touched stays.
       if (!decision.allowed) throw decision.error
       const plan = decision.plan
-      if (dryRun) throw new DryRunAnswer(resultOf(id, plan, null, plan.existingReviewId, plan.review === 'open', true))
-      return writeEarlyEnd(trx, row!, plan, ask.idempotencyKey ?? null, at)
+      const result = await writeEarlyEnd(trx, row!, plan, ask.idempotencyKey ?? null, at)
+      // A dry run makes every write too, so every constraint checks it (an idempotency key a
+      // concurrent request just took fails here, as the real request would), then rolls back.
+      if (dryRun) throw new DryRunAnswer({ ...result, closure: null, reviewId: plan.existingReviewId, dryRun: true })
+      return result
       })
     } catch (e) {
       if (e instanceof DryRunAnswer) return e.result

@@ -1,10 +1,7 @@
 /**
- * Regression test from the lifecycle model (test/properties): a dry run sent
- * while a real early end of the same session was committing answered with a
- * state that never existed. It read the session and the mitra's count before
- * the commit and the day's review after it, and said "would attach to review
- * N, not over the cap" for an early end that could only have opened that
- * review or been refused. Forced here step by step with table locks from
+ * Regression tests from the lifecycle model (test/properties): a dry run sent
+ * while a real early end was committing answered with something the real
+ * request could never get. Forced here step by step with table locks from
  * other connections.
  */
 import pg from 'pg'
@@ -30,6 +27,16 @@ async function lockWaiters(admin: pg.Client, n: number): Promise<void> {
   throw new Error(`fewer than ${n} statements ever waited on a lock`)
 }
 
+/** Holds back inserts into session_events: an early end does all its other writes and waits on its last one. */
+async function holdEventInserts(url: string): Promise<pg.Client> {
+  const events = await otherConnection(url)
+  await events.query('begin')
+  await events.query('lock table session_events in share mode')
+  return events
+}
+
+// It read the session and the mitra's count before the commit and the day's review after it, and said
+// "would attach to review N, not over the cap" for an early end that could only have opened that review or been refused.
 it('PostgreSQL: a dry run racing a real early end of the same session answers as before it or after it, never half of each', async () => {
   const t = await fresh('postgres')
   await enableMitra(t, { early_end_mitra_daily_cap: 1 })
@@ -37,9 +44,7 @@ it('PostgreSQL: a dry run racing a real early end of the same session answers as
   const admin = await otherConnection(t.target)
 
   // 1. the real early end does its writes (counter, review, session, closure) and waits before its last insert
-  const events = await otherConnection(t.target)
-  await events.query('begin')
-  await events.query('lock table session_events in share mode')
+  const events = await holdEventInserts(t.target)
   const real = mitraEnds(t, id!)
   await lockWaiters(admin, 1)
   // 2. a request for every lock on cc_reviews queues behind the real early end's review insert,
@@ -65,4 +70,30 @@ it('PostgreSQL: a dry run racing a real early end of the same session answers as
   )
   expect(answer).toMatchObject({ code: 'INVALID_STATE' })
   await expectCode(t.closures.initiateEarlyEnd(id!, UserType.MITRA, { actorId: 'm-1', reason: 'customer_left', dryRun: true }), 'INVALID_STATE')
+})
+
+// It looked its idempotency key up before the other session's early end committed with that key, and said
+// "would end this session" where the real request gets INVALID_INPUT (the key is another request's).
+it('PostgreSQL: a dry run with a key that a real early end of another session is committing answers INVALID_INPUT, as the real request would', async () => {
+  const t = await fresh('postgres')
+  await enableMitra(t)
+  const [a, b] = await openSessions(t, 2)
+  const admin = await otherConnection(t.target)
+
+  const events = await holdEventInserts(t.target)
+  const real = mitraEnds(t, a!, 'm-1', { idempotencyKey: 'req-7' })
+  await lockWaiters(admin, 1)
+  // the dry run finds no closure with the key yet, then waits for the mitra's counter
+  const dry = mitraEnds(t, b!, 'm-1', { idempotencyKey: 'req-7', dryRun: true })
+  await lockWaiters(admin, 2)
+  await events.query('commit')
+  expect((await real).replayed).toBe(false)
+
+  const answer = await dry.then(
+    (r) => r,
+    (e: unknown) => e,
+  )
+  expect(answer).toMatchObject({ code: 'INVALID_INPUT' })
+  await expectCode(mitraEnds(t, b!, 'm-1', { idempotencyKey: 'req-7' }), 'INVALID_INPUT')
+  expect((await t.closures.getSession(b!)).status).toBe('active')
 })
