@@ -15,6 +15,7 @@ export {
   decideGoodbye,
   earlyEndEnabledFor,
   reasonRequiredFor,
+  noteRequiredFor,
   remainingToday,
   type EarlyEndDecision,
   type EarlyEndPlan,

@@ -67,6 +67,11 @@ export function reasonRequiredFor(userType: UserType, flags: Flags): boolean {
   return false
 }
 
+/** Rule 5: the reason whose early end must carry a free-text note (`other`). */
+export function noteRequiredFor(reason: string): boolean {
+  return reason === 'other'
+}
+
 /** Rule 6: early ends a mitra has left today before one past the cap. */
 export function remainingToday(flags: Flags, countToday: number): number {
   return Math.max(0, flags.early_end_mitra_daily_cap - countToday)
@@ -93,8 +98,8 @@ function checkReason(ask: EarlyEndAsk, flags: Flags): HaloError | null {
   if (!flags.early_end_reason_codes.includes(ask.reason)) {
     return new HaloError('INVALID_INPUT', `unknown reason "${ask.reason}"; one of: ${flags.early_end_reason_codes.join(', ')}`)
   }
-  if (ask.reason === 'other' && (ask.note === undefined || ask.note.trim() === '')) {
-    return new HaloError('INVALID_INPUT', 'reason "other" needs a note')
+  if (noteRequiredFor(ask.reason) && (ask.note === undefined || ask.note.trim() === '')) {
+    return new HaloError('INVALID_INPUT', `reason "${ask.reason}" needs a note`)
   }
   return null
 }

@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink'
 import { useEffect, useMemo, useRef, useState } from 'react'
-import { earlyEndEnabledFor } from '../core/early-end-rules.js'
+import { earlyEndEnabledFor, noteRequiredFor } from '../core/early-end-rules.js'
 import { UserType } from '../core/user-type.js'
 import type { Session } from '../closure/session-view.js'
 import { ChoiceDialog } from './choice-dialog.js'
@@ -183,7 +183,7 @@ export function SessionsScreen({ active = true }: { active?: boolean }) {
                 const reason = i === null ? undefined : choices[i]
                 if (reason === undefined) return setFlow({ kind: 'list' })
                 if (reason === NO_REASON) return void end(flow.session, undefined, undefined)
-                if (reason === 'other') return setFlow({ kind: 'note', session: flow.session, reason })
+                if (noteRequiredFor(reason)) return setFlow({ kind: 'note', session: flow.session, reason })
                 void end(flow.session, reason, undefined)
               }}
             />

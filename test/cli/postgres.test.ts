@@ -35,7 +35,12 @@ async function emptyDatabase(): Promise<string> {
 }
 
 const env = { HALO_NOW: '2026-11-24T03:00:00Z', HALO_ACTOR: 'ops-pg' }
-const secretFree = (...texts: string[]) => texts.forEach((t) => expect(t).not.toContain(SECRET) && expect(t).not.toContain(encodeURIComponent(SECRET)))
+const secretFree = (...texts: string[]) => {
+  for (const t of texts) {
+    expect(t).not.toContain(SECRET)
+    expect(t).not.toContain(encodeURIComponent(SECRET))
+  }
+}
 
 describe('halo-admin on PostgreSQL', () => {
   it('asks for db migrate on a new database instead of migrating a shared server behind ops’ back', async () => {

@@ -7,6 +7,7 @@ import { input, select } from '@inquirer/prompts'
 import type { ClosureService } from '../../../closure/closure-service.js'
 import type { EarlyEndInput } from '../../../core/validation.js'
 import type { UserType } from '../../../core/user-type.js'
+import { noteRequiredFor } from '../../../core/early-end-rules.js'
 import { Cancelled } from '../../cancelled.js'
 import type { CliContext } from '../../context.js'
 import { paint, type Paint } from '../../output.js'
@@ -17,8 +18,6 @@ export const BODY = 'Apakah kamu yakin ingin mengakhiri sesi ini?'
 export const CANCEL = 'Batal'
 export const CONFIRM = 'Ya, Akhiri'
 
-/** The reason code that needs a free-text note (contract §3: `other`). */
-const NOTE_REASON = 'other'
 /** Fills the note of `other` while probing, before the person has written one; never stored. */
 const PROBE_NOTE = 'probe'
 
@@ -35,8 +34,8 @@ export async function confirmEarlyEnd(ctx: CliContext, closures: ClosureService,
   const config = await closures.clientConfig(userType, ask.actorId)
   const needReason = config.reasonRequired && ask.reason === undefined
   // Every check the library makes, with a stand-in for the answers still to come.
-  const probeReason = ask.reason ?? (needReason ? (config.reasons.find((r) => r !== NOTE_REASON) ?? config.reasons[0]) : undefined)
-  const probeNote = ask.note ?? (probeReason === NOTE_REASON ? PROBE_NOTE : undefined)
+  const probeReason = ask.reason ?? (needReason ? (config.reasons.find((r) => !noteRequiredFor(r)) ?? config.reasons[0]) : undefined)
+  const probeNote = ask.note ?? (probeReason !== undefined && noteRequiredFor(probeReason) ? PROBE_NOTE : undefined)
   const probe = await closures.initiateEarlyEnd(id, userType, { ...ask, reason: probeReason, note: probeNote, dryRun: true })
   // a replayed idempotency key changes nothing: there is nothing to confirm
   if (probe.replayed) return ask
@@ -66,9 +65,9 @@ export async function confirmEarlyEnd(ctx: CliContext, closures: ClosureService,
     reason = picked
   }
   let note = ask.note
-  if (reason === NOTE_REASON && note === undefined) {
+  if (reason !== undefined && noteRequiredFor(reason) && note === undefined) {
     note = await prompts.input({
-      message: `Catatan (${NOTE_REASON})`,
+      message: `Catatan (${reason})`,
       // the library judges the note (non-empty, length, storable) through a dry run
       validate: async (text) => {
         try {
