@@ -21,7 +21,17 @@
 import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HaloError, UserType, createClosureService, openDatabase, type ClosureService, type EarlyEndResult, type HaloDatabase } from '../../src/index.js'
+import {
+  HaloError,
+  UserType,
+  createClosureService,
+  createReportService,
+  openDatabase,
+  type ClosureService,
+  type EarlyEndResult,
+  type HaloDatabase,
+  type ReportService,
+} from '../../src/index.js'
 import { ENGINES, setup, type Setup } from '../support/engines.js'
 import { TABLES, type TableName } from '../support/fixtures.js'
 import { dataInvariantViolations } from './data-invariants.js'
@@ -38,11 +48,13 @@ import {
   type Who,
 } from './model.js'
 
-const RUNS = Number(process.env.HALO_PROP_RUNS ?? 40)
-const MAX_COMMANDS = Number(process.env.HALO_PROP_COMMANDS ?? 40)
-const SEED = process.env.HALO_PROP_SEED === undefined ? undefined : Number(process.env.HALO_PROP_SEED)
-const PATH = process.env.HALO_PROP_PATH
-const REPLAY = process.env.HALO_PROP_REPLAY
+/** An environment variable, unset when empty. */
+const env = (name: string) => process.env[name] || undefined
+const RUNS = Number(env('HALO_PROP_RUNS') ?? 40)
+const MAX_COMMANDS = Number(env('HALO_PROP_COMMANDS') ?? 40)
+const SEED = env('HALO_PROP_SEED') === undefined ? undefined : Number(env('HALO_PROP_SEED'))
+const PATH = env('HALO_PROP_PATH')
+const REPLAY = env('HALO_PROP_REPLAY')
 
 const MITRAS = ['m-1', 'm-2', 'm-3'] as const
 const CUSTOMERS = ['c-1', 'c-2', 'c-3'] as const
@@ -51,6 +63,7 @@ const HOUR = 3_600_000
 
 interface Real {
   readonly t: Setup
+  readonly report: ReportService
   /** The same database through a second handle (a second SQLite connection, a second PostgreSQL pool). */
   readonly second: ClosureService
   /** Real session id of each model session, by model index. */
@@ -314,7 +327,8 @@ class EarlyEnd implements Cmd {
  * Sends early ends (and maybe sweeps) at once. The library may interleave
  * them, but the outcome must be that of one order of atomic steps: each early
  * end is one, a sweep is two (expire, then finalize), and a sweep step may pass
- * over a session a concurrent early end holds locked. The model searches the
+ * over a session a concurrent early end holds locked, or over all it would take
+ * when another sweep's step has them locked. The model searches the
  * orders for one whose answers and stored data match, and keeps it.
  */
 class AtOnce implements Cmd {
@@ -370,6 +384,8 @@ function explain(
   )
   const contended = [...new Set(reqs.flatMap((r) => (r === null || r.session === null ? [] : [r.session])))]
   const skips = subsets(contended).map((s) => new Set(s))
+  // a sweep step running beside another sweep's may find every due row locked by it
+  if (reqs.filter((r) => r === null).length > 1) skips.push(new Set(model.sessions.keys()))
   for (const order of permutations(steps.length)) {
     const ordered = order.map((i) => steps[i]!)
     // a sweep finalizes after it expires
@@ -492,6 +508,94 @@ class ResolveReview implements Cmd {
     await compareState(model, real, this.toString())
   }
   toString = () => `resolve(${this.missing ? 'missing' : `review #${this.n}`}, ${this.outcome})`
+}
+
+/**
+ * What people and the backend read, against the model: one session with its
+ * closure and goodbyes, the review list, and today's cap and closure reports.
+ */
+class Look implements Cmd {
+  constructor(readonly target: Target) {}
+  check = () => true
+  async run(model: LifecycleModel, real: Real) {
+    const what = this.toString()
+    const session = sessionOf(model, this.target)
+    const seen = await observe(real)
+    const keyOf = (id: number | null) => (id === null ? null : (seen.reviewKey.get(id) ?? `missing review ${id}`))
+    if (session !== null) {
+      const s = await real.t.closures.getSession(real.ids[session]!)
+      const m = model.sessions[session]!
+      const c = s.closure
+      expect(
+        {
+          status: s.status,
+          graceEndsAt: iso(s.graceEndsAt),
+          closedAt: iso(s.closedAt),
+          goodbyes: s.goodbyes.map((g) => g.side).sort(),
+          closure: c && {
+            kind: c.kind,
+            initiatedBy: c.initiatedBy,
+            actorId: c.actorId,
+            reason: c.reason,
+            note: c.reasonNote,
+            day: c.businessDay,
+            overCap: c.overCap,
+            review: keyOf(c.reviewId),
+            key: c.idempotencyKey,
+            createdAt: iso(c.createdAt),
+            graceEndsAt: iso(c.graceEndsAt),
+            finalizedAt: iso(c.finalizedAt),
+          },
+        },
+        `getSession in ${what}`,
+      ).toEqual(expected(model).sessions[session])
+      expect({ mitraId: s.mitraId, customerId: s.customerId, endsAt: iso(s.endsAt) }).toEqual({
+        mitraId: m.mitra,
+        customerId: m.customer,
+        endsAt: iso(m.endsAt),
+      })
+    }
+
+    const reviews = await real.t.reviews.list({ limit: 100_000 })
+    const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key)
+    expect(
+      reviews.map((r) => ({ key: `${r.mitraId}|${r.businessDay}`, status: r.status, earlyEnds: r.earlyEnds, trigger: r.trigger })).sort(byKey),
+      `reviews.list in ${what}`,
+    ).toEqual([...model.reviews].map(([key, r]) => ({ key, status: r.status, earlyEnds: r.sessions.length, trigger: 'daily_cap_reached' })).sort(byKey))
+
+    const today = model.today()
+    const cap = model.flags.early_end_mitra_daily_cap
+    const todays = [...model.counts].filter(([k, n]) => k.endsWith(`|${today}`) && n > 0)
+    const capReport = await real.report.cap()
+    expect(
+      { ...capReport, rows: capReport.rows.map((r) => ({ ...r, reviewId: keyOf(r.reviewId) })).sort((a, b) => a.mitraId.localeCompare(b.mitraId)) },
+      `report cap in ${what}`,
+    ).toEqual({
+      day: today,
+      cap,
+      overCapAction: model.flags.early_end_mitra_over_cap_action,
+      rows: todays
+        .map(([k, count]) => ({
+          mitraId: k.split('|')[0]!,
+          count,
+          remaining: Math.max(0, cap - count),
+          standing: count > cap ? 'over' : count === cap ? 'at' : 'under',
+          reviewId: model.reviews.has(k) ? k : null,
+          reviewStatus: model.reviews.get(k)?.status ?? null,
+        }))
+        .sort((a, b) => a.mitraId.localeCompare(b.mitraId)),
+      atOrOver: todays.filter(([, n]) => n >= cap).length,
+    })
+
+    const byInitiator = await real.report.closures('initiator', { from: today, to: today })
+    const wanted: Record<string, number> = {}
+    for (const m of model.sessions) if (m.closure?.day === today) wanted[m.closure.initiatedBy] = (wanted[m.closure.initiatedBy] ?? 0) + 1
+    expect(
+      { total: byInitiator.total, rows: Object.fromEntries(byInitiator.rows.map((r) => [r.key, r.count])) },
+      `report closures by initiator in ${what}`,
+    ).toEqual({ total: Object.values(wanted).reduce((a, b) => a + b, 0), rows: wanted })
+  }
+  toString = () => `look(${targetText(this.target)})`
 }
 
 class Sweep implements Cmd {
@@ -673,6 +777,7 @@ const commandArb: fc.Arbitrary<Cmd> = fc.oneof(
       .map((r) => new Goodbye(r.target, r.who, r.own, r.message)),
   },
   { weight: 2, arbitrary: fc.constant(new Sweep()) },
+  { weight: 2, arbitrary: targetArb('closing').map((t) => new Look(t)) },
   {
     weight: 1,
     arbitrary: fc
@@ -787,7 +892,7 @@ async function runSequence(
     await t.config.set(key, value as never, { actor: 'prop-ops' })
     model.setFlag(key, value)
   }
-  const real: Real = { t, second, ids: [] }
+  const real: Real = { t, second, report: createReportService(t.handle, { clock: t.clock }), ids: [] }
   for (const open of opened) await open.run(model, real)
   await fc.asyncModelRun(() => ({ model, real }), cmds)
   expect(await dataInvariantViolations(t.handle)).toEqual([])
