@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3'
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/index.js'
@@ -94,6 +95,21 @@ describe('halo-admin simulate', () => {
     const r = await cliOn(tempDb(), ['simulate', '--days', '1', '--sessions', '40'])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('EARLY_END_DISABLED: early ends are off')
+  })
+
+  it('prints what it did when the database fails part-way, then the error: one line, exit 6', async () => {
+    const db = await enabled()
+    const writer = new Database(db)
+    writer.exec('begin immediate')
+    try {
+      const r = await cliOn(db, ['--json', 'simulate', '--days', '1', '--sessions', '10'], { timeoutMs: 30_000 })
+      expect(r.code).toBe(6)
+      expect(JSON.parse(r.stdout)).toMatchObject({ sessions: 0, attempts: 0, error: { code: 'DB_ERROR' } })
+      expect(JSON.parse(r.stderr)).toEqual({ error: { code: 'DB_ERROR', message: expect.stringContaining('busy') } })
+    } finally {
+      writer.exec('rollback')
+      writer.close()
+    }
   })
 
   it('draws a progress bar on stderr when it is a terminal', () => {

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
+import type { ErrorCode } from '../../errors.js'
 import type { SimulateOptions, SimulationSummary } from '../../simulate/simulator.js'
 import { action } from '../action.js'
 import type { CliContext } from '../context.js'
@@ -57,7 +58,7 @@ export const simulate = new Command('simulate')
       if (summary.error !== undefined) {
         // what was done before the failure is reported above; the failure exits like any other
         const { HaloError } = await import('../../errors.js')
-        throw new HaloError(summary.error.code as never, summary.error.message)
+        throw new HaloError(summary.error.code as ErrorCode, summary.error.message)
       }
     }),
   )
