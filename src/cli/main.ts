@@ -4,14 +4,12 @@ import { reportError } from './report-error.js'
 
 /**
  * Runs `halo-admin` with `argv` (as `process.argv`). Sets `process.exitCode`
- * rather than exiting, so output is flushed and handles close first.
+ * rather than exiting, so output is flushed and handles close first. May be
+ * called more than once in a process (tests, embedding): it adds nothing to
+ * the process that a second call would add again.
  */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
-  // a reader that went away (`halo-admin report closures --format csv | head`) is not an error
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
-    throw e
-  })
+  if (!process.stdout.listeners('error').includes(exitOnClosedPipe)) process.stdout.on('error', exitOnClosedPipe)
   try {
     await buildProgram().parseAsync([...argv])
   } catch (e) {
@@ -24,4 +22,10 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       stderr: process.stderr,
     })
   }
+}
+
+/** A reader that went away (`halo-admin report closures --format csv | head`) is not an error. */
+function exitOnClosedPipe(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw e
 }

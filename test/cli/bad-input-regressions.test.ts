@@ -1,0 +1,42 @@
+/**
+ * Bad input the CLI fuzz campaign (test/reliability/cli-fuzz.test.ts) found mishandled, each kept
+ * as the case that showed it, named after what a user (or an embedding process) saw.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { main } from '../../src/cli/main.js'
+
+/** Runs `main` in this process with its output swallowed; returns what it wrote and the exit status. */
+async function inProcess(args: readonly string[]): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
+  const { stdout, stderr } = process
+  const write = { out: stdout.write, err: stderr.write }
+  let out = ''
+  let err = ''
+  stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof stdout.write
+  stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof stderr.write
+  process.exitCode = undefined
+  try {
+    await main(['node', 'halo-admin', ...args])
+  } finally {
+    stdout.write = write.out
+    stderr.write = write.err
+  }
+  const code = process.exitCode === undefined ? undefined : Number(process.exitCode)
+  process.exitCode = undefined
+  return { code, stdout: out, stderr: err }
+}
+
+afterEach(() => {
+  process.exitCode = undefined
+})
+
+describe('main in a long-lived process', () => {
+  it('adds no listener per call: the twelfth call prints no MaxListenersExceededWarning', async () => {
+    const before = process.stdout.listenerCount('error')
+    for (let i = 0; i < 12; i++) {
+      const r = await inProcess(['session', 'show', 'x'])
+      expect(r.code).toBe(2)
+      expect(r.stderr).toMatch(/^error INVALID_INPUT: .*\n$/)
+    }
+    expect(process.stdout.listenerCount('error')).toBeLessThanOrEqual(before + 1)
+  })
+})
