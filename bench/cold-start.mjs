@@ -75,7 +75,14 @@ async function main() {
     ].join('\n'),
   )
   process.stdout.write(
-    JSON.stringify({ bench: 'cold-start', runs: RUNS, target: TARGET, nodeMs: Number(node.toFixed(1)), cliMs: Number(cli.toFixed(1)), ratio: Number(ratio.toFixed(3)) }) + '\n',
+    JSON.stringify({
+      bench: 'cold-start',
+      runs: RUNS,
+      target: TARGET,
+      nodeMs: Number(node.toFixed(1)),
+      cliMs: Number(cli.toFixed(1)),
+      ratio: Number(ratio.toFixed(3)),
+    }) + '\n',
   )
   if (ratio > TARGET) process.exitCode = 1
 }

@@ -1,0 +1,96 @@
+/**
+ * Start-up is part of the product: `halo-admin flag get` loads neither the
+ * TUI (ink, react), the prompts, the query builder, zod, colours nor tables.
+ * A hook in the child records every module it loads, ES modules (resolve
+ * hook) and CommonJS ones (commander and better-sqlite3 load with require),
+ * for the bundled CLI that bin/halo-admin.js runs and for tsc's output.
+ * The timing itself is bench/cold-start.mjs.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { BIN, cliOn, ROOT, tempDb } from './support/cli.js'
+import { ensureBuilt } from '../support/fixtures.js'
+
+const HEAVY = ['ink', 'react', '@inquirer', 'kysely', 'zod', 'chalk', 'cli-table3', 'pg', 'csv-stringify', 'cli-progress']
+
+const HOOK = `
+import { register, createRequire } from 'node:module'
+import { appendFileSync } from 'node:fs'
+const out = process.env.LOADED_OUT
+const Module = createRequire(import.meta.url)('node:module')
+const load = Module._load
+Module._load = function (request, parent, isMain) {
+  try { appendFileSync(out, 'cjs ' + Module._resolveFilename(request, parent, isMain) + '\\n') } catch {}
+  return load.apply(this, arguments)
+}
+register('data:text/javascript,' + encodeURIComponent(
+  'import { appendFileSync } from "node:fs"; export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(' + JSON.stringify(out) + ', "esm " + r.url + "\\\\n"); return r }'))
+`
+
+/** The bundle as `npm run build` makes it, rebuilt here when tsc ran since (the CLI tests rebuild with tsc alone). */
+function ensureBundled(): void {
+  ensureBuilt()
+  const bundle = join(ROOT, 'dist', 'cli', 'main.js')
+  if (!existsSync(bundle) || statSync(bundle).mtimeMs < statSync(join(ROOT, 'dist', 'src', 'cli', 'main.js')).mtimeMs)
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs')], { stdio: 'pipe' })
+}
+
+/** Node packages (by name) and our own files a run of `entry ...args` loaded. */
+function loaded(entry: string, args: readonly string[]): { packages: Set<string>; ours: string[]; stdout: string } {
+  const dir = tempDb('hook')
+  const hook = `${dir}.mjs`
+  const out = `${dir}.txt`
+  writeFileSync(hook, HOOK)
+  writeFileSync(out, '')
+  const r = spawnSync(process.execPath, ['--import', hook, entry, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOADED_OUT: out, HALO_NOW: '2026-11-24T03:00:00Z' },
+  })
+  expect(r.stderr).toBe('')
+  expect(r.status).toBe(0)
+  const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean)
+  const packages = new Set(lines.flatMap((l) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(l)?.slice(1) ?? []))
+  const ours = lines.filter((l) => l.includes('/dist/')).map((l) => l.slice(l.indexOf('/dist/') + 1))
+  return { packages, ours, stdout: r.stdout }
+}
+
+describe('halo-admin flag get starts lean', () => {
+  let db = ''
+  beforeAll(() => ensureBundled())
+
+  const prepare = async () => {
+    db = tempDb()
+    expect((await cliOn(db, ['flag', 'set', 'early_end_mitra_enabled', 'true'])).code).toBe(0)
+  }
+
+  it('through bin/halo-admin.js (the bundle): no TUI, prompts, query builder, zod, colours or tables', async () => {
+    await prepare()
+    const run = loaded(BIN, ['--db', db, 'flag', 'get', 'early_end_mitra_enabled'])
+    expect(run.stdout).toBe('true\n')
+    for (const name of HEAVY) expect([...run.packages].filter((p) => p === name || p.startsWith(`${name}/`))).toEqual([])
+    expect([...run.packages].sort()).toEqual(['better-sqlite3', 'bindings', 'commander', 'file-uri-to-path'])
+    // the bundle, not tsc's ~45 separate modules
+    expect(run.ours.some((f) => f.startsWith('dist/cli/'))).toBe(true)
+    expect(run.ours.filter((f) => f.startsWith('dist/src/'))).toEqual([])
+  })
+
+  it("through tsc's output as well", async () => {
+    await prepare()
+    const launcher = join(ROOT, 'dist', 'src', 'cli', 'main.js')
+    const entry = `${tempDb('launch')}.mjs`
+    writeFileSync(entry, `import { main } from ${JSON.stringify(launcher)}\nawait main(process.argv)\n`)
+    const run = loaded(entry, ['--db', db, 'flag', 'get', 'early_end_mitra_enabled'])
+    expect(run.stdout).toBe('true\n')
+    expect([...run.packages].sort()).toEqual(['better-sqlite3', 'bindings', 'commander', 'file-uri-to-path'])
+  })
+
+  it('and kysely still loads when a command needs it (the audit trail)', async () => {
+    await prepare()
+    const run = loaded(BIN, ['--db', db, 'flag', 'history'])
+    expect(run.packages.has('kysely')).toBe(true)
+    expect(run.packages.has('ink')).toBe(false)
+  })
+})
