@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
+import { cliOn, tempDb } from './support/cli.js'
 
 /** Runs `main` in this process with its output swallowed; returns what it wrote and the exit status. */
 async function inProcess(args: readonly string[]): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
@@ -38,5 +39,22 @@ describe('main in a long-lived process', () => {
       expect(r.stderr).toMatch(/^error INVALID_INPUT: .*\n$/)
     }
     expect(process.stdout.listenerCount('error')).toBeLessThanOrEqual(before + 1)
+  })
+})
+
+describe('text stored verbatim and shown again', () => {
+  it('flag history shows a note typed with a line break and terminal escapes on its one row, escaped', async () => {
+    const db = tempDb()
+    const note = 'rollout\nday 2\u001b[2J\u0007'
+    expect((await cliOn(db, ['flag', 'set', 'early_end_mitra_enabled', 'true', '--note', note])).code).toBe(0)
+    const r = await cliOn(db, ['flag', 'history'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/)
+    const rows = r.stdout.trimEnd().split('\n')
+    expect(rows).toHaveLength(2)
+    expect(rows[1]).toMatch(/rollout day 2\\u001b\[2J\\u0007$/)
+    // --json still has it verbatim
+    const json = JSON.parse((await cliOn(db, ['flag', 'history', '--json'])).stdout) as { note: string }[]
+    expect(json[0]!.note).toBe(note)
   })
 })

@@ -4,6 +4,7 @@ import { action } from '../../action.js'
 import { examples } from '../../help.js'
 import { emit, table } from '../../output.js'
 import { integer } from '../../parse.js'
+import { oneLine } from '../../report-error.js'
 import { flagKey } from './key.js'
 
 export const flagHistory = new Command('history')
@@ -21,7 +22,8 @@ export const flagHistory = new Command('history')
           : table(
               ctx,
               ['#', 'at', 'key', 'old', 'new', 'actor', 'note'],
-              list.map((c) => [c.id, c.at, c.key, flagText(c.oldValue), flagText(c.newValue), c.actor, c.note]),
+              // notes are stored verbatim: shown on one line, control characters escaped
+              list.map((c) => [c.id, c.at, c.key, flagText(c.oldValue), flagText(c.newValue), c.actor, c.note === null ? null : oneLine(c.note)]),
             ),
       )
     }),
