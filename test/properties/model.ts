@@ -268,9 +268,9 @@ export class LifecycleModel {
 
     const graceEndsAt = this.now + this.flags.closing_grace_seconds * 1000
     const answer: EndAnswer = { session: req.session, replayed: false, dryRun: req.dryRun, day, graceEndsAt, overCap, review, reviewOpened, countAfter }
+    // 8. a dry run writes nothing
     if (req.dryRun) return ok(answer)
 
-    // 8. not a dry run: write it all
     if (countAfter !== null) this.counts.set(k, countAfter)
     if (review !== null) {
       if (!this.reviews.has(k)) this.reviews.set(k, { mitra: s.mitra, day, status: 'open', sessions: [] })
