@@ -100,7 +100,11 @@ async function run(db: Kysely<any>, engine: EngineName): Promise<MigrateResult> 
     }
     ran = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
   }
-  if (engine === 'sqlite') await sql.raw(`pragma user_version = ${KNOWN.length}`).execute(db)
+  if (engine === 'sqlite') {
+    // set only when it differs: writing it, even unchanged, rewrites the file's header, and an up-to-date database stays as it was
+    const { rows } = await sql<{ user_version: number }>`pragma user_version`.execute(db)
+    if (rows[0]?.user_version !== KNOWN.length) await sql.raw(`pragma user_version = ${KNOWN.length}`).execute(db)
+  }
   // Another process may have run what was pending while we waited for the migration lock: ask again.
   const applied = before.length < KNOWN.length ? await appliedNames(db) : before
   return { applied, pending: [], latest: LATEST, unknown: [], ran }

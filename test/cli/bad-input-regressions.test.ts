@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
 import { cliOn, tempDb } from './support/cli.js'
+import { fingerprint } from './support/data.js'
 
 /** Runs `main` in this process with its output swallowed; returns what it wrote and the exit status. */
 async function inProcess(args: readonly string[]): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
@@ -56,5 +57,17 @@ describe('text stored verbatim and shown again', () => {
     // --json still has it verbatim
     const json = JSON.parse((await cliOn(db, ['flag', 'history', '--json'])).stdout) as { note: string }[]
     expect(json[0]!.note).toBe(note)
+  })
+})
+
+describe('commands that change nothing leave the file byte for byte as it was', () => {
+  it('db migrate on an up-to-date SQLite file does not rewrite it', async () => {
+    const db = tempDb()
+    expect((await cliOn(db, ['db', 'migrate'])).code).toBe(0)
+    const before = fingerprint(db)
+    const r = await cliOn(db, ['db', 'migrate'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/up to date/)
+    expect(fingerprint(db)).toBe(before)
   })
 })
