@@ -6,8 +6,8 @@
  * for the bundled CLI that bin/halo-admin.js runs and for tsc's output.
  * The timing itself is bench/cold-start.mjs.
  */
-import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { BIN, cliOn, ROOT, tempDb } from './support/cli.js'
@@ -28,14 +28,6 @@ Module._load = function (request, parent, isMain) {
 register('data:text/javascript,' + encodeURIComponent(
   'import { appendFileSync } from "node:fs"; export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(' + JSON.stringify(out) + ', "esm " + r.url + "\\\\n"); return r }'))
 `
-
-/** The bundle as `npm run build` makes it, rebuilt here when tsc ran since (the CLI tests rebuild with tsc alone). */
-function ensureBundled(): void {
-  ensureBuilt()
-  const bundle = join(ROOT, 'dist', 'cli', 'main.js')
-  if (!existsSync(bundle) || statSync(bundle).mtimeMs < statSync(join(ROOT, 'dist', 'src', 'cli', 'main.js')).mtimeMs)
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs')], { stdio: 'pipe' })
-}
 
 /** Node packages (by name) and our own files a run of `entry ...args` loaded. */
 function loaded(entry: string, args: readonly string[]): { packages: Set<string>; ours: string[]; stdout: string } {
@@ -59,7 +51,7 @@ function loaded(entry: string, args: readonly string[]): { packages: Set<string>
 
 describe('halo-admin flag get starts lean', () => {
   let db = ''
-  beforeAll(() => ensureBundled())
+  beforeAll(() => void ensureBuilt())
 
   const prepare = async () => {
     db = tempDb()

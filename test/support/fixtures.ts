@@ -102,21 +102,25 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * Makes sure `dist/` is built from the current sources, for tests that run
- * the library in child processes (`npm test` builds first; `npx vitest run`
- * does not). Returns the path of `dist/src/index.js`.
+ * Makes sure `dist/` is built from the current sources, as `npm run build`
+ * builds it (tsc, then the CLI bundle), for tests that run the library or the
+ * binary in child processes (`npm test` builds first; `npx vitest run` does
+ * not). Returns the path of `dist/src/index.js`.
  */
 export function ensureBuilt(): string {
   const entry = join(ROOT, 'dist', 'src', 'index.js')
+  const bundle = join(ROOT, 'dist', 'cli', 'main.js')
   const sourcesAt = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'migrations')))
-  if (!existsSync(entry) || statSync(entry).mtimeMs < sourcesAt) {
+  const stale = (file: string) => !existsSync(file) || statSync(file).mtimeMs < sourcesAt
+  if (stale(entry)) {
     try {
       execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'pipe' })
     } catch {
       // tsc still emits when some other file has a type error; the check below decides
     }
   }
-  if (!existsSync(entry)) throw new Error(`could not build ${entry}`)
+  if (stale(bundle)) execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs')], { stdio: 'pipe' })
+  if (!existsSync(entry) || !existsSync(bundle)) throw new Error(`could not build ${entry} and ${bundle}`)
   return entry
 }
 
