@@ -31,6 +31,11 @@ export interface OpenOptions {
   /** Open a SQLite file read-only. */
   readonly readonly?: boolean
   /**
+   * How long a write waits for a lock another connection holds before `DB_ERROR` (busy): SQLite's busy
+   * timeout, PostgreSQL's `lock_timeout` (unless the URL sets `options`). Default 5000 ms.
+   */
+  readonly busyTimeoutMs?: number
+  /**
    * Load the query builder (kysely, ~100 ms) only when the first `read` or
    * `write` needs it, not now: for short-lived processes that may only read
    * flags, such as `halo-admin flag get`.

@@ -52,6 +52,8 @@ export const PG_STATEMENT_TIMEOUT_MS = 30_000
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */
   readonly poolSize?: number
+  /** `lock_timeout` in ms (default PG_LOCK_TIMEOUT_MS). */
+  readonly busyTimeoutMs?: number
 }
 
 /**
@@ -62,13 +64,14 @@ export interface PostgresOptions {
  */
 export function openPostgres(url: string, options: PostgresOptions = {}): Engine {
   const params = new URL(url).searchParams
+  const lockTimeout = options.busyTimeoutMs ?? PG_LOCK_TIMEOUT_MS
   const pool = new Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     types: typeParsers,
     connectionTimeoutMillis: 5000,
     // the server cancels a statement stuck on a lock or running away; the client gives up a little later on a server gone silent
-    ...(params.has('options') ? {} : { options: `-c lock_timeout=${PG_LOCK_TIMEOUT_MS} -c statement_timeout=${PG_STATEMENT_TIMEOUT_MS}` }),
+    ...(params.has('options') ? {} : { options: `-c lock_timeout=${lockTimeout} -c statement_timeout=${PG_STATEMENT_TIMEOUT_MS}` }),
     query_timeout: PG_STATEMENT_TIMEOUT_MS + 5000,
     ...(params.has('application_name') ? {} : { application_name: 'halo-admin' }),
     // notice a server that vanished without closing the socket (not after Linux's default two hours)

@@ -11,8 +11,8 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|READONLY|CORRUPT|NOTADB|IOERR|FULL|PERM|AUTH|PROTOCOL)/
 
 /** Opens a SQLite file (created when missing) or `:memory:`: WAL, a busy timeout, foreign keys on. */
-export function openSqlite(path: string, options: { readonly?: boolean } = {}): Engine {
-  const raw = new Database(path, { timeout: SQLITE_BUSY_TIMEOUT_MS, readonly: options.readonly ?? false })
+export function openSqlite(path: string, options: { readonly?: boolean; busyTimeoutMs?: number } = {}): Engine {
+  const raw = new Database(path, { timeout: options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS, readonly: options.readonly ?? false })
   try {
     if (!options.readonly) raw.pragma('journal_mode = WAL')
     // WAL + NORMAL: a committed transaction survives a killed process.
