@@ -17,6 +17,9 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
+/** Marks every HaloError, whichever copy of the library made it. */
+const BRAND = Symbol.for('halo-admin.HaloError')
+
 /**
  * The one error type the library throws on purpose. Anything else escaping
  * the library is a bug.
@@ -31,20 +34,28 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
  * ```
  */
 export class HaloError extends Error {
+  /**
+   * `instanceof HaloError` holds for errors from any copy of this library in
+   * the process (two installed versions, or the CLI bundle next to the
+   * library it hands the TUI to), as long as they carry the brand.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+  }
+
   readonly code: ErrorCode
   readonly details: Readonly<Record<string, unknown>> | undefined
 
   constructor(code: ErrorCode, message: string, options?: { details?: Record<string, unknown>; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'HaloError'
+    Object.defineProperty(this, BRAND, { value: true })
     this.code = code
     this.details = options?.details === undefined ? undefined : Object.freeze({ ...options.details })
   }
 
   toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: { ...this.details } }
+    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: { ...this.details } }
   }
 }
 

@@ -34,6 +34,8 @@ export interface CliContext {
   readonly debug: boolean
   /** Where the database is, safe to print (a PostgreSQL password masked). */
   readonly target: string
+  /** Where the database is, as given, password included: to open it, never to print. */
+  readonly openTarget: string
   readonly clock: Clock
   readonly io: Streams
   /** The operator: `--actor`, `$HALO_ACTOR` or the OS user; INVALID_INPUT when it is not a valid id. */
@@ -67,6 +69,7 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io
     color: options.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && io.stdout.isTTY === true,
     debug: options.debug === true || Boolean(env.DEBUG),
     target: redactTarget(rawTarget),
+    openTarget: rawTarget,
     clock,
     io,
     actor() {

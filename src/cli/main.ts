@@ -9,6 +9,8 @@ import { reportError } from './report-error.js'
  * the process that a second call would add again.
  */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  // stacks shown by --debug point into src/, not into the bundle
+  if (argv.includes('--debug') || process.env.DEBUG) process.setSourceMapsEnabled(true)
   if (!process.stdout.listeners('error').includes(exitOnClosedPipe)) process.stdout.on('error', exitOnClosedPipe)
   try {
     await buildProgram().parseAsync([...argv])

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { EndSessionRequestBody, ErrorCode, HaloError, httpStatusFor, isHaloError } from '../../src/index.js'
 import { EarlyEndInput, GoodbyeInput, PartyId, parseInput } from '../../src/core/validation.js'
+import { ensureBuilt } from '../support/fixtures.js'
 
 describe('httpStatusFor', () => {
   it('maps every contract code to its HTTP status', () => {
@@ -75,5 +78,20 @@ describe('input validation', () => {
     expect(GoodbyeInput.safeParse({ actorId: 'm-1', message: '' }).success).toBe(false)
     expect(GoodbyeInput.safeParse({ actorId: 'm-1', message: 'x'.repeat(1001) }).success).toBe(false)
     expect(GoodbyeInput.safeParse({ actorId: 'm-1', message: 'sampai jumpa' }).success).toBe(true)
+  })
+})
+
+describe('HaloError across copies of the library', () => {
+  it('is recognised by instanceof when another copy of the library made it, and nothing else is', async () => {
+    // dist/ is a second copy of src/errors.ts in this process: another class, the same brand
+    const other = (await import(pathToFileURL(join(dirname(ensureBuilt()), 'errors.js')).href)) as typeof import('../../src/errors.js')
+    expect(other.HaloError).not.toBe(HaloError)
+    const foreign = new other.HaloError('DB_ERROR', 'from the other copy')
+    expect(foreign).toBeInstanceOf(HaloError)
+    expect(isHaloError(foreign)).toBe(true)
+    expect(new HaloError('FORBIDDEN', 'x')).toBeInstanceOf(other.HaloError)
+    expect(new Error('plain')).not.toBeInstanceOf(HaloError)
+    expect(Object.assign(new Error('look-alike'), { name: 'HaloError', code: 'DB_ERROR' })).not.toBeInstanceOf(HaloError)
+    expect(null).not.toBeInstanceOf(HaloError)
   })
 })

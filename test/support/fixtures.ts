@@ -109,7 +109,7 @@ function newestMtime(dir: string): number {
  */
 export function ensureBuilt(): string {
   const entry = join(ROOT, 'dist', 'src', 'index.js')
-  const bundle = join(ROOT, 'dist', 'cli', 'main.js')
+  const bundle = join(ROOT, 'dist', 'cli', 'halo-admin.cjs')
   const sourcesAt = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'migrations')))
   const stale = (file: string) => !existsSync(file) || statSync(file).mtimeMs < sourcesAt
   if (stale(entry)) {

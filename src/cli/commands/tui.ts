@@ -14,9 +14,10 @@ export const tui = new Command('tui')
   .addHelpText('after', examples('halo-admin tui', 'HALO_ACTOR=ops-ana halo-admin --db /var/lib/halo/halo.db tui --screen sessions'))
   .action(
     action(async (ctx, opts: { screen: ScreenId; refresh: number }) => {
-      const handle = await ctx.database()
-      // ink and react load only here
-      const { runTui } = await import('../../tui/run-tui.js')
-      await runTui({ handle, actor: ctx.actor(), clock: ctx.clock, refreshMs: opts.refresh, initialScreen: opts.screen })
+      // creates and migrates a new SQLite file, refuses an unusable database, as every command does
+      await ctx.database()
+      // ink, react and the screens load only here, as ES modules (see run-tui-on.ts)
+      const { runTuiOn } = await import('../../tui/run-tui-on.js')
+      await runTuiOn(ctx.openTarget, { actor: ctx.actor(), clock: ctx.clock, refreshMs: opts.refresh, initialScreen: opts.screen })
     }),
   )

@@ -3,7 +3,6 @@
  * confirmation, then the reason and its note when the library says one is
  * needed. Loaded only when it asks, so inquirer costs nothing elsewhere.
  */
-import { input, select } from '@inquirer/prompts'
 import type { ClosureService } from '../../../closure/closure-service.js'
 import type { EarlyEndInput } from '../../../core/validation.js'
 import type { UserType } from '../../../core/user-type.js'
@@ -42,7 +41,7 @@ export async function confirmEarlyEnd(ctx: CliContext, closures: ClosureService,
 
   const session = await closures.getSession(id)
   const p = await paint(ctx)
-  const prompts = promptsFor(ctx, p)
+  const prompts = await promptsFor(ctx, p)
   ctx.io.stdout.write(`${sessionLine(session, ctx.clock.now())}\n`)
   const answer = await prompts.select({
     message: TITLE,
@@ -96,7 +95,9 @@ interface SelectAsk {
 }
 
 /** inquirer on the context's streams, in the CLI's colours (none with --no-color or NO_COLOR), Ctrl-C as `Cancelled`. */
-function promptsFor(ctx: CliContext, p: Paint) {
+async function promptsFor(ctx: CliContext, p: Paint) {
+  // inquirer is an ES module only: the CommonJS CLI bundle can load it with import() alone
+  const { input, select } = await import('@inquirer/prompts')
   const streams = { input: ctx.io.stdin, output: ctx.io.stdout }
   const theme = {
     prefix: { idle: p.bold('?'), done: p.green('✔') },
