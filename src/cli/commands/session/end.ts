@@ -18,7 +18,7 @@ interface EndOptions {
 
 export const sessionEnd = new Command('end')
   .description(
-    'end a session early: it goes to closing for the grace window (contract §4 rules: flags, ownership, reason, daily cap). ' +
+    'end a session early: it goes to closing for the grace window (the rules: flags, ownership, state, reason, daily cap). ' +
       'Asks for confirmation (and a reason when one is needed) on a terminal; elsewhere needs --yes',
   )
   .summary('end a session early: it closes after the grace window')

@@ -5,5 +5,5 @@ import { sessionList } from './list.js'
 import { sessionOpen } from './open.js'
 import { sessionShow } from './show.js'
 
-export const session = new Command('session').description('open, list, show and end sessions early, and post goodbyes while they close (contract §2, §4)')
+export const session = new Command('session').description('open, list, show and end sessions early, and post goodbyes while they close')
 for (const c of [sessionOpen, sessionList, sessionShow, sessionEnd, sessionGoodbye]) session.addCommand(c)
