@@ -4,4 +4,4 @@
  * is up to date without loading them. Bump it with every new migration:
  * `migrations/index.ts` refuses to load when the two disagree.
  */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3

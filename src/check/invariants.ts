@@ -104,6 +104,18 @@ const DATA_CHECKS: readonly DataCheck[] = [
     example: (r) => `${r.mitra_id} ${r.business_day}: counter ${r.counter}, closures ${r.closures}`,
   },
   {
+    name: 'closure_rollup',
+    description: "closure_daily_counts (what the closure reports read) equals the closures per business day, mitra, initiator and reason ('' for none)",
+    // triggers on session_closures keep it, so only a write to the rollup itself (or a dropped trigger) breaks it
+    sql: `select business_day, mitra_id, initiated_by, reason, sum(counted) as counted, sum(closures) as closures from (
+            select business_day, mitra_id, initiated_by, reason, closure_count as counted, 0 as closures from closure_daily_counts
+            union all
+            select business_day, mitra_id, initiated_by, coalesce(reason, '') as reason, 0 as counted, count(*) as closures from session_closures
+            group by business_day, mitra_id, initiated_by, coalesce(reason, '')
+          ) u group by business_day, mitra_id, initiated_by, reason having sum(counted) <> sum(closures)`,
+    example: (r) => `${r.business_day} ${r.mitra_id} ${r.initiated_by} ${r.reason || '(no reason)'}: counted ${r.counted}, closures ${r.closures}`,
+  },
+  {
     name: 'one_review_per_day',
     description: 'at most one CC review per mitra, business day and trigger',
     sql: `select min(id) as first_id, max(id) as last_id, mitra_id, business_day, trigger, count(*) as reviews from cc_reviews

@@ -155,11 +155,15 @@ export function createReportService(handle: HaloDatabase, options: { clock?: Clo
       const grouping = checkGrouping(by)
       const f = checkFilters(filters)
       const r = await resolved(range)
-      const dayFirst = handle.engineName === 'sqlite' && f.initiator === undefined && f.mitraId === undefined && f.reason === undefined
-      const found = await handle.select<{ key: string | null; count: number | string }>(repo.countClosuresSql(COLUMN_OF[grouping], r, f, { dayFirst }))
-      // with dayFirst a key comes once per day: sum them
+      // PostgreSQL hashes the groups; SQLite sorts them unless they come in its index's order
+      const dayFirst = handle.engineName === 'sqlite'
+      const found = await handle.select<{ key: string; count: number | string }>(repo.countClosuresSql(COLUMN_OF[grouping], r, f, { dayFirst }))
+      // with dayFirst a mitra comes once per day: sum them
       const sums = new Map<string | null, number>()
-      for (const row of found) sums.set(row.key, (sums.get(row.key) ?? 0) + Number(row.count))
+      for (const row of found) {
+        const key = grouping === 'reason' && row.key === repo.NO_REASON ? null : row.key
+        sums.set(key, (sums.get(key) ?? 0) + Number(row.count))
+      }
       const counted = [...sums].map(([key, count]) => ({ key, count }))
       const total = counted.reduce((n, row) => n + row.count, 0)
       let rows: ClosureReportRow[]

@@ -63,6 +63,19 @@ export interface MitraDailyCountsTable {
   early_end_count: number
 }
 
+/**
+ * Closures per business day, mitra, initiator and reason: what the closure reports read. Kept by
+ * triggers on `session_closures` (migration 0003); never written by the library itself.
+ */
+export interface ClosureDailyCountsTable {
+  business_day: string
+  mitra_id: string
+  initiated_by: string
+  /** '' for closures without a reason. */
+  reason: string
+  closure_count: number
+}
+
 export interface AppConfigTable {
   key: string
   value: string
@@ -98,6 +111,7 @@ export interface Schema {
   cc_reviews: CcReviewsTable
   session_goodbyes: SessionGoodbyesTable
   mitra_daily_counts: MitraDailyCountsTable
+  closure_daily_counts: ClosureDailyCountsTable
   app_config: AppConfigTable
   config_audit: ConfigAuditTable
   session_events: SessionEventsTable

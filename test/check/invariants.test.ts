@@ -124,6 +124,22 @@ const CORRUPTIONS: readonly Corruption[] = [
     },
   },
   {
+    check: 'closure_rollup',
+    violations: 3,
+    what: 'a rollup count raised, a count of a key without closures, a count deleted',
+    async corrupt(t) {
+      await exec(
+        t,
+        `update closure_daily_counts set closure_count = closure_count + 1 where mitra_id = 'm-1' and business_day = '${DAY}' and initiated_by = 'mitra'`,
+      )
+      await exec(
+        t,
+        `insert into closure_daily_counts (business_day, mitra_id, initiated_by, reason, closure_count) values ('${DAY}', 'm-9', 'customer', '', 2)`,
+      )
+      await exec(t, `delete from closure_daily_counts where mitra_id = 'm-2' and initiated_by = 'support'`)
+    },
+  },
+  {
     check: 'one_review_per_day',
     violations: 1,
     what: "a second review for m-1's day, with one of its early ends moved onto it",

@@ -6,16 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { inject } from 'vitest'
-import {
-  createClosureService,
-  createConfigStore,
-  createReviewService,
-  fixedClock,
-  migrateToLatest,
-  openDatabase,
-  type HaloDatabase,
-} from '../../src/index.js'
+import { inject, onTestFinished } from 'vitest'
+import { createClosureService, createConfigStore, createReviewService, fixedClock, migrateToLatest, openDatabase, type HaloDatabase } from '../../src/index.js'
 import { TEMPLATE_DB, withDatabase } from '../global-setup.js'
 
 export type EngineName = 'sqlite' | 'postgres'
@@ -68,6 +60,28 @@ export async function createTestDatabase(engine: EngineName): Promise<TestDataba
       await c.end()
     },
   }
+}
+
+/** A database with nothing in it, not even the migration table (a new SQLite file, an empty PostgreSQL database); dropped when the test ends. */
+export async function emptyDatabase(engine: EngineName): Promise<string> {
+  if (engine === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'halo-empty-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    return join(dir, 'new.db')
+  }
+  const adminUrl = inject('pgAdminUrl')
+  const name = `halo_empty_${process.pid}_${Date.now().toString(36)}_${counter++}`
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  await admin.end()
+  onTestFinished(async () => {
+    const c = new pg.Client({ connectionString: adminUrl })
+    await c.connect()
+    await c.query(`drop database if exists ${name} with (force)`)
+    await c.end()
+  })
+  return withDatabase(adminUrl, name)
 }
 
 export interface Setup {
