@@ -49,8 +49,12 @@ Start with:  halo-admin demo`,
 function failQuietly(cmd: Command): Command {
   cmd.configureOutput({ writeErr: () => {}, outputError: () => {} })
   cmd.exitOverride((e) => {
-    // a group run without one of its commands: commander would print its help as an error
-    if (e.code === 'commander.help') throw new CommanderError(2, 'halo-admin.missingCommand', missingCommand(cmd))
+    if (e.code === 'commander.help') {
+      // `halo-admin help [command]` (or `<group> help`) asked for the help it printed: done
+      if (e.exitCode === 0) throw new CommanderError(0, 'commander.helpDisplayed', e.message)
+      // a group run without one of its commands: commander would print its help as an error
+      throw new CommanderError(2, 'halo-admin.missingCommand', missingCommand(cmd))
+    }
     throw e
   })
   for (const sub of cmd.commands) failQuietly(sub)

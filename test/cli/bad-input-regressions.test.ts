@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
-import { cliOn, tempDb } from './support/cli.js'
+import { cli, cliOn, tempDb } from './support/cli.js'
 import { fingerprint } from './support/data.js'
 
 /** Runs `main` in this process with its output swallowed; returns what it wrote and the exit status. */
@@ -69,5 +69,21 @@ describe('commands that change nothing leave the file byte for byte as it was', 
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/up to date/)
     expect(fingerprint(db)).toBe(before)
+  })
+})
+
+describe('help', () => {
+  it.each([[['help']], [['help', 'session']], [['session', 'help']]])('halo-admin %j prints the help and exits 0, with nothing on stderr', async (args) => {
+    const r = await cli(args)
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^Usage: halo-admin/)
+  })
+
+  it('a group without one of its commands is still a usage error, without the help on stdout', async () => {
+    const r = await cli(['session'])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(/^error INVALID_INPUT: halo-admin session needs a command: open, list, show, end, goodbye/)
   })
 })
