@@ -21,6 +21,7 @@ import {
 import { MIGRATIONS } from '../../migrations/index.js'
 import { createTestDatabase } from '../support/engines.js'
 import { counterOf, tableCounts } from '../support/fixtures.js'
+import { countedClosures, rollupRows } from '../support/rollup.js'
 import { raceProcesses } from './race.js'
 
 const NOW = '2026-11-24T03:00:00.000Z'
@@ -112,6 +113,7 @@ async function expectNoDoubles(h: HaloDatabase): Promise<void> {
     select count(*) as n from sessions s left join session_closures c on c.session_id = s.id
     where (s.status in ('closing', 'closed')) <> (c.id is not null)`.execute(h.db)
   expect(Number(orphan.rows[0]!.n), 'sessions in closing/closed are exactly those with a closure').toBe(0)
+  expect(await rollupRows(h), 'the report rollup counts each closure once').toEqual(await countedClosures(h))
 }
 
 describe('PostgreSQL: the daily cap under concurrent transactions', () => {
@@ -224,6 +226,7 @@ describe('PostgreSQL: idempotency keys under concurrent transactions', () => {
     expect(await counterOf(h, 'm-1', DAY)).toBe(1)
     expect((await tableCounts(h)).session_closures).toBe(1)
     expect(await countWhere(h, 'session_events', 'event', 'early_end')).toBe(1)
+    await expectNoDoubles(h)
   })
 
   it('writes once when 4 OS processes send one key for one session; the others replay it', async () => {
@@ -243,6 +246,7 @@ describe('PostgreSQL: idempotency keys under concurrent transactions', () => {
     expect(all.filter((r) => !r.replayed).length).toBe(1)
     expect(await counterOf(h, 'm-1', DAY)).toBe(1)
     expect((await tableCounts(h)).session_closures).toBe(1)
+    await expectNoDoubles(h)
   })
 
   it('lets one of 8 sessions have a key raced across them; the rest get INVALID_INPUT and change nothing', async () => {

@@ -157,6 +157,43 @@ describe.each(ENGINES)('closure_daily_counts on %s', (engine) => {
     expect(await rollupRows(t.handle)).toEqual([])
   })
 
+  it('counts every closure once when ends of one mitra by its customers, itself and support race two sweeps on three connections', async () => {
+    const t = await fresh(engine, '2026-11-24T03:00:00Z')
+    await enableMitra(t, { early_end_customer_enabled: true, early_end_mitra_daily_cap: 1000 })
+    const handles = [t.handle]
+    for (let i = 0; i < 2; i++) {
+      const h = await openDatabase(t.target)
+      onTestFinished(() => h.close())
+      handles.push(h)
+    }
+    const services = handles.map((h) => createClosureService(h, { clock: t.clock }))
+    for (let i = 0; i < 12; i++) await t.closures.openSession({ customerId: `c-due-${i}`, mitraId: 'm-1', durationMinutes: 1 })
+    const ids = await openSessions(t, 36, 'm-1')
+    t.clock.advance(2 * 60_000)
+    // the customers' ends share one rollup row and no cap counter: only the upsert keeps them apart
+    const ends = ids.map((id, i) => {
+      const closures = services[i % 3]!
+      if (i % 3 === 0) return closures.initiateEarlyEnd(id, UserType.CUSTOMER, { actorId: `c-${i}` })
+      if (i % 3 === 1) return closures.initiateEarlyEnd(id, UserType.MITRA, { actorId: 'm-1', reason: 'customer_left' })
+      return closures.initiateEarlyEnd(id, UserType.SUPPORT, { actorId: 'cs-1', reason: 'customer_abusive' })
+    })
+    const [settled, sweeps] = await Promise.all([
+      Promise.allSettled(ends),
+      Promise.all([services[1]!.sweep({ batchSize: 3 }), services[2]!.sweep({ batchSize: 3 })]),
+    ])
+    expect(settled.filter((s) => s.status === 'rejected')).toEqual([])
+    expect(sweeps.map((s) => s.error)).toEqual([undefined, undefined])
+    expect(sweeps[0].expired + sweeps[1].expired).toBe(12)
+    const rollup = await rollupRows(t.handle)
+    expect(rollup).toEqual(await countedClosures(t.handle))
+    expect(rollup.map((r) => [r.initiated_by, r.closure_count])).toEqual([
+      ['customer', 12],
+      ['mitra', 12],
+      ['support', 12],
+      ['system', 12],
+    ])
+  })
+
   it('migration 0003 counts the closures a database already had', async () => {
     const target = await emptyDatabase(engine)
     const handle = await openDatabase(target)

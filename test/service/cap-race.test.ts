@@ -8,6 +8,7 @@ import { createClosureService, fixedClock, openDatabase, UserType } from '../../
 import { ENGINES } from '../support/engines.js'
 import type { Setup } from '../support/engines.js'
 import { counterOf, enableMitra, ensureBuilt, fresh, openSessions, runTogether } from '../support/fixtures.js'
+import { countedClosures, rollupRows } from '../support/rollup.js'
 
 const WORKER = fileURLToPath(new URL('./workers/end-sessions.mjs', import.meta.url))
 const PROCESSES = 4
@@ -59,6 +60,7 @@ describe.each(ENGINES)('the daily cap across %i processes on %s'.replace('%i', S
     const closing = await t.closures.listSessions({ status: 'closing' })
     expect(closing.map((s) => s.id).sort((a, b) => a - b)).toEqual(wins.map((w) => w.id).sort((a, b) => a - b))
     expect(await t.handle.db.selectFrom('session_closures').select('id').execute()).toHaveLength(3)
+    expect(await rollupRows(t.handle), 'the report rollup counts each closure once').toEqual(await countedClosures(t.handle))
   }, 60_000)
 
   it('with allow, lets every early end through, exactly cap of them not over the cap, all past it on the one review', async () => {
@@ -77,6 +79,7 @@ describe.each(ENGINES)('the daily cap across %i processes on %s'.replace('%i', S
     expect(reviews[0]!.earlyEnds).toBe(ids.length - 4)
     expect(new Set(outcomes.filter((o) => o.overCap).map((o) => o.reviewId))).toEqual(new Set([reviews[0]!.id]))
     expect(await counterOf(t.handle, 'm-1', DAY)).toBe(ids.length)
+    expect(await rollupRows(t.handle), 'the report rollup counts each closure once').toEqual(await countedClosures(t.handle))
   }, 60_000)
 
   it('holds the cap across several connections of one process ending sessions at once', async () => {
@@ -96,5 +99,6 @@ describe.each(ENGINES)('the daily cap across %i processes on %s'.replace('%i', S
     expect(codes).toEqual(Array(ids.length - 3).fill('DAILY_CAP_REACHED'))
     expect(await counterOf(t.handle, 'm-1', DAY)).toBe(3)
     expect(await t.reviews.list()).toHaveLength(1)
+    expect(await rollupRows(t.handle), 'the report rollup counts each closure once').toEqual(await countedClosures(t.handle))
   })
 })
