@@ -7,6 +7,7 @@
  * same write code.
  */
 import { CompiledQuery, sql, type Kysely } from 'kysely'
+import { HaloError } from '../errors.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { Schema } from '../store/schema.js'
 
@@ -36,8 +37,15 @@ export function savepointHandle(outer: HaloDatabase, trx: Kysely<Schema>): HaloD
         await sql`release savepoint ${name}`.execute(trx)
         return result
       } catch (e) {
-        await sql`rollback to savepoint ${name}`.execute(trx)
-        await sql`release savepoint ${name}`.execute(trx)
+        try {
+          await sql`rollback to savepoint ${name}`.execute(trx)
+          await sql`release savepoint ${name}`.execute(trx)
+        } catch (undone) {
+          // SQLite ends the whole transaction by itself on some errors (disk full, I/O error), taking the
+          // savepoint with it: report the error that broke the batch, not "no such savepoint". A refusal
+          // whose writes could not be undone must not pass for a refusal.
+          throw e instanceof HaloError ? undone : e
+        }
         throw e
       } finally {
         depth--
