@@ -3,7 +3,7 @@ import { userInfo } from 'node:os'
 import { HaloError } from '../errors.js'
 import { fixedClock, parseInstant, systemClock, type Clock } from '../core/clock.js'
 import { isPartyId, PARTY_ID_MESSAGE } from '../core/ids.js'
-import { openDatabase, passwordOf, redactTarget, type HaloDatabase } from '../store/database.js'
+import { openDatabase, redactTarget, scrubSecrets, secretsIn, type HaloDatabase } from '../store/database.js'
 import { schemaState } from '../store/schema-state.js'
 
 /** The options every command takes (contract §6), wherever they stand on the line. */
@@ -59,8 +59,8 @@ export interface CliContext {
 
 export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io: Streams): CliContext {
   const rawTarget = options.db ?? env.HALO_DB ?? './halo.db'
-  const secret = passwordOf(rawTarget)
-  const scrub = (text: string) => (secret ? text.split(secret).join('***') : text)
+  const secrets = secretsIn(rawTarget)
+  const scrub = (text: string) => scrubSecrets(text, secrets)
   const clock = clockFrom(env.HALO_NOW)
   let opened: Promise<HaloDatabase> | undefined
 

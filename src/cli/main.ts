@@ -1,4 +1,4 @@
-import { passwordOf } from '../store/database.js'
+import { scrubSecrets, secretsIn } from '../store/database.js'
 import { buildProgram } from './program.js'
 import { reportError } from './report-error.js'
 
@@ -16,11 +16,11 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     await buildProgram().parseAsync([...argv])
   } catch (e) {
     // only usage errors get here (an action reports its own): they may echo any argument back
-    const secrets = [...argv, process.env.HALO_DB ?? ''].map(passwordOf).filter((s): s is string => s !== null)
+    const secrets = [...argv, process.env.HALO_DB ?? ''].flatMap(secretsIn)
     process.exitCode = reportError(e, {
       json: argv.includes('--json'),
       debug: argv.includes('--debug') || Boolean(process.env.DEBUG),
-      scrub: (text) => secrets.reduce((t, s) => t.split(s).join('***'), text),
+      scrub: (text) => scrubSecrets(text, secrets),
       stderr: process.stderr,
     })
   }

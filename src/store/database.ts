@@ -45,22 +45,38 @@ export interface OpenOptions {
 
 const PG_URL = /^postgres(ql)?:\/\//i
 
-/** `postgres://user:secret@host/db` becomes `postgres://user:***@host/db`. */
+/**
+ * A password written into a URL, `scheme://user:password@`, wherever it stands in the text: a target
+ * mistyped as a file path (`postgres:/u:pw@h`, ` postgres://…`, `--db=postgres://…` given to --db) or
+ * an argument echoed back (`--dbb=postgres://u:pw@h`) still carries it.
+ */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/{0,2}[^:/@\s]*):([^/\s]*)@/gi
+const PASSWORD_PARAM = /([?&]password=)([^&#\s]*)/gi
+
+/** `postgres://user:secret@host/db` becomes `postgres://user:***@host/db`; so does any other text holding a URL password. */
 export function redactTarget(target: string): string {
-  if (!PG_URL.test(target)) return target
-  return target.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1:***@').replace(/([?&]password=)[^&]*/gi, '$1***')
+  return target.replace(URL_PASSWORD, '$1:***@').replace(PASSWORD_PARAM, '$1***')
 }
 
-/** The password in a PostgreSQL URL (to keep it out of anything printed); null for SQLite or none. */
-export function passwordOf(target: string): string | null {
-  if (!PG_URL.test(target)) return null
-  try {
-    const u = new URL(target)
-    const p = u.password || u.searchParams.get('password')
-    return p ? decodeURIComponent(p) : null
-  } catch {
-    return null
-  }
+/**
+ * The passwords `text` holds as URL credentials or a `password=` parameter (as written and
+ * percent-decoded, longest first), to keep them out of anything printed; none for a plain path.
+ */
+export function secretsIn(text: string): string[] {
+  const found = [...text.matchAll(URL_PASSWORD), ...text.matchAll(PASSWORD_PARAM)].map((m) => m[2]!).filter((p) => p !== '')
+  const decoded = found.map((p) => {
+    try {
+      return decodeURIComponent(p)
+    } catch {
+      return p
+    }
+  })
+  return [...new Set([...found, ...decoded])].sort((a, b) => b.length - a.length)
+}
+
+/** `text` with every one of `secrets` replaced by `***`. */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((t, s) => t.split(s).join('***'), text)
 }
 
 /**
@@ -76,7 +92,7 @@ export function passwordOf(target: string): string | null {
 export async function openDatabase(target?: string, options: OpenOptions = {}): Promise<HaloDatabase> {
   const where = target ?? process.env.HALO_DB ?? './halo.db'
   const shown = redactTarget(where)
-  const secret = passwordOf(where)
+  const secrets = secretsIn(where)
   let engine: Engine
   try {
     if (PG_URL.test(where)) {
@@ -87,22 +103,18 @@ export async function openDatabase(target?: string, options: OpenOptions = {}): 
       engine = openSqlite(where, options)
     }
   } catch (e) {
-    throw new HaloError('DB_ERROR', scrub(`cannot open database ${shown}: ${(e as Error).message}`, secret), { cause: e })
+    throw new HaloError('DB_ERROR', scrubSecrets(`cannot open database ${shown}: ${(e as Error).message}`, secrets), { cause: e })
   }
   if (options.lazy !== true) await loadQueryBuilder()
-  return makeHandle(engine, shown, secret)
+  return makeHandle(engine, shown, secrets)
 }
 
-function scrub(message: string, secret: string | null): string {
-  return secret ? message.split(secret).join('***') : message
-}
-
-function makeHandle(engine: Engine, target: string, secret: string | null): HaloDatabase {
+function makeHandle(engine: Engine, target: string, secrets: readonly string[]): HaloDatabase {
   const mapError = (e: unknown): unknown => {
     if (e instanceof HaloError) return e
     const described = engine.describeError(e)
     if (described === null) return e
-    return new HaloError('DB_ERROR', scrub(`${target}: ${described}`, secret), { cause: e })
+    return new HaloError('DB_ERROR', scrubSecrets(`${target}: ${described}`, secrets), { cause: e })
   }
   return Object.freeze({
     engineName: engine.name,

@@ -87,3 +87,20 @@ describe('help', () => {
     expect(r.stderr).toMatch(/^error INVALID_INPUT: halo-admin session needs a command: open, list, show, end, goodbye/)
   })
 })
+
+describe('a PostgreSQL password in a mistyped line', () => {
+  const PASSWORD = 'hunter2-Zq9'
+  it.each([
+    ['a mistyped option echoed back', ['--dbb=postgres://ops:hunter2-Zq9@db.internal/halo', 'flag', 'list']],
+    ['a scheme with one slash, taken for a file path', ['--db', 'postgres:/ops:hunter2-Zq9@db.internal/halo', 'flag', 'list']],
+    ['a URL with a space before it, taken for a file path', ['--db', ' postgres://ops:hunter2-Zq9@db.internal/halo', 'flag', 'list']],
+    ['--db given --db=<url> as its value', ['--db', '--db=postgres://ops:hunter2-Zq9@db.internal/halo', 'flag', 'list']],
+    ['a percent-encoded password echoed back', ['--dbb=postgres://ops:hunter2%2DZq9@db.internal/halo']],
+  ])('is never printed: %s', async (_what, args) => {
+    const r = await cli(args)
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toMatch(/^error [A-Z_]+: .*\*\*\*/)
+    expect(`${r.stdout}${r.stderr}`).not.toContain(PASSWORD)
+    expect(`${r.stdout}${r.stderr}`).not.toContain('hunter2%2DZq9')
+  })
+})
