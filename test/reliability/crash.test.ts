@@ -1,0 +1,275 @@
+/**
+ * The crash campaign: real OS processes write to one SQLite file (a `simulate` workload, a `sweep`
+ * loop, a stream of early ends and flag changes) and are killed with SIGKILL at random moments, alone
+ * or racing each other. After every round the file is opened and `checkInvariants` (the full
+ * `integrity_check` included) must pass, and every early end a writer had acknowledged must be there.
+ *
+ * Size: HALO_SOAK_KILLS kills (default 50; `npm run test:soak` raises it). The plan (which writers,
+ * their workloads, the kill delays) comes from one seed, printed with any failure; HALO_CRASH_SEED
+ * replays it (the OS scheduling still varies from run to run).
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkInvariants, createConfigStore, migrateToLatest, openDatabase, seededRandom, type Random } from '../../src/index.js'
+import { ensureBuilt } from '../support/fixtures.js'
+
+const KILLS = Number(process.env.HALO_SOAK_KILLS ?? 50)
+const SEED = process.env.HALO_CRASH_SEED ?? `${Date.now()}`
+/** Share of the kills spent on rounds of 2-3 writers racing; the rest kill a lone writer. */
+const RACING_SHARE = 0.6
+const WORKER = fileURLToPath(new URL('./workers/writer.mjs', import.meta.url))
+
+type WriterKind = 'simulate' | 'sweep' | 'end'
+const KINDS: readonly WriterKind[] = ['simulate', 'sweep', 'end']
+/** `torn`: a writer that is not atomic on purpose, for the harness's self-check. */
+type Kind = WriterKind | 'torn'
+
+interface WriterJob {
+  readonly kind: Kind
+  readonly target: string
+  readonly seed: string
+  /** The built library the worker loads. */
+  readonly library: string
+}
+
+/**
+ * The command one writer runs. Today the library through a worker script, which reports each
+ * transaction (B/E/C lines) and each acknowledged early end (`ack N`). Once the CLI exists, this is the
+ * one place to point at it, e.g. `bin/halo-admin.js --db <file> simulate --seed <s> …` for `simulate`,
+ * `sh -c 'while node bin/halo-admin.js --db <file> sweep; do :; done'` for `sweep` (with HALO_NOW far
+ * ahead); set `markers: false` for those: the harness then sees a writer start by the WAL file changing,
+ * and counts kills without knowing whether each landed inside a transaction.
+ */
+function writerCommand(job: WriterJob): { command: string; args: string[]; markers: boolean } {
+  return { command: process.execPath, args: [WORKER, JSON.stringify(job)], markers: true }
+}
+
+interface Writer {
+  readonly job: WriterJob
+  readonly child: ChildProcess
+  readonly markers: boolean
+  out: string
+  err: string
+  exited: { code: number | null; signal: NodeJS.Signals | null } | null
+  readonly exit: Promise<void>
+}
+
+function startWriter(job: WriterJob): Writer {
+  const { command, args, markers } = writerCommand(job)
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const w: Writer = {
+    job,
+    child,
+    markers,
+    out: '',
+    err: '',
+    exited: null,
+    exit: new Promise((resolve) => child.on('close', (code, signal) => ((w.exited = { code, signal }), resolve()))),
+  }
+  child.stdout!.on('data', (d: Buffer) => (w.out += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (w.err += d.toString()))
+  return w
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** The WAL file's size and time, to see a writer that prints no markers start writing. */
+function walStamp(file: string): string {
+  const wal = `${file}-wal`
+  if (!existsSync(wal)) return ''
+  const s = statSync(wal)
+  return `${s.size}/${s.mtimeMs}`
+}
+
+/** Resolves once the writer is inside its first write transaction (or has written to the WAL). */
+async function startedWriting(w: Writer, walBefore: string): Promise<void> {
+  for (let waited = 0; ; waited += 5) {
+    if (w.exited !== null) throw new Error(`${w.job.kind} writer exited before writing (${JSON.stringify(w.exited)}): ${w.err || w.out}`)
+    if (w.markers ? w.out.includes('B\n') : walStamp(w.job.target) !== walBefore) return
+    if (waited > 20_000) throw new Error(`${w.job.kind} writer never started writing: ${w.err || w.out}`)
+    await sleep(5)
+  }
+}
+
+/** Where a kill landed, from the writer's last complete line: inside a transaction (B, E) or between two. */
+function landing(w: Writer): 'in-transaction' | 'between' | 'unknown' {
+  if (!w.markers) return 'unknown'
+  const last = w.out
+    .split('\n')
+    .filter((l) => l === 'B' || l === 'E' || l === 'C')
+    .at(-1)
+  return last === 'B' || last === 'E' ? 'in-transaction' : 'between'
+}
+
+interface Tally {
+  kills: number
+  inTransaction: number
+  rounds: number
+  acked: Set<number>
+}
+
+/**
+ * One round: starts the writers together, kills each with SIGKILL 5-300 ms after it started writing,
+ * then opens the file and returns what is wrong with it: failing invariants (the full `integrity_check`
+ * included) and acknowledged early ends that are missing.
+ */
+async function round(file: string, rnd: Random, kinds: readonly Kind[], tally: Tally, context: () => string): Promise<string[]> {
+  const walBefore = walStamp(file)
+  const writers = kinds.map((kind) => startWriter({ kind, target: file, seed: `${SEED}-${tally.rounds}-${kind}`, library }))
+  try {
+    await Promise.all(
+      writers.map(async (w) => {
+        const delay = rnd.int(5, 300)
+        await startedWriting(w, walBefore)
+        await sleep(delay)
+        if (w.exited !== null) throw new Error(`${w.job.kind} writer died on its own (${JSON.stringify(w.exited)}): ${w.err || w.out}`)
+        w.child.kill('SIGKILL')
+        await w.exit
+      }),
+    )
+  } finally {
+    for (const w of writers) if (w.exited === null) w.child.kill('SIGKILL')
+    await Promise.all(writers.map((w) => w.exit))
+  }
+  tally.rounds++
+  for (const w of writers) {
+    expect(w.exited?.signal, `${context()}: the ${w.job.kind} writer was killed, not failed: ${w.err}`).toBe('SIGKILL')
+    tally.kills++
+    if (landing(w) === 'in-transaction') tally.inTransaction++
+    for (const m of w.out.matchAll(/^ack (\d+)$/gm)) tally.acked.add(Number(m[1]))
+  }
+  return damage(file, tally)
+}
+
+async function damage(file: string, tally: Tally): Promise<string[]> {
+  const h = await openDatabase(file)
+  try {
+    const report = await checkInvariants(h, { integrity: 'full' })
+    const found = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.violations} (${c.examples.join('; ')})`)
+    // every acknowledged early end was committed before the kill: it is there
+    const acked = [...tally.acked]
+    for (let i = 0; i < acked.length; i += 500) {
+      const ids = acked.slice(i, i + 500)
+      const kept = await h.db.selectFrom('session_closures').select('session_id').where('session_id', 'in', ids).execute()
+      if (kept.length !== ids.length) found.push(`acknowledged early ends lost: ${ids.length - kept.length}`)
+    }
+    return found
+  } finally {
+    await h.close()
+  }
+}
+
+async function newFile(dir: string, name: string): Promise<string> {
+  const file = join(dir, name)
+  const h = await openDatabase(file)
+  await migrateToLatest(h)
+  const config = createConfigStore(h)
+  for (const [key, value] of Object.entries({
+    early_end_mitra_enabled: true,
+    early_end_customer_enabled: true,
+    early_end_mitra_daily_cap: 2,
+    early_end_mitra_over_cap_action: 'allow',
+  })) {
+    await config.set(key, value as never, { actor: 'crash-setup' })
+  }
+  await h.close()
+  return file
+}
+
+async function closures(file: string): Promise<number> {
+  const h = await openDatabase(file, { readonly: true })
+  try {
+    const r = await h.db
+      .selectFrom('session_closures')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+    return Number(r.n)
+  } finally {
+    await h.close()
+  }
+}
+
+let dir: string | undefined
+let library: string
+let snapshot: string | undefined
+beforeAll(() => {
+  const entry = ensureBuilt()
+  dir = mkdtempSync(join(tmpdir(), 'halo-crash-'))
+  // The workers load a copy of dist/, so a rebuild during the campaign (another `npm run build` in the same
+  // checkout) cannot hand a worker half-written modules; the copy sits inside the checkout to find node_modules.
+  const dist = dirname(dirname(entry))
+  mkdirSync(join(dirname(dist), '.tmp'), { recursive: true })
+  snapshot = mkdtempSync(join(dirname(dist), '.tmp', 'crash-dist-'))
+  cpSync(dist, join(snapshot, 'dist'), { recursive: true })
+  library = join(snapshot, 'dist', relative(dist, entry))
+}, 120_000)
+afterAll(() => {
+  for (const d of [dir, snapshot]) if (d !== undefined) rmSync(d, { recursive: true, force: true })
+})
+
+/** Enough time for every round on a loaded two-core machine. */
+const timeoutFor = (kills: number) => 30_000 + kills * 2_000
+
+describe(`crash campaign on SQLite (seed ${SEED}, HALO_CRASH_SEED replays it)`, () => {
+  const racingKills = Math.ceil(KILLS * RACING_SHARE)
+  const loneKills = KILLS - racingKills
+
+  it(
+    `keeps the file whole through ${loneKills} kills of a lone writer (simulate, sweep or early ends) mid-work`,
+    async () => {
+      const file = await newFile(dir!, 'lone.db')
+      const rnd = seededRandom(`${SEED}-lone`)
+      const tally: Tally = { kills: 0, inTransaction: 0, rounds: 0, acked: new Set() }
+      const context = () => `seed ${SEED}, lone round ${tally.rounds}`
+      while (tally.kills < loneKills) expect(await round(file, rnd, [KINDS[tally.rounds % KINDS.length]!], tally, context), context()).toEqual([])
+      report('lone', tally, await closures(file))
+      expect(await closures(file), context()).toBeGreaterThan(0)
+      expect(tally.acked.size, `${context()}: some early ends were acknowledged`).toBeGreaterThan(0)
+      // the kills really land inside transactions, not only between them
+      expect(tally.inTransaction, `${context()}: kills inside a transaction`).toBeGreaterThanOrEqual(Math.ceil(tally.kills / 4))
+    },
+    timeoutFor(loneKills),
+  )
+
+  it(
+    `keeps the file whole through ${racingKills} kills of 2-3 writers racing on it`,
+    async () => {
+      const file = await newFile(dir!, 'racing.db')
+      const rnd = seededRandom(`${SEED}-racing`)
+      const tally: Tally = { kills: 0, inTransaction: 0, rounds: 0, acked: new Set() }
+      const context = () => `seed ${SEED}, racing round ${tally.rounds}`
+      while (tally.kills < racingKills) {
+        const kinds = rnd.next() < 0.5 ? [...KINDS] : KINDS.filter((k) => k !== rnd.pick(KINDS))
+        expect(await round(file, rnd, kinds, tally, context), context()).toEqual([])
+      }
+      report('racing', tally, await closures(file))
+      expect(tally.acked.size, `${context()}: some early ends were acknowledged`).toBeGreaterThan(0)
+      // fewer than alone: a writer often waits for another's lock when it is killed
+      expect(tally.inTransaction, `${context()}: kills inside a transaction`).toBeGreaterThanOrEqual(Math.ceil(tally.kills / 6))
+    },
+    timeoutFor(racingKills),
+  )
+})
+
+describe('the crash harness', () => {
+  it('notices a writer that is not atomic: a session moved to closing in one transaction, its closure written in the next', async () => {
+    const file = await newFile(dir!, 'torn.db')
+    const rnd = seededRandom(`${SEED}-torn`)
+    const tally: Tally = { kills: 0, inTransaction: 0, rounds: 0, acked: new Set() }
+    let found: string[] = []
+    while (found.length === 0 && tally.rounds < 10) found = await round(file, rnd, ['torn'], tally, () => `seed ${SEED}, torn round ${tally.rounds}`)
+    expect(found.join('\n'), `seed ${SEED}: ${tally.rounds} kills of a torn writer went unnoticed`).toMatch(/^closure_per_closing_session: [1-9]/)
+  }, 60_000)
+})
+
+function report(name: string, t: Tally, closureCount: number): void {
+  if (process.env.HALO_SHOW_STORY || process.env.HALO_SOAK_KILLS) {
+    console.log(
+      `${name}: seed ${SEED}, ${t.rounds} rounds, ${t.kills} kills (${t.inTransaction} inside a transaction), ${t.acked.size} acknowledged early ends, ${closureCount} closures`,
+    )
+  }
+}
