@@ -125,33 +125,63 @@ beforeAll(() => {
   library = ensureBuilt()
 }, 120_000)
 
-describe('SQLite: another process holds the writer lock past the busy timeout', () => {
-  it('refuses every write with DB_ERROR (busy) after busyTimeoutMs, still reads, writes nothing, and works once the lock is gone', async () => {
-    const file = await sqliteFile()
-    const holder = spawn(process.execPath, [LOCK_HOLDER, file], { stdio: ['pipe', 'pipe', 'inherit'] })
-    const released = new Promise((r) => holder.on('close', r))
-    onTestFinished(async () => {
-      holder.stdin.end()
-      await released
-    })
-    await new Promise<void>((resolve, reject) => {
-      holder.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve())
-      holder.on('close', (code) => reject(new Error(`lock holder exited ${code}`)))
-    })
+/**
+ * Holds what every write needs from another process: SQLite's writer lock (a process in BEGIN IMMEDIATE),
+ * PostgreSQL's tables in EXCLUSIVE mode (reads go on, writes wait). Returns the release.
+ */
+async function holdWriterLock(engine: EngineName, target: string): Promise<() => Promise<void>> {
+  if (engine === 'postgres') {
+    const holder = new pg.Client({ connectionString: target })
+    await holder.connect()
+    const tables = (await holder.query(`select tablename from pg_tables where schemaname = 'public' and tablename not like 'kysely%'`)).rows.map(
+      (r) => r.tablename,
+    )
+    await holder.query('begin')
+    await holder.query(`lock table ${tables.join(', ')} in exclusive mode`)
+    let released = false
+    const release = async () => {
+      if (!released) await holder.query('rollback').then(() => holder.end())
+      released = true
+    }
+    onTestFinished(release)
+    return release
+  }
+  const holder = spawn(process.execPath, [LOCK_HOLDER, target], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const gone = new Promise((r) => holder.on('close', r))
+  const release = async () => {
+    holder.stdin.end()
+    await gone
+  }
+  onTestFinished(release)
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve())
+    holder.on('close', (code) => reject(new Error(`lock holder exited ${code}`)))
+  })
+  return release
+}
 
-    const h = await openDatabase(file, { busyTimeoutMs: 200 })
+describe.each(ENGINES)('%s: another process holds the lock every write needs, past busyTimeoutMs', (engine: EngineName) => {
+  it('refuses every write with DB_ERROR (busy) after busyTimeoutMs, still reads, writes nothing, and works once the lock is gone', async () => {
+    const db = await createTestDatabase(engine)
+    onTestFinished(db.drop)
+    const h0 = await openDatabase(db.target)
+    await populate(h0)
+    await h0.close()
+    const release = await holdWriterLock(engine, db.target)
+
+    const h = await openDatabase(db.target, { busyTimeoutMs: 200 })
     onTestFinished(() => h.close())
     const before = await tableCounts(h)
     const started = Date.now()
-    await expectEveryWriteRefused(h, /busy/, { within: 2000, migrate: true })
-    // six writes, each waiting its 200 ms, none 5 s
+    // SQLite's migrateToLatest takes the writer lock even with nothing to migrate; PostgreSQL's only reads then
+    await expectEveryWriteRefused(h, /busy/, { within: 2000, migrate: engine === 'sqlite' })
+    // every write waited its 200 ms, none the default 5 s
     expect(Date.now() - started).toBeLessThan(6 * 1500)
-    // a WAL reader does not wait for the writer
+    // readers do not wait for the writer
     expect((await checkInvariants(h)).ok).toBe(true)
     expect(await tableCounts(h)).toEqual(before)
 
-    holder.stdin.end()
-    await released
+    await release()
     const r = await createClosureService(h, { clock: fixedClock(NOW) }).initiateEarlyEnd(1, UserType.MITRA, { actorId: 'm-1', reason: 'customer_left' })
     expect(r.reviewOpened).toBe(true)
   })
