@@ -5,8 +5,10 @@
  * engines; a few seconds on a million closures.
  */
 import type { Kysely } from 'kysely'
+import { HaloError } from '../errors.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { Schema } from '../store/schema.js'
+import { schemaState } from '../store/schema-state.js'
 import { DAILY_CAP_TRIGGER } from '../closure/closure-repository.js'
 
 export interface InvariantCheck {
@@ -192,7 +194,8 @@ const fileDescription = (pragma: string) => `SQLite: PRAGMA ${pragma} is ok and 
  * SQLite the file itself is checked first (`PRAGMA integrity_check`,
  * `foreign_key_check`); a damaged file skips the data checks. On PostgreSQL
  * the server guarantees that much, so that check is reported as skipped.
- * Database failures throw `DB_ERROR`.
+ * Database failures throw `DB_ERROR`, and so does a database that is not at
+ * this version's schema (not migrated yet, or migrated by a newer version).
  *
  * ```ts
  * const report = await checkInvariants(handle)
@@ -200,6 +203,16 @@ const fileDescription = (pragma: string) => `SQLite: PRAGMA ${pragma} is ok and 
  * ```
  */
 export async function checkInvariants(handle: HaloDatabase, options: CheckOptions = {}): Promise<InvariantReport> {
+  // the checks read this version's tables: a database another version migrated would fail them for the wrong reason
+  const state = await schemaState(handle)
+  if (state !== 'current') {
+    throw new HaloError(
+      'DB_ERROR',
+      state === 'behind'
+        ? `${handle.target} is not migrated to this version: run migrateToLatest (\`halo-admin db migrate\`) before checking it`
+        : `${handle.target} was migrated by a newer halo-admin: check it with that version`,
+    )
+  }
   const checks = await handle.read(async (db) => {
     const { sql } = await import('kysely')
     const on =

@@ -5,10 +5,10 @@
  */
 import { sql } from 'kysely'
 import { closeSync, openSync, writeSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { UserType, checkInvariants, openDatabase, simulate, type InvariantReport } from '../../src/index.js'
-import { ENGINES, type EngineName, type Setup } from '../support/engines.js'
-import { enableMitra, fresh, mitraEnds, openSessions, tableCounts } from '../support/fixtures.js'
+import { ENGINES, emptyDatabase, type EngineName, type Setup } from '../support/engines.js'
+import { enableMitra, expectCode, fresh, mitraEnds, openSessions, tableCounts } from '../support/fixtures.js'
 
 const DAY = '2026-11-24'
 
@@ -272,6 +272,20 @@ describe.each(ENGINES)('checkInvariants on %s', (engine) => {
     expect(failing(report)).toEqual({ [c.check]: c.violations })
     const broken = report.checks.find((x) => x.name === c.check)!
     expect(broken.examples).toHaveLength(Math.min(c.violations, 5))
+  })
+})
+
+describe.each(ENGINES)('checkInvariants on a database of another version, on %s', (engine) => {
+  it('refuses with DB_ERROR a database not migrated yet, saying to migrate it', async () => {
+    const h = await openDatabase(await emptyDatabase(engine))
+    onTestFinished(() => h.close())
+    expect((await expectCode(checkInvariants(h), 'DB_ERROR')).message).toMatch(/not migrated to this version: run migrateToLatest/)
+  })
+
+  it('refuses with DB_ERROR a database migrated by a newer halo-admin', async () => {
+    const t = await fresh(engine)
+    await exec(t, `insert into kysely_migration (name, timestamp) values ('9999-from-the-future', '2026-11-24T03:00:00.000Z')`)
+    expect((await expectCode(checkInvariants(t.handle), 'DB_ERROR')).message).toMatch(/newer halo-admin/)
   })
 })
 
