@@ -5,6 +5,7 @@ import { fixedClock, parseInstant, systemClock, type Clock } from '../core/clock
 import { isPartyId, PARTY_ID_MESSAGE } from '../core/ids.js'
 import { openDatabase, redactTarget, scrubSecrets, secretsIn, type HaloDatabase } from '../store/database.js'
 import { schemaState } from '../store/schema-state.js'
+import { oneLine } from './report-error.js'
 
 /** The options every command takes (contract §6), wherever they stand on the line. */
 export interface GlobalOptions {
@@ -32,7 +33,7 @@ export interface CliContext {
   readonly json: boolean
   readonly color: boolean
   readonly debug: boolean
-  /** Where the database is, safe to print (a PostgreSQL password masked). */
+  /** Where the database is, safe to print: a PostgreSQL password masked, control characters escaped (`oneLine`). */
   readonly target: string
   /** Where the database is, as given, password included: to open it, never to print. */
   readonly openTarget: string
@@ -68,7 +69,7 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io
     json: options.json === true,
     color: options.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && io.stdout.isTTY === true,
     debug: options.debug === true || Boolean(env.DEBUG),
-    target: redactTarget(rawTarget),
+    target: oneLine(redactTarget(rawTarget)),
     openTarget: rawTarget,
     clock,
     io,

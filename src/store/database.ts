@@ -50,7 +50,7 @@ const PG_URL = /^postgres(ql)?:\/\//i
  * mistyped as a file path (`postgres:/u:pw@h`, ` postgres://…`, `--db=postgres://…` given to --db) or
  * an argument echoed back (`--dbb=postgres://u:pw@h`) still carries it.
  */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/{0,2}[^:/@\s]*):([^/\s]*)@/gi
+const URL_PASSWORD = /((?:[a-z][a-z0-9+.-]*:\/\/|postgres(?:ql)?:\/?)[^:/@\s]*):([^/\s]*)@/gi
 const PASSWORD_PARAM = /([?&]password=)([^&#\s]*)/gi
 
 /** `postgres://user:secret@host/db` becomes `postgres://user:***@host/db`; so does any other text holding a URL password. */

@@ -2,6 +2,8 @@
  * Bad input the CLI fuzz campaign (test/reliability/cli-fuzz.test.ts) found mishandled, each kept
  * as the case that showed it, named after what a user (or an embedding process) saw.
  */
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
 import { cli, cliOn, tempDb } from './support/cli.js'
@@ -102,5 +104,32 @@ describe('a PostgreSQL password in a mistyped line', () => {
     expect(r.stderr).toMatch(/^error [A-Z_]+: .*\*\*\*/)
     expect(`${r.stdout}${r.stderr}`).not.toContain(PASSWORD)
     expect(`${r.stdout}${r.stderr}`).not.toContain('hunter2%2DZq9')
+  })
+})
+
+describe('a database path with control characters in it', () => {
+  const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/
+
+  it('db migrate and db status print it escaped, and use the file as named', async () => {
+    const db = join(dirname(tempDb()), 'x\u007fy\u001b[2J.db')
+    const migrated = await cli(['--db', db, 'db', 'migrate'])
+    expect(migrated.code).toBe(0)
+    expect(migrated.stdout).not.toMatch(CONTROL)
+    expect(migrated.stdout).toContain('x\\u007fy\\u001b[2J.db: ran ')
+    expect(existsSync(db)).toBe(true)
+    const status = await cli(['--db', db, 'db', 'status'])
+    expect(status.code).toBe(0)
+    expect(status.stdout).not.toMatch(CONTROL)
+  })
+
+  it('demo plays on the file as named and replaces it the second time', async () => {
+    const db = join(dirname(tempDb()), 'demo\u0001.db')
+    const first = await cliOn(db, ['demo'])
+    expect(first.code).toBe(0)
+    expect(first.stdout).not.toMatch(CONTROL)
+    expect(existsSync(db)).toBe(true)
+    const second = await cliOn(db, ['demo', '--json'])
+    expect(second.code).toBe(0)
+    expect((JSON.parse(second.stdout) as { replaced: string }).replaced).toBe('demo')
   })
 })

@@ -35,7 +35,7 @@ ${examples('halo-admin demo', 'halo-admin --db /tmp/demo.db demo', 'HALO_NOW=202
         import('../../core/clock.js'),
       ])
       const postgres = POSTGRES.test(ctx.target)
-      const before = postgres || ctx.target === ':memory:' ? { kind: 'new' as const } : await clearForDemo(ctx.target, opts.force === true)
+      const before = postgres || ctx.target === ':memory:' ? { kind: 'new' as const } : await clearForDemo(ctx.openTarget, opts.force === true)
       const handle = await ctx.database()
       if (postgres) {
         const found = await contentsOf(handle)
