@@ -14,19 +14,21 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkInvariants, createConfigStore, migrateToLatest, openDatabase, seededRandom, type Random } from '../../src/index.js'
+import { checkInvariants, createConfigStore, migrateToLatest, openDatabase, schemaState, seededRandom, type Random } from '../../src/index.js'
 import { ensureBuilt } from '../support/fixtures.js'
 
 const KILLS = Number(process.env.HALO_SOAK_KILLS ?? 50)
 const SEED = process.env.HALO_CRASH_SEED ?? `${Date.now()}`
 /** Share of the kills spent on rounds of 2-3 writers racing; the rest kill a lone writer. */
 const RACING_SHARE = 0.6
+/** Kills of a first migration, on top of HALO_SOAK_KILLS. */
+const MIGRATION_KILLS = Math.max(6, Math.ceil(KILLS / 8))
 const WORKER = fileURLToPath(new URL('./workers/writer.mjs', import.meta.url))
 
 type WriterKind = 'simulate' | 'sweep' | 'end'
 const KINDS: readonly WriterKind[] = ['simulate', 'sweep', 'end']
-/** `torn`: a writer that is not atomic on purpose, for the harness's self-check. */
-type Kind = WriterKind | 'torn'
+/** `migrate`: migrates a new file (then idles); `torn`: a writer that is not atomic on purpose, for the harness's self-check. */
+type Kind = WriterKind | 'migrate' | 'torn'
 
 interface WriterJob {
   readonly kind: Kind
@@ -110,47 +112,82 @@ interface Tally {
   inTransaction: number
   rounds: number
   acked: Set<number>
+  unfinishedMigrations: number
+}
+
+const newTally = (): Tally => ({ kills: 0, inTransaction: 0, rounds: 0, acked: new Set(), unfinishedMigrations: 0 })
+
+interface RoundOptions {
+  /** Kill delay after the writer started writing, in ms (default 5-300). */
+  readonly delays?: readonly [number, number]
+  /** Also run checkInvariants while the writers write: one snapshot must never see half a change. */
+  readonly checkWhileWriting?: boolean
+  /** The writer migrated a new file: after the kill, migrateToLatest must finish the job (counted in `tally.unfinishedMigrations`). */
+  readonly finishMigration?: boolean
 }
 
 /**
- * One round: starts the writers together, kills each with SIGKILL 5-300 ms after it started writing,
- * then opens the file and returns what is wrong with it: failing invariants (the full `integrity_check`
- * included) and acknowledged early ends that are missing.
+ * One round: starts the writers together, kills each with SIGKILL a random delay after it started
+ * writing, then opens the file and returns what is wrong with it: failing invariants (the full
+ * `integrity_check` included) and acknowledged early ends that are missing.
  */
-async function round(file: string, rnd: Random, kinds: readonly Kind[], tally: Tally, context: () => string): Promise<string[]> {
+async function round(file: string, rnd: Random, kinds: readonly Kind[], tally: Tally, options: RoundOptions = {}): Promise<string[]> {
+  const [min, max] = options.delays ?? [5, 300]
   const walBefore = walStamp(file)
   const writers = kinds.map((kind) => startWriter({ kind, target: file, seed: `${SEED}-${tally.rounds}-${kind}`, library }))
+  const delays = writers.map(() => rnd.int(min, max))
+  let during: string[] = []
   try {
+    const started = writers.map((w) => startedWriting(w, walBefore))
+    const live = options.checkWhileWriting ? Promise.all(started).then(() => failingChecks(file, 'quick')) : Promise.resolve([])
     await Promise.all(
-      writers.map(async (w) => {
-        const delay = rnd.int(5, 300)
-        await startedWriting(w, walBefore)
-        await sleep(delay)
+      writers.map(async (w, i) => {
+        await started[i]
+        await sleep(delays[i]!)
         if (w.exited !== null) throw new Error(`${w.job.kind} writer died on its own (${JSON.stringify(w.exited)}): ${w.err || w.out}`)
         w.child.kill('SIGKILL')
         await w.exit
       }),
     )
+    during = (await live).map((d) => `while writing: ${d}`)
   } finally {
     for (const w of writers) if (w.exited === null) w.child.kill('SIGKILL')
     await Promise.all(writers.map((w) => w.exit))
   }
   tally.rounds++
   for (const w of writers) {
-    expect(w.exited?.signal, `${context()}: the ${w.job.kind} writer was killed, not failed: ${w.err}`).toBe('SIGKILL')
+    expect(w.exited?.signal, `seed ${SEED}: the ${w.job.kind} writer was killed, not failed: ${w.err}`).toBe('SIGKILL')
     tally.kills++
     if (landing(w) === 'in-transaction') tally.inTransaction++
     for (const m of w.out.matchAll(/^ack (\d+)$/gm)) tally.acked.add(Number(m[1]))
   }
-  return damage(file, tally)
+  if (options.finishMigration) {
+    const h = await openDatabase(file)
+    try {
+      if ((await schemaState(h)) !== 'current') tally.unfinishedMigrations++
+      await migrateToLatest(h)
+    } finally {
+      await h.close()
+    }
+  }
+  return [...during, ...(await damage(file, tally))]
+}
+
+async function failingChecks(file: string, integrity: 'quick' | 'full'): Promise<string[]> {
+  const h = await openDatabase(file)
+  try {
+    const report = await checkInvariants(h, { integrity })
+    return report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.violations} (${c.examples.join('; ')})`)
+  } finally {
+    await h.close()
+  }
 }
 
 async function damage(file: string, tally: Tally): Promise<string[]> {
+  const found = await failingChecks(file, 'full')
+  // every acknowledged early end was committed before the kill: it is there
   const h = await openDatabase(file)
   try {
-    const report = await checkInvariants(h, { integrity: 'full' })
-    const found = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.violations} (${c.examples.join('; ')})`)
-    // every acknowledged early end was committed before the kill: it is there
     const acked = [...tally.acked]
     for (let i = 0; i < acked.length; i += 500) {
       const ids = acked.slice(i, i + 500)
@@ -215,17 +252,18 @@ afterAll(() => {
 const timeoutFor = (kills: number) => 30_000 + kills * 2_000
 
 describe(`crash campaign on SQLite (seed ${SEED}, HALO_CRASH_SEED replays it)`, () => {
-  const racingKills = Math.ceil(KILLS * RACING_SHARE)
-  const loneKills = KILLS - racingKills
+  // at least two rounds of each writer alone, and a few racing rounds, whatever the size
+  const racingKills = Math.max(6, Math.ceil(KILLS * RACING_SHARE))
+  const loneKills = Math.max(6, KILLS - racingKills)
 
   it(
     `keeps the file whole through ${loneKills} kills of a lone writer (simulate, sweep or early ends) mid-work`,
     async () => {
       const file = await newFile(dir!, 'lone.db')
       const rnd = seededRandom(`${SEED}-lone`)
-      const tally: Tally = { kills: 0, inTransaction: 0, rounds: 0, acked: new Set() }
+      const tally = newTally()
       const context = () => `seed ${SEED}, lone round ${tally.rounds}`
-      while (tally.kills < loneKills) expect(await round(file, rnd, [KINDS[tally.rounds % KINDS.length]!], tally, context), context()).toEqual([])
+      while (tally.kills < loneKills) expect(await round(file, rnd, [KINDS[tally.rounds % KINDS.length]!], tally), context()).toEqual([])
       report('lone', tally, await closures(file))
       expect(await closures(file), context()).toBeGreaterThan(0)
       expect(tally.acked.size, `${context()}: some early ends were acknowledged`).toBeGreaterThan(0)
@@ -240,11 +278,11 @@ describe(`crash campaign on SQLite (seed ${SEED}, HALO_CRASH_SEED replays it)`, 
     async () => {
       const file = await newFile(dir!, 'racing.db')
       const rnd = seededRandom(`${SEED}-racing`)
-      const tally: Tally = { kills: 0, inTransaction: 0, rounds: 0, acked: new Set() }
+      const tally = newTally()
       const context = () => `seed ${SEED}, racing round ${tally.rounds}`
       while (tally.kills < racingKills) {
         const kinds = rnd.next() < 0.5 ? [...KINDS] : KINDS.filter((k) => k !== rnd.pick(KINDS))
-        expect(await round(file, rnd, kinds, tally, context), context()).toEqual([])
+        expect(await round(file, rnd, kinds, tally, { checkWhileWriting: true }), context()).toEqual([])
       }
       report('racing', tally, await closures(file))
       expect(tally.acked.size, `${context()}: some early ends were acknowledged`).toBeGreaterThan(0)
@@ -255,13 +293,26 @@ describe(`crash campaign on SQLite (seed ${SEED}, HALO_CRASH_SEED replays it)`, 
   )
 })
 
+describe('a migration killed mid-way', () => {
+  it(`leaves a file the next migrateToLatest finishes, whole (${MIGRATION_KILLS} kills of a first migration)`, async () => {
+    const rnd = seededRandom(`${SEED}-migrate`)
+    const tally = newTally()
+    for (let i = 0; i < MIGRATION_KILLS; i++) {
+      const found = await round(join(dir!, `migrate-${i}.db`), rnd, ['migrate'], tally, { delays: [0, 40], finishMigration: true })
+      expect(found, `seed ${SEED}, migration round ${i}`).toEqual([])
+    }
+    report('migrate', tally, 0)
+    expect(tally.unfinishedMigrations, `seed ${SEED}: kills that stopped a migration before it committed`).toBeGreaterThan(0)
+  }, 60_000)
+})
+
 describe('the crash harness', () => {
   it('notices a writer that is not atomic: a session moved to closing in one transaction, its closure written in the next', async () => {
     const file = await newFile(dir!, 'torn.db')
     const rnd = seededRandom(`${SEED}-torn`)
-    const tally: Tally = { kills: 0, inTransaction: 0, rounds: 0, acked: new Set() }
+    const tally = newTally()
     let found: string[] = []
-    while (found.length === 0 && tally.rounds < 10) found = await round(file, rnd, ['torn'], tally, () => `seed ${SEED}, torn round ${tally.rounds}`)
+    while (found.length === 0 && tally.rounds < 10) found = await round(file, rnd, ['torn'], tally)
     expect(found.join('\n'), `seed ${SEED}: ${tally.rounds} kills of a torn writer went unnoticed`).toMatch(/^closure_per_closing_session: [1-9]/)
   }, 60_000)
 })
@@ -269,7 +320,7 @@ describe('the crash harness', () => {
 function report(name: string, t: Tally, closureCount: number): void {
   if (process.env.HALO_SHOW_STORY || process.env.HALO_SOAK_KILLS) {
     console.log(
-      `${name}: seed ${SEED}, ${t.rounds} rounds, ${t.kills} kills (${t.inTransaction} inside a transaction), ${t.acked.size} acknowledged early ends, ${closureCount} closures`,
+      `${name}: seed ${SEED}, ${t.rounds} rounds, ${t.kills} kills (${t.inTransaction} inside a transaction, ${t.unfinishedMigrations} before a migration committed), ${t.acked.size} acknowledged early ends, ${closureCount} closures`,
     )
   }
 }

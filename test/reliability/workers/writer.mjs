@@ -1,7 +1,7 @@
 // One writer process of the crash campaign (test/reliability/crash.test.ts): it writes to a SQLite file
 // through the library until it is killed. It never ends on its own; any error is fatal (exit 1, on stderr).
 //
-// Usage: node writer.mjs '<json {kind: "simulate" | "sweep" | "end" | "torn", target, seed, library}>'
+// Usage: node writer.mjs '<json {kind: "simulate" | "sweep" | "end" | "migrate" | "torn", target, seed, library}>'
 // (library: the built entry point to load, dist/src/index.js or a copy of it)
 //
 // On stdout, one line per event, written synchronously (stdout is a pipe), so the last line before a
@@ -13,7 +13,9 @@
 import { pathToFileURL } from 'node:url'
 
 const { kind, target, seed, library } = JSON.parse(process.argv[2])
-const { UserType, createClosureService, createConfigStore, fixedClock, openDatabase, seededRandom, simulate } = await import(pathToFileURL(library).href)
+const { UserType, createClosureService, createConfigStore, fixedClock, migrateToLatest, openDatabase, seededRandom, simulate } = await import(
+  pathToFileURL(library).href
+)
 const rnd = seededRandom(seed)
 const say = (line) => process.stdout.write(`${line}\n`)
 
@@ -137,6 +139,13 @@ async function tornForever() {
   }
 }
 
-const forever = { simulate: simulateForever, sweep: sweepForever, end: endForever, torn: tornForever }[kind]
+/** Migrates a new file once, then idles until killed. */
+async function migrateThenIdle() {
+  await migrateToLatest(marked)
+  say('migrated')
+  setInterval(() => {}, 60_000)
+}
+
+const forever = { simulate: simulateForever, sweep: sweepForever, end: endForever, migrate: migrateThenIdle, torn: tornForever }[kind]
 if (forever === undefined) fail('usage', new Error(`unknown kind ${kind}`))
 forever().catch((e) => fail('write', e))
