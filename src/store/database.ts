@@ -48,9 +48,11 @@ const PG_URL = /^postgres(ql)?:\/\//i
 /**
  * A password written into a URL, `scheme://user:password@`, wherever it stands in the text: a target
  * mistyped as a file path (`postgres:/u:pw@h`, ` postgres://…`, `--db=postgres://…` given to --db) or
- * an argument echoed back (`--dbb=postgres://u:pw@h`) still carries it.
+ * an argument echoed back (`--dbb=postgres://u:pw@h`) still carries it. Every part is bounded (user
+ * and password up to 256 characters) and a scheme starts only where a word does, so a 100 kB argument
+ * costs linear time, not quadratic.
  */
-const URL_PASSWORD = /((?:[a-z][a-z0-9+.-]*:\/\/|postgres(?:ql)?:\/?)[^:/@\s]*):([^/\s]*)@/gi
+const URL_PASSWORD = /(?<![a-z0-9+.-])((?:[a-z][a-z0-9+.-]{0,30}:\/\/|postgres(?:ql)?:\/?)[^:/@\s]{0,256}):([^/\s]{0,256})@/gi
 const PASSWORD_PARAM = /([?&]password=)([^&#\s]*)/gi
 
 /** `postgres://user:secret@host/db` becomes `postgres://user:***@host/db`; so does any other text holding a URL password. */

@@ -107,6 +107,22 @@ describe('a PostgreSQL password in a mistyped line', () => {
   })
 })
 
+describe('100 kB arguments', () => {
+  it.each([
+    ['--db', 'x'.repeat(100_000), 'flag', 'list'],
+    ['--db', `a://${'b'.repeat(100_000)}`, 'flag', 'list'],
+    [`--dbb=postgres://u:${'c'.repeat(100_000)}`],
+  ])('are refused in well under a second of work: %#', async (...args) => {
+    const started = performance.now()
+    const r = await cli(args, { timeoutMs: 10_000 })
+    expect(r.signal).toBeNull()
+    expect([2, 6]).toContain(r.code)
+    expect(r.stderr.split('\n')).toHaveLength(2)
+    // a process starts in about 0.1-0.3 s here; the regular expression that looked for passwords in them took 20 s
+    expect(performance.now() - started).toBeLessThan(5_000)
+  })
+})
+
 describe('a database path with control characters in it', () => {
   const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/
 
