@@ -2,6 +2,7 @@
  * Bad input the CLI fuzz campaign (test/reliability/cli-fuzz.test.ts) found mishandled, each kept
  * as the case that showed it, named after what a user (or an embedding process) saw.
  */
+import Database from 'better-sqlite3'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -147,5 +148,31 @@ describe('a database path with control characters in it', () => {
     const second = await cliOn(db, ['demo', '--json'])
     expect(second.code).toBe(0)
     expect((JSON.parse(second.stdout) as { replaced: string }).replaced).toBe('demo')
+  })
+})
+
+describe('demo refusing a database that is not a demo', () => {
+  const fileSet = (db: string) => `${fingerprint(db)} shm ${existsSync(`${db}-shm`)}`
+
+  it('leaves a halo-admin database and its file set as they were (no -wal or -shm left behind)', async () => {
+    const db = tempDb()
+    expect((await cliOn(db, ['session', 'open', '--mitra', 'm-1', '--customer', 'c-1'])).code).toBe(0)
+    const before = fileSet(db)
+    const r = await cliOn(db, ['demo'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^error INVALID_INPUT: .* is not a demo database \(it holds sessions/)
+    expect(fileSet(db)).toBe(before)
+  })
+
+  it('refuses a SQLite file halo-admin did not create with exit 2, not an internal error, and leaves it alone', async () => {
+    const db = tempDb()
+    const foreign = new Database(db)
+    foreign.exec('create table t (x); insert into t values (1)')
+    foreign.close()
+    const before = fileSet(db)
+    const r = await cliOn(db, ['demo'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^error INVALID_INPUT: .* is not a demo database \(it holds 1 table\(s\) halo-admin did not create\)/)
+    expect(fileSet(db)).toBe(before)
   })
 })

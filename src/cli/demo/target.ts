@@ -4,7 +4,7 @@
  * database, holds nothing, or `--force` says so. Everything it reads goes
  * through the library.
  */
-import { existsSync, rmSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs'
 import { HaloError } from '../../errors.js'
 import { createClosureService } from '../../closure/closure-service.js'
 import { createConfigStore } from '../../config/config-store.js'
@@ -38,8 +38,16 @@ async function inspectFile(path: string): Promise<Contents | { kind: 'new' }> {
   if (stat.size === 0) return { kind: 'new' }
   let handle: HaloDatabase | undefined
   try {
-    handle = await openDatabase(path, { readonly: true, lazy: true })
-    if ((await schemaState(handle)) === 'ahead') return { kind: 'data', detail: 'a database migrated by a newer halo-admin' }
+    // read-only keeps a file that is not in WAL mode as it is; on a WAL file it would leave -wal and -shm behind, which a normal connection removes as it closes
+    handle = await openDatabase(path, { readonly: !inWalMode(path), lazy: true })
+    const state = await schemaState(handle)
+    if (state === 'ahead') return { kind: 'data', detail: 'a database migrated by a newer halo-admin' }
+    if (state === 'behind') {
+      // not migrated: an empty SQLite file, or one whose tables are someone else's
+      const tables = await handle.select<{ name: string }>(`select name from sqlite_master where type = 'table'`)
+      if (tables.length === 0) return { kind: 'empty' }
+      if (!tables.some((t) => t.name === 'kysely_migration')) return { kind: 'data', detail: `${tables.length} table(s) halo-admin did not create` }
+    }
     return await contentsOf(handle)
   } catch (e) {
     if (!(e instanceof HaloError)) throw e
@@ -47,6 +55,18 @@ async function inspectFile(path: string): Promise<Contents | { kind: 'new' }> {
   } finally {
     await handle?.close()
   }
+}
+
+/** Whether `path` is a SQLite file in WAL mode, as every halo-admin database is: header bytes 18 and 19 are 2. */
+function inWalMode(path: string): boolean {
+  const header = Buffer.alloc(20)
+  const fd = openSync(path, 'r')
+  try {
+    readSync(fd, header, 0, 20, 0)
+  } finally {
+    closeSync(fd)
+  }
+  return header.toString('latin1', 0, 16) === 'SQLite format 3\u0000' && header[18] === 2 && header[19] === 2
 }
 
 /**
