@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import type { CliContext } from './context.js'
 
 /** A CSV column: the field of each record it reads, and its header. */
@@ -20,8 +21,7 @@ export interface CsvColumn {
 export async function writeCsv(ctx: CliContext, columns: readonly CsvColumn[], records: AsyncIterable<object> | Iterable<object>): Promise<void> {
   const [{ stringify }, { Readable }, { pipeline }] = await Promise.all([import('csv-stringify'), import('node:stream'), import('node:stream/promises')])
   const csv = stringify({ header: true, columns: [...columns], cast: { boolean: (v) => (v ? 'true' : 'false') } })
-  // stdout is not ended: it is the process's, and an error line may still follow
-  await pipeline(Readable.from(records), csv, ctx.io.stdout, { end: false })
+  await pipeline(Readable.from(records), csv, (source: AsyncIterable<string | Buffer>) => drainInto(ctx.io.stdout, source))
 }
 
 /**
@@ -29,7 +29,6 @@ export async function writeCsv(ctx: CliContext, columns: readonly CsvColumn[], r
  * still one JSON document, never held in memory whole.
  */
 export async function writeJsonArray(ctx: CliContext, items: AsyncIterable<unknown>): Promise<void> {
-  const [{ Readable }, { pipeline }] = await Promise.all([import('node:stream'), import('node:stream/promises')])
   async function* lines() {
     let first = true
     for await (const item of items) {
@@ -38,5 +37,15 @@ export async function writeJsonArray(ctx: CliContext, items: AsyncIterable<unkno
     }
     yield first ? '[]\n' : '\n]\n'
   }
-  await pipeline(Readable.from(lines()), ctx.io.stdout, { end: false })
+  await drainInto(ctx.io.stdout, lines())
+}
+
+/**
+ * Writes what `source` yields to `out` as fast as `out` takes it. `out` is not
+ * ended (it is the process's, and an error line may still follow) and keeps no
+ * listener of ours: piping into it (stream.pipeline with end: false) left four
+ * on stdout per call, which a process running the CLI repeatedly piles up.
+ */
+async function drainInto(out: NodeJS.WritableStream, source: AsyncIterable<string | Buffer>): Promise<void> {
+  for await (const chunk of source) if (!out.write(chunk)) await once(out, 'drain')
 }

@@ -44,6 +44,19 @@ describe('main in a long-lived process', () => {
     }
     expect(process.stdout.listenerCount('error')).toBeLessThanOrEqual(before + 1)
   })
+
+  it.each([[['--json']], [['--format', 'csv']]])('report closures --detail %j streams without leaving listeners on stdout', async (format) => {
+    const db = tempDb()
+    await inProcess(['--db', db, 'db', 'migrate'])
+    const counts = () => ['close', 'error', 'finish', 'end', 'drain'].map((e) => process.stdout.listenerCount(e))
+    const before = counts()
+    for (let i = 0; i < 12; i++) {
+      const r = await inProcess(['--db', db, 'report', 'closures', '--detail', ...format])
+      expect(r.code).toBeUndefined()
+      expect(r.stderr).toBe('')
+    }
+    expect(counts()).toEqual(before)
+  })
 })
 
 describe('text stored verbatim and shown again', () => {
