@@ -14,7 +14,17 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkInvariants, createConfigStore, migrateToLatest, openDatabase, schemaState, seededRandom, type Random } from '../../src/index.js'
+import {
+  checkInvariants,
+  createClosureService,
+  createConfigStore,
+  fixedClock,
+  migrateToLatest,
+  openDatabase,
+  schemaState,
+  seededRandom,
+  type Random,
+} from '../../src/index.js'
 import { ensureBuilt } from '../support/fixtures.js'
 
 const KILLS = Number(process.env.HALO_SOAK_KILLS ?? 50)
@@ -22,11 +32,12 @@ const SEED = process.env.HALO_CRASH_SEED ?? `${Date.now()}`
 /** Share of the kills spent on rounds of 2-3 writers racing; the rest kill a lone writer. */
 const RACING_SHARE = 0.6
 /** Kills of a first migration, on top of HALO_SOAK_KILLS. */
-const MIGRATION_KILLS = Math.max(6, Math.ceil(KILLS / 8))
+const MIGRATION_KILLS = Math.max(8, Math.ceil(KILLS / 8))
 const WORKER = fileURLToPath(new URL('./workers/writer.mjs', import.meta.url))
 
-type WriterKind = 'simulate' | 'sweep' | 'end'
-const KINDS: readonly WriterKind[] = ['simulate', 'sweep', 'end']
+/** Library writers (workers/writer.mjs) and the CLI's own `simulate` and `sweep`, run in a loop. */
+type WriterKind = 'simulate' | 'sweep' | 'end' | 'cli-simulate' | 'cli-sweep'
+const KINDS: readonly WriterKind[] = ['simulate', 'sweep', 'end', 'cli-simulate', 'cli-sweep']
 /** `migrate`: migrates a new file (then idles); `torn`: a writer that is not atomic on purpose, for the harness's self-check. */
 type Kind = WriterKind | 'migrate' | 'torn'
 
@@ -39,16 +50,32 @@ interface WriterJob {
 }
 
 /**
- * The command one writer runs. Today the library through a worker script, which reports each
- * transaction (B/E/C lines) and each acknowledged early end (`ack N`). Once the CLI exists, this is the
- * one place to point at it, e.g. `bin/halo-admin.js --db <file> simulate --seed <s> …` for `simulate`,
- * `sh -c 'while node bin/halo-admin.js --db <file> sweep; do :; done'` for `sweep` (with HALO_NOW far
- * ahead); set `markers: false` for those: the harness then sees a writer start by the WAL file changing,
- * and counts kills without knowing whether each landed inside a transaction.
+ * The command one writer runs: the library through workers/writer.mjs, which reports each transaction
+ * (B/E/C lines) and each acknowledged early end (`ack N`), or the CLI (bin/halo-admin.js) in a shell
+ * loop: `simulate` with HALO_NOW on a November day, `sweep` with HALO_NOW far ahead. The CLI prints no
+ * markers: the harness sees it start by the WAL file changing, and cannot tell whether a kill landed
+ * inside a transaction.
  */
-function writerCommand(job: WriterJob): { command: string; args: string[]; markers: boolean } {
-  return { command: process.execPath, args: [WORKER, JSON.stringify(job)], markers: true }
+function writerCommand(job: WriterJob): { command: string; args: string[]; env?: Record<string, string>; markers: boolean } {
+  if (!job.kind.startsWith('cli-')) return { command: process.execPath, args: [WORKER, JSON.stringify(job)], markers: true }
+  const rnd = seededRandom(job.seed)
+  // "$@" is node, the CLI and its global options; the loop ends (and the harness sees it) when a run fails
+  const command =
+    job.kind === 'cli-simulate'
+      ? `simulate --days ${rnd.int(1, 3)} --sessions ${rnd.int(100, 300)} --batch ${rnd.pick([1, 50, 500])} --seed "${job.seed}-$i"`
+      : 'sweep'
+  const loop = `i=0; while "$@" ${command} >/dev/null; do i=$((i + 1)); done`
+  const now = job.kind === 'cli-simulate' ? `2026-11-${String(rnd.int(1, 28)).padStart(2, '0')}T16:00:00Z` : SWEEP_NOW
+  return {
+    command: 'sh',
+    args: ['-c', loop, 'sh', process.execPath, join(job.library, '..', '..', '..', 'bin', 'halo-admin.js'), '--db', job.target, '--json'],
+    env: { HALO_NOW: now, HALO_ACTOR: 'crash-cli' },
+    markers: false,
+  }
 }
+
+/** The CLI sweep's clock: past every day the other writers use. */
+const SWEEP_NOW = '2027-01-01T00:00:00Z'
 
 interface Writer {
   readonly job: WriterJob
@@ -61,8 +88,9 @@ interface Writer {
 }
 
 function startWriter(job: WriterJob): Writer {
-  const { command, args, markers } = writerCommand(job)
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const { command, args, env, markers } = writerCommand(job)
+  // a process group of its own: the kill takes the shell loop and the CLI run inside it together
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...env } })
   const w: Writer = {
     job,
     child,
@@ -78,6 +106,15 @@ function startWriter(job: WriterJob): Writer {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** SIGKILL to the writer's process group. */
+function kill(w: Writer): void {
+  try {
+    process.kill(-w.child.pid!, 'SIGKILL')
+  } catch {
+    // already gone
+  }
+}
 
 /** The WAL file's size and time, to see a writer that prints no markers start writing. */
 function walStamp(file: string): string {
@@ -133,6 +170,8 @@ interface RoundOptions {
  */
 async function round(file: string, rnd: Random, kinds: readonly Kind[], tally: Tally, options: RoundOptions = {}): Promise<string[]> {
   const [min, max] = options.delays ?? [5, 300]
+  // the CLI's sweep opens nothing itself: give it sessions to expire
+  if (kinds.includes('cli-sweep')) await openDueSessions(file, rnd.int(100, 600))
   const walBefore = walStamp(file)
   const writers = kinds.map((kind) => startWriter({ kind, target: file, seed: `${SEED}-${tally.rounds}-${kind}`, library }))
   const delays = writers.map(() => rnd.int(min, max))
@@ -145,13 +184,13 @@ async function round(file: string, rnd: Random, kinds: readonly Kind[], tally: T
         await started[i]
         await sleep(delays[i]!)
         if (w.exited !== null) throw new Error(`${w.job.kind} writer died on its own (${JSON.stringify(w.exited)}): ${w.err || w.out}`)
-        w.child.kill('SIGKILL')
+        kill(w)
         await w.exit
       }),
     )
     during = (await live).map((d) => `while writing: ${d}`)
   } finally {
-    for (const w of writers) if (w.exited === null) w.child.kill('SIGKILL')
+    for (const w of writers) if (w.exited === null) kill(w)
     await Promise.all(writers.map((w) => w.exit))
   }
   tally.rounds++
@@ -200,6 +239,17 @@ async function damage(file: string, tally: Tally): Promise<string[]> {
   }
 }
 
+/** Sessions that end before SWEEP_NOW, as the services open them. */
+async function openDueSessions(file: string, n: number): Promise<void> {
+  const h = await openDatabase(file)
+  try {
+    const opening = createClosureService(h, { clock: fixedClock('2026-12-31T12:00:00Z') })
+    for (let i = 0; i < n; i++) await opening.openSession({ mitraId: `cli-m-${i % 4}`, customerId: `cli-c-${i % 40}`, durationMinutes: 30 })
+  } finally {
+    await h.close()
+  }
+}
+
 async function newFile(dir: string, name: string): Promise<string> {
   const file = join(dir, name)
   const h = await openDatabase(file)
@@ -236,12 +286,13 @@ let snapshot: string | undefined
 beforeAll(() => {
   const entry = ensureBuilt()
   dir = mkdtempSync(join(tmpdir(), 'halo-crash-'))
-  // The workers load a copy of dist/, so a rebuild during the campaign (another `npm run build` in the same
-  // checkout) cannot hand a worker half-written modules; the copy sits inside the checkout to find node_modules.
+  // The workers load a copy of dist/ and bin/, so a rebuild during the campaign (another `npm run build` in the
+  // same checkout) cannot hand a worker half-written modules; the copy sits inside the checkout to find node_modules.
   const dist = dirname(dirname(entry))
   mkdirSync(join(dirname(dist), '.tmp'), { recursive: true })
   snapshot = mkdtempSync(join(dirname(dist), '.tmp', 'crash-dist-'))
   cpSync(dist, join(snapshot, 'dist'), { recursive: true })
+  cpSync(join(dirname(dist), 'bin'), join(snapshot, 'bin'), { recursive: true })
   library = join(snapshot, 'dist', relative(dist, entry))
 }, 120_000)
 afterAll(() => {
@@ -257,7 +308,7 @@ describe(`crash campaign on SQLite (seed ${SEED}, HALO_CRASH_SEED replays it)`, 
   const loneKills = Math.max(6, KILLS - racingKills)
 
   it(
-    `keeps the file whole through ${loneKills} kills of a lone writer (simulate, sweep or early ends) mid-work`,
+    `keeps the file whole through ${loneKills} kills of a lone writer (library or CLI: simulate, sweep, early ends) mid-work`,
     async () => {
       const file = await newFile(dir!, 'lone.db')
       const rnd = seededRandom(`${SEED}-lone`)
@@ -281,7 +332,8 @@ describe(`crash campaign on SQLite (seed ${SEED}, HALO_CRASH_SEED replays it)`, 
       const tally = newTally()
       const context = () => `seed ${SEED}, racing round ${tally.rounds}`
       while (tally.kills < racingKills) {
-        const kinds = rnd.next() < 0.5 ? [...KINDS] : KINDS.filter((k) => k !== rnd.pick(KINDS))
+        // two or three different writers
+        const kinds = [...KINDS].sort(() => rnd.next() - 0.5).slice(0, rnd.int(2, 3))
         expect(await round(file, rnd, kinds, tally, { checkWhileWriting: true }), context()).toEqual([])
       }
       report('racing', tally, await closures(file))
@@ -298,7 +350,7 @@ describe('a migration killed mid-way', () => {
     const rnd = seededRandom(`${SEED}-migrate`)
     const tally = newTally()
     for (let i = 0; i < MIGRATION_KILLS; i++) {
-      const found = await round(join(dir!, `migrate-${i}.db`), rnd, ['migrate'], tally, { delays: [0, 40], finishMigration: true })
+      const found = await round(join(dir!, `migrate-${i}.db`), rnd, ['migrate'], tally, { delays: [0, 8], finishMigration: true })
       expect(found, `seed ${SEED}, migration round ${i}`).toEqual([])
     }
     report('migrate', tally, 0)
