@@ -95,7 +95,8 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io
 
 function clockFrom(now: string | undefined): Clock {
   if (now === undefined || now === '') return systemClock
-  if (parseInstant(now) === null) throw new HaloError('INVALID_INPUT', `HALO_NOW "${now}" is not an ISO-8601 time with a zone, e.g. 2026-11-24T16:59:59Z`)
+  if (parseInstant(now) === null)
+    throw new HaloError('INVALID_INPUT', `HALO_NOW "${now}" is not an ISO-8601 time with a zone up to 9998-12-31, e.g. 2026-11-24T16:59:59Z`)
   return fixedClock(now)
 }
 

@@ -1,3 +1,5 @@
+import { HaloError } from '../errors.js'
+
 const formatters = new Map<string, Intl.DateTimeFormat>()
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
@@ -20,8 +22,14 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
  * ```
  */
 export function businessDay(instant: Date, timeZone: string): string {
-  return formatterFor(timeZone).format(instant)
+  const day = formatterFor(timeZone).format(instant)
+  if (FOUR_DIGIT_DAY.test(day)) return day
+  // Intl writes years before 1000 with fewer digits (999-12-31) and after 9999 with more
+  if (/^\d{1,3}-\d{2}-\d{2}$/.test(day)) return day.padStart(10, '0')
+  throw new HaloError('INVALID_INPUT', `${instant.toISOString()} falls on ${day} in ${timeZone}: business days end at 9999-12-31`)
 }
+
+const FOUR_DIGIT_DAY = /^\d{4}-\d{2}-\d{2}$/
 
 /** True when `timeZone` is an IANA zone this runtime knows. */
 export function isValidTimeZone(timeZone: string): boolean {
@@ -44,9 +52,12 @@ export function isCalendarDay(text: string): boolean {
   return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d
 }
 
-/** The calendar day `n` days after `day` (negative goes back). */
+/** The calendar day `n` days after `day` (negative goes back); INVALID_INPUT past 9999-12-31 or before year 1. */
 export function addDays(day: string, n: number): string {
   const t = new Date(`${day}T00:00:00Z`)
   t.setUTCDate(t.getUTCDate() + n)
-  return t.toISOString().slice(0, 10)
+  const iso = t.toISOString()
+  // past 9999 toISOString writes +010000-01-01, which would sort before 9999-12-31
+  if (!FOUR_DIGIT_DAY.test(iso.slice(0, 10))) throw new HaloError('INVALID_INPUT', `${day} ${n < 0 ? '-' : '+'} ${Math.abs(n)} days leaves the years 0001-9999`)
+  return iso.slice(0, 10)
 }

@@ -29,12 +29,19 @@ export function fixedClock(start: Date | string): Clock & { set(t: Date | string
   }
 }
 
+/**
+ * The last day an instant may fall on: its business day in any zone, a session
+ * of a day and a grace window after it, stay within year 9999.
+ */
+const LAST_DAY = '9998-12-31'
+
 const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/
 
 /**
  * Reads an ISO-8601 instant with its zone (`Z` or `±HH:MM`), as `HALO_NOW`
  * takes it; null for anything else, impossible dates and times included
- * (`Date.parse` would read 2026-02-30 as March 2nd).
+ * (`Date.parse` would read 2026-02-30 as March 2nd), and instants after 9998
+ * (the calendar the library writes ends with year 9999).
  *
  * ```ts
  * parseInstant('2026-11-24T16:59:59Z') // a Date
@@ -43,7 +50,7 @@ const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?
  */
 export function parseInstant(text: string): Date | null {
   const m = INSTANT.exec(text)
-  if (m === null || !isCalendarDay(m[1]!)) return null
+  if (m === null || !isCalendarDay(m[1]!) || m[1]! > LAST_DAY) return null
   const [hour, minute, second] = [Number(m[2]), Number(m[3]), Number(m[4] ?? 0)]
   if (hour > 23 || minute > 59 || second > 59) return null
   if (m[6] !== undefined && (Number(m[6]) > 23 || Number(m[7]) > 59)) return null

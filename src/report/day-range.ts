@@ -49,7 +49,6 @@ export function resolveRange(range: DayRange, now: Date, timeZone: string): Reso
 
 /** Every day of a resolved range, oldest first. */
 export function eachDay(range: ResolvedRange): string[] {
-  const out: string[] = []
-  for (let d = range.from; d <= range.to; d = addDays(d, 1)) out.push(d)
-  return out
+  // counted, never stepping past `to`: a range ending on 9999-12-31 has no day after it
+  return Array.from({ length: Math.max(0, daysBetween(range.from, range.to)) }, (_, i) => addDays(range.from, i))
 }

@@ -189,3 +189,33 @@ describe('demo refusing a database that is not a demo', () => {
     expect(fileSet(db)).toBe(before)
   })
 })
+
+describe('the ends of the calendar', () => {
+  it.each([[['report', 'closures', '--to', '9999-12-31']], [['report', 'closures', '--from', '9999-12-25', '--to', '9999-12-31', '--json']]])(
+    '%j ends (the days after 9999-12-31 sorted before it, so the day list never ended)',
+    async (args) => {
+      const r = await cliOn(tempDb(), args, { timeoutMs: 10_000 })
+      expect(r.signal).toBeNull()
+      expect(r.code).toBe(0)
+      expect(r.stdout).toMatch(/9999-12-31/)
+    },
+  )
+
+  it.each([
+    ['report', 'closures'],
+    ['whatif', 'cap', '2'],
+    ['simulate', '--days', '2', '--sessions', '2'],
+  ])('HALO_NOW in the last hours of 9999 is refused as bad input, not an internal error: %s', async (...args) => {
+    const r = await cliOn(tempDb(), args, { now: '9999-12-31T23:59:59.999Z' })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^error INVALID_INPUT: HALO_NOW "9999-12-31T23:59:59.999Z" is not an ISO-8601 time with a zone up to 9998-12-31/)
+  })
+
+  it('a business day before year 1000 is written with four digits', async () => {
+    const db = tempDb()
+    expect((await cliOn(db, ['flag', 'set', 'business_timezone', 'America/New_York'])).code).toBe(0)
+    const r = await cliOn(db, ['report', 'closures', '--json'], { now: '1000-01-01T00:00:00Z' })
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ from: '0999-12-18', to: '0999-12-31' })
+  })
+})
