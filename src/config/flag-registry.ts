@@ -1,4 +1,4 @@
-import { isValidTimeZone } from '../core/business-day.js'
+import { canonicalTimeZone, isValidTimeZone } from '../core/business-day.js'
 
 /*
  * The registry is data: each flag's type (and bounds) decides how its values
@@ -119,7 +119,10 @@ export function checkFlagValue<K extends FlagKey>(key: K, value: unknown): Value
   const problem = checks.get(key)!(value)
   if (problem !== null) return { ok: false, message: `${key}: ${problem}` }
   // lists are copied, so a caller cannot change what it handed in through what it gets back
-  return { ok: true, value: (Array.isArray(value) ? [...value] : value) as Flags[K] }
+  if (Array.isArray(value)) return { ok: true, value: [...value] as Flags[K] }
+  // a zone is stored as the runtime spells it (ASIA/JAKARTA, utc → Asia/Jakarta, UTC): other readers of app_config may match names exactly
+  if (flagDefinition(key).type === 'timezone') return { ok: true, value: canonicalTimeZone(value as string) as Flags[K] }
+  return { ok: true, value: value as Flags[K] }
 }
 
 /** How a value reads for a person, as `parseFlagText` reads it back: lists comma-separated. */

@@ -31,6 +31,11 @@ export function businessDay(instant: Date, timeZone: string): string {
 
 const FOUR_DIGIT_DAY = /^\d{4}-\d{2}-\d{2}$/
 
+/** How this runtime spells a zone it knows, whatever the case it was given in: `asia/jakarta` → `Asia/Jakarta`. */
+export function canonicalTimeZone(timeZone: string): string {
+  return formatterFor(timeZone).resolvedOptions().timeZone
+}
+
 /** True when `timeZone` is an IANA zone this runtime knows. */
 export function isValidTimeZone(timeZone: string): boolean {
   try {

@@ -219,3 +219,15 @@ describe('the ends of the calendar', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ from: '0999-12-18', to: '0999-12-31' })
   })
 })
+
+describe('flag values typed loosely', () => {
+  it('a time zone in another case is stored as the zone is spelt (other readers of app_config match names exactly)', async () => {
+    const db = tempDb()
+    const set = await cliOn(db, ['flag', 'set', 'business_timezone', 'america/new_york'])
+    expect(set.code).toBe(0)
+    expect(set.stdout).toMatch(/business_timezone: Asia\/Jakarta → America\/New_York/)
+    expect((await cliOn(db, ['flag', 'get', 'business_timezone'])).stdout).toBe('America/New_York\n')
+    const same = await cliOn(db, ['flag', 'set', 'business_timezone', 'AMERICA/NEW_YORK'])
+    expect(same.stdout).toMatch(/business_timezone is already America\/New_York; nothing changed/)
+  })
+})
