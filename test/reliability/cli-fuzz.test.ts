@@ -8,7 +8,8 @@
  * - The grammar is read off `buildProgram()` by the worker (commands, arguments, options, which take
  *   values); each value slot gets the candidate values its own parser accepts, so a new command, option
  *   or parser is fuzzed without touching this file.
- * - The bulk (HALO_FUZZ_RUNS, default 5000) runs in-process in two worker processes
+ * - The bulk (HALO_FUZZ_RUNS cases, default 5000; one in five starts with well-formed writer lines,
+ *   so about 6500 invocations) runs in-process in two worker processes
  *   (workers/cli-fuzz-worker.mjs) that call the built CLI's `main(argv)` over and over, each on its own
  *   copy of a seeded SQLite file, capturing stdout, stderr and the exit status; fast-check generates and
  *   shrinks, one stream per worker.
@@ -28,12 +29,16 @@
  *   --json (or --format json), and for people carries no control characters but line breaks;
  * - no PostgreSQL password in any output, no process.exit, uncaught error, warning, listener left on
  *   the process, or output after main returned;
- * - the database file set (file, -wal, -shm) byte for byte as it was, hashed after every call.
+ * - the database file set (file, -wal, -shm) byte for byte as it was, hashed after every call;
+ * - an answer within 10 s (a hang fails the run; the worker is replaced).
  *
  * Writers: the strongest test keeps them in the generator's valid space and asserts "unchanged" on every
  * run except a successful run of a command in WRITERS against the fuzz database (the worker then restores
  * the seed). Every other command must leave the file as it was even when it succeeds, so a command that
- * starts writing (or a new writer command nobody listed) fails here at once. `simulate` gets small
+ * starts writing (or a new writer command nobody listed) fails here at once. What a writer left must
+ * still hold: checkInvariants and every flag readable. One case in five runs one or two well-formed
+ * writer lines before its last line (each judged alike), so lines meet other states than the seed's
+ * (another zone, reason list or cap, sessions opened or ended, a sweep). `simulate` gets small
  * sizes appended (the last value of a repeated option wins; a bad earlier value still fails) so that a
  * valid 1,000,000-session run does not eat the budget.
  *
@@ -58,7 +63,7 @@ const SEED = Number(process.env.HALO_FUZZ_SEED ?? Date.now() % 2 ** 31)
 const REPLAY = process.env.HALO_FUZZ_REPLAY
 const STREAMS = 2
 /** A call that takes longer is taken for a hang (nothing here should wait on anything). */
-const CALL_TIMEOUT_MS = 30_000
+const CALL_TIMEOUT_MS = 10_000
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const BIN = join(ROOT, 'bin', 'halo-admin.js')
@@ -105,6 +110,9 @@ const CANDIDATES = [
   ...['true', 'false', 'block', 'allow', 'Asia/Jakarta', 'America/New_York', 'UTC', 'customer_left,other'],
   ...['0.1', '0.5', '1', '.25'],
   ...['talked to the mitra', 'Terima kasih', 'rollout day 1', 'ünïcödé 🙏', 'seed-1'],
+  // valid, at the edges: zones far from UTC or off the hour, old aliases, the longest codes, far days
+  ...['Pacific/Kiritimati', 'Etc/GMT+12', 'Asia/Kathmandu', 'America/St_Johns', 'Asia/Calcutta', 'utc', 'other', 'x'.repeat(40), '1', '1000000'],
+  ...['0001-01-01', '9999-12-31', '1970-01-01', '2024-02-29'],
 ]
 
 const HUGE = 'x'.repeat(100_000)
@@ -124,9 +132,8 @@ const BAD = [
   ...['Asia/Atlantis', 'customer_left,customer_left', 'OTHER', 'other ', 'm 1', 'm/1', 'x'.repeat(65)],
 ]
 
-/** What --db may say, besides anything else: the fuzz database, nothing usable, and PostgreSQL's password. */
-const targets = (db: string) => [
-  db,
+/** What --db or HALO_DB may say besides the fuzz database: nothing usable, and PostgreSQL's password in several spellings. */
+const OTHER_TARGETS = [
   ':memory:',
   '/nonexistent-dir/halo.db',
   tmpdir(),
@@ -136,8 +143,14 @@ const targets = (db: string) => [
   `${PG_TARGET}?password=${SECRET}`,
   '',
 ]
+const targets = (db: string) => [db, ...OTHER_TARGETS]
 
-const BAD_NOW = ['2026-02-30T00:00:00Z', '2026-11-24T24:00:00Z', '2026-13-01T00:00:00Z', '2026-11-24', '2026-11-24T03:00:00', 'now', ' ', '1e12']
+const BAD_NOW = [
+  ...['2026-02-30T00:00:00Z', '2026-11-24T24:00:00Z', '2026-13-01T00:00:00Z', '2026-11-24', '2026-11-24T03:00:00', 'now', ' ', '1e12'],
+  // well-formed but far: the first and last instants a Date holds, year 1 and 9999, fractions, zones at ±14 h
+  ...['+275760-09-13T00:00:00Z', '-271821-04-20T00:00:00Z', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '1970-01-01T00:00:00Z'],
+  ...['2026-11-24T03:00:00.123456789Z', '2026-11-24T03:00:00+14:00', '2026-11-24T03:00:00-12:00', '2026-11-23T16:59:59.999Z'],
+]
 const BAD_ACTOR = ['', 'a b', 'x'.repeat(65), 'ünï', '\u001b[31m', 'ops\nfake', 'ops\ufffd']
 
 // ---------------------------------------------------------------------------------------------------
@@ -226,8 +239,11 @@ interface Mutation {
  * a value made wrong, a token dropped, a stray token or option of another command put in, `--`, an
  * option repeated, a flag given a value, a command name misspelt, a bad HALO_NOW or HALO_ACTOR. About
  * a third of the lines stay well-formed, so the actions (and the rules behind them) see bad input too.
+ * `withSetup`: one case in five starts with one or two well-formed writer lines (flag set, session
+ * open or end, sweep…), each checked like any other, so the last line meets the database in a state
+ * the seed does not have.
  */
-function invocations(grammar: Grammar, db: string): fc.Arbitrary<Case> {
+function invocations(grammar: Grammar, db: string, withSetup: boolean): fc.Arbitrary<Case[]> {
   const leaves = grammar.commands.filter((c) => !c.group)
   const groups = grammar.commands.filter((c) => c.group)
   const allOptions = grammar.commands.flatMap((c) => c.options)
@@ -255,6 +271,7 @@ function invocations(grammar: Grammar, db: string): fc.Arbitrary<Case> {
       'negate',
       'path',
       'env',
+      'env',
     ),
     at: fc.nat(1000),
     value: noise(),
@@ -266,45 +283,47 @@ function invocations(grammar: Grammar, db: string): fc.Arbitrary<Case> {
     { weight: 3, arbitrary: fc.array(mutation, { minLength: 2, maxLength: 3 }) },
   )
 
-  const leaf = fc.constantFrom(...leaves).chain((cmd) => {
-    const args = cmd.arguments.map((a) =>
-      a.required
-        ? goodFor(a).map((v) => [[v]])
-        : fc
-            .option(
-              goodFor(a).map((v) => [v]),
-              { freq: 2 },
+  const lineOf = (commands: readonly CommandShape[], mutations: fc.Arbitrary<Mutation[]>) =>
+    fc.constantFrom(...commands).chain((cmd) => {
+      const args = cmd.arguments.map((a) =>
+        a.required
+          ? goodFor(a).map((v) => [[v]])
+          : fc
+              .option(
+                goodFor(a).map((v) => [v]),
+                { freq: 2 },
+              )
+              .map((v) => (v === null ? [] : [v])),
+      )
+      const mandatory = cmd.options.filter((o) => o.mandatory).map((o) => optionUse(o, goodFor(o)))
+      const optional = cmd.options.filter((o) => !o.mandatory)
+      const extra =
+        optional.length === 0
+          ? fc.constant([])
+          : fc.array(
+              fc.constantFrom(...optional).chain((o) => optionUse(o, goodFor(o))),
+              { maxLength: 3 },
             )
-            .map((v) => (v === null ? [] : [v])),
-    )
-    const mandatory = cmd.options.filter((o) => o.mandatory).map((o) => optionUse(o, goodFor(o)))
-    const optional = cmd.options.filter((o) => !o.mandatory)
-    const extra =
-      optional.length === 0
-        ? fc.constant([])
-        : fc.array(
-            fc.constantFrom(...optional).chain((o) => optionUse(o, goodFor(o))),
-            { maxLength: 3 },
-          )
-    return fc
-      .record({
-        args: fc.tuple(...args).map((a) => a.flat()),
-        options: fc.tuple(fc.tuple(...mandatory), extra, fc.array(globalUse, { maxLength: 2 })).map(([a, b, c]) => [...a, ...b, ...c]),
-        before: fc.array(globalUse, { maxLength: 1 }),
-        order: fc.array(fc.nat(99), { minLength: 8, maxLength: 8 }),
-        mutations,
-      })
-      .map(({ args, options, before, order, mutations }) => {
-        // options go anywhere among the arguments; arguments keep their order
-        let line = args.map((a) => [...a])
-        options.forEach((o, i) => line.splice(order[i % order.length]! % (line.length + 1), 0, [...o]))
-        let path = [...cmd.path]
-        let env: Record<string, string> = {}
-        for (const m of mutations) [line, path, env] = mutate(line, path, env, m)
-        const argv = [...before.flat(), ...path, ...line.flat()]
-        return { argv: cmd.path[0] === 'simulate' ? [...argv, ...SMALL_SIMULATION] : argv, env }
-      })
-  })
+      return fc
+        .record({
+          args: fc.tuple(...args).map((a) => a.flat()),
+          options: fc.tuple(fc.tuple(...mandatory), extra, fc.array(globalUse, { maxLength: 2 })).map(([a, b, c]) => [...a, ...b, ...c]),
+          before: fc.array(globalUse, { maxLength: 1 }),
+          order: fc.array(fc.nat(99), { minLength: 8, maxLength: 8 }),
+          mutations,
+        })
+        .map(({ args, options, before, order, mutations }) => {
+          // options go anywhere among the arguments; arguments keep their order
+          let line = args.map((a) => [...a])
+          options.forEach((o, i) => line.splice(order[i % order.length]! % (line.length + 1), 0, [...o]))
+          let path = [...cmd.path]
+          let env: Record<string, string> = {}
+          for (const m of mutations) [line, path, env] = mutate(line, path, env, m)
+          const argv = [...before.flat(), ...path, ...line.flat()]
+          return { argv: cmd.path[0] === 'simulate' ? [...argv, ...SMALL_SIMULATION] : argv, env }
+        })
+    })
+  const leaf = lineOf(leaves, mutations)
 
   const group = fc
     .tuple(
@@ -322,9 +341,16 @@ function invocations(grammar: Grammar, db: string): fc.Arbitrary<Case> {
     )
     .map((argv) => ({ argv, env: {} }))
 
-  return fc
-    .oneof({ weight: 26, arbitrary: leaf }, { weight: 2, arbitrary: group }, { weight: 2, arbitrary: junk })
-    .map((c) => ({ argv: c.argv, env: { HALO_NOW: NOW, HALO_ACTOR: 'ops-fuzz', ...c.env } }))
+  const withEnv = (c: { argv: string[]; env: Record<string, string> }): Case => ({ argv: c.argv, env: { HALO_NOW: NOW, HALO_ACTOR: 'ops-fuzz', ...c.env } })
+  const line = fc.oneof({ weight: 26, arbitrary: leaf }, { weight: 2, arbitrary: group }, { weight: 2, arbitrary: junk }).map(withEnv)
+  if (!withSetup) return line.map((c) => [c])
+  // well-formed writers first, now and then, so the last line meets a database in another state (demo aside: it replaces the file)
+  const writers = leaves.filter((c) => WRITERS.has(c.path.join(' ')) && c.path[0] !== 'demo')
+  const setup = fc.oneof(
+    { weight: 4, arbitrary: fc.constant([]) },
+    { weight: 1, arbitrary: fc.array(lineOf(writers, fc.constant([])).map(withEnv), { minLength: 1, maxLength: 2 }) },
+  )
+  return fc.tuple(setup, line).map(([before, last]) => [...before, last])
 }
 
 /** A line with `m` applied: its units (each an argument or an option with its value), path and environment. */
@@ -369,8 +395,16 @@ function mutate(line: string[][], path: string[], env: Record<string, string>, m
       p[j] = [p[j]!.toUpperCase(), `${p[j]}s`, p[j]!.slice(1), `${p[j]} `, `${p[j]}\u0000`, `-${p[j]}`, m.value][m.at % 7]!
       return [out, m.at % 11 === 0 ? p.slice(0, j) : p, env]
     }
-    case 'env':
-      return [out, path, m.at % 2 === 0 ? { ...env, HALO_NOW: BAD_NOW[m.at % BAD_NOW.length]! } : { ...env, HALO_ACTOR: BAD_ACTOR[m.at % BAD_ACTOR.length]! }]
+    case 'env': {
+      const [name, values] = (
+        [
+          ['HALO_NOW', BAD_NOW],
+          ['HALO_ACTOR', BAD_ACTOR],
+          ['HALO_DB', OTHER_TARGETS],
+        ] as const
+      )[m.at % 3]!
+      return [out, path, { ...env, [name]: values[Math.floor(m.at / 3) % values.length]! }]
+    }
   }
   return [out, path, env]
 }
@@ -394,6 +428,8 @@ interface RunResult {
   readonly incidents: readonly string[]
   readonly listenersGrown: readonly string[]
   readonly dbChanged: boolean
+  /** After a writer's exit 0: failed invariants, flags that no longer read. */
+  readonly unhealthy: readonly string[]
   readonly stray: { out: string; err: string; incidents: readonly string[] }
   readonly ms: number
   readonly signal?: string | null
@@ -407,12 +443,13 @@ export function problemsOf(c: Case, r: RunResult, fuzzDb: string): string[] {
   const problems: string[] = []
   const o = r.oracle
   const command = o.parsed ? o.path!.join(' ') : null
-  const target = o.parsed ? (o.globals!.db ?? fuzzDb) : fuzzDb
+  const target = (o.parsed ? o.globals!.db : null) ?? c.env.HALO_DB ?? fuzzDb
   const json = o.parsed ? o.globals!.json : c.argv.includes('--json')
   const debug = (o.parsed ? o.globals!.debug : c.argv.includes('--debug')) || Boolean(c.env.DEBUG)
 
   if (r.signal) problems.push(`killed by ${r.signal}`)
   for (const i of r.incidents) problems.push(i)
+  for (const u of r.unhealthy) problems.push(`the data a successful ${command} left does not hold: ${u}`)
   if (r.listenersGrown.length > 0) problems.push(`left listeners behind: ${r.listenersGrown.join(', ')}`)
   if (r.stray.out || r.stray.err || r.stray.incidents.length > 0)
     problems.push(`output or incidents after the previous call returned: ${JSON.stringify(r.stray).slice(0, 500)}`)
@@ -566,8 +603,9 @@ class FuzzWorker {
     })
   }
 
-  run(c: Case): Promise<RunResult> {
-    return this.request<RunResult>({ op: 'run', argv: c.argv, env: c.env })
+  /** Runs `c`; with `keep`, the database stays as `c` left it for the next step. */
+  run(c: Case, keep = false): Promise<RunResult> {
+    return this.request<RunResult>({ op: 'run', argv: c.argv, env: c.env, keep })
   }
 
   stop(): void {
@@ -764,12 +802,16 @@ function tally(c: Case, r: RunResult, wallMs: number): void {
 }
 
 function property(w: FuzzWorker) {
-  return fc.asyncProperty(invocations(grammar, w.db), async (c) => {
-    const started = performance.now()
-    const r = await w.run(c)
-    tally(c, r, performance.now() - started)
-    const problems = problemsOf(c, r, w.db)
-    if (problems.length > 0) throw new Error(`${problems.map((p) => `- ${p}`).join('\n')}\n${describeRun(c, r)}`)
+  return fc.asyncProperty(invocations(grammar, w.db, true), async (steps) => {
+    seen.cases++
+    for (const [i, c] of steps.entries()) {
+      const started = performance.now()
+      const r = await w.run(c, i < steps.length - 1)
+      tally(c, r, performance.now() - started)
+      const problems = problemsOf(c, r, w.db)
+      const before = steps.slice(0, i).map((s) => `  after: ${s.argv.map((a) => shown(a)).join(' ')}`)
+      if (problems.length > 0) throw new Error(`${problems.map((p) => `- ${p}`).join('\n')}\n${[...before, describeRun(c, r)].join('\n')}`)
+    }
   })
 }
 
@@ -798,7 +840,7 @@ describe('generated bad input', () => {
       const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [{ i, error: o.reason as Error }] : []))
       const secs = ((performance.now() - started) / 1000).toFixed(1)
       console.log(
-        `cli fuzz: ${seen.total} runs in ${secs} s (seed ${SEED}); commander accepted ${seen.parsed}, the database changed ${seen.changed} times; exits ${JSON.stringify(Object.fromEntries([...seen.exits].sort((a, b) => a[0] - b[0])))}; main ${seen.mainMs.toFixed(0)} ms of ${seen.wallMs.toFixed(0)} ms; slowest: ${seen.slowest.map((s) => `${s.ms.toFixed(0)} ms ${s.what}`).join(' | ')}`,
+        `cli fuzz: ${seen.cases} cases, ${seen.total} invocations in ${secs} s (seed ${SEED}); commander accepted ${seen.parsed}, the database changed ${seen.changed} times; exits ${JSON.stringify(Object.fromEntries([...seen.exits].sort((a, b) => a[0] - b[0])))}; main ${seen.mainMs.toFixed(0)} ms of ${seen.wallMs.toFixed(0)} ms; slowest: ${seen.slowest.map((s) => `${s.ms.toFixed(0)} ms ${s.what}`).join(' | ')}`,
       )
       if (failed.length > 0) {
         const { i, error } = failed[0]!
@@ -822,7 +864,7 @@ describe('generated bad input', () => {
         copyFileSync(template, db)
         return { db, cwd: join(dir, 'cwd'), fingerprint: fingerprint(db) }
       })
-      const arb = (db: string) => invocations(grammar, db)
+      const arb = (db: string) => invocations(grammar, db, false).map(([c]) => c!)
       const generated = fc.sample(arb(slots[0]!.db), { seed: SEED + 100, numRuns: Math.round(SPAWNED * 0.6) })
       const invalid = fc.sample(withInvalidUtf8(arb(slots[0]!.db)), { seed: SEED + 101, numRuns: SPAWNED - Math.round(SPAWNED * 0.6) })
       // the ones that must refuse without a terminal rather than wait for one
@@ -851,7 +893,7 @@ describe('generated bad input', () => {
             const argv = bytes.map((b) => b.toString('utf8'))
             const c: Case = { argv, env: job.env }
             const { oracle } = await workers[0]!.request<{ oracle: Oracle }>({ op: 'oracle', argv })
-            const p = await spawnCli(bytes, { ...job.env, HALO_DB: slot.db }, slot.cwd)
+            const p = await spawnCli(bytes, { HALO_DB: slot.db, ...job.env }, slot.cwd)
             const now = fingerprint(slot.db)
             const r: RunResult = {
               oracle,
@@ -862,6 +904,7 @@ describe('generated bad input', () => {
               incidents: [],
               listenersGrown: [],
               dbChanged: now !== slot.fingerprint,
+              unhealthy: [],
               stray: { out: '', err: '', incidents: [] },
               ms: p.ms,
             }

@@ -7,12 +7,15 @@
 // Requests (process.send), one at a time:
 //   { op: 'grammar', candidates }  the live command tree, each argument and option value slot with the
 //                                  candidates its own parser accepts
-//   { op: 'run', argv, env }       one invocation; the reply says what it printed and did (see runCase)
+//   { op: 'run', argv, env, keep } one invocation; the reply says what it printed and did (see runCase);
+//                                  keep: leave the database as this run left it, for the next step of a case
 //   { op: 'oracle', argv }         only how commander reads argv (for the cases spawned as real processes)
 //
 // The database: `${dir}/fuzz.db`, a copy of `template`, is HALO_DB unless the request's env says
-// otherwise. After each run the file set (db, -wal, -shm) is hashed; when it changed (a writer that
-// succeeded, or a bug) the reply says so and the copy is restored, so every run starts from the seed.
+// otherwise. After each run the file set (db, -wal, -shm) is hashed; the reply says whether it changed
+// (a writer that succeeded, or a bug) and, when it did with exit 0, whether the data still holds
+// (checkInvariants, every flag readable). Unless `keep`, the copy is then restored, so every case
+// starts from the seed.
 // The working directory is `${dir}/cwd`, emptied after each run (a relative --db lands there).
 import { createHash } from 'node:crypto'
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -30,6 +33,7 @@ process.chdir(CWD)
 // loads (ink's exit hooks…), is not taken for a listener leaked by a call.
 for (const file of readdirSync(DIST, { recursive: true })) if (String(file).endsWith('.js')) await import(pathToFileURL(join(DIST, String(file))).href)
 const { main } = await import(pathToFileURL(join(DIST, 'cli', 'main.js')).href)
+const { checkInvariants, createConfigStore, openDatabase } = await import(pathToFileURL(join(DIST, 'index.js')).href)
 const { buildProgram } = await import(pathToFileURL(join(DIST, 'cli', 'program.js')).href)
 
 // Output: every write to stdout and stderr, from anywhere (console, streams, warnings), is captured.
@@ -180,13 +184,28 @@ async function oracle(argv) {
 
 const FUZZ_ENV = ['HALO_DB', 'HALO_NOW', 'HALO_ACTOR', 'NO_COLOR', 'DEBUG', 'CI']
 
-async function runCase({ argv, env }) {
+/** What is wrong with the data a successful writer left: failed invariants, flags that no longer read. */
+async function health() {
+  const handle = await openDatabase(DB)
+  try {
+    const report = await checkInvariants(handle)
+    const failed = report.checks.filter((c) => !c.ok).map((c) => `invariant ${c.name}: ${c.violations} (${c.examples.join(' ')})`)
+    await createConfigStore(handle).list()
+    return failed
+  } catch (e) {
+    return [`the data no longer reads: ${e?.stack ?? e}`]
+  } finally {
+    await handle.close()
+  }
+}
+
+async function runCase({ argv, env, keep }) {
   for (const k of FUZZ_ENV) delete process.env[k]
   process.env.HALO_DB = DB
   for (const [k, v] of Object.entries(env ?? {})) if (v !== undefined && v !== null) process.env[k] = v
   const stray = { out: captured.out.splice(0).join(''), err: captured.err.splice(0).join(''), incidents: incidents.splice(0) }
   const parse = await oracle(argv)
-  const before = listeners()
+  const before = { ...listeners(), state: fingerprint() }
   process.exitCode = undefined
   const started = performance.now()
   try {
@@ -203,11 +222,9 @@ async function runCase({ argv, env }) {
   const exitCode = process.exitCode === undefined ? 0 : Number(process.exitCode)
   process.exitCode = undefined
   const state = fingerprint()
-  const changed = state !== baseline
-  if (changed) {
-    resetDatabase()
-    baseline = fingerprint()
-  }
+  const changed = state !== before.state
+  const unhealthy = changed && exitCode === 0 ? await health() : []
+  if (!keep && fingerprint() !== seeded) resetDatabase()
   const cwdFiles = emptyCwd()
   return {
     oracle: parse,
@@ -217,6 +234,7 @@ async function runCase({ argv, env }) {
     incidents: incidents.splice(0),
     listenersGrown: grown,
     dbChanged: changed,
+    unhealthy,
     cwdFiles,
     stray,
     ms,
@@ -224,7 +242,8 @@ async function runCase({ argv, env }) {
 }
 
 resetDatabase()
-let baseline = fingerprint()
+/** The file set as seeded. */
+const seeded = fingerprint()
 // main adds its one stdout listener on its first call: that call is not the first case's
 await main(['node', 'halo-admin', '--version'])
 captured.out.length = 0
