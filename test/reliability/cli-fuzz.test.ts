@@ -756,6 +756,7 @@ let template: string
 let workers: FuzzWorker[] = []
 let grammar: Grammar
 const seen = {
+  cases: 0,
   exits: new Map<number, number>(),
   commands: new Map<string, number>(),
   parsed: 0,
