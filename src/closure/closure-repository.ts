@@ -11,7 +11,11 @@ export type ClosureRow = Selectable<SessionClosuresTable>
 export const DAILY_CAP_TRIGGER = 'daily_cap_reached'
 
 // The early end's queries are templates: built and compiled once per engine (see query-template.ts).
-const sessionById = (db: Kysely<Schema>, id: unknown) => db.selectFrom('sessions').selectAll().where('id', '=', id as number)
+const sessionById = (db: Kysely<Schema>, id: unknown) =>
+  db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('id', '=', id as number)
 const selectSession = queryTemplate((db, _engine, id) => sessionById(db, id))
 const selectSessionLocked = queryTemplate((db, engine, id) => engine.lockForUpdate(sessionById(db, id)))
 
@@ -19,7 +23,12 @@ export async function findSession(trx: Kysely<Schema>, engine: Engine, id: numbe
   return (await (lock ? selectSessionLocked : selectSession)(trx, engine, id)).rows[0]
 }
 
-const selectClosureByKey = queryTemplate((db, _engine, key) => db.selectFrom('session_closures').selectAll().where('idempotency_key', '=', key as never))
+const selectClosureByKey = queryTemplate((db, _engine, key) =>
+  db
+    .selectFrom('session_closures')
+    .selectAll()
+    .where('idempotency_key', '=', key as never),
+)
 
 export async function findClosureByKey(trx: Kysely<Schema>, engine: Engine, key: string): Promise<ClosureRow | undefined> {
   return (await selectClosureByKey(trx, engine, key)).rows[0]
@@ -83,7 +92,6 @@ const claimCounter = queryTemplate((db, _engine, mitraId, day) =>
         .as('review_id'),
     ]),
 )
-
 
 const counterOf = (db: Kysely<Schema>, mitraId: unknown, day: unknown) =>
   db
@@ -149,8 +157,20 @@ export async function markClosing(trx: Kysely<Schema>, engine: Engine, ids: read
 }
 
 const CLOSURE_COLUMNS = [
-  'session_id', 'mitra_id', 'kind', 'initiated_by', 'actor_id', 'reason', 'reason_note', 'business_day',
-  'over_cap', 'review_id', 'idempotency_key', 'created_at', 'grace_ends_at', 'finalized_at',
+  'session_id',
+  'mitra_id',
+  'kind',
+  'initiated_by',
+  'actor_id',
+  'reason',
+  'reason_note',
+  'business_day',
+  'over_cap',
+  'review_id',
+  'idempotency_key',
+  'created_at',
+  'grace_ends_at',
+  'finalized_at',
 ] as const satisfies readonly (keyof Omit<ClosureRow, 'id'>)[]
 
 const insertOneClosure = queryTemplate((db, _engine, ...values) =>
@@ -166,7 +186,11 @@ export async function insertClosures(trx: Kysely<Schema>, engine: Engine, rows: 
     const row = rows[0]!
     return (await insertOneClosure(trx, engine, ...CLOSURE_COLUMNS.map((c) => row[c]))).rows.map((r) => r.id)
   }
-  const out = await trx.insertInto('session_closures').values(rows as Omit<ClosureRow, 'id'>[]).returning('id').execute()
+  const out = await trx
+    .insertInto('session_closures')
+    .values(rows as Omit<ClosureRow, 'id'>[])
+    .returning('id')
+    .execute()
   return out.map((r) => r.id)
 }
 
@@ -190,7 +214,11 @@ export async function insertEvents(trx: Kysely<Schema>, engine: Engine, rows: re
   if (rows.length === 1) {
     const row = rows[0]!
     await insertOneEvent(trx, engine, ...EVENT_COLUMNS.map((c) => row[c]))
-  } else if (rows.length > 0) await trx.insertInto('session_events').values(rows as EventRow[]).execute()
+  } else if (rows.length > 0)
+    await trx
+      .insertInto('session_events')
+      .values(rows as EventRow[])
+      .execute()
 }
 
 export async function dueForExpiry(trx: Kysely<Schema>, engine: Engine, now: string, limit: number) {
@@ -205,24 +233,13 @@ export async function dueForExpiry(trx: Kysely<Schema>, engine: Engine, now: str
 }
 
 export async function dueForFinalize(trx: Kysely<Schema>, engine: Engine, now: string, limit: number) {
-  const q = trx
-    .selectFrom('sessions')
-    .select(['id'])
-    .where('status', '=', 'closing')
-    .where('grace_ends_at', '<=', now)
-    .orderBy('grace_ends_at')
-    .limit(limit)
+  const q = trx.selectFrom('sessions').select(['id']).where('status', '=', 'closing').where('grace_ends_at', '<=', now).orderBy('grace_ends_at').limit(limit)
   return engine.lockSkipLocked(q).execute()
 }
 
 export async function markClosed(trx: Kysely<Schema>, ids: readonly number[], at: string): Promise<number> {
   if (ids.length === 0) return 0
-  const r = await trx
-    .updateTable('sessions')
-    .set({ status: 'closed', closed_at: at })
-    .where('id', 'in', ids)
-    .where('status', '=', 'closing')
-    .executeTakeFirst()
+  const r = await trx.updateTable('sessions').set({ status: 'closed', closed_at: at }).where('id', 'in', ids).where('status', '=', 'closing').executeTakeFirst()
   await trx.updateTable('session_closures').set({ finalized_at: at }).where('session_id', 'in', ids).execute()
   return Number(r.numUpdatedRows)
 }
@@ -230,4 +247,3 @@ export async function markClosed(trx: Kysely<Schema>, ids: readonly number[], at
 export function goodbyeSides(trx: Kysely<Schema>, sessionId: number) {
   return trx.selectFrom('session_goodbyes').select('side').where('session_id', '=', sessionId).execute()
 }
-

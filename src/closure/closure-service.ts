@@ -135,33 +135,33 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     const dryRun = ask.dryRun === true
     try {
       return await handle.write(async (trx) => {
-      // The session lock comes first: requests for one session queue here, so a
-      // replayed key always finds the closure its first request wrote. A dry run
-      // takes the same locks as the real thing (its transaction rolls back, so it
-      // writes nothing): its answer is that of one moment, not the session and
-      // count from before a concurrent early end's commit and the review from after.
-      const row = await repo.findSession(trx, engine, id, true)
-      if (ask.idempotencyKey !== undefined) {
-        const prior = await repo.findClosureByKey(trx, engine, ask.idempotencyKey)
-        if (prior !== undefined) return replayOf(trx, prior, id, userType, ask.actorId, dryRun)
-      }
-      const flags = await loadFlags(trx, engine)
-      const day = businessDay(now, flags.business_timezone)
-      const session = row === undefined ? null : facts(row)
-      const askFacts = { userType, actorId: ask.actorId, reason: ask.reason, note: ask.note }
-      let decision = decideEarlyEnd(session, askFacts, flags, { countToday: 0, reviewId: null }, day, now)
-      if (decision.allowed && decision.plan.countsTowardCap) {
-        const cap = await repo.readCap(trx, engine, session!.mitraId, day, true)
-        decision = decideEarlyEnd(session, askFacts, flags, cap, day, now)
-      }
-      // A refusal throws, so the transaction rolls back and nothing it touched stays.
-      if (!decision.allowed) throw decision.error
-      const plan = decision.plan
-      const result = await writeEarlyEnd(trx, row!, plan, ask.idempotencyKey ?? null, at)
-      // A dry run makes every write too, so every constraint checks it (an idempotency key a
-      // concurrent request just took fails here, as the real request would), then rolls back.
-      if (dryRun) throw new DryRunAnswer({ ...result, closure: null, reviewId: plan.existingReviewId, dryRun: true })
-      return result
+        // The session lock comes first: requests for one session queue here, so a
+        // replayed key always finds the closure its first request wrote. A dry run
+        // takes the same locks as the real thing (its transaction rolls back, so it
+        // writes nothing): its answer is that of one moment, not the session and
+        // count from before a concurrent early end's commit and the review from after.
+        const row = await repo.findSession(trx, engine, id, true)
+        if (ask.idempotencyKey !== undefined) {
+          const prior = await repo.findClosureByKey(trx, engine, ask.idempotencyKey)
+          if (prior !== undefined) return replayOf(trx, prior, id, userType, ask.actorId, dryRun)
+        }
+        const flags = await loadFlags(trx, engine)
+        const day = businessDay(now, flags.business_timezone)
+        const session = row === undefined ? null : facts(row)
+        const askFacts = { userType, actorId: ask.actorId, reason: ask.reason, note: ask.note }
+        let decision = decideEarlyEnd(session, askFacts, flags, { countToday: 0, reviewId: null }, day, now)
+        if (decision.allowed && decision.plan.countsTowardCap) {
+          const cap = await repo.readCap(trx, engine, session!.mitraId, day, true)
+          decision = decideEarlyEnd(session, askFacts, flags, cap, day, now)
+        }
+        // A refusal throws, so the transaction rolls back and nothing it touched stays.
+        if (!decision.allowed) throw decision.error
+        const plan = decision.plan
+        const result = await writeEarlyEnd(trx, row!, plan, ask.idempotencyKey ?? null, at)
+        // A dry run makes every write too, so every constraint checks it (an idempotency key a
+        // concurrent request just took fails here, as the real request would), then rolls back.
+        if (dryRun) throw new DryRunAnswer({ ...result, closure: null, reviewId: plan.existingReviewId, dryRun: true })
+        return result
       })
     } catch (e) {
       if (e instanceof DryRunAnswer) return e.result
@@ -169,13 +169,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     }
   }
 
-  async function writeEarlyEnd(
-    trx: Trx,
-    row: repo.SessionRow,
-    plan: EarlyEndPlan,
-    idempotencyKey: string | null,
-    at: string,
-  ): Promise<EarlyEndResult> {
+  async function writeEarlyEnd(trx: Trx, row: repo.SessionRow, plan: EarlyEndPlan, idempotencyKey: string | null, at: string): Promise<EarlyEndResult> {
     const graceEndsAt = plan.graceEndsAt.toISOString()
     const reviewId = plan.review === 'open' ? await repo.insertReview(trx, row.mitra_id, plan.businessDay, at) : plan.existingReviewId
     if (plan.countsTowardCap) await repo.setCount(trx, engine, row.mitra_id, plan.businessDay, plan.countAfter)
@@ -200,19 +194,20 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     }
     const [closureId] = await repo.insertClosures(trx, engine, [closure])
     await repo.insertEvents(trx, engine, [
-      { session_id: row.id, event: 'early_end', from_status: row.status, to_status: 'closing', actor_type: plan.initiatedBy, actor_id: plan.actorId, created_at: at },
+      {
+        session_id: row.id,
+        event: 'early_end',
+        from_status: row.status,
+        to_status: 'closing',
+        actor_type: plan.initiatedBy,
+        actor_id: plan.actorId,
+        created_at: at,
+      },
     ])
     return resultOf(row.id, plan, toClosure({ ...closure, id: closureId! }), reviewId, plan.review === 'open', false)
   }
 
-  async function replayOf(
-    trx: Trx,
-    prior: repo.ClosureRow,
-    id: number,
-    userType: UserType,
-    actorId: string,
-    dryRun: boolean,
-  ): Promise<EarlyEndResult> {
+  async function replayOf(trx: Trx, prior: repo.ClosureRow, id: number, userType: UserType, actorId: string, dryRun: boolean): Promise<EarlyEndResult> {
     const closure = toClosure(prior)
     const sameRequest = closure.sessionId === id && closure.initiatedBy === userType.toLowerCase() && closure.actorId === actorId
     if (!sameRequest) {
@@ -247,7 +242,9 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
           .values({ customer_id: customerId, mitra_id: mitraId, status, started_at: startedAt, ends_at: endsAt, grace_ends_at: null, closed_at: null })
           .returningAll()
           .executeTakeFirstOrThrow()
-        await repo.insertEvents(trx, engine, [{ session_id: row.id, event: 'opened', from_status: null, to_status: status, actor_type: 'system', actor_id: null, created_at: startedAt }])
+        await repo.insertEvents(trx, engine, [
+          { session_id: row.id, event: 'opened', from_status: null, to_status: status, actor_type: 'system', actor_id: null, created_at: startedAt },
+        ])
         return toSession(row)
       })
     },
@@ -281,7 +278,9 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
         if (!d.allowed) throw d.error
         const at = now.toISOString()
         await trx.insertInto('session_goodbyes').values({ session_id: id, side: d.side, actor_id: actorId, message, created_at: at }).execute()
-        await repo.insertEvents(trx, engine, [{ session_id: id, event: 'goodbye', from_status: 'closing', to_status: 'closing', actor_type: d.side, actor_id: actorId, created_at: at }])
+        await repo.insertEvents(trx, engine, [
+          { session_id: id, event: 'goodbye', from_status: 'closing', to_status: 'closing', actor_type: d.side, actor_id: actorId, created_at: at },
+        ])
         return { side: d.side, actorId, message, at }
       })
     },
@@ -306,14 +305,34 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
               trx,
               engine,
               due.map((d) => ({
-                session_id: d.id, mitra_id: d.mitra_id, kind: 'expired', initiated_by: 'system', actor_id: null, reason: null, reason_note: null,
-                business_day: day, over_cap: 0, review_id: null, idempotency_key: null, created_at: at, grace_ends_at: grace, finalized_at: null,
+                session_id: d.id,
+                mitra_id: d.mitra_id,
+                kind: 'expired',
+                initiated_by: 'system',
+                actor_id: null,
+                reason: null,
+                reason_note: null,
+                business_day: day,
+                over_cap: 0,
+                review_id: null,
+                idempotency_key: null,
+                created_at: at,
+                grace_ends_at: grace,
+                finalized_at: null,
               })),
             )
             await repo.insertEvents(
               trx,
               engine,
-              due.map((d) => ({ session_id: d.id, event: 'expired', from_status: d.status, to_status: 'closing' as const, actor_type: 'system', actor_id: null, created_at: at })),
+              due.map((d) => ({
+                session_id: d.id,
+                event: 'expired',
+                from_status: d.status,
+                to_status: 'closing' as const,
+                actor_type: 'system',
+                actor_id: null,
+                created_at: at,
+              })),
             )
             return due.length
           })
@@ -329,7 +348,15 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
             await repo.insertEvents(
               trx,
               engine,
-              ids.map((id) => ({ session_id: id, event: 'finalized', from_status: 'closing', to_status: 'closed' as const, actor_type: 'system', actor_id: null, created_at: at })),
+              ids.map((id) => ({
+                session_id: id,
+                event: 'finalized',
+                from_status: 'closing',
+                to_status: 'closed' as const,
+                actor_type: 'system',
+                actor_id: null,
+                created_at: at,
+              })),
             )
             return ids.length
           })
@@ -362,7 +389,11 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       const f = parseInput(FilterSchema, filter, 'session filter')
       const statuses = f.status === undefined ? undefined : Array.isArray(f.status) ? f.status : [f.status]
       const rows = await handle.read((db) => {
-        let q = db.selectFrom('sessions').selectAll().orderBy('id').limit(f.limit ?? 100)
+        let q = db
+          .selectFrom('sessions')
+          .selectAll()
+          .orderBy('id')
+          .limit(f.limit ?? 100)
         if (statuses !== undefined) q = q.where('status', 'in', statuses as SessionStatus[])
         if (f.mitraId !== undefined) q = q.where('mitra_id', '=', f.mitraId)
         if (f.customerId !== undefined) q = q.where('customer_id', '=', f.customerId)

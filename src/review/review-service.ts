@@ -61,7 +61,11 @@ export function createReviewService(handle: HaloDatabase, options: { clock?: Clo
       .selectFrom('cc_reviews as r')
       .selectAll('r')
       .select((eb) =>
-        eb.selectFrom('session_closures as c').select((e) => e.fn.countAll<number>().as('n')).whereRef('c.review_id', '=', 'r.id').as('early_ends'),
+        eb
+          .selectFrom('session_closures as c')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .whereRef('c.review_id', '=', 'r.id')
+          .as('early_ends'),
       )
 
   type Row = Awaited<ReturnType<ReturnType<typeof selectReviews>['executeTakeFirstOrThrow']>>
@@ -90,7 +94,9 @@ export function createReviewService(handle: HaloDatabase, options: { clock?: Clo
     async list(filter = {}) {
       const f = parseInput(FilterSchema, filter, 'review filter')
       const rows = await handle.read((db) => {
-        let q = selectReviews(db).orderBy('r.id', 'desc').limit(f.limit ?? 100)
+        let q = selectReviews(db)
+          .orderBy('r.id', 'desc')
+          .limit(f.limit ?? 100)
         if (f.status !== undefined) q = q.where('r.status', '=', f.status)
         if (f.mitraId !== undefined) q = q.where('r.mitra_id', '=', f.mitraId)
         return q.execute()
