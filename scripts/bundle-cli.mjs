@@ -17,10 +17,14 @@
 // - the TUI is not bundled: ink cannot be `require`d on Node 20 (a dependency uses top-level
 //   await), so `tui` imports dist/src/tui/run-tui-on.js, tsc's ES modules, which open their own
 //   handle (see src/tui/run-tui-on.ts);
-// - `import.meta.url` (program.ts reads the package version with it) becomes the file's URL.
+// - commander is bundled too, with its `require('node:child_process')` made lazy: it needs it only
+//   for executable subcommands, which halo-admin has none of, and loading it (with node:net and
+//   the streams) was a fifth of `flag get`'s start-up;
+// - `import.meta.url` (the package version is read with it) becomes the file's URL.
 // The library entry (dist/src/index.js, `import … from 'halo-admin'`) is tsc's output, not bundled.
 import { build } from 'esbuild'
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -46,6 +50,22 @@ const tuiFromDist = {
   },
 }
 
+/** commander in the bundle, loading node:child_process only if it ever spawns. */
+const lazyCommander = {
+  name: 'lazy-commander',
+  setup(b) {
+    const entry = createRequire(join(ROOT, 'package.json')).resolve('commander')
+    b.onResolve({ filter: /^commander$/ }, () => ({ path: entry }))
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const eager = "const childProcess = require('node:child_process');"
+      const source = readFileSync(args.path, 'utf8')
+      if (!source.includes(eager)) throw new Error(`${args.path} no longer starts with ${eager}: revisit lazyCommander in scripts/bundle-cli.mjs`)
+      const lazy = "const childProcess = { get spawn() { return require('node:child_process').spawn; } };"
+      return { contents: source.replace(eager, lazy), loader: 'js' }
+    })
+  },
+}
+
 rmSync(OUT, { recursive: true, force: true })
 await build({
   absWorkingDir: ROOT,
@@ -57,7 +77,7 @@ await build({
   target: 'node20',
   packages: 'external',
   tsconfig: 'tsconfig.build.json',
-  plugins: [kyselyByRequire, tuiFromDist],
+  plugins: [lazyCommander, kyselyByRequire, tuiFromDist],
   define: { 'import.meta.url': '__fileUrl' },
   banner: { js: 'const __fileUrl = require("node:url").pathToFileURL(__filename).href;' },
   sourcemap: true,

@@ -7,6 +7,7 @@
  */
 import type { Command, Option } from 'commander'
 import type { Completable } from './parse.js'
+import { packageVersion } from './version.js'
 
 export const SHELLS = ['bash', 'zsh'] as const
 export type Shell = (typeof SHELLS)[number]
@@ -318,6 +319,6 @@ fi
  */
 export function completionScript(root: Command, shell: Shell): string {
   const model = completionModel(root)
-  const version = root.version() ?? ''
+  const version = packageVersion()
   return shell === 'bash' ? bash(model, version) : zsh(model, version)
 }

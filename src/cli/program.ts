@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander'
-import { createRequire } from 'node:module'
 import { completion } from './commands/completion.js'
 import { db } from './commands/db/index.js'
 import { demo } from './commands/demo.js'
@@ -11,8 +10,7 @@ import { simulate } from './commands/simulate.js'
 import { sweep } from './commands/sweep.js'
 import { tui } from './commands/tui.js'
 import { whatif } from './commands/whatif/index.js'
-
-const { version } = createRequire(import.meta.url)('halo-admin/package.json') as { version: string }
+import { packageVersion } from './version.js'
 
 /**
  * The `halo-admin` command tree. Command modules only describe their
@@ -22,7 +20,7 @@ const { version } = createRequire(import.meta.url)('halo-admin/package.json') as
 export function buildProgram(): Command {
   const program = new Command('halo-admin')
     .description('Control how Halo chat sessions end: flags, sessions, force-close, sweeps, reviews, reports.')
-    .version(version, '-V, --version')
+    .option('-V, --version', 'output the version number')
     .option('--db <target>', 'SQLite file or postgres:// URL (else $HALO_DB, else ./halo.db)')
     .option('--actor <id>', 'who you are, for the audit trail (else $HALO_ACTOR, else your OS user)')
     .option('--json', 'print one JSON document on stdout (errors as {"error":{…}} on stderr)')
@@ -37,6 +35,12 @@ Exit codes: 0 done, 1 internal error, 2 invalid input, 3 not found, 4 invalid st
 
 Start with:  halo-admin demo`,
     )
+  // as commander's .version() does, but reading the version only when asked
+  program.on('option:version', () => {
+    const version = packageVersion()
+    process.stdout.write(`${version}\n`)
+    throw new CommanderError(0, 'commander.version', version)
+  })
   for (const c of [db, flag, session, sweep, review, report, simulate, whatif, demo, tui, completion]) program.addCommand(c)
   return failQuietly(program)
 }

@@ -30,7 +30,7 @@ register('data:text/javascript,' + encodeURIComponent(
 `
 
 /** Node packages (by name) and our own files a run of `entry ...args` loaded. */
-function loaded(entry: string, args: readonly string[]): { packages: Set<string>; ours: string[]; stdout: string } {
+function loaded(entry: string, args: readonly string[]): { packages: Set<string>; ours: string[]; builtins: string[]; stdout: string } {
   const dir = tempDb('hook')
   const hook = `${dir}.mjs`
   const out = `${dir}.txt`
@@ -46,7 +46,8 @@ function loaded(entry: string, args: readonly string[]): { packages: Set<string>
   const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean)
   const packages = new Set(lines.flatMap((l) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(l)?.slice(1) ?? []))
   const ours = lines.filter((l) => l.includes('/dist/')).map((l) => l.slice(l.indexOf('/dist/') + 1))
-  return { packages, ours, stdout: r.stdout }
+  const builtins = lines.filter((l) => l.startsWith('cjs node:')).map((l) => l.slice(4))
+  return { packages, ours, builtins, stdout: r.stdout }
 }
 
 describe('halo-admin flag get starts lean', () => {
@@ -63,7 +64,9 @@ describe('halo-admin flag get starts lean', () => {
     const run = loaded(BIN, ['--db', db, 'flag', 'get', 'early_end_mitra_enabled'])
     expect(run.stdout).toBe('true\n')
     for (const name of HEAVY) expect([...run.packages].filter((p) => p === name || p.startsWith(`${name}/`))).toEqual([])
-    expect([...run.packages].sort()).toEqual(['better-sqlite3', 'bindings', 'commander', 'file-uri-to-path'])
+    // commander is inside the bundle (with node:child_process loaded only to spawn, which we never do)
+    expect([...run.packages].sort()).toEqual(['better-sqlite3', 'bindings', 'file-uri-to-path'])
+    expect(run.builtins).not.toContain('node:child_process')
     // the bundle, not tsc's ~45 separate modules
     expect(run.ours.some((f) => f.startsWith('dist/cli/'))).toBe(true)
     expect(run.ours.filter((f) => f.startsWith('dist/src/'))).toEqual([])
@@ -77,6 +80,8 @@ describe('halo-admin flag get starts lean', () => {
     const run = loaded(entry, ['--db', db, 'flag', 'get', 'early_end_mitra_enabled'])
     expect(run.stdout).toBe('true\n')
     expect([...run.packages].sort()).toEqual(['better-sqlite3', 'bindings', 'commander', 'file-uri-to-path'])
+    // commander as installed loads node:child_process at once: the hook does see it
+    expect(run.builtins).toContain('node:child_process')
   })
 
   it('and kysely still loads when a command needs it (the audit trail)', async () => {
