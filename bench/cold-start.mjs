@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createConfigStore, migrateToLatest, openDatabase } from '../dist/src/index.js'
+import { childEnv } from './support/child-env.mjs'
 
 const RUNS = Math.max(15, Number(process.env.BENCH_RUNS ?? 21))
 const WARMUP = 3
@@ -25,7 +26,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const dir = mkdtempSync(join(tmpdir(), 'halo-cold-start-'))
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
 
-const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LANG: 'C.UTF-8', NO_COLOR: '1' }
+const env = childEnv()
 
 /** One spawn, timed from before spawn to after exit: what a person waiting at the prompt sees. */
 function timed(args, expect) {

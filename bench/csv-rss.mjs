@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { cachedMillionClosures } from './support/closure-data.mjs'
+import { childEnv } from './support/child-env.mjs'
 
 const TARGET_MB = 150
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
@@ -34,7 +35,7 @@ async function main() {
       '/usr/bin/time',
       ['-v', process.execPath, BIN, 'report', 'closures', '--detail', '--format', 'csv', '--from', data.from, '--to', data.to],
       {
-        env: { ...process.env, HALO_DB: data.file, NO_COLOR: '1' },
+        env: childEnv({ HALO_DB: data.file }),
         stdio: ['ignore', fd, 'pipe'],
         encoding: 'utf8',
       },

@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createReportService, fixedClock, openDatabase } from '../dist/src/index.js'
 import { cachedMillionClosures } from './support/closure-data.mjs'
+import { childEnv } from './support/child-env.mjs'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 const TARGET = 1.3
@@ -50,7 +51,7 @@ function shellQueryMs(file, query) {
 async function main() {
   const data = await cachedMillionClosures()
   const range = { from: data.from, to: data.to }
-  const env = { ...process.env, HALO_DB: data.file, HALO_NOW: `${data.to}T05:00:00Z`, NO_COLOR: '1' }
+  const env = childEnv({ HALO_DB: data.file, HALO_NOW: `${data.to}T05:00:00Z` })
   const handle = await openDatabase(data.file)
   const reports = createReportService(handle, { clock: fixedClock(`${data.to}T05:00:00Z`) })
   const results = []
