@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from 'ink'
-import { useState } from 'react'
+import { useSyncedState } from './use-synced-state.js'
 
 export interface ChoiceDialogProps {
   readonly title: string
@@ -17,10 +17,11 @@ export interface ChoiceDialogProps {
 
 /** A boxed question with choices: ←/→ (or ↑/↓) and Enter, Esc cancels. The same dialog serves confirmations and pickers. */
 export function ChoiceDialog({ title, body, detail, choices, initial = 0, vertical = false, onChoose }: ChoiceDialogProps) {
-  const [focus, setFocus] = useState(Math.min(Math.max(0, initial), choices.length - 1))
+  const [focus, setFocus, focusRef] = useSyncedState(Math.min(Math.max(0, initial), choices.length - 1))
   useInput((input, key) => {
     if (key.escape) return onChoose(null)
-    if (key.return) return onChoose(focus)
+    // the newest focus: ← Enter typed at once must choose what ← moved to
+    if (key.return) return onChoose(focusRef.current)
     const back = key.leftArrow || key.upArrow || (key.tab && key.shift)
     const fwd = key.rightArrow || key.downArrow || key.tab
     if (back) setFocus((f) => (f + choices.length - 1) % choices.length)

@@ -7,6 +7,7 @@ import { TextPrompt } from './text-prompt.js'
 import { describeError, StaleNotice, useKeyLock, useShell } from './shell-context.js'
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
+import { useSyncedState } from './use-synced-state.js'
 import { fit, isMoveKey, moveCursor } from './scroll-window.js'
 
 type Step =
@@ -20,7 +21,7 @@ export function FlagsScreen({ active = true }: { active?: boolean }) {
   const { config, actor, refreshMs } = useServices()
   const shell = useShell()
   const flags = usePoll(() => config.list(), refreshMs)
-  const [cursor, setCursor] = useState(0)
+  const [cursor, setCursor, cursorRef] = useSyncedState(0)
   const [step, setStep] = useState<Step>({ kind: 'list' })
   useKeyLock('flags', step.kind !== 'list')
 
@@ -29,6 +30,8 @@ export function FlagsScreen({ active = true }: { active?: boolean }) {
 
   useInput(
     (input, key) => {
+      // the row under the newest cursor, not this render's (see use-synced-state.ts)
+      const selected = list[Math.min(cursorRef.current, list.length - 1)]
       if (selected === undefined) return
       // From the latest cursor, not this render's: held keys arrive before the handler is re-subscribed.
       if (isMoveKey(key, input)) return setCursor((c) => moveCursor(Math.min(c, Math.max(0, list.length - 1)), list.length, list.length, key, input))

@@ -7,6 +7,7 @@ import { TextPrompt } from './text-prompt.js'
 import { describeError, StaleNotice, useKeyLock, useShell } from './shell-context.js'
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
+import { useSyncedState } from './use-synced-state.js'
 import { fit, isMoveKey, moveCursor, windowTop } from './scroll-window.js'
 
 type Flow =
@@ -19,7 +20,7 @@ export function ReviewsScreen({ active = true }: { active?: boolean }) {
   const { reviews, actor, refreshMs } = useServices()
   const shell = useShell()
   const polled = usePoll(() => reviews.list({ status: 'open', limit: 10_000 }), refreshMs)
-  const [cursor, setCursor] = useState(0)
+  const [cursor, setCursor, cursorRef] = useSyncedState(0)
   const [flow, setFlow] = useState<Flow>({ kind: 'list' })
   const top = useRef(0)
   useKeyLock('reviews', flow.kind !== 'list')
@@ -33,9 +34,11 @@ export function ReviewsScreen({ active = true }: { active?: boolean }) {
     (input, key) => {
       // From the latest cursor, not this render's: held keys arrive before the handler is re-subscribed.
       if (isMoveKey(key, input)) return setCursor((c) => moveCursor(Math.min(c, Math.max(0, list.length - 1)), list.length, listHeight, key, input))
-      if (key.return && selected !== undefined) {
+      // the row under the newest cursor, not this render's (see use-synced-state.ts)
+      const chosen = list[Math.min(cursorRef.current, Math.max(0, list.length - 1))]
+      if (key.return && chosen !== undefined) {
         shell.notify(null)
-        setFlow({ kind: 'outcome', review: selected })
+        setFlow({ kind: 'outcome', review: chosen })
       }
     },
     { isActive: active && flow.kind === 'list' },

@@ -8,6 +8,7 @@ import { TextPrompt } from './text-prompt.js'
 import { describeError, StaleNotice, useKeyLock, useShell } from './shell-context.js'
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
+import { useSyncedState } from './use-synced-state.js'
 import { fit, isMoveKey, moveCursor, windowTop } from './scroll-window.js'
 
 /** The exact strings of the CLI's confirmation (contract §6). */
@@ -52,7 +53,7 @@ export function SessionsScreen({ active = true }: { active?: boolean }) {
     return { sessions, akhiri: earlyEndEnabledFor(UserType.MITRA, flags) }
   }, refreshMs)
   const [filter, setFilter] = useState('')
-  const [cursor, setCursor] = useState(0)
+  const [cursor, setCursor, cursorRef] = useSyncedState(0)
   const [flow, setFlow] = useState<Flow>({ kind: 'list' })
   const top = useRef(0)
   useKeyLock('sessions', flow.kind !== 'list')
@@ -84,10 +85,12 @@ export function SessionsScreen({ active = true }: { active?: boolean }) {
       if (key.escape && filter !== '') return setFilter('')
       // From the latest cursor, not this render's: held keys arrive before the handler is re-subscribed.
       if (isMoveKey(key, input)) return setCursor((c) => moveCursor(Math.min(c, Math.max(0, shown.length - 1)), shown.length, listHeight, key, input))
-      if ((key.return || input === 'a') && selected !== undefined) {
+      // the row under the newest cursor, not this render's: ↓ ↓ Enter typed at once must not end the row the cursor left
+      const chosen = shown[Math.min(cursorRef.current, Math.max(0, shown.length - 1))]
+      if ((key.return || input === 'a') && chosen !== undefined) {
         if (!akhiri) return shell.notify({ kind: 'error', text: 'Akhiri is off (early_end_mitra_enabled is false)' })
         shell.notify(null)
-        setFlow({ kind: 'confirm', session: selected })
+        setFlow({ kind: 'confirm', session: chosen })
       }
     },
     { isActive: active && flow.kind === 'list' },

@@ -16,6 +16,8 @@ export interface RenderedTui {
   frame(): string
   /** Types keys one at a time, as a person would. */
   press(...keys: string[]): Promise<void>
+  /** Keys typed faster than the screen redraws: all in one go, as a quick typist or a paste sends them. */
+  burst(...keys: string[]): Promise<void>
   /** Waits until the frame satisfies `test` (polling inside act), else fails with the last frame. */
   waitFor(test: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>
   quit: { called: boolean }
@@ -47,6 +49,12 @@ export async function renderTui(
           await sleep(15)
         })
       }
+    },
+    async burst(...keys) {
+      await act(async () => {
+        for (const k of keys) instance.stdin.write(k)
+        await sleep(15)
+      })
     },
     async waitFor(test, timeoutMs = 5000) {
       const ok = typeof test === 'function' ? test : (f: string) => (typeof test === 'string' ? f.includes(test) : test.test(f))

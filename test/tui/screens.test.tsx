@@ -37,6 +37,17 @@ describe('Flags screen', () => {
     expect(change).toMatchObject({ actor: 'ops-ana', oldValue: false, newValue: true })
   })
 
+  it('toggles the flag the cursor reached when ↓ Space arrive faster than the screen redraws', async () => {
+    const t = await setup('sqlite')
+    onTestFinished(t.cleanup)
+    const tui = await renderTui(t, { actor: 'ops-ana' })
+    onTestFinished(tui.unmount)
+    await tui.waitFor('business_timezone')
+    await tui.burst(KEY.down, ' ')
+    const f = await tui.waitFor('Ubah flag?')
+    expect(f).toContain('early_end_customer_enabled: false → true')
+  })
+
   it('Enter edits a value; the library refuses a bad one with its message and nothing changes', async () => {
     const t = await setup('sqlite')
     onTestFinished(t.cleanup)

@@ -102,6 +102,25 @@ describe('Sesi Aktif screen', () => {
     expect(s.closure).toMatchObject({ initiatedBy: 'support', actorId: 'ops-ana', reason: 'spam', reasonNote: null })
   })
 
+  it('acts on the row the cursor reached and the choice focused, for keys typed faster than the screen redraws', async () => {
+    const { t, s2 } = await world()
+    await t.config.set('early_end_mitra_enabled', true, { actor: 'ops' })
+    await t.config.set('early_end_reason_codes', ['customer_left', 'spam'], { actor: 'ops' })
+    const tui = await renderTui(t, { screen: 'sessions', actor: 'ops-ana' })
+    onTestFinished(tui.unmount)
+    await tui.waitFor('Akhiri ›')
+    // ↓ Enter at once: the confirmation is about the second row, not the first
+    await tui.burst(KEY.down, KEY.enter)
+    let f = await tui.waitFor(CONFIRM_TITLE)
+    expect(f).toContain(`Sesi #${s2.id}`)
+    // → Enter at once: Ya, Akhiri, not Batal
+    await tui.burst(KEY.right, KEY.enter)
+    f = await tui.waitFor('Alasan')
+    await tui.burst(KEY.down, KEY.enter)
+    await tui.waitFor(`Sesi #${s2.id} → closing`)
+    expect((await t.closures.getSession(s2.id)).closure).toMatchObject({ reason: 'spam' })
+  })
+
   it('asks a note for other and stores it verbatim', async () => {
     const { t, s1 } = await world()
     await t.config.set('early_end_mitra_enabled', true, { actor: 'ops' })
