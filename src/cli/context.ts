@@ -116,6 +116,7 @@ async function open(target: string, migrate: boolean): Promise<HaloDatabase> {
       const state = await schemaState(handle)
       if (state === 'behind' && handle.engineName === 'postgres')
         throw new HaloError('DB_ERROR', `${handle.target} is not migrated to this version: run \`halo-admin db migrate\` first`)
+      if (state === 'behind') await refuseForeign(handle)
       if (state !== 'current') {
         // a new or older SQLite file is brought up to date; a newer one is refused there
         const { migrateToLatest } = await import('../store/migrate.js')
@@ -127,6 +128,22 @@ async function open(target: string, migrate: boolean): Promise<HaloDatabase> {
     await handle.close()
     throw e
   }
+}
+
+/**
+ * A SQLite file with tables and no migration record is someone else's
+ * database (a typo in --db, the wrong file): halo-admin's tables are not added
+ * to it. A new, empty file is migrated as the contract says.
+ */
+async function refuseForeign(handle: HaloDatabase): Promise<void> {
+  const [row] = await handle.select<{ tables: number; ours: number }>(
+    `select count(*) as tables, count(*) filter (where name = 'kysely_migration') as ours from sqlite_master where type = 'table'`,
+  )
+  if (row !== undefined && row.tables > 0 && row.ours === 0)
+    throw new HaloError(
+      'INVALID_INPUT',
+      `${handle.target} holds ${row.tables} table(s) halo-admin did not create: not adding halo-admin's to it (give --db a halo-admin database or a new file)`,
+    )
 }
 
 /** The global options of the command an action runs for, wherever they were given. */

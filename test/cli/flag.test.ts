@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { createConfigStore, openDatabase } from '../../src/index.js'
 import { cli, cliOn, errorLine, tempDb } from './support/cli.js'
@@ -79,6 +80,19 @@ describe('halo-admin flag', () => {
       expect(r.code).toBe(2)
       expect(errorLine(r)).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('HALO_NOW') })
     }
+  })
+
+  it('leaves a SQLite file it did not create alone instead of adding its tables to it (exit 2)', async () => {
+    const db = tempDb('someone-else.db')
+    const other = new Database(db)
+    other.exec('create table invoices (id integer primary key, total integer)')
+    other.close()
+    const r = await cliOn(db, ['flag', 'list'])
+    expect(r.code).toBe(2)
+    expect(errorLine(r)).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('1 table(s) halo-admin did not create') })
+    const after = new Database(db, { readonly: true })
+    expect(after.prepare(`select name from sqlite_master where type = 'table'`).pluck().all()).toEqual(['invoices'])
+    after.close()
   })
 
   it('gives exit 6 and one line when the database cannot be opened', async () => {
