@@ -6,7 +6,7 @@
  * ```
  */
 export { HaloError, ErrorCode, httpStatusFor, isHaloError } from './errors.js'
-export { UserType, SESSION_STATUSES, REVIEW_OUTCOMES, type Initiator, type SessionStatus, type ReviewOutcome } from './core/user-type.js'
+export { UserType, SESSION_STATUSES, REVIEW_OUTCOMES, INITIATORS, type Initiator, type SessionStatus, type ReviewOutcome } from './core/user-type.js'
 export { EndSessionRequestBody, EarlyEndInput, GoodbyeInput } from './core/validation.js'
 export { businessDay, isValidTimeZone, isCalendarDay, addDays } from './core/business-day.js'
 export { systemClock, fixedClock, parseInstant, type Clock } from './core/clock.js'

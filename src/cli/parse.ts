@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander'
 import { isCalendarDay } from '../core/business-day.js'
-import { isPartyId, NOTE_MAX, PARTY_ID_MESSAGE, storedTextProblem } from '../core/ids.js'
+import { isPartyId, NOTE_MAX, PARTY_ID_MESSAGE, REASON_CODE_MESSAGE, REASON_CODE_PATTERN, storedTextProblem } from '../core/ids.js'
 
 /** An integer from `min` to `max`, written as plain digits. */
 export function integer(min: number, max: number): (text: string) => number {
@@ -84,7 +84,7 @@ export function fraction(text: string): number {
 
 /** A reason code as `early_end_reason_codes` holds them: 1-40 characters of a-z, 0-9, _. */
 export function reasonCode(text: string): string {
-  if (!/^[a-z0-9_]{1,40}$/.test(text)) throw new InvalidArgumentError('reason codes are 1-40 characters of a-z, 0-9, _')
+  if (!REASON_CODE_PATTERN.test(text)) throw new InvalidArgumentError(REASON_CODE_MESSAGE)
   return text
 }
 

@@ -1,12 +1,11 @@
 import { canonicalTimeZone, isValidTimeZone } from '../core/business-day.js'
+import { REASON_CODE_MESSAGE, REASON_CODE_PATTERN } from '../core/ids.js'
 
 /*
  * The registry is data: each flag's type (and bounds) decides how its values
  * are checked. It is deliberately free of zod, which takes ~50 ms to load:
  * `halo-admin flag get` must start about as fast as plain Node.
  */
-
-const REASON_CODE = /^[a-z0-9_]{1,40}$/
 
 /** The typed values of every flag, as the rules read them. */
 export type Flags = {
@@ -50,7 +49,7 @@ const oneOf =
 const isCodeList: Check = (v) => {
   if (!Array.isArray(v)) return 'expected a list of reason codes'
   if (v.length === 0) return 'at least one reason code'
-  if (!v.every((c) => typeof c === 'string' && REASON_CODE.test(c))) return 'reason codes are 1-40 of a-z, 0-9 and _'
+  if (!v.every((c) => typeof c === 'string' && REASON_CODE_PATTERN.test(c))) return REASON_CODE_MESSAGE
   return new Set(v).size === v.length ? null : 'reason codes must be unique'
 }
 

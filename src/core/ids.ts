@@ -8,6 +8,10 @@
 export const PARTY_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/
 export const PARTY_ID_MESSAGE = 'ids are 1-64 characters of A-Z, a-z, 0-9, _ . : -'
 
+/** Reason codes as `early_end_reason_codes` holds them. */
+export const REASON_CODE_PATTERN = /^[a-z0-9_]{1,40}$/
+export const REASON_CODE_MESSAGE = 'reason codes are 1-40 characters of a-z, 0-9 and _'
+
 /** Notes (reason notes, flag-change notes, review notes) are stored verbatim, at most this long. */
 export const NOTE_MAX = 500
 

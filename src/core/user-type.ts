@@ -14,7 +14,9 @@ export const UserType = {
 export type UserType = (typeof UserType)[keyof typeof UserType]
 
 /** How a user type is written in `session_closures.initiated_by`. */
-export type Initiator = 'mitra' | 'customer' | 'support' | 'system'
+/** How a closure's starter is written in `session_closures.initiated_by`. */
+export const INITIATORS = ['mitra', 'customer', 'support', 'system'] as const
+export type Initiator = (typeof INITIATORS)[number]
 
 export function initiatorOf(userType: UserType): Exclude<Initiator, 'system'> {
   return userType === UserType.MITRA ? 'mitra' : userType === UserType.CUSTOMER ? 'customer' : 'support'

@@ -2,8 +2,8 @@ import { HaloError } from '../errors.js'
 import { businessDay } from '../core/business-day.js'
 import { systemClock, type Clock } from '../core/clock.js'
 import { remainingToday } from '../core/early-end-rules.js'
-import { isPartyId, PARTY_ID_MESSAGE } from '../core/ids.js'
-import type { Initiator } from '../core/user-type.js'
+import { isPartyId, PARTY_ID_MESSAGE, REASON_CODE_PATTERN } from '../core/ids.js'
+import { INITIATORS, type Initiator } from '../core/user-type.js'
 import { loadFlags, readFlagRows, rowsToFlags } from '../config/config-repository.js'
 import type { HaloDatabase } from '../store/database.js'
 import { checkDay, eachDay, resolveRange, type DayRange, type ResolvedRange } from './day-range.js'
@@ -89,8 +89,6 @@ export interface ReportService {
 
 // Checked without zod, like the flag reads: `report closures` is a short-lived process and zod costs
 // more to load than the grouped query takes on a small database.
-const INITIATORS: readonly Initiator[] = ['mitra', 'customer', 'support', 'system']
-const REASON_CODE = /^[a-z0-9_]{1,40}$/
 
 function invalid(message: string): never {
   throw new HaloError('INVALID_INPUT', message)
@@ -111,7 +109,7 @@ function checkFilters(filters: unknown): repo.ClosureFilterValues {
   const f = onlyKeys(filters, 'filters', ['initiator', 'mitraId', 'reason'])
   if (f.initiator !== undefined && !INITIATORS.includes(f.initiator as Initiator)) invalid(`filters: initiator: expected one of ${INITIATORS.join(', ')}`)
   if (f.mitraId !== undefined && !isPartyId(f.mitraId)) invalid(`filters: mitraId: ${PARTY_ID_MESSAGE}`)
-  if (f.reason !== undefined && !(typeof f.reason === 'string' && REASON_CODE.test(f.reason)))
+  if (f.reason !== undefined && !(typeof f.reason === 'string' && REASON_CODE_PATTERN.test(f.reason)))
     invalid('filters: reason: reason codes are 1-40 characters of a-z, 0-9, _')
   return f as repo.ClosureFilterValues
 }

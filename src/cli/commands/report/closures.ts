@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
-import type { Initiator } from '../../../core/user-type.js'
+import { INITIATORS, type Initiator } from '../../../core/user-type.js'
 import type { ClosureDetail, ClosureFilters, ClosureGrouping, ClosureReport, ReportService } from '../../../report/report-service.js'
 import { action } from '../../action.js'
 import type { CliContext } from '../../context.js'
@@ -11,7 +11,6 @@ import { oneLine } from '../../report-error.js'
 import { writeCsv, writeJsonArray, type CsvColumn } from '../../stream.js'
 
 const GROUPINGS = ['day', 'mitra', 'reason', 'initiator'] as const satisfies readonly ClosureGrouping[]
-const INITIATORS = ['mitra', 'customer', 'support', 'system'] as const satisfies readonly Initiator[]
 const FORMATS = ['table', 'json', 'csv'] as const
 type Format = (typeof FORMATS)[number]
 
