@@ -1,15 +1,10 @@
 import { Command } from 'commander'
-import type { SessionStatus } from '../../../core/user-type.js'
+import { SESSION_STATUSES, type SessionStatus } from '../../../core/user-type.js'
 import { action } from '../../action.js'
 import { examples } from '../../help.js'
 import { emit } from '../../output.js'
 import { choices, integer, partyId } from '../../parse.js'
 import { sessionTable } from './text.js'
-
-// the library's statuses, checked against its type, so the option is parsed without loading it
-const STATUSES = ['active', 'extending', 'closing', 'closed'] as const satisfies readonly SessionStatus[]
-const EVERY_STATUS: Exclude<SessionStatus, (typeof STATUSES)[number]> extends never ? true : never = true
-void EVERY_STATUS
 
 /** The library's default when no --limit is given. */
 const DEFAULT_LIMIT = 100
@@ -22,7 +17,7 @@ interface ListOptions {
 
 export const sessionList = new Command('list')
   .description('sessions, oldest first, with the time (or grace window) they have left')
-  .option('--status <s[,s]>', `only these statuses: ${STATUSES.join(', ')}`, choices(STATUSES))
+  .option('--status <s[,s]>', `only these statuses: ${SESSION_STATUSES.join(', ')}`, choices(SESSION_STATUSES))
   .option('--mitra <id>', "only this mitra's sessions", partyId)
   .option('--limit <n>', `at most n sessions (default ${DEFAULT_LIMIT})`, integer(1, 100_000))
   .addHelpText('after', examples('halo-admin session list --status active,extending', 'halo-admin session list --mitra m-1 --limit 20 --json'))
