@@ -1,3 +1,4 @@
+import { jsonText, oneLine, printable, terminalText } from '../present/printable.js'
 import type { CliContext } from './context.js'
 
 /**
@@ -10,16 +11,23 @@ import type { CliContext } from './context.js'
  * ```
  */
 export async function emit<T>(ctx: CliContext, data: T, human: (data: T) => string | Promise<string>): Promise<void> {
-  const text = ctx.json ? JSON.stringify(data, null, 2) : await human(data)
+  // JSON keeps every value exact; text for people keeps only line breaks and our own colours (printable.ts)
+  const text = ctx.json ? jsonText(data, 2) : terminalText(await human(data), ctx.color)
   if (text === '') return
   ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
 }
 
-export type Cell = string | number | boolean | null | undefined
+/** A cell already coloured by `paint()` (whose functions escape what they are given): drawn as it is. */
+export interface StyledCell {
+  readonly styled: string
+}
 
-/** How a cell reads in a table: missing values as `-`. */
+export type Cell = string | number | boolean | null | undefined | StyledCell
+
+/** How a cell reads in a table: missing values as `-`, stored text on one line with its control characters escaped. */
 export function cellText(value: Cell): string {
-  return value === null || value === undefined || value === '' ? '-' : String(value)
+  if (typeof value === 'object' && value !== null) return value.styled
+  return value === null || value === undefined || value === '' ? '-' : oneLine(String(value))
 }
 
 export interface TableOptions {
@@ -112,12 +120,21 @@ export interface Paint {
   red(text: string): string
 }
 
-const PLAIN: Paint = { bold: (t) => t, dim: (t) => t, green: (t) => t, yellow: (t) => t, red: (t) => t }
+const PLAIN: Paint = { bold: printable, dim: printable, green: printable, yellow: printable, red: printable }
 
-/** Colours when the context allows them (a TTY, no `--no-color`, no `NO_COLOR`); chalk loads only then. */
+/**
+ * Colours when the context allows them (a TTY, no `--no-color`, no `NO_COLOR`); chalk loads only then.
+ * Either way what is painted is made printable first, so a coloured id is still an escaped one.
+ */
 export async function paint(ctx: CliContext): Promise<Paint> {
   if (!ctx.color) return PLAIN
   const { Chalk } = await import('chalk')
   const c = new Chalk({ level: 1 })
-  return { bold: c.bold, dim: c.dim, green: c.green, yellow: c.yellow, red: c.red }
+  return {
+    bold: (t) => c.bold(printable(t)),
+    dim: (t) => c.dim(printable(t)),
+    green: (t) => c.green(printable(t)),
+    yellow: (t) => c.yellow(printable(t)),
+    red: (t) => c.red(printable(t)),
+  }
 }

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander'
 import { HaloError } from '../errors.js'
+import { jsonText, oneLine } from '../present/printable.js'
 import { Cancelled } from './cancelled.js'
 import { EXIT, exitCodeFor, type CliCode } from './exit-codes.js'
 
@@ -24,7 +25,7 @@ export function reportError(e: unknown, out: ErrorOutput): number {
   if (e instanceof CommanderError && DONE.has(e.code)) return EXIT.OK
   const [code, message] = describe(e)
   const line = oneLine(out.scrub(message))
-  out.stderr.write(out.json ? `${JSON.stringify({ error: { code, message: line } })}\n` : `error ${code}: ${line}\n`)
+  out.stderr.write(out.json ? `${jsonText({ error: { code, message: line } })}\n` : `error ${code}: ${line}\n`)
   if (out.debug && e instanceof Error && e.stack !== undefined) out.stderr.write(`${out.scrub(e.stack)}\n`)
   return exitCodeFor(code)
 }
@@ -38,17 +39,5 @@ function describe(e: unknown): [CliCode, string] {
   return ['INTERNAL', `${message} (a bug in halo-admin; --debug shows where)`]
 }
 
-/**
- * Keeps a message on one line whatever it echoes back: line breaks become
- * spaces, other control characters (and lone surrogates from bad UTF-8)
- * their escapes, so a hostile argument cannot forge or hide output.
- */
-export function oneLine(text: string): string {
-  return text
-    .replace(/\s*[\r\n]+\s*/g, ' ')
-    .replace(
-      /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    )
-    .trim()
-}
+/** Keeps a message on one line whatever it echoes back (see present/printable.ts). */
+export { oneLine }

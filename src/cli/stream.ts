@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { jsonText, printable } from '../present/printable.js'
 import type { CliContext } from './context.js'
 
 /** A CSV column: the field of each record it reads, and its header. */
@@ -11,7 +12,7 @@ export interface CsvColumn {
  * Writes `records` to stdout as CSV (RFC 4180: a header line, fields with
  * commas, quotes or line breaks quoted), one record at a time: the source is
  * read only as fast as stdout takes the output, so memory stays flat for any
- * number of records. Values are written verbatim; booleans as true/false,
+ * number of records. Values are written verbatim (escaped only on a terminal); booleans as true/false,
  * null as an empty field. csv-stringify loads only here.
  *
  * ```ts
@@ -20,7 +21,13 @@ export interface CsvColumn {
  */
 export async function writeCsv(ctx: CliContext, columns: readonly CsvColumn[], records: AsyncIterable<object> | Iterable<object>): Promise<void> {
   const [{ stringify }, { Readable }, { pipeline }] = await Promise.all([import('csv-stringify'), import('node:stream'), import('node:stream/promises')])
-  const csv = stringify({ header: true, columns: [...columns], cast: { boolean: (v) => (v ? 'true' : 'false') } })
+  // values verbatim for a file or a pipe; on a terminal, which would obey their control characters, escaped
+  const onTerminal = ctx.io.stdout.isTTY === true
+  const csv = stringify({
+    header: true,
+    columns: [...columns],
+    cast: { boolean: (v) => (v ? 'true' : 'false'), ...(onTerminal ? { string: (v: string) => printable(v) } : {}) },
+  })
   await pipeline(Readable.from(records), csv, (source: AsyncIterable<string | Buffer>) => drainInto(ctx.io.stdout, source))
 }
 
@@ -32,7 +39,7 @@ export async function writeJsonArray(ctx: CliContext, items: AsyncIterable<unkno
   async function* lines() {
     let first = true
     for await (const item of items) {
-      yield `${first ? '[\n  ' : ',\n  '}${JSON.stringify(item)}`
+      yield `${first ? '[\n  ' : ',\n  '}${jsonText(item)}`
       first = false
     }
     yield first ? '[]\n' : '\n]\n'

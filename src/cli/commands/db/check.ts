@@ -13,7 +13,7 @@ export const dbCheck = new Command('check')
       const report = await checkInvariants(await ctx.database())
       await emit(ctx, report, async (r) => {
         const p = await paint(ctx)
-        const rows = r.checks.map((c) => [c.ok ? p.green('ok') : p.red('FAIL'), c.name, c.violations, c.examples.join(' ')])
+        const rows = r.checks.map((c) => [{ styled: c.ok ? p.green('ok') : p.red('FAIL') }, c.name, c.violations, c.examples.join(' ')])
         return `${await table(ctx, ['', 'invariant', 'violations', 'examples'], rows)}\n${r.ok ? 'all invariants hold' : 'invariants violated'}`
       })
       if (!report.ok) process.exitCode = EXIT.INVALID_STATE

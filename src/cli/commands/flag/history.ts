@@ -4,7 +4,6 @@ import { action } from '../../action.js'
 import { examples } from '../../help.js'
 import { emit, table } from '../../output.js'
 import { integer } from '../../parse.js'
-import { oneLine } from '../../report-error.js'
 import { flagKey } from './key.js'
 
 export const flagHistory = new Command('history')
@@ -22,8 +21,8 @@ export const flagHistory = new Command('history')
           : table(
               ctx,
               ['#', 'at', 'key', 'old', 'new', 'actor', 'note'],
-              // notes are stored verbatim: shown on one line, control characters escaped
-              list.map((c) => [c.id, c.at, c.key, flagText(c.oldValue), flagText(c.newValue), c.actor, c.note === null ? null : oneLine(c.note)]),
+              // notes are stored verbatim; cells show them on one line, control characters escaped
+              list.map((c) => [c.id, c.at, c.key, flagText(c.oldValue), flagText(c.newValue), c.actor, c.note]),
             ),
       )
     }),

@@ -17,7 +17,7 @@ export const flagList = new Command('list')
         return table(
           ctx,
           ['key', 'value', 'default', 'set by', 'meaning (allowed)'],
-          list.map((f) => [f.key, f.isSet ? p.bold(text(f.value)) : text(f.value), text(f.default), f.updatedBy, `${f.description} (${f.hint})`]),
+          list.map((f) => [f.key, f.isSet ? { styled: p.bold(text(f.value)) } : text(f.value), text(f.default), f.updatedBy, `${f.description} (${f.hint})`]),
           { wrap: [4, 1, 2], optional: [4, 3] },
         )
       })

@@ -17,7 +17,7 @@ export const reportCap = new Command('cap')
         const head = `${r.day}: cap ${r.cap} early ends per mitra (past it: ${r.overCapAction})`
         if (r.rows.length === 0) return `${head}; no mitra early ends`
         const p = await paint(ctx)
-        const standing = { under: 'under', at: p.yellow('at cap'), over: p.red('over cap') }
+        const standing = { under: 'under', at: { styled: p.yellow('at cap') }, over: { styled: p.red('over cap') } }
         const rows = r.rows.map((row) => [
           row.mitraId,
           row.count,

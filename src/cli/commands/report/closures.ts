@@ -7,7 +7,6 @@ import { examples } from '../../help.js'
 import { emit, table } from '../../output.js'
 import { choice, partyId, reasonCode } from '../../parse.js'
 import { rangeOf, withRange, type RangeOptions } from '../../range.js'
-import { oneLine } from '../../report-error.js'
 import { writeCsv, writeJsonArray, type CsvColumn } from '../../stream.js'
 
 const GROUPINGS = ['day', 'mitra', 'reason', 'initiator'] as const satisfies readonly ClosureGrouping[]
@@ -119,7 +118,7 @@ async function details(ctx: CliContext, reports: ReportService, format: Format, 
     c.reason,
     c.overCap ? 'yes' : '',
     c.reviewId,
-    c.reasonNote === null ? null : oneLine(c.reasonNote),
+    c.reasonNote,
   ])
   const text = await table(ctx, ['#', 'day', 'at', 'mitra', 'by', 'kind', 'actor', 'reason', 'over cap', 'review', 'note'], rows, {
     align: ['right'],

@@ -4,7 +4,6 @@ import { action } from '../../action.js'
 import { examples } from '../../help.js'
 import { emit, paint, table } from '../../output.js'
 import { choice, integer, partyId } from '../../parse.js'
-import { oneLine } from '../../report-error.js'
 
 interface ListOptions {
   readonly status?: 'open' | 'resolved'
@@ -36,13 +35,13 @@ export const reviewList = new Command('list')
             r.id,
             r.mitraId,
             r.businessDay,
-            r.status === 'open' ? p.yellow('open') : 'resolved',
+            r.status === 'open' ? { styled: p.yellow('open') } : 'resolved',
             r.earlyEnds,
             r.openedAt,
             r.outcome,
             r.resolvedBy,
-            // stored verbatim: shown on one line, control characters escaped
-            r.note === null ? null : oneLine(r.note),
+            // stored verbatim; cells show them on one line, control characters escaped
+            r.note,
           ]),
           { align: ['right', 'left', 'left', 'left', 'right'], wrap: [8], optional: [5, 8] },
         )

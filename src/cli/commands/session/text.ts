@@ -2,7 +2,7 @@ import type { EarlyEndResult } from '../../../closure/closure-service.js'
 import type { Closure, Goodbye, Session, SessionDetail } from '../../../closure/session-view.js'
 import type { CliContext } from '../../context.js'
 import { paint, table } from '../../output.js'
-import { oneLine } from '../../report-error.js'
+import { jsonText, printable } from '../../../present/printable.js'
 
 /** `2026-11-24T03:00:00.000Z` as `2026-11-24 03:00:00` (UTC; the headers say so). */
 export function utc(iso: string | null): string {
@@ -36,7 +36,7 @@ export function timeLeft(s: Session, now: Date): string {
 
 /** Text someone typed (a note, a goodbye), quoted on one line, without terminal control characters. */
 function quoted(text: string | null): string {
-  return text === null ? '-' : oneLine(JSON.stringify(text))
+  return text === null ? '-' : jsonText(text)
 }
 
 export function sessionTable(ctx: CliContext, sessions: readonly Session[]): Promise<string> {
@@ -52,20 +52,20 @@ export function sessionTable(ctx: CliContext, sessions: readonly Session[]): Pro
 /** One line about a session, for `session open` and above the `session end` prompt. */
 export function sessionLine(s: Session, now: Date): string {
   const left = timeLeft(s, now)
-  return `session ${s.id}: mitra ${s.mitraId}, customer ${s.customerId}, ${s.status}${left === '-' ? '' : `, ${left}`}`
+  return `session ${s.id}: mitra ${printable(s.mitraId)}, customer ${printable(s.customerId)}, ${s.status}${left === '-' ? '' : `, ${left}`}`
 }
 
 function closureText(c: Closure): string {
-  const who = c.initiatedBy === 'system' ? 'expired (system)' : `${c.kind} by ${c.initiatedBy} ${c.actorId ?? '-'}`
+  const who = c.initiatedBy === 'system' ? 'expired (system)' : `${c.kind} by ${c.initiatedBy} ${printable(c.actorId ?? '-')}`
   const parts = [who, `day ${c.businessDay}`]
-  if (c.reason !== null) parts.push(`reason ${c.reason}${c.reasonNote === null ? '' : ` ${quoted(c.reasonNote)}`}`)
+  if (c.reason !== null) parts.push(`reason ${printable(c.reason)}${c.reasonNote === null ? '' : ` ${quoted(c.reasonNote)}`}`)
   if (c.overCap) parts.push('over the daily cap')
   if (c.reviewId !== null) parts.push(`CC review #${c.reviewId}`)
   return parts.join(', ')
 }
 
 function goodbyeText(g: Goodbye): string {
-  return `${g.side} ${g.actorId} at ${utc(g.at)}: ${quoted(g.message)}`
+  return `${g.side} ${printable(g.actorId)} at ${utc(g.at)}: ${quoted(g.message)}`
 }
 
 export async function sessionDetail(ctx: CliContext, s: SessionDetail): Promise<string> {
@@ -74,8 +74,8 @@ export async function sessionDetail(ctx: CliContext, s: SessionDetail): Promise<
   const left = timeLeft(s, now)
   const rows: [string, string][] = [
     ['session', `${s.id} ${p.bold(s.status)}${left === '-' ? '' : ` (${left})`}`],
-    ['mitra', s.mitraId],
-    ['customer', s.customerId],
+    ['mitra', printable(s.mitraId)],
+    ['customer', printable(s.customerId)],
     ['started', `${utc(s.startedAt)} UTC`],
     ['ends', `${utc(s.endsAt)} UTC`],
     ['grace ends', s.graceEndsAt === null ? '-' : `${utc(s.graceEndsAt)} UTC`],
@@ -104,7 +104,7 @@ export async function earlyEndText(ctx: CliContext, r: EarlyEndResult, ask: { ac
     ? `counted once, when it was first ended (cap ${r.cap})`
     : r.mitraCountToday === null
       ? `not counted: only a mitra's early ends count (cap ${r.cap})`
-      : `${r.mitraCountToday} of ${r.cap} early ends by ${c?.actorId ?? ask.actorId} on ${r.businessDay}`
+      : `${r.mitraCountToday} of ${r.cap} early ends by ${printable(c?.actorId ?? ask.actorId)} on ${r.businessDay}`
   const review =
     r.reviewId === null && !r.reviewOpened
       ? '-'
@@ -113,8 +113,8 @@ export async function earlyEndText(ctx: CliContext, r: EarlyEndResult, ask: { ac
         : `attached to open CC review #${r.reviewId}`
   const lines = [
     head,
-    `  by        ${c?.initiatedBy ?? ask.as} ${c?.actorId ?? ask.actorId}`,
-    `  reason    ${reason ?? '-'}${note === null ? '' : ` ${quoted(note)}`}`,
+    `  by        ${c?.initiatedBy ?? ask.as} ${printable(c?.actorId ?? ask.actorId)}`,
+    `  reason    ${printable(reason ?? '-')}${note === null ? '' : ` ${quoted(note)}`}`,
     `  cap       ${cap}${r.overCap ? ` ${p.red('(over the cap)')}` : ''}`,
     `  review    ${review}`,
   ]
