@@ -167,12 +167,20 @@ describe('halo-admin demo', () => {
     expect(r.reviewId).toBeGreaterThan(0)
   })
 
-  it('replaces its own demo database with the same fresh story', async () => {
+  it('replaces its own demo database, read but unchanged since, with the same fresh story', async () => {
     const db = tempDb()
     const first = await cliOn(db, ['demo', '--json'], { now: NOW })
     expect(first.code).toBe(0)
-    // something done on the demo afterwards does not make it someone else's
-    expect((await cliOn(db, ['flag', 'set', 'early_end_mitra_daily_cap', '5'], { now: NOW })).code).toBe(0)
+    // reading the demo changes nothing, so it stays demo's own
+    for (const args of [
+      ['flag', 'list'],
+      ['session', 'list'],
+      ['report', 'closures', '--by', 'reason'],
+      ['review', 'list'],
+      ['db', 'check'],
+      ['whatif', 'cap', '2'],
+    ])
+      expect((await cliOn(db, args, { now: NOW })).code).toBe(0)
     const second = await cliOn(db, ['demo', '--json'], { now: NOW })
     expect(second.stderr).toBe('')
     expect(second.code).toBe(0)
@@ -185,6 +193,29 @@ describe('halo-admin demo', () => {
     expect(history.map((c) => c.actor)).toEqual(['halo-admin-demo'])
   })
 
+  it('treats a demo database someone changed as data: exit 2 and untouched unless --force', async () => {
+    const db = tempDb()
+    expect((await cliOn(db, ['demo'], { now: NOW })).code).toBe(0)
+    expect((await cliOn(db, ['flag', 'set', 'early_end_mitra_daily_cap', '5', '--note', 'real use'], { now: NOW })).code).toBe(0)
+    const before = readFileSync(db)
+    const refused = await cliOn(db, ['demo'], { now: NOW })
+    expect(refused.code).toBe(2)
+    expect(errorLine(refused).message).toMatch(/is not a demo database \(it holds a demo database changed since demo wrote it at 2026-11-24T/)
+    expect(readFileSync(db).equals(before)).toBe(true)
+    expect((await cliOn(db, ['demo', '--force'], { now: NOW })).code).toBe(0)
+  })
+
+  it('cannot be made to delete a database by an actor named like the demo', async () => {
+    const db = tempDb()
+    const forged = ['--actor', 'halo-admin-demo', 'flag', 'set', 'early_end_mitra_enabled', 'true']
+    expect((await cliOn(db, forged, { now: NOW })).code).toBe(0)
+    const before = readFileSync(db)
+    const refused = await cliOn(db, ['demo'], { now: NOW })
+    expect(refused.code).toBe(2)
+    expect(errorLine(refused).message).toContain('is not a demo database (it holds flag changes)')
+    expect(readFileSync(db).equals(before)).toBe(true)
+  })
+
   it('refuses to replace a database that is not a demo (exit 2, untouched) unless --force', async () => {
     const db = tempDb()
     expect((await cliOn(db, ['flag', 'set', 'early_end_mitra_enabled', 'true', '--note', 'real rollout'], { now: NOW })).code).toBe(0)
@@ -195,7 +226,7 @@ describe('halo-admin demo', () => {
     expect(refused.stdout).toBe('')
     const e = errorLine(refused)
     expect(e.code).toBe('INVALID_INPUT')
-    expect(e.message).toContain(`${db} is not a demo database (it holds 1 flag change(s), none by halo-admin-demo)`)
+    expect(e.message).toContain(`${db} is not a demo database (it holds flag changes)`)
     expect(e.message).toContain('--force')
     expect(readFileSync(db).equals(before)).toBe(true)
     const history = JSON.parse((await cliOn(db, ['flag', 'history', '--json'], { now: NOW })).stdout) as { actor: string; note: string }[]

@@ -4,8 +4,6 @@ import { action } from '../action.js'
 import { examples } from '../help.js'
 import { emit } from '../output.js'
 
-const POSTGRES = /^postgres(ql)?:\/\//i
-
 export const demo = new Command('demo')
   .description(
     'start here: create a fresh demo database and play a short story in it (a mitra reaches the daily cap and a review opens, ' +
@@ -17,9 +15,9 @@ export const demo = new Command('demo')
     `
 The database is --db, $HALO_DB or ./halo.db, as for every command. demo always starts
 from a fresh one: it deletes a demo database, or an empty one, at that path and creates it
-anew. A demo database is one whose flag history holds a change by the actor
-halo-admin-demo (demo switches early_end_mitra_enabled on as that actor). Any other
-database is left alone (exit 2) unless --force. On PostgreSQL, demo needs an empty,
+anew. A demo database is one demo wrote and marked, unchanged since: once anyone changes
+it (a flag, a session ended, a sweep), it is data, and like any other database it is left
+alone (exit 2) unless --force. On PostgreSQL, demo needs an empty,
 migrated database (\`halo-admin db migrate\`) and never deletes one.
 
 Every step goes through the library as the CLI's own commands do; HALO_NOW fixes the clock.
@@ -34,8 +32,8 @@ ${examples('halo-admin demo', 'halo-admin --db /tmp/demo.db demo', 'HALO_NOW=202
         import('../../errors.js'),
         import('../../core/clock.js'),
       ])
-      const postgres = POSTGRES.test(ctx.target)
-      const before = postgres || ctx.target === ':memory:' ? { kind: 'new' as const } : await clearForDemo(ctx.openTarget, opts.force === true)
+      const postgres = ctx.parsedTarget.engine === 'postgres'
+      const before = postgres ? { kind: 'new' as const } : await clearForDemo(ctx.openTarget, opts.force === true)
       const handle = await ctx.database()
       if (postgres) {
         const found = await contentsOf(handle)

@@ -74,7 +74,7 @@ export async function narrate(ctx: CliContext, r: DemoResult): Promise<string> {
   const today = r.closuresByDay.to
   const lines = [
     `${p.bold('Demo database:')} ${r.target} (${was[r.replaced]})`,
-    p.dim(`Marked as a demo by its audit trail (flag changes by ${r.marker.actor}): demo may replace it, any other database only with --force.`),
+    p.dim('Marked as a demo: demo may replace it until someone changes it; a changed or any other database only with --force.'),
     '',
     p.bold(`History, simulated by the library (simulate, seed ${h.seed}); times in ${r.timeZone}`),
     `  ${r.flagChangedAt.slice(0, 10)} ${hhmm(r.flagChangedAt, r.timeZone)}  early_end_mitra_enabled switched on, audited as ${r.marker.actor}`,

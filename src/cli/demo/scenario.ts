@@ -15,12 +15,9 @@ import { createReportService, type CapReport, type ClosureReport } from '../../r
 import { simulate, type SimulationSummary } from '../../simulate/simulator.js'
 import { localInstant } from '../../simulate/local-time.js'
 import type { HaloDatabase } from '../../store/database.js'
+import { markAsDemo } from './marker.js'
 
-/**
- * Who the demo's flag change is audited as. It marks a demo database: one
- * whose flag history holds a change by this actor is a demo, and `demo`
- * replaces it without asking for `--force`.
- */
+/** Who the demo's flag change is audited as (what marks a demo database is its fingerprint: marker.ts). */
 export const DEMO_ACTOR = 'halo-admin-demo'
 
 /** Days of simulated history before the scripted day. */
@@ -156,6 +153,8 @@ export async function playDemo(handle: HaloDatabase, now: Clock): Promise<DemoSt
   const reports = createReportService(handle, { clock: now })
   const range = { from: historyFrom, to: businessDay(end, timeZone) }
   const active = await closures.listSessions({ status: ['active', 'extending'] })
+  // from here on, a change by anyone makes the file someone's data that demo does not delete
+  await markAsDemo(handle, end.toISOString())
   return {
     timeZone,
     day,

@@ -1,8 +1,7 @@
 /**
  * Where `halo-admin demo` may write: it always starts from a fresh database,
- * so an existing SQLite file is replaced, but only when it is a demo
- * database, holds nothing, or `--force` says so. Everything it reads goes
- * through the library.
+ * so an existing SQLite file is replaced, but only when it is demo's own and
+ * unchanged since (see marker.ts), holds nothing, or `--force` says so.
  */
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs'
 import { HaloError } from '../../errors.js'
@@ -10,23 +9,24 @@ import { createClosureService } from '../../closure/closure-service.js'
 import { createConfigStore } from '../../config/config-store.js'
 import { createReviewService } from '../../review/review-service.js'
 import { openDatabase, type HaloDatabase } from '../../store/database.js'
-import { schemaState } from '../../store/schema-state.js'
-import { DEMO_ACTOR } from './scenario.js'
+import { schemaReport } from '../../store/schema-state.js'
+import { demoMark } from './marker.js'
 
 /** What a database holds, as far as `demo` cares. */
 export type Contents = { readonly kind: 'empty' } | { readonly kind: 'demo' } | { readonly kind: 'data'; readonly detail: string }
 
-/** Reads what a halo-admin database holds: demo (a flag change by DEMO_ACTOR), empty, or someone's data. */
+/** Reads what a halo-admin database holds: demo's own (marked and unchanged since), empty, or someone's data. */
 export async function contentsOf(handle: HaloDatabase): Promise<Contents> {
-  const changes = await createConfigStore(handle).history(undefined, 10_000)
-  if (changes.some((c) => c.actor === DEMO_ACTOR)) return { kind: 'demo' }
-  const [sessions, reviews] = await Promise.all([createClosureService(handle).listSessions({ limit: 1 }), createReviewService(handle).list({ limit: 1 })])
+  const mark = await demoMark(handle)
+  if (mark.state === 'demo') return { kind: 'demo' }
+  if (mark.state === 'changed') return { kind: 'data', detail: `a demo database changed since demo wrote it at ${mark.markedAt}` }
+  const [changes, sessions, reviews] = await Promise.all([
+    createConfigStore(handle).history(undefined, 1),
+    createClosureService(handle).listSessions({ limit: 1 }),
+    createReviewService(handle).list({ limit: 1 }),
+  ])
   if (changes.length === 0 && sessions.length === 0 && reviews.length === 0) return { kind: 'empty' }
-  const held = [
-    sessions.length > 0 && 'sessions',
-    reviews.length > 0 && 'reviews',
-    changes.length > 0 && `${changes.length} flag change(s), none by ${DEMO_ACTOR}`,
-  ]
+  const held = [sessions.length > 0 && 'sessions', reviews.length > 0 && 'reviews', changes.length > 0 && 'flag changes']
   return { kind: 'data', detail: held.filter(Boolean).join(', ') }
 }
 
@@ -40,14 +40,11 @@ async function inspectFile(path: string): Promise<Contents | { kind: 'new' }> {
   try {
     // read-only keeps a file that is not in WAL mode as it is; on a WAL file it would leave -wal and -shm behind, which a normal connection removes as it closes
     handle = await openDatabase(path, { readonly: !inWalMode(path), lazy: true })
-    const state = await schemaState(handle)
-    if (state === 'ahead') return { kind: 'data', detail: 'a database migrated by a newer halo-admin' }
-    if (state === 'behind') {
-      // not migrated: an empty SQLite file, or one whose tables are someone else's
-      const tables = await handle.select<{ name: string }>(`select name from sqlite_master where type = 'table'`)
-      if (tables.length === 0) return { kind: 'empty' }
-      if (!tables.some((t) => t.name === 'kysely_migration')) return { kind: 'data', detail: `${tables.length} table(s) halo-admin did not create` }
-    }
+    const report = await schemaReport(handle)
+    if (report.state === 'ahead') return { kind: 'data', detail: 'a database migrated by a newer halo-admin' }
+    if (report.state === 'foreign') return { kind: 'data', detail: report.why ?? 'tables halo-admin did not create' }
+    // not migrated and no tables of anyone's: an empty SQLite file
+    if (report.state === 'behind' && report.applied.length === 0) return { kind: 'empty' }
     return await contentsOf(handle)
   } catch (e) {
     if (!(e instanceof HaloError)) throw e
