@@ -15,7 +15,8 @@ let cluster: Cluster | undefined
 export async function setup(project: TestProject): Promise<void> {
   let adminUrl = process.env.HALO_TEST_PG_URL
   if (!adminUrl) {
-    cluster = await startCluster()
+    // commit timestamps: the kill-switch tests prove commit order with them, not timing luck
+    cluster = await startCluster({ settings: { track_commit_timestamp: 'on' } })
     adminUrl = cluster.url
     process.env.HALO_TEST_PG_DATADIR = cluster.dataDir
   }

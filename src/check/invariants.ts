@@ -10,7 +10,7 @@ import { HaloError } from '../errors.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { Schema } from '../store/schema.js'
 import { schemaState } from '../store/schema-state.js'
-import { DAILY_CAP_TRIGGER } from '../closure/closure-repository.js'
+import { DAILY_CAP_TRIGGER } from '../core/vocabulary.js'
 
 export interface InvariantCheck {
   /** Stable identifier, e.g. `closure_per_closing_session`. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { createContext, globalsOf, type CliContext } from './context.js'
+import { createContext, globalsOf, targetScrubber, type CliContext } from './context.js'
 import { reportError } from './report-error.js'
 
 /**
@@ -26,7 +26,7 @@ export function action<Opts, Args extends unknown[]>(run: (ctx: CliContext, opts
       process.exitCode = reportError(e, {
         json: globals.json === true,
         debug: globals.debug === true || Boolean(process.env.DEBUG),
-        scrub: ctx?.scrub ?? ((t) => t),
+        scrub: ctx?.scrub ?? targetScrubber(globals, process.env),
         stderr: process.stderr,
       })
     } finally {

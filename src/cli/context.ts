@@ -3,8 +3,9 @@ import { userInfo } from 'node:os'
 import { HaloError } from '../errors.js'
 import { fixedClock, parseInstant, systemClock, type Clock } from '../core/clock.js'
 import { isPartyId, PARTY_ID_MESSAGE } from '../core/ids.js'
-import { openDatabase, redactTarget, scrubSecrets, secretsIn, type HaloDatabase } from '../store/database.js'
-import { schemaState } from '../store/schema-state.js'
+import { openDatabase, type HaloDatabase } from '../store/database.js'
+import { schemaReport } from '../store/schema-state.js'
+import { maskTargetsIn, parseTarget, type Target } from '../store/target.js'
 import { oneLine } from './report-error.js'
 
 /** The options every command takes (contract §6), wherever they stand on the line. */
@@ -37,6 +38,8 @@ export interface CliContext {
   readonly target: string
   /** Where the database is, as given, password included: to open it, never to print. */
   readonly openTarget: string
+  /** What the target is (an embedded SQLite file or a PostgreSQL server), read by parsing it. */
+  readonly parsedTarget: Target
   readonly clock: Clock
   readonly io: Streams
   /** The operator: `--actor`, `$HALO_ACTOR` or the OS user; INVALID_INPUT when it is not a valid id. */
@@ -58,10 +61,41 @@ export interface CliContext {
   close(): Promise<void>
 }
 
+/**
+ * Masks the database target, as given on the line or in the environment, wherever text echoes it:
+ * the whole target is parsed and replaced, never its password searched for (see store/target.ts).
+ */
+export function targetScrubber(options: GlobalOptions, env: NodeJS.ProcessEnv): (text: string) => string {
+  const given = [options.db, env.HALO_DB].filter((t): t is string => typeof t === 'string' && t !== '')
+  return (text) => maskTargetsIn(text, given)
+}
+
+/**
+ * The target of the CLI: `--db`, else `$HALO_DB`, else ./halo.db. A target that would vanish with
+ * the process is refused: a write to it would print success and land nowhere (a cron line whose
+ * variable is unset, `--db ''`, `:memory:`).
+ */
+function cliTarget(options: GlobalOptions, env: NodeJS.ProcessEnv): { raw: string; parsed: Target } {
+  if (options.db !== undefined && options.db.trim() === '')
+    throw new HaloError(
+      'INVALID_INPUT',
+      '--db is empty: give a SQLite file path or a postgres:// URL (an empty target would be a temporary database that vanishes)',
+    )
+  if (options.db === undefined && env.HALO_DB !== undefined && env.HALO_DB.trim() === '')
+    throw new HaloError(
+      'INVALID_INPUT',
+      'HALO_DB is set but empty: set it to a SQLite file or a postgres:// URL, or unset it to use ./halo.db (nothing was read or written)',
+    )
+  const raw = options.db ?? env.HALO_DB ?? './halo.db'
+  const parsed = parseTarget(raw)
+  if (parsed.engine === 'sqlite' && parsed.memory)
+    throw new HaloError('INVALID_INPUT', ':memory: is a database that vanishes when the command ends: give halo-admin a file path or a postgres:// URL')
+  return { raw, parsed }
+}
+
 export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io: Streams): CliContext {
-  const rawTarget = options.db ?? env.HALO_DB ?? './halo.db'
-  const secrets = secretsIn(rawTarget)
-  const scrub = (text: string) => scrubSecrets(text, secrets)
+  const { raw: rawTarget, parsed } = cliTarget(options, env)
+  const scrub = targetScrubber(options, env)
   const clock = clockFrom(env.HALO_NOW)
   let opened: Promise<HaloDatabase> | undefined
 
@@ -69,8 +103,9 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io
     json: options.json === true,
     color: options.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && io.stdout.isTTY === true,
     debug: options.debug === true || Boolean(env.DEBUG),
-    target: oneLine(redactTarget(rawTarget)),
+    target: oneLine(parsed.display),
     openTarget: rawTarget,
+    parsedTarget: parsed,
     clock,
     io,
     actor() {
@@ -113,11 +148,14 @@ async function open(target: string, migrate: boolean): Promise<HaloDatabase> {
   const handle = await openDatabase(target, { lazy: true })
   try {
     if (migrate) {
-      const state = await schemaState(handle)
-      if (state === 'behind' && handle.engineName === 'postgres')
+      // A file with someone else's tables (a typo in --db, the wrong file) gets none of ours added; a new,
+      // empty file is migrated as the contract says; a shared server is migrated on purpose, with `db migrate`.
+      const report = await schemaReport(handle)
+      if (report.state === 'foreign')
+        throw new HaloError('INVALID_INPUT', `${handle.target} is not a halo-admin database (${report.why}): give --db a halo-admin database or a new file`)
+      if (report.state === 'behind' && !handle.engine.embedded)
         throw new HaloError('DB_ERROR', `${handle.target} is not migrated to this version: run \`halo-admin db migrate\` first`)
-      if (state === 'behind') await refuseForeign(handle)
-      if (state !== 'current') {
+      if (report.state !== 'current') {
         // a new or older SQLite file is brought up to date; a newer one is refused there
         const { migrateToLatest } = await import('../store/migrate.js')
         await migrateToLatest(handle)
@@ -128,22 +166,6 @@ async function open(target: string, migrate: boolean): Promise<HaloDatabase> {
     await handle.close()
     throw e
   }
-}
-
-/**
- * A SQLite file with tables and no migration record is someone else's
- * database (a typo in --db, the wrong file): halo-admin's tables are not added
- * to it. A new, empty file is migrated as the contract says.
- */
-async function refuseForeign(handle: HaloDatabase): Promise<void> {
-  const [row] = await handle.select<{ tables: number; ours: number }>(
-    `select count(*) as tables, count(*) filter (where name = 'kysely_migration') as ours from sqlite_master where type = 'table'`,
-  )
-  if (row !== undefined && row.tables > 0 && row.ours === 0)
-    throw new HaloError(
-      'INVALID_INPUT',
-      `${handle.target} holds ${row.tables} table(s) halo-admin did not create: not adding halo-admin's to it (give --db a halo-admin database or a new file)`,
-    )
 }
 
 /** The global options of the command an action runs for, wherever they were given. */

@@ -1,4 +1,4 @@
-import { scrubSecrets, secretsIn } from '../store/database.js'
+import { maskTargetsIn } from '../store/target.js'
 import { buildProgram } from './program.js'
 import { reportError } from './report-error.js'
 
@@ -16,11 +16,11 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     await buildProgram().parseAsync([...argv])
   } catch (e) {
     // only usage errors get here (an action reports its own): they may echo any argument back
-    const secrets = [...argv, process.env.HALO_DB ?? ''].flatMap(secretsIn)
+    const given = [...argv, process.env.HALO_DB ?? ''].filter((a) => a !== '')
     process.exitCode = reportError(e, {
       json: argv.includes('--json'),
       debug: argv.includes('--debug') || Boolean(process.env.DEBUG),
-      scrub: (text) => scrubSecrets(text, secrets),
+      scrub: (text) => maskTargetsIn(text, given),
       stderr: process.stderr,
     })
   }

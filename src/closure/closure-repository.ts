@@ -1,162 +1,18 @@
 /** The queries of the closure service: no rules here, only reads and writes. */
-import { type Kysely, type Selectable } from 'kysely'
+import type { Insertable, Kysely, Selectable } from 'kysely'
+import { DAILY_CAP_TRIGGER, ENDABLE_STATUSES, type SessionStatus } from '../core/vocabulary.js'
 import type { Engine } from '../store/engine.js'
-import type { Schema, SessionClosuresTable, SessionsTable } from '../store/schema.js'
-import type { SessionStatus } from '../core/user-type.js'
-import { queryTemplate } from './query-template.js'
+import { queryBuilder } from '../store/query-builder.js'
+import { queryTemplate, type Slot } from '../store/query-template.js'
+import type { Schema, SessionClosuresTable, SessionEventsTable, SessionsTable } from '../store/schema.js'
 
 export type SessionRow = Selectable<SessionsTable>
 export type ClosureRow = Selectable<SessionClosuresTable>
+export type NewClosure = Omit<Insertable<SessionClosuresTable>, 'id'> & Omit<ClosureRow, 'id'>
+export type EventRow = Omit<Selectable<SessionEventsTable>, 'id'>
 
-export const DAILY_CAP_TRIGGER = 'daily_cap_reached'
-
-// The early end's queries are templates: built and compiled once per engine (see query-template.ts).
-const sessionById = (db: Kysely<Schema>, id: unknown) =>
-  db
-    .selectFrom('sessions')
-    .selectAll()
-    .where('id', '=', id as number)
-const selectSession = queryTemplate((db, _engine, id) => sessionById(db, id))
-const selectSessionLocked = queryTemplate((db, engine, id) => engine.lockForUpdate(sessionById(db, id)))
-
-export async function findSession(trx: Kysely<Schema>, engine: Engine, id: number, lock: boolean): Promise<SessionRow | undefined> {
-  return (await (lock ? selectSessionLocked : selectSession)(trx, engine, id)).rows[0]
-}
-
-const selectClosureByKey = queryTemplate((db, _engine, key) =>
-  db
-    .selectFrom('session_closures')
-    .selectAll()
-    .where('idempotency_key', '=', key as never),
-)
-
-export async function findClosureByKey(trx: Kysely<Schema>, engine: Engine, key: string): Promise<ClosureRow | undefined> {
-  return (await selectClosureByKey(trx, engine, key)).rows[0]
-}
-
-export function findClosureBySession(trx: Kysely<Schema>, sessionId: number): Promise<ClosureRow | undefined> {
-  return trx.selectFrom('session_closures').selectAll().where('session_id', '=', sessionId).executeTakeFirst()
-}
-
-/** True when `closureId` is the first closure attached to its review, i.e. the one that opened it. */
-export async function openedReview(trx: Kysely<Schema>, closure: ClosureRow): Promise<boolean> {
-  if (closure.review_id === null) return false
-  const first = await trx
-    .selectFrom('session_closures')
-    .select((eb) => eb.fn.min('id').as('id'))
-    .where('review_id', '=', closure.review_id)
-    .executeTakeFirst()
-  return Number(first?.id) === closure.id
-}
-
-/**
- * The mitra's counter and review for a business day. With `lock`, the counter
- * row is created if missing and locked, so concurrent early ends of the same
- * mitra and day queue behind each other: this is what keeps the cap exact.
- */
-export async function readCap(
-  trx: Kysely<Schema>,
-  engine: Engine,
-  mitraId: string,
-  day: string,
-  lock: boolean,
-): Promise<{ countToday: number; reviewId: number | null }> {
-  if (lock) {
-    // one round trip: create-or-lock the counter row and read the day's review
-    const claimed = (await claimCounter(trx, engine, mitraId, day)).rows[0]!
-    return { countToday: claimed.early_end_count, reviewId: claimed.review_id ?? null }
-  }
-  const counter = (await selectCounter(trx, engine, mitraId, day)).rows[0]
-  const review = await findReview(trx, engine, mitraId, day)
-  return { countToday: counter?.early_end_count ?? 0, reviewId: review?.id ?? null }
-}
-
-/**
- * Creates the mitra's counter row for the day, or locks the existing one (an
- * upsert whose update changes nothing takes the row lock, as FOR UPDATE would,
- * and waits for a concurrent creator), and returns the count with the day's review.
- */
-const claimCounter = queryTemplate((db, _engine, mitraId, day) =>
-  db
-    .insertInto('mitra_daily_counts')
-    .values({ mitra_id: mitraId as never, business_day: day as never, early_end_count: 0 })
-    .onConflict((oc) => oc.columns(['mitra_id', 'business_day']).doUpdateSet({ early_end_count: (eb) => eb.ref('mitra_daily_counts.early_end_count') }))
-    .returning((eb) => [
-      'early_end_count',
-      eb
-        .selectFrom('cc_reviews')
-        .select('cc_reviews.id')
-        .whereRef('cc_reviews.mitra_id', '=', 'mitra_daily_counts.mitra_id')
-        .whereRef('cc_reviews.business_day', '=', 'mitra_daily_counts.business_day')
-        .where('cc_reviews.trigger', '=', DAILY_CAP_TRIGGER)
-        .as('review_id'),
-    ]),
-)
-
-const counterOf = (db: Kysely<Schema>, mitraId: unknown, day: unknown) =>
-  db
-    .selectFrom('mitra_daily_counts')
-    .select('early_end_count')
-    .where('mitra_id', '=', mitraId as string)
-    .where('business_day', '=', day as string)
-const selectCounter = queryTemplate((db, _engine, mitraId, day) => counterOf(db, mitraId, day))
-
-const selectReview = queryTemplate((db, _engine, mitraId, day) =>
-  db
-    .selectFrom('cc_reviews')
-    .select('id')
-    .where('mitra_id', '=', mitraId as never)
-    .where('business_day', '=', day as never)
-    .where('trigger', '=', DAILY_CAP_TRIGGER),
-)
-
-export async function findReview(trx: Kysely<Schema>, engine: Engine, mitraId: string, day: string): Promise<{ id: number } | undefined> {
-  return (await selectReview(trx, engine, mitraId, day)).rows[0]
-}
-
-const updateCount = queryTemplate((db, _engine, count, mitraId, day) =>
-  db
-    .updateTable('mitra_daily_counts')
-    .set({ early_end_count: count as never })
-    .where('mitra_id', '=', mitraId as never)
-    .where('business_day', '=', day as never),
-)
-
-export async function setCount(trx: Kysely<Schema>, engine: Engine, mitraId: string, day: string, count: number): Promise<void> {
-  await updateCount(trx, engine, count, mitraId, day)
-}
-
-export async function insertReview(trx: Kysely<Schema>, mitraId: string, day: string, at: string): Promise<number> {
-  const row = await trx
-    .insertInto('cc_reviews')
-    .values({ mitra_id: mitraId, business_day: day, trigger: DAILY_CAP_TRIGGER, status: 'open', opened_at: at })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return row.id
-}
-
-const markOneClosing = queryTemplate((db, _engine, graceEndsAt, id) =>
-  db
-    .updateTable('sessions')
-    .set({ status: 'closing', grace_ends_at: graceEndsAt as never })
-    .where('id', '=', id as never)
-    .where('status', 'in', ['active', 'extending']),
-)
-
-/** Moves sessions into closing; returns how many were still active or extending. */
-export async function markClosing(trx: Kysely<Schema>, engine: Engine, ids: readonly number[], graceEndsAt: string): Promise<number> {
-  if (ids.length === 0) return 0
-  if (ids.length === 1) return Number((await markOneClosing(trx, engine, graceEndsAt, ids[0])).numAffectedRows ?? 0)
-  const r = await trx
-    .updateTable('sessions')
-    .set({ status: 'closing', grace_ends_at: graceEndsAt })
-    .where('id', 'in', ids)
-    .where('status', 'in', ['active', 'extending'])
-    .executeTakeFirst()
-  return Number(r.numUpdatedRows)
-}
-
-const CLOSURE_COLUMNS = [
+/** Every column of `session_closures` but its id, in table order: the one list the inserts use. */
+export const CLOSURE_COLUMNS = [
   'session_id',
   'mitra_id',
   'kind',
@@ -171,79 +27,472 @@ const CLOSURE_COLUMNS = [
   'created_at',
   'grace_ends_at',
   'finalized_at',
-] as const satisfies readonly (keyof Omit<ClosureRow, 'id'>)[]
+] as const satisfies readonly (keyof NewClosure)[]
 
-const insertOneClosure = queryTemplate((db, _engine, ...values) =>
-  db
-    .insertInto('session_closures')
-    .values(Object.fromEntries(CLOSURE_COLUMNS.map((c, i) => [c, values[i]])) as never)
-    .returning('id'),
-)
+const SESSION_COLUMNS = [
+  'id',
+  'customer_id',
+  'mitra_id',
+  'status',
+  'started_at',
+  'ends_at',
+  'grace_ends_at',
+  'closed_at',
+] as const satisfies readonly (keyof SessionRow)[]
 
-export async function insertClosures(trx: Kysely<Schema>, engine: Engine, rows: readonly Omit<ClosureRow, 'id'>[]): Promise<number[]> {
-  if (rows.length === 0) return []
-  if (rows.length === 1) {
-    const row = rows[0]!
-    return (await insertOneClosure(trx, engine, ...CLOSURE_COLUMNS.map((c) => row[c]))).rows.map((r) => r.id)
+/** A closure row, from the facts of one transition into closing. */
+export function closureRow(c: {
+  sessionId: number
+  mitraId: string
+  kind: 'early_end' | 'expired'
+  initiatedBy: string
+  actorId: string | null
+  reason: string | null
+  note: string | null
+  businessDay: string
+  overCap: boolean
+  reviewId: number | null
+  idempotencyKey: string | null
+  at: string
+  graceEndsAt: string
+}): NewClosure {
+  return {
+    session_id: c.sessionId,
+    mitra_id: c.mitraId,
+    kind: c.kind,
+    initiated_by: c.initiatedBy,
+    actor_id: c.actorId,
+    reason: c.reason,
+    reason_note: c.note,
+    business_day: c.businessDay,
+    over_cap: c.overCap ? 1 : 0,
+    review_id: c.reviewId,
+    idempotency_key: c.idempotencyKey,
+    created_at: c.at,
+    grace_ends_at: c.graceEndsAt,
+    finalized_at: null,
   }
-  const out = await trx
-    .insertInto('session_closures')
-    .values(rows as Omit<ClosureRow, 'id'>[])
-    .returning('id')
-    .execute()
-  return out.map((r) => r.id)
 }
 
-export interface EventRow {
-  session_id: number
-  event: string
-  from_status: string | null
-  to_status: SessionStatus
-  actor_type: string
-  actor_id: string | null
-  created_at: string
+/** A `session_events` row: one state change of one session, by whom, when. */
+export function eventRow(
+  sessionId: number,
+  event: string,
+  from: SessionStatus | null,
+  to: SessionStatus,
+  actorType: string,
+  actorId: string | null,
+  at: string,
+): EventRow {
+  return { session_id: sessionId, event, from_status: from, to_status: to, actor_type: actorType, actor_id: actorId, created_at: at }
 }
 
-const EVENT_COLUMNS = ['session_id', 'event', 'from_status', 'to_status', 'actor_type', 'actor_id', 'created_at'] as const satisfies readonly (keyof EventRow)[]
+// ---------------------------------------------------------------------------------------------
+// The early end: what it reads under its locks, and what it writes.
 
-const insertOneEvent = queryTemplate((db, _engine, ...values) =>
-  db.insertInto('session_events').values(Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c, values[i]])) as never),
+/** A closure found by its idempotency key, and whether it is the one that opened its review. */
+export type PriorClosure = ClosureRow & { readonly opened_review: boolean }
+
+/** The mitra's counter for a day, locked, with the day's review. */
+export interface ClaimedCap {
+  readonly day: string
+  readonly countToday: number
+  readonly reviewId: number | null
+}
+
+export interface EarlyEndFacts {
+  /** The session, locked; undefined when there is none. */
+  readonly session: SessionRow | undefined
+  /** The closure the idempotency key already names, if any. */
+  readonly prior: PriorClosure | undefined
+  readonly flagRows: readonly { key: string; value: string }[]
+  /** The counter claimed for the day asked (`claimDay`), when the engine reads it in the same statement; else null. */
+  readonly cap: ClaimedCap | null
+}
+
+const sessionById = (db: Kysely<Schema>, id: Slot<number>) => db.selectFrom('sessions').select(SESSION_COLUMNS).where('id', '=', id)
+const selectSessionLocked = queryTemplate((db, engine, id: Slot<number>) => engine.lockForUpdate(sessionById(db, id)))
+const selectFlagRows = queryTemplate((db) => db.selectFrom('app_config').select(['key', 'value']))
+
+const selectPrior = queryTemplate((db, _engine, key: Slot<string>) =>
+  db
+    .selectFrom('session_closures as c')
+    .selectAll('c')
+    .select((eb) =>
+      eb
+        .and([
+          eb('c.review_id', 'is not', null),
+          eb(
+            'c.id',
+            '=',
+            eb
+              .selectFrom('session_closures as r')
+              .select((e) => e.fn.min('r.id').as('first'))
+              .whereRef('r.review_id', '=', 'c.review_id'),
+          ),
+        ])
+        .as('opened_review'),
+    )
+    .where('c.idempotency_key', '=', key),
 )
+
+/**
+ * Creates the mitra's counter row for the day, or locks the existing one (an upsert whose update
+ * changes nothing takes the row lock, as FOR UPDATE would, and waits for a concurrent creator), and
+ * returns the count with the day's review.
+ */
+const claimCounter = queryTemplate((db, _engine, mitraId: Slot<string>, day: Slot<string>) =>
+  db
+    .insertInto('mitra_daily_counts')
+    .values({ mitra_id: mitraId, business_day: day, early_end_count: 0 })
+    .onConflict((oc) => oc.columns(['mitra_id', 'business_day']).doUpdateSet({ early_end_count: (eb) => eb.ref('mitra_daily_counts.early_end_count') }))
+    .returning((eb) => [
+      'early_end_count',
+      eb
+        .selectFrom('cc_reviews')
+        .select('cc_reviews.id')
+        .whereRef('cc_reviews.mitra_id', '=', 'mitra_daily_counts.mitra_id')
+        .whereRef('cc_reviews.business_day', '=', 'mitra_daily_counts.business_day')
+        .where('cc_reviews.trigger', '=', DAILY_CAP_TRIGGER)
+        .as('review_id'),
+    ]),
+)
+
+/**
+ * PostgreSQL, one round trip: the session locked, the closure an idempotency key names, every flag,
+ * and (with `claimDay`) the session's mitra's counter for that day created-or-locked with the day's
+ * review. The counter is claimed from the locked session row, so the session lock always comes
+ * first and two early ends of one session never lock in opposite orders. Only facts come back; every
+ * decision is `core/early-end-rules.ts`'s.
+ */
+const earlyEndFactsStatement = queryTemplate((db, _engine, id: Slot<number>, key: Slot<string | null>, claimDay: Slot<string | null>) => {
+  const { sql } = queryBuilder()
+  const t = (name: string) => sql.table(name)
+  return sql<Record<string, unknown>>`
+    with s as (
+      select ${sql.join(SESSION_COLUMNS.map((c) => sql.ref(c)))} from ${t('sessions')} where id = ${id} for update
+    ),
+    claimed as (
+      insert into ${t('mitra_daily_counts')} as m (mitra_id, business_day, early_end_count)
+      select s.mitra_id, ${claimDay}::varchar, 0 from s where ${claimDay}::varchar is not null
+      on conflict (mitra_id, business_day) do update set early_end_count = m.early_end_count
+      returning m.business_day, m.early_end_count,
+        (select r.id from ${t('cc_reviews')} r where r.mitra_id = m.mitra_id and r.business_day = m.business_day and r.trigger = ${DAILY_CAP_TRIGGER}) as review_id
+    ),
+    prior as (
+      select c.*, (c.review_id is not null and c.id = (select min(f.id) from ${t('session_closures')} f where f.review_id = c.review_id)) as opened_review
+      from ${t('session_closures')} c where c.idempotency_key = ${key}::varchar
+    )
+    select
+      ${sql.join(SESSION_COLUMNS.map((c) => sql`s.${sql.ref(c)} as ${sql.ref(`s_${c}`)}`))},
+      ${sql.join(['id', ...CLOSURE_COLUMNS, 'opened_review'].map((c) => sql`p.${sql.ref(c)} as ${sql.ref(`p_${c}`)}`))},
+      cl.business_day as cap_day, cl.early_end_count as cap_count, cl.review_id as cap_review_id,
+      (select coalesce(json_agg(json_build_array(a.key, a.value)), '[]') from ${t('app_config')} a) as flags
+    from (select 1) one left join s on true left join prior p on true left join claimed cl on true
+  `
+})
+
+function pick<T>(row: Record<string, unknown>, prefix: string, columns: readonly string[]): T | undefined {
+  if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) return undefined
+  return Object.fromEntries(columns.map((c) => [c, row[`${prefix}${c}`]])) as T
+}
+
+/**
+ * What an early end decides on, read after the transaction's locks: the session (locked), the closure
+ * its idempotency key already names, the flags, and where the engine can read it in the same round
+ * trip, the session's mitra's counter for `claimDay`. Otherwise `cap` is null and the caller claims
+ * the counter with `claimCap` once it knows the day.
+ */
+export async function loadEarlyEndFacts(
+  trx: Kysely<Schema>,
+  engine: Engine,
+  sessionId: number,
+  idempotencyKey: string | null,
+  claimDay: string | null,
+): Promise<EarlyEndFacts> {
+  if (engine.dataModifyingCtes) {
+    const row = (await earlyEndFactsStatement(trx, engine, sessionId, idempotencyKey, claimDay)).rows[0]!
+    const session = pick<SessionRow>(row, 's_', SESSION_COLUMNS)
+    const prior = pick<PriorClosure>(row, 'p_', ['id', ...CLOSURE_COLUMNS, 'opened_review'])
+    const flags = (typeof row.flags === 'string' ? JSON.parse(row.flags) : row.flags) as [string, string][]
+    const cap =
+      row.cap_day === null || row.cap_day === undefined
+        ? null
+        : { day: row.cap_day as string, countToday: Number(row.cap_count), reviewId: (row.cap_review_id as number | null) ?? null }
+    return {
+      session,
+      prior: prior === undefined ? undefined : { ...prior, opened_review: Boolean(prior.opened_review) },
+      flagRows: flags.map(([key, value]) => ({ key, value })),
+      cap,
+    }
+  }
+  const session = (await selectSessionLocked(trx, engine, sessionId)).rows[0]
+  const prior = idempotencyKey === null ? undefined : await findPrior(trx, engine, idempotencyKey)
+  const flagRows = (await selectFlagRows(trx, engine)).rows
+  return { session, prior, flagRows, cap: null }
+}
+
+/** The closure an idempotency key names, read anew (a statement of its own, so it sees what committed since). */
+export async function findPrior(trx: Kysely<Schema>, engine: Engine, key: string): Promise<PriorClosure | undefined> {
+  const row = (await selectPrior(trx, engine, key)).rows[0]
+  return row === undefined ? undefined : { ...row, opened_review: Boolean(row.opened_review) }
+}
+
+/** Creates-or-locks the mitra's counter for `day` and reads it with the day's review (see `claimCounter`). */
+export async function claimCap(trx: Kysely<Schema>, engine: Engine, mitraId: string, day: string): Promise<ClaimedCap> {
+  const claimed = (await claimCounter(trx, engine, mitraId, day)).rows[0]!
+  return { day, countToday: claimed.early_end_count, reviewId: claimed.review_id ?? null }
+}
+
+/** What an early end writes: the counter, the review it opens, the session's move, its closure and event. */
+export interface EarlyEndWrite {
+  readonly session: SessionRow
+  readonly counter: { readonly day: string; readonly countAfter: number } | null
+  /** Open the day's review for the session's mitra (the early end that reaches the cap). */
+  readonly openReview: boolean
+  /** The closure, its `review_id` the existing review (or null when `openReview` opens one). */
+  readonly closure: NewClosure
+  readonly event: EventRow
+}
+
+/**
+ * PostgreSQL, one round trip: every write of an early end in one statement. Each part is switched on
+ * or off by a value, so the statement's text never changes and it is prepared once per connection.
+ */
+const earlyEndWriteStatement = queryTemplate(
+  (
+    db,
+    _engine,
+    sessionId: Slot<number>,
+    mitraId: Slot<string>,
+    day: Slot<string>,
+    openReview: Slot<boolean>,
+    setCount: Slot<boolean>,
+    countAfter: Slot<number>,
+    graceEndsAt: Slot<string>,
+    initiatedBy: Slot<string>,
+    actorId: Slot<string | null>,
+    reason: Slot<string | null>,
+    note: Slot<string | null>,
+    overCap: Slot<boolean>,
+    reviewId: Slot<number | null>,
+    key: Slot<string | null>,
+    at: Slot<string>,
+    fromStatus: Slot<string>,
+  ) => {
+    const { sql } = queryBuilder()
+    const t = (name: string) => sql.table(name)
+    return sql<{ closure_id: number | null; review_id: number | null }>`
+      with review as (
+        insert into ${t('cc_reviews')} (mitra_id, business_day, trigger, status, opened_at)
+        select ${mitraId}::varchar, ${day}::varchar, ${DAILY_CAP_TRIGGER}, 'open', ${at}::timestamptz where ${openReview}::boolean
+        returning id
+      ),
+      counted as (
+        update ${t('mitra_daily_counts')} set early_end_count = ${countAfter}::int
+        where ${setCount}::boolean and mitra_id = ${mitraId}::varchar and business_day = ${day}::varchar
+      ),
+      moved as (
+        update ${t('sessions')} set status = 'closing', grace_ends_at = ${graceEndsAt}::timestamptz
+        where id = ${sessionId}::int and status in (${sql.join(ENDABLE_STATUSES.map((s) => sql.lit(s)))})
+        returning id
+      ),
+      closure as (
+        insert into ${t('session_closures')} (${sql.join(CLOSURE_COLUMNS.map((c) => sql.ref(c)))})
+        select moved.id, ${mitraId}::varchar, 'early_end', ${initiatedBy}::varchar, ${actorId}::varchar, ${reason}::varchar, ${note}::varchar,
+          ${day}::varchar, ${overCap}::boolean, coalesce((select id from review), ${reviewId}::int), ${key}::varchar, ${at}::timestamptz,
+          ${graceEndsAt}::timestamptz, null
+        from moved
+        returning id
+      ),
+      event as (
+        insert into ${t('session_events')} (session_id, event, from_status, to_status, actor_type, actor_id, created_at)
+        select moved.id, 'early_end', ${fromStatus}::varchar, 'closing', ${initiatedBy}::varchar, ${actorId}::varchar, ${at}::timestamptz from moved
+      )
+      select (select id from closure) as closure_id, (select id from review) as review_id
+    `
+  },
+)
+
+const insertReview = queryTemplate((db, _engine, mitraId: Slot<string>, day: Slot<string>, at: Slot<string>) =>
+  db.insertInto('cc_reviews').values({ mitra_id: mitraId, business_day: day, trigger: DAILY_CAP_TRIGGER, status: 'open', opened_at: at }).returning('id'),
+)
+const updateCount = queryTemplate((db, _engine, count: Slot<number>, mitraId: Slot<string>, day: Slot<string>) =>
+  db.updateTable('mitra_daily_counts').set({ early_end_count: count }).where('mitra_id', '=', mitraId).where('business_day', '=', day),
+)
+const markOneClosing = queryTemplate((db, _engine, graceEndsAt: Slot<string>, id: Slot<number>) =>
+  db.updateTable('sessions').set({ status: 'closing', grace_ends_at: graceEndsAt }).where('id', '=', id).where('status', 'in', ENDABLE_STATUSES),
+)
+
+/** A row of slots, one per column in order: what a one-row insert template writes. */
+function slotRow<R>(columns: readonly (keyof R & string)[], slots: readonly Slot<unknown>[]): { [K in keyof R]: Slot<R[K]> } {
+  return Object.fromEntries(columns.map((c, i) => [c, slots[i]])) as { [K in keyof R]: Slot<R[K]> }
+}
+/** The values of `row` in the order of `columns`, for a one-row insert template. */
+function inOrder<R>(columns: readonly (keyof R & string)[], row: R): unknown[] {
+  return columns.map((c) => row[c])
+}
+
+const insertOneClosure = queryTemplate((db, _engine, ...values: Slot<unknown>[]) =>
+  db.insertInto('session_closures').values(slotRow<NewClosure>(CLOSURE_COLUMNS, values)).returning('id'),
+)
+const EVENT_COLUMNS = ['session_id', 'event', 'from_status', 'to_status', 'actor_type', 'actor_id', 'created_at'] as const satisfies readonly (keyof EventRow)[]
+const insertOneEvent = queryTemplate((db, _engine, ...values: Slot<unknown>[]) =>
+  db.insertInto('session_events').values(slotRow<EventRow>(EVENT_COLUMNS, values)),
+)
+
+/**
+ * Writes an early end; returns the closure's id and its review's (opened or attached), or null when
+ * the session was no longer active or extending (nothing was written then, or the caller rolls back).
+ */
+export async function writeEarlyEnd(trx: Kysely<Schema>, engine: Engine, w: EarlyEndWrite): Promise<{ closureId: number; reviewId: number | null } | null> {
+  const c = w.closure
+  if (engine.dataModifyingCtes) {
+    const row = (
+      await earlyEndWriteStatement(
+        trx,
+        engine,
+        w.session.id,
+        c.mitra_id,
+        c.business_day,
+        w.openReview,
+        w.counter !== null,
+        w.counter?.countAfter ?? 0,
+        c.grace_ends_at,
+        c.initiated_by,
+        c.actor_id,
+        c.reason,
+        c.reason_note,
+        Boolean(c.over_cap),
+        c.review_id,
+        c.idempotency_key,
+        c.created_at,
+        w.event.from_status ?? w.session.status,
+      )
+    ).rows[0]
+    if (row?.closure_id == null) return null
+    return { closureId: row.closure_id, reviewId: row.review_id ?? c.review_id }
+  }
+  const reviewId = w.openReview ? (await insertReview(trx, engine, c.mitra_id, c.business_day, c.created_at)).rows[0]!.id : c.review_id
+  if (w.counter !== null) await updateCount(trx, engine, w.counter.countAfter, c.mitra_id, w.counter.day)
+  if (Number((await markOneClosing(trx, engine, c.grace_ends_at, w.session.id)).numAffectedRows ?? 0) !== 1) return null
+  const closureId = (await insertOneClosure(trx, engine, ...inOrder(CLOSURE_COLUMNS, { ...c, review_id: reviewId }))).rows[0]!.id
+  await insertOneEvent(trx, engine, ...inOrder(EVENT_COLUMNS, w.event))
+  return { closureId, reviewId }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions, goodbyes, reads.
+
+export function insertSession(trx: Kysely<Schema>, s: Omit<SessionRow, 'id'>): Promise<SessionRow> {
+  return trx.insertInto('sessions').values(s).returning(SESSION_COLUMNS).executeTakeFirstOrThrow()
+}
 
 export async function insertEvents(trx: Kysely<Schema>, engine: Engine, rows: readonly EventRow[]): Promise<void> {
-  if (rows.length === 1) {
-    const row = rows[0]!
-    await insertOneEvent(trx, engine, ...EVENT_COLUMNS.map((c) => row[c]))
-  } else if (rows.length > 0)
+  if (rows.length === 1) await insertOneEvent(trx, engine, ...inOrder(EVENT_COLUMNS, rows[0]!))
+  else if (rows.length > 0)
     await trx
       .insertInto('session_events')
-      .values(rows as EventRow[])
+      .values([...rows])
       .execute()
 }
 
-export async function dueForExpiry(trx: Kysely<Schema>, engine: Engine, now: string, limit: number) {
-  const q = trx
-    .selectFrom('sessions')
-    .select(['id', 'mitra_id', 'status'])
-    .where('status', 'in', ['active', 'extending'])
-    .where('ends_at', '<=', now)
-    .orderBy('ends_at')
-    .limit(limit)
-  return engine.lockSkipLocked(q).execute()
+export async function insertClosures(trx: Kysely<Schema>, rows: readonly NewClosure[]): Promise<void> {
+  if (rows.length > 0)
+    await trx
+      .insertInto('session_closures')
+      .values([...rows])
+      .execute()
 }
 
-export async function dueForFinalize(trx: Kysely<Schema>, engine: Engine, now: string, limit: number) {
-  const q = trx.selectFrom('sessions').select(['id']).where('status', '=', 'closing').where('grace_ends_at', '<=', now).orderBy('grace_ends_at').limit(limit)
-  return engine.lockSkipLocked(q).execute()
+export async function findSessionLocked(trx: Kysely<Schema>, engine: Engine, id: number): Promise<SessionRow | undefined> {
+  return (await selectSessionLocked(trx, engine, id)).rows[0]
 }
 
-export async function markClosed(trx: Kysely<Schema>, ids: readonly number[], at: string): Promise<number> {
-  if (ids.length === 0) return 0
-  const r = await trx.updateTable('sessions').set({ status: 'closed', closed_at: at }).where('id', 'in', ids).where('status', '=', 'closing').executeTakeFirst()
-  await trx.updateTable('session_closures').set({ finalized_at: at }).where('session_id', 'in', ids).execute()
-  return Number(r.numUpdatedRows)
+export function findSession(db: Kysely<Schema>, id: number): Promise<SessionRow | undefined> {
+  return db.selectFrom('sessions').select(SESSION_COLUMNS).where('id', '=', id).executeTakeFirst()
 }
 
-export function goodbyeSides(trx: Kysely<Schema>, sessionId: number) {
-  return trx.selectFrom('session_goodbyes').select('side').where('session_id', '=', sessionId).execute()
+export function findClosureBySession(db: Kysely<Schema>, sessionId: number): Promise<ClosureRow | undefined> {
+  return db.selectFrom('session_closures').selectAll().where('session_id', '=', sessionId).executeTakeFirst()
+}
+
+export function goodbyesOf(db: Kysely<Schema>, sessionId: number) {
+  return db.selectFrom('session_goodbyes').select(['side', 'actor_id', 'message', 'created_at']).where('session_id', '=', sessionId).orderBy('id').execute()
+}
+
+export function eventsOf(db: Kysely<Schema>, sessionId: number) {
+  return db.selectFrom('session_events').selectAll().where('session_id', '=', sessionId).orderBy('id').execute()
+}
+
+export function insertGoodbye(trx: Kysely<Schema>, g: { session_id: number; side: string; actor_id: string; message: string; created_at: string }) {
+  return trx.insertInto('session_goodbyes').values(g).execute()
+}
+
+/** The mitra's count for a day, unlocked (what the mitra app shows at start-up). */
+export async function countOn(db: Kysely<Schema>, mitraId: string, day: string): Promise<number> {
+  const row = await db
+    .selectFrom('mitra_daily_counts')
+    .select('early_end_count')
+    .where('mitra_id', '=', mitraId)
+    .where('business_day', '=', day)
+    .executeTakeFirst()
+  return row?.early_end_count ?? 0
+}
+
+export interface SessionQuery {
+  readonly statuses?: readonly SessionStatus[]
+  readonly mitraId?: string
+  readonly customerId?: string
+  readonly limit: number
+}
+
+export function listSessions(db: Kysely<Schema>, q: SessionQuery): Promise<SessionRow[]> {
+  let query = db.selectFrom('sessions').select(SESSION_COLUMNS).orderBy('id').limit(q.limit)
+  if (q.statuses !== undefined) query = query.where('status', 'in', [...q.statuses])
+  if (q.mitraId !== undefined) query = query.where('mitra_id', '=', q.mitraId)
+  if (q.customerId !== undefined) query = query.where('customer_id', '=', q.customerId)
+  return query.execute()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sweep.
+
+/** Sessions past their scheduled end (of `only`, when given), locked (skipping ones another sweeper holds). */
+export function dueForExpiry(trx: Kysely<Schema>, engine: Engine, now: string, limit: number, only?: readonly number[]) {
+  let q = trx.selectFrom('sessions').select(['id', 'mitra_id', 'status']).where('status', 'in', ENDABLE_STATUSES).where('ends_at', '<=', now)
+  if (only !== undefined) q = q.where('id', 'in', [...only])
+  return engine.lockSkipLocked(q.orderBy('ends_at').limit(limit)).execute()
+}
+
+/** Closing sessions past their grace window (of `only`, when given), locked (skipping ones another sweeper holds). */
+export function dueForFinalize(trx: Kysely<Schema>, engine: Engine, now: string, limit: number, only?: readonly number[]) {
+  let q = trx.selectFrom('sessions').select(['id']).where('status', '=', 'closing').where('grace_ends_at', '<=', now)
+  if (only !== undefined) q = q.where('id', 'in', [...only])
+  return engine.lockSkipLocked(q.orderBy('grace_ends_at').limit(limit)).execute()
+}
+
+export async function markClosing(trx: Kysely<Schema>, ids: readonly number[], graceEndsAt: string): Promise<void> {
+  if (ids.length > 0)
+    await trx
+      .updateTable('sessions')
+      .set({ status: 'closing', grace_ends_at: graceEndsAt })
+      .where('id', 'in', [...ids])
+      .where('status', 'in', ENDABLE_STATUSES)
+      .execute()
+}
+
+export async function markClosed(trx: Kysely<Schema>, ids: readonly number[], at: string): Promise<void> {
+  if (ids.length === 0) return
+  await trx
+    .updateTable('sessions')
+    .set({ status: 'closed', closed_at: at })
+    .where('id', 'in', [...ids])
+    .where('status', '=', 'closing')
+    .execute()
+  await trx
+    .updateTable('session_closures')
+    .set({ finalized_at: at })
+    .where('session_id', 'in', [...ids])
+    .execute()
 }

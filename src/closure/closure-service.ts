@@ -8,15 +8,20 @@ import {
   earlyEndEnabledFor,
   reasonRequiredFor,
   remainingToday,
+  selfSessionProblem,
+  type CapFacts,
   type EarlyEndPlan,
   type SessionFacts,
 } from '../core/early-end-rules.js'
-import { SESSION_STATUSES, UserType, type SessionStatus } from '../core/user-type.js'
+import { UserType, USER_TYPES } from '../core/user-type.js'
+import { SESSION_STATUSES, type GoodbyeSide, type SessionStatus } from '../core/vocabulary.js'
 import { EarlyEndInput, GoodbyeInput, PartyId, RowId, parseInput } from '../core/validation.js'
-import { loadFlags } from '../config/config-repository.js'
+import { loadFlags, rowsToFlags } from '../config/config-repository.js'
+import type { Flags } from '../config/flag-registry.js'
 import type { HaloDatabase } from '../store/database.js'
+import { retryOnUniqueViolation } from '../store/retry.js'
 import * as repo from './closure-repository.js'
-import { toClosure, toSession, type Closure, type Goodbye, type Session, type SessionDetail } from './session-view.js'
+import { toClosure, toEvent, toSession, type Closure, type Goodbye, type Session, type SessionDetail } from './session-view.js'
 
 export interface EarlyEndResult {
   readonly sessionId: number
@@ -53,12 +58,23 @@ export interface SessionFilter {
   readonly limit?: number
 }
 
+export interface SweepOptions {
+  /** Sessions moved per transaction (default 500). */
+  readonly batchSize?: number
+  /** Only these sessions (`simulate` sweeps the sessions it opened, never anyone else's). */
+  readonly sessionIds?: readonly number[]
+}
+
 export interface SweepResult {
   /** Active or extending sessions past their end, moved to closing (kind `expired`). */
   readonly expired: number
   /** Closing sessions past their grace window, moved to closed. */
   readonly finalized: number
-  /** Set when a batch failed; the counts say what was done before it. */
+  /** The ids of the sessions moved to closing, in the order they were moved. */
+  readonly expiredIds: readonly number[]
+  /** The ids of the sessions moved to closed. */
+  readonly finalizedIds: readonly number[]
+  /** Set when a batch failed; the counts and ids say what was done before it. */
   readonly error?: HaloError
 }
 
@@ -70,17 +86,45 @@ export interface ClientConfig {
   readonly remainingToday: number | null
 }
 
+/**
+ * The closure core of contract §2 and §4. Every method validates its input first (`INVALID_INPUT`)
+ * and turns database failures into `DB_ERROR`.
+ */
 export interface ClosureService {
+  /**
+   * Opens a session (the backend opens the real ones; this serves trials, demos and replays).
+   * @throws HaloError `INVALID_INPUT` (bad ids or length, a mitra as their own customer), `DB_ERROR`
+   */
   openSession(input: OpenSessionInput): Promise<Session>
+  /**
+   * Ends an active or extending session early, by its mitra, its customer or support (contract §4).
+   * @throws HaloError `INVALID_INPUT`, `REASON_REQUIRED` (422); `EARLY_END_DISABLED`, `FORBIDDEN` (403);
+   *   `SESSION_NOT_FOUND` (404); `INVALID_STATE` (409); `DAILY_CAP_REACHED` (429); `DB_ERROR` (503)
+   */
   initiateEarlyEnd(sessionId: number, userType: UserType, input: EarlyEndInput): Promise<EarlyEndResult>
+  /**
+   * One goodbye per side while the session is closing.
+   * @throws HaloError `INVALID_INPUT`, `FORBIDDEN`, `SESSION_NOT_FOUND`, `INVALID_STATE`, `DB_ERROR`
+   */
   postGoodbye(sessionId: number, userType: UserType, input: GoodbyeInput): Promise<Goodbye>
-  sweep(options?: { batchSize?: number }): Promise<SweepResult>
+  /**
+   * Moves due sessions on: expired ones to closing, closings past their grace window to closed.
+   * Never throws for the database: a failed batch is in `error`, with what was done before it.
+   * @throws HaloError `INVALID_INPUT` for bad options
+   */
+  sweep(options?: SweepOptions | null): Promise<SweepResult>
+  /** @throws HaloError `INVALID_INPUT`, `SESSION_NOT_FOUND`, `DB_ERROR` */
   getSession(id: number): Promise<SessionDetail>
+  /** @throws HaloError `INVALID_INPUT`, `DB_ERROR` */
   listSessions(filter?: SessionFilter): Promise<Session[]>
+  /**
+   * What the mitra (or customer) app reads at start-up: may it show "Akhiri", must it ask a reason, which.
+   * @throws HaloError `INVALID_INPUT`, `DB_ERROR`
+   */
   clientConfig(userType: UserType, actorId: string): Promise<ClientConfig>
 }
 
-const UserTypeSchema = z.enum([UserType.MITRA, UserType.CUSTOMER, UserType.SUPPORT])
+const UserTypeSchema = z.enum(USER_TYPES as [UserType, ...UserType[]])
 const OpenSessionSchema = z
   .object({
     customerId: PartyId,
@@ -97,6 +141,13 @@ const FilterSchema = z
     limit: z.number().int().min(1).max(100_000).optional(),
   })
   .strict()
+const SweepSchema = z
+  .object({
+    batchSize: z.number().int().min(1).max(5000).optional(),
+    sessionIds: z.array(RowId).max(1_000_000).optional(),
+  })
+  .strict()
+  .nullish()
 
 const facts = (r: repo.SessionRow): SessionFacts => ({
   id: r.id,
@@ -128,41 +179,54 @@ type Trx = Parameters<Parameters<HaloDatabase['write']>[0]>[0]
 export function createClosureService(handle: HaloDatabase, options: { clock?: Clock } = {}): ClosureService {
   const clock = options.clock ?? systemClock
   const engine = handle.engine
+  /**
+   * The business time zone last read: a mitra's counter is claimed for the day in it in the same round
+   * trip that reads the flags (PostgreSQL); when the flags say another zone, it is claimed again.
+   */
+  let lastTimeZone: string | null = null
 
   async function endOnce(id: number, userType: UserType, ask: EarlyEndInput): Promise<EarlyEndResult> {
     const now = clock.now()
     const at = now.toISOString()
     const dryRun = ask.dryRun === true
+    const key = ask.idempotencyKey ?? null
     try {
-      return await handle.write(async (trx) => {
-        // The session lock comes first: requests for one session queue here, so a
-        // replayed key always finds the closure its first request wrote. A dry run
-        // takes the same locks as the real thing (its transaction rolls back, so it
-        // writes nothing): its answer is that of one moment, not the session and
-        // count from before a concurrent early end's commit and the review from after.
-        const row = await repo.findSession(trx, engine, id, true)
-        if (ask.idempotencyKey !== undefined) {
-          const prior = await repo.findClosureByKey(trx, engine, ask.idempotencyKey)
-          if (prior !== undefined) return replayOf(trx, prior, id, userType, ask.actorId, dryRun)
-        }
-        const flags = await loadFlags(trx, engine)
-        const day = businessDay(now, flags.business_timezone)
-        const session = row === undefined ? null : facts(row)
-        const askFacts = { userType, actorId: ask.actorId, reason: ask.reason, note: ask.note }
-        let decision = decideEarlyEnd(session, askFacts, flags, { countToday: 0, reviewId: null }, day, now)
-        if (decision.allowed && decision.plan.countsTowardCap) {
-          const cap = await repo.readCap(trx, engine, session!.mitraId, day, true)
-          decision = decideEarlyEnd(session, askFacts, flags, cap, day, now)
-        }
-        // A refusal throws, so the transaction rolls back and nothing it touched stays.
-        if (!decision.allowed) throw decision.error
-        const plan = decision.plan
-        const result = await writeEarlyEnd(trx, row!, plan, ask.idempotencyKey ?? null, at)
-        // A dry run makes every write too, so every constraint checks it (an idempotency key a
-        // concurrent request just took fails here, as the real request would), then rolls back.
-        if (dryRun) throw new DryRunAnswer({ ...result, closure: null, reviewId: plan.existingReviewId, dryRun: true })
-        return result
-      })
+      // config 'read': no flag change commits while this runs, and the flags read are those of the commit
+      return await handle.write(
+        async (trx) => {
+          // The session lock comes first: requests for one session queue here. A dry run takes the same
+          // locks as the real thing (its transaction rolls back, so it writes nothing): its answer is that
+          // of one moment, not the session and count from before a concurrent early end's commit.
+          const guess = userType === UserType.MITRA && lastTimeZone !== null ? businessDay(now, lastTimeZone) : null
+          const loaded = await repo.loadEarlyEndFacts(trx, engine, id, key, guess)
+          const flags = rowsToFlags(loaded.flagRows)
+          lastTimeZone = flags.business_timezone
+          const row = loaded.session
+          let prior = loaded.prior
+          // the key's first request may have committed while this one waited for the session: read it again
+          if (prior === undefined && key !== null && row !== undefined && row.status !== 'active' && row.status !== 'extending')
+            prior = await repo.findPrior(trx, engine, key)
+          if (prior !== undefined) return replayOf(prior, id, userType, ask.actorId, flags, dryRun)
+
+          const day = businessDay(now, flags.business_timezone)
+          const session = row === undefined ? null : facts(row)
+          const askFacts = { userType, actorId: ask.actorId, reason: ask.reason, note: ask.note }
+          let decision = decideEarlyEnd(session, askFacts, flags, { countToday: 0, reviewId: null }, day, now)
+          if (decision.allowed && decision.plan.countsTowardCap) {
+            const claimed = loaded.cap?.day === day ? loaded.cap : await repo.claimCap(trx, engine, session!.mitraId, day)
+            const cap: CapFacts = { countToday: claimed.countToday, reviewId: claimed.reviewId }
+            decision = decideEarlyEnd(session, askFacts, flags, cap, day, now)
+          }
+          // A refusal throws, so the transaction rolls back and nothing it touched stays.
+          if (!decision.allowed) throw decision.error
+          const result = await writeEarlyEnd(trx, row!, decision.plan, key, at)
+          // A dry run makes every write too, so every constraint checks it (an idempotency key a
+          // concurrent request just took fails here, as the real request would), then rolls back.
+          if (dryRun) throw new DryRunAnswer({ ...result, closure: null, reviewId: decision.plan.existingReviewId, dryRun: true })
+          return result
+        },
+        { config: 'read' },
+      )
     } catch (e) {
       if (e instanceof DryRunAnswer) return e.result
       throw e
@@ -171,49 +235,39 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
 
   async function writeEarlyEnd(trx: Trx, row: repo.SessionRow, plan: EarlyEndPlan, idempotencyKey: string | null, at: string): Promise<EarlyEndResult> {
     const graceEndsAt = plan.graceEndsAt.toISOString()
-    const reviewId = plan.review === 'open' ? await repo.insertReview(trx, row.mitra_id, plan.businessDay, at) : plan.existingReviewId
-    if (plan.countsTowardCap) await repo.setCount(trx, engine, row.mitra_id, plan.businessDay, plan.countAfter)
-    if ((await repo.markClosing(trx, engine, [row.id], graceEndsAt)) !== 1) {
-      throw new HaloError('INVALID_STATE', `session ${row.id} changed state while it was being ended`)
-    }
-    const closure = {
-      session_id: row.id,
-      mitra_id: row.mitra_id,
+    const closure = repo.closureRow({
+      sessionId: row.id,
+      mitraId: row.mitra_id,
       kind: 'early_end',
-      initiated_by: plan.initiatedBy,
-      actor_id: plan.actorId,
+      initiatedBy: plan.initiatedBy,
+      actorId: plan.actorId,
       reason: plan.reason,
-      reason_note: plan.note,
-      business_day: plan.businessDay,
-      over_cap: plan.overCap ? 1 : 0,
-      review_id: reviewId,
-      idempotency_key: idempotencyKey,
-      created_at: at,
-      grace_ends_at: graceEndsAt,
-      finalized_at: null,
-    }
-    const [closureId] = await repo.insertClosures(trx, engine, [closure])
-    await repo.insertEvents(trx, engine, [
-      {
-        session_id: row.id,
-        event: 'early_end',
-        from_status: row.status,
-        to_status: 'closing',
-        actor_type: plan.initiatedBy,
-        actor_id: plan.actorId,
-        created_at: at,
-      },
-    ])
-    return resultOf(row.id, plan, toClosure({ ...closure, id: closureId! }), reviewId, plan.review === 'open', false)
+      note: plan.note,
+      businessDay: plan.businessDay,
+      overCap: plan.overCap,
+      reviewId: plan.existingReviewId,
+      idempotencyKey,
+      at,
+      graceEndsAt,
+    })
+    const written = await repo.writeEarlyEnd(trx, engine, {
+      session: row,
+      counter: plan.countsTowardCap ? { day: plan.businessDay, countAfter: plan.countAfter } : null,
+      openReview: plan.review === 'open',
+      closure,
+      event: repo.eventRow(row.id, 'early_end', row.status as SessionStatus, 'closing', plan.initiatedBy, plan.actorId, at),
+    })
+    if (written === null) throw new HaloError('INVALID_STATE', `session ${row.id} changed state while it was being ended`)
+    const closureView = toClosure({ ...closure, review_id: written.reviewId, id: written.closureId })
+    return resultOf(row.id, plan, closureView, written.reviewId, plan.review === 'open', false)
   }
 
-  async function replayOf(trx: Trx, prior: repo.ClosureRow, id: number, userType: UserType, actorId: string, dryRun: boolean): Promise<EarlyEndResult> {
+  function replayOf(prior: repo.PriorClosure, id: number, userType: UserType, actorId: string, flags: Flags, dryRun: boolean): EarlyEndResult {
     const closure = toClosure(prior)
     const sameRequest = closure.sessionId === id && closure.initiatedBy === userType.toLowerCase() && closure.actorId === actorId
     if (!sameRequest) {
       throw new HaloError('INVALID_INPUT', `idempotency key already used for another request (session ${closure.sessionId})`)
     }
-    const flags = await loadFlags(trx, engine)
     return {
       sessionId: id,
       status: 'closing',
@@ -222,7 +276,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       businessDay: closure.businessDay,
       overCap: closure.overCap,
       reviewId: closure.reviewId,
-      reviewOpened: await repo.openedReview(trx, prior),
+      reviewOpened: prior.opened_review,
       mitraCountToday: null,
       cap: flags.early_end_mitra_daily_cap,
       replayed: true,
@@ -230,21 +284,90 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     }
   }
 
+  /** One sweep pass of `move` in batches until a batch comes back short; the ids moved, or the error that stopped it. */
+  async function inBatches(move: () => Promise<number[]>, batchSize: number, into: number[]): Promise<void> {
+    for (;;) {
+      const ids = await move()
+      into.push(...ids)
+      if (ids.length < batchSize) return
+    }
+  }
+
+  /** Moves one batch of sessions past their scheduled end into closing (kind `expired`, by `system`). */
+  function expireBatch(batchSize: number, only: readonly number[] | undefined): Promise<number[]> {
+    return handle.write(async (trx) => {
+      const now = clock.now()
+      const at = now.toISOString()
+      const due = await repo.dueForExpiry(trx, engine, at, batchSize, only)
+      if (due.length === 0) return []
+      const flags = await loadFlags(trx, engine)
+      const day = businessDay(now, flags.business_timezone)
+      const grace = new Date(now.getTime() + flags.closing_grace_seconds * 1000).toISOString()
+      const ids = due.map((d) => d.id)
+      await repo.markClosing(trx, ids, grace)
+      await repo.insertClosures(
+        trx,
+        due.map((d) =>
+          repo.closureRow({
+            sessionId: d.id,
+            mitraId: d.mitra_id,
+            kind: 'expired',
+            initiatedBy: 'system',
+            actorId: null,
+            reason: null,
+            note: null,
+            businessDay: day,
+            overCap: false,
+            reviewId: null,
+            idempotencyKey: null,
+            at,
+            graceEndsAt: grace,
+          }),
+        ),
+      )
+      await repo.insertEvents(
+        trx,
+        engine,
+        due.map((d) => repo.eventRow(d.id, 'expired', d.status as SessionStatus, 'closing', 'system', null, at)),
+      )
+      return ids
+    })
+  }
+
+  /** Moves one batch of closing sessions past their grace window to closed. */
+  function finalizeBatch(batchSize: number, only: readonly number[] | undefined): Promise<number[]> {
+    return handle.write(async (trx) => {
+      const at = clock.now().toISOString()
+      const ids = (await repo.dueForFinalize(trx, engine, at, batchSize, only)).map((d) => d.id)
+      await repo.markClosed(trx, ids, at)
+      await repo.insertEvents(
+        trx,
+        engine,
+        ids.map((id) => repo.eventRow(id, 'finalized', 'closing', 'closed', 'system', null, at)),
+      )
+      return ids
+    })
+  }
+
   const service: ClosureService = {
     async openSession(input: OpenSessionInput): Promise<Session> {
       const { customerId, mitraId, durationMinutes = 60, status = 'active' } = parseInput(OpenSessionSchema, input, 'session')
+      const self = selfSessionProblem(mitraId, customerId)
+      if (self !== null) throw new HaloError('INVALID_INPUT', `session: ${self.message}`)
       const now = clock.now()
       const startedAt = now.toISOString()
       const endsAt = new Date(now.getTime() + durationMinutes * 60_000).toISOString()
       return handle.write(async (trx) => {
-        const row = await trx
-          .insertInto('sessions')
-          .values({ customer_id: customerId, mitra_id: mitraId, status, started_at: startedAt, ends_at: endsAt, grace_ends_at: null, closed_at: null })
-          .returningAll()
-          .executeTakeFirstOrThrow()
-        await repo.insertEvents(trx, engine, [
-          { session_id: row.id, event: 'opened', from_status: null, to_status: status, actor_type: 'system', actor_id: null, created_at: startedAt },
-        ])
+        const row = await repo.insertSession(trx, {
+          customer_id: customerId,
+          mitra_id: mitraId,
+          status,
+          started_at: startedAt,
+          ends_at: endsAt,
+          grace_ends_at: null,
+          closed_at: null,
+        })
+        await repo.insertEvents(trx, engine, [repo.eventRow(row.id, 'opened', null, status, 'system', null, startedAt)])
         return toSession(row)
       })
     },
@@ -253,17 +376,9 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       const id = parseInput(RowId, sessionId, 'session id')
       const type = parseInput(UserTypeSchema, userType, 'user type')
       const ask = parseInput(EarlyEndInput, input, 'early end')
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await endOnce(id, type, ask)
-        } catch (e) {
-          // Two requests raced on one idempotency key for different sessions: the
-          // loser runs again and sees the winner's closure.
-          const cause = e instanceof HaloError ? e.cause : e
-          if (attempt < 3 && engine.isUniqueViolation(cause ?? e)) continue
-          throw e
-        }
-      }
+      // Two requests raced on one idempotency key for different sessions, or on opening one day's review:
+      // the loser runs again and sees the winner's closure or review.
+      return retryOnUniqueViolation(engine, () => endOnce(id, type, ask))
     },
 
     async postGoodbye(sessionId, userType, input) {
@@ -272,115 +387,54 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       const { actorId, message } = parseInput(GoodbyeInput, input, 'goodbye')
       const now = clock.now()
       return handle.write(async (trx) => {
-        const row = await repo.findSession(trx, engine, id, true)
-        const sides = row === undefined ? [] : (await repo.goodbyeSides(trx, id)).map((r) => r.side as 'mitra' | 'customer')
+        const row = await repo.findSessionLocked(trx, engine, id)
+        const sides = row === undefined ? [] : (await repo.goodbyesOf(trx, id)).map((r) => r.side as GoodbyeSide)
         const d = decideGoodbye(row === undefined ? null : facts(row), type, actorId, sides, now)
         if (!d.allowed) throw d.error
         const at = now.toISOString()
-        await trx.insertInto('session_goodbyes').values({ session_id: id, side: d.side, actor_id: actorId, message, created_at: at }).execute()
-        await repo.insertEvents(trx, engine, [
-          { session_id: id, event: 'goodbye', from_status: 'closing', to_status: 'closing', actor_type: d.side, actor_id: actorId, created_at: at },
-        ])
+        await repo.insertGoodbye(trx, { session_id: id, side: d.side, actor_id: actorId, message, created_at: at })
+        await repo.insertEvents(trx, engine, [repo.eventRow(id, 'goodbye', 'closing', 'closing', d.side, actorId, at)])
         return { side: d.side, actorId, message, at }
       })
     },
 
-    async sweep(opts = {}): Promise<SweepResult> {
-      const batchSize = parseInput(z.number().int().min(1).max(5000), opts.batchSize ?? 500, 'batch size')
-      let expired = 0
-      let finalized = 0
+    async sweep(opts): Promise<SweepResult> {
+      const o = parseInput(SweepSchema, opts, 'sweep options') ?? {}
+      const batchSize = o.batchSize ?? 500
+      const only = o.sessionIds
+      const expiredIds: number[] = []
+      const finalizedIds: number[] = []
+      const result = (error?: HaloError): SweepResult => ({
+        expired: expiredIds.length,
+        finalized: finalizedIds.length,
+        expiredIds,
+        finalizedIds,
+        ...(error === undefined ? {} : { error }),
+      })
+      if (only !== undefined && only.length === 0) return result()
       try {
-        for (;;) {
-          const n = await handle.write(async (trx) => {
-            const now = clock.now()
-            const at = now.toISOString()
-            const due = await repo.dueForExpiry(trx, engine, at, batchSize)
-            if (due.length === 0) return 0
-            const flags = await loadFlags(trx, engine)
-            const day = businessDay(now, flags.business_timezone)
-            const grace = new Date(now.getTime() + flags.closing_grace_seconds * 1000).toISOString()
-            const ids = due.map((d) => d.id)
-            await repo.markClosing(trx, engine, ids, grace)
-            await repo.insertClosures(
-              trx,
-              engine,
-              due.map((d) => ({
-                session_id: d.id,
-                mitra_id: d.mitra_id,
-                kind: 'expired',
-                initiated_by: 'system',
-                actor_id: null,
-                reason: null,
-                reason_note: null,
-                business_day: day,
-                over_cap: 0,
-                review_id: null,
-                idempotency_key: null,
-                created_at: at,
-                grace_ends_at: grace,
-                finalized_at: null,
-              })),
-            )
-            await repo.insertEvents(
-              trx,
-              engine,
-              due.map((d) => ({
-                session_id: d.id,
-                event: 'expired',
-                from_status: d.status,
-                to_status: 'closing' as const,
-                actor_type: 'system',
-                actor_id: null,
-                created_at: at,
-              })),
-            )
-            return due.length
-          })
-          expired += n
-          if (n < batchSize) break
-        }
-        for (;;) {
-          const n = await handle.write(async (trx) => {
-            const at = clock.now().toISOString()
-            const due = await repo.dueForFinalize(trx, engine, at, batchSize)
-            const ids = due.map((d) => d.id)
-            await repo.markClosed(trx, ids, at)
-            await repo.insertEvents(
-              trx,
-              engine,
-              ids.map((id) => ({
-                session_id: id,
-                event: 'finalized',
-                from_status: 'closing',
-                to_status: 'closed' as const,
-                actor_type: 'system',
-                actor_id: null,
-                created_at: at,
-              })),
-            )
-            return ids.length
-          })
-          finalized += n
-          if (n < batchSize) break
-        }
+        await inBatches(() => expireBatch(batchSize, only), batchSize, expiredIds)
+        await inBatches(() => finalizeBatch(batchSize, only), batchSize, finalizedIds)
       } catch (e) {
-        if (e instanceof HaloError) return { expired, finalized, error: e }
+        if (e instanceof HaloError) return result(e)
         throw e
       }
-      return { expired, finalized }
+      return result()
     },
 
     async getSession(sessionId) {
       const id = parseInput(RowId, sessionId, 'session id')
       return handle.read(async (db) => {
-        const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst()
+        const row = await repo.findSession(db, id)
         if (row === undefined) throw new HaloError('SESSION_NOT_FOUND', `no session ${id}`)
         const closure = await repo.findClosureBySession(db, id)
-        const goodbyes = await db.selectFrom('session_goodbyes').selectAll().where('session_id', '=', id).orderBy('id').execute()
+        const goodbyes = await repo.goodbyesOf(db, id)
+        const events = await repo.eventsOf(db, id)
         return {
           ...toSession(row),
           closure: closure === undefined ? null : toClosure(closure),
-          goodbyes: goodbyes.map((g) => ({ side: g.side as Goodbye['side'], actorId: g.actor_id, message: g.message, at: g.created_at })),
+          goodbyes: goodbyes.map((g) => ({ side: g.side as GoodbyeSide, actorId: g.actor_id, message: g.message, at: g.created_at })),
+          events: events.map(toEvent),
         }
       })
     },
@@ -388,17 +442,14 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     async listSessions(filter = {}) {
       const f = parseInput(FilterSchema, filter, 'session filter')
       const statuses = f.status === undefined ? undefined : Array.isArray(f.status) ? f.status : [f.status]
-      const rows = await handle.read((db) => {
-        let q = db
-          .selectFrom('sessions')
-          .selectAll()
-          .orderBy('id')
-          .limit(f.limit ?? 100)
-        if (statuses !== undefined) q = q.where('status', 'in', statuses as SessionStatus[])
-        if (f.mitraId !== undefined) q = q.where('mitra_id', '=', f.mitraId)
-        if (f.customerId !== undefined) q = q.where('customer_id', '=', f.customerId)
-        return q.execute()
-      })
+      const rows = await handle.read((db) =>
+        repo.listSessions(db, {
+          ...(statuses === undefined ? {} : { statuses: statuses as SessionStatus[] }),
+          ...(f.mitraId === undefined ? {} : { mitraId: f.mitraId }),
+          ...(f.customerId === undefined ? {} : { customerId: f.customerId }),
+          limit: f.limit ?? 100,
+        }),
+      )
       return rows.map(toSession)
     },
 
@@ -406,12 +457,9 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       const type = parseInput(UserTypeSchema, userType, 'user type')
       const actor = parseInput(PartyId, actorId, 'actor id')
       return handle.read(async (db) => {
-        const flags = await loadFlags(db)
+        const flags = await loadFlags(db, engine)
         let remaining: number | null = null
-        if (type === UserType.MITRA) {
-          const { countToday } = await repo.readCap(db, engine, actor, businessDay(clock.now(), flags.business_timezone), false)
-          remaining = remainingToday(flags, countToday)
-        }
+        if (type === UserType.MITRA) remaining = remainingToday(flags, await repo.countOn(db, actor, businessDay(clock.now(), flags.business_timezone)))
         return {
           earlyEndEnabled: earlyEndEnabledFor(type, flags),
           reasonRequired: reasonRequiredFor(type, flags),

@@ -1,5 +1,5 @@
-import type { Initiator, SessionStatus } from '../core/user-type.js'
-import type { ClosureRow, SessionRow } from './closure-repository.js'
+import type { Initiator, SessionStatus } from '../core/vocabulary.js'
+import type { ClosureRow, EventRow, SessionRow } from './closure-repository.js'
 
 /** A session as the library returns it. */
 export interface Session {
@@ -38,9 +38,36 @@ export interface Goodbye {
   readonly at: string
 }
 
+/** One state change of a session, from its audit trail (`session_events`). */
+export interface SessionEvent {
+  readonly id: number
+  /** `opened`, `early_end`, `expired`, `goodbye` or `finalized`. */
+  readonly event: string
+  readonly fromStatus: SessionStatus | null
+  readonly toStatus: SessionStatus
+  /** Who acted: `mitra`, `customer`, `support` or `system`. */
+  readonly actorType: string
+  readonly actorId: string | null
+  readonly at: string
+}
+
 export interface SessionDetail extends Session {
   readonly closure: Closure | null
   readonly goodbyes: readonly Goodbye[]
+  /** Every state change, oldest first. */
+  readonly events: readonly SessionEvent[]
+}
+
+export function toEvent(r: EventRow & { id: number }): SessionEvent {
+  return {
+    id: r.id,
+    event: r.event,
+    fromStatus: r.from_status as SessionStatus | null,
+    toStatus: r.to_status as SessionStatus,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    at: r.created_at,
+  }
 }
 
 export function toSession(r: SessionRow): Session {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { queryTemplate } from '../closure/query-template.js'
+import { queryTemplate } from '../store/query-template.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { Engine } from '../store/engine.js'
 import type { Schema } from '../store/schema.js'

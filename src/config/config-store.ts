@@ -1,7 +1,8 @@
 import { HaloError } from '../errors.js'
-import { isPartyId, NOTE_MAX, PARTY_ID_MESSAGE } from '../core/ids.js'
+import { isPartyId, NOTE_MAX, PARTY_ID_MESSAGE, storedTextProblem } from '../core/ids.js'
 import { systemClock, type Clock } from '../core/clock.js'
 import type { HaloDatabase } from '../store/database.js'
+import { retryOnUniqueViolation } from '../store/retry.js'
 import { readFlagRows, rowsToFlags } from './config-repository.js'
 import {
   checkFlagValue,
@@ -47,8 +48,9 @@ export interface ChangeOptions {
 function checkChange(options: ChangeOptions): { actor: string; note: string | undefined } {
   const { actor, note } = (options ?? {}) as Partial<ChangeOptions>
   if (!isPartyId(actor)) throw new HaloError('INVALID_INPUT', `flag change: actor: ${PARTY_ID_MESSAGE}`)
-  if (note !== undefined && (typeof note !== 'string' || note.length > NOTE_MAX))
-    throw new HaloError('INVALID_INPUT', `flag change: note: notes are at most ${NOTE_MAX} characters`)
+  if (note !== undefined && typeof note !== 'string') throw new HaloError('INVALID_INPUT', 'flag change: note: expected a string')
+  const problem = note === undefined ? null : storedTextProblem(note, NOTE_MAX)
+  if (problem !== null) throw new HaloError('INVALID_INPUT', `flag change: note: ${problem}`)
   return { actor, note }
 }
 
@@ -92,44 +94,42 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
     const { actor, note } = checkChange(opts)
     const newJson = next === undefined ? null : JSON.stringify(next)
     const defaultJson = JSON.stringify(flagDefinition(key).default)
-    // The row lock queues concurrent changes of one flag, so each audit row's old value is the previous new one.
+    // config 'write': flag changes take turns, and wait for every early end deciding on the flags under
+    // way (PostgreSQL: a lock on app_config), so each audit row's old value is the previous new one and
+    // no early end decided on the old value commits after this change.
     const change = () =>
-      handle.write(async (trx) => {
-        const row = await handle.engine.lockForUpdate(trx.selectFrom('app_config').select('value').where('key', '=', key)).executeTakeFirst()
-        const oldJson = row?.value ?? null
-        if (oldJson === newJson) return null
-        const at = clock.now().toISOString()
-        if (newJson === null) {
-          await trx.deleteFrom('app_config').where('key', '=', key).execute()
-        } else if (row === undefined) {
-          await trx.insertInto('app_config').values({ key, value: newJson, updated_at: at, updated_by: actor }).execute()
-        } else {
-          await trx.updateTable('app_config').set({ value: newJson, updated_at: at, updated_by: actor }).where('key', '=', key).execute()
-        }
-        const audit = await trx
-          .insertInto('config_audit')
-          .values({ key, old_value: oldJson ?? defaultJson, new_value: newJson ?? defaultJson, actor, note: note ?? null, created_at: at })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-        return {
-          id: audit.id,
-          key,
-          oldValue: oldJson === null ? flagDefinition(key).default : JSON.parse(oldJson),
-          newValue: next === undefined ? flagDefinition(key).default : next,
-          actor,
-          note: note ?? null,
-          at,
-        }
-      })
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await change()
-      } catch (e) {
-        // Two first-time sets of one flag raced on the insert: the loser runs again and sees the winner's row.
-        if (attempt < 3 && handle.engine.isUniqueViolation(e instanceof HaloError ? (e.cause ?? e) : e)) continue
-        throw e
-      }
-    }
+      handle.write(
+        async (trx) => {
+          const row = await handle.engine.lockForUpdate(trx.selectFrom('app_config').select('value').where('key', '=', key)).executeTakeFirst()
+          const oldJson = row?.value ?? null
+          if (oldJson === newJson) return null
+          const at = clock.now().toISOString()
+          if (newJson === null) {
+            await trx.deleteFrom('app_config').where('key', '=', key).execute()
+          } else if (row === undefined) {
+            await trx.insertInto('app_config').values({ key, value: newJson, updated_at: at, updated_by: actor }).execute()
+          } else {
+            await trx.updateTable('app_config').set({ value: newJson, updated_at: at, updated_by: actor }).where('key', '=', key).execute()
+          }
+          const audit = await trx
+            .insertInto('config_audit')
+            .values({ key, old_value: oldJson ?? defaultJson, new_value: newJson ?? defaultJson, actor, note: note ?? null, created_at: at })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+          return {
+            id: audit.id,
+            key,
+            oldValue: oldJson === null ? flagDefinition(key).default : JSON.parse(oldJson),
+            newValue: next === undefined ? flagDefinition(key).default : next,
+            actor,
+            note: note ?? null,
+            at,
+          }
+        },
+        { config: 'write' },
+      )
+    // Two first-time sets of one flag raced on the insert (a writer that took no lock): the loser runs again.
+    return retryOnUniqueViolation(handle.engine, change)
   }
 
   const service: ConfigStore = {

@@ -5,7 +5,8 @@
  */
 import { HaloError } from '../errors.js'
 import type { Flags } from '../config/flag-registry.js'
-import { UserType, initiatorOf, type Initiator, type SessionStatus } from './user-type.js'
+import { UserType, initiatorOf } from './user-type.js'
+import { ENDABLE_STATUSES, type Initiator, type SessionStatus } from './vocabulary.js'
 
 export interface SessionFacts {
   readonly id: number
@@ -85,7 +86,17 @@ export function isOwnSession(session: SessionFacts, userType: UserType, actorId:
 }
 
 export function canEndFrom(status: SessionStatus): boolean {
-  return status === 'active' || status === 'extending'
+  return (ENDABLE_STATUSES as readonly SessionStatus[]).includes(status)
+}
+
+/**
+ * Rule 10: a mitra is never the customer of their own session. The library refuses to open one; a
+ * row written by another writer is still refused here, so a mitra cannot end their own session as its
+ * customer and dodge the daily cap.
+ */
+export function selfSessionProblem(mitraId: string, customerId: string): HaloError | null {
+  if (mitraId !== customerId) return null
+  return new HaloError('FORBIDDEN', `${mitraId} is both the mitra and the customer of this session; a mitra cannot be their own customer`)
 }
 
 function checkReason(ask: EarlyEndAsk, flags: Flags): HaloError | null {
@@ -124,6 +135,8 @@ export function decideEarlyEnd(session: SessionFacts | null, ask: EarlyEndAsk, f
   if (!isOwnSession(session, ask.userType, ask.actorId)) {
     return refuse(new HaloError('FORBIDDEN', `${ask.actorId} is not this session's ${ask.userType === UserType.MITRA ? 'mitra' : 'customer'}`))
   }
+  const self = ask.userType === UserType.CUSTOMER ? selfSessionProblem(session.mitraId, session.customerId) : null
+  if (self !== null) return refuse(self)
   if (!canEndFrom(session.status)) {
     return refuse(
       new HaloError('INVALID_STATE', `session ${session.id} is ${session.status}; only active or extending sessions can be ended`, {

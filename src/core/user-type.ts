@@ -1,3 +1,5 @@
+import type { Initiator } from './vocabulary.js'
+
 /**
  * Who asks for an early end.
  *
@@ -13,17 +15,12 @@ export const UserType = {
 
 export type UserType = (typeof UserType)[keyof typeof UserType]
 
-/** How a user type is written in `session_closures.initiated_by`. */
-/** How a closure's starter is written in `session_closures.initiated_by`. */
-export const INITIATORS = ['mitra', 'customer', 'support', 'system'] as const
-export type Initiator = (typeof INITIATORS)[number]
+export const USER_TYPES: readonly UserType[] = Object.freeze([UserType.MITRA, UserType.CUSTOMER, UserType.SUPPORT])
 
+/** How a user type is written in `session_closures.initiated_by`. */
 export function initiatorOf(userType: UserType): Exclude<Initiator, 'system'> {
   return userType === UserType.MITRA ? 'mitra' : userType === UserType.CUSTOMER ? 'customer' : 'support'
 }
 
-export const SESSION_STATUSES = ['active', 'extending', 'closing', 'closed'] as const
-export type SessionStatus = (typeof SESSION_STATUSES)[number]
-
-export const REVIEW_OUTCOMES = ['cleared', 'warned', 'suspended'] as const
-export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number]
+// Moved to ./vocabulary.ts; kept here until every importer has moved.
+export { SESSION_STATUSES, INITIATORS, REVIEW_OUTCOMES, type SessionStatus, type Initiator, type ReviewOutcome } from './vocabulary.js'

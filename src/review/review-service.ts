@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { HaloError } from '../errors.js'
 import { systemClock, type Clock } from '../core/clock.js'
-import { REVIEW_OUTCOMES, type ReviewOutcome } from '../core/user-type.js'
+import { REVIEW_OUTCOMES, type ReviewOutcome } from '../core/vocabulary.js'
 import { NOTE_MAX, PartyId, RowId, parseInput, storedText } from '../core/validation.js'
 import type { HaloDatabase } from '../store/database.js'
 

@@ -10,7 +10,6 @@ import type { HaloDatabase } from '../store/database.js'
 import { checkDay } from '../report/day-range.js'
 import { localInstant } from './local-time.js'
 import { seededRandom, type Random } from './prng.js'
-import { savepointHandle } from './batch-handle.js'
 
 export interface SimulateOptions {
   /** Synthetic mitras `sim-m-001…` (default 20). Sessions favour low numbers, so a few mitras get busy. */
@@ -188,9 +187,10 @@ export async function simulate(handle: HaloDatabase, options: SimulateOptions = 
         // A chunk's counts join the summary only once its transaction committed.
         const t = newTally()
         if (batch === 1) {
-          await run(createClosureService(handle, { clock }), chunk, plan, ids, t)
+          await run(closures, chunk, plan, ids, t)
         } else {
-          await handle.write((trx) => run(createClosureService(savepointHandle(handle, trx), { clock }), chunk, plan, ids, t))
+          // every service call inside joins this transaction as a savepoint: a refusal undoes only its own writes
+          await handle.write(() => run(closures, chunk, plan, ids, t))
         }
         merge(tally, t)
         o.onProgress?.(tally.sessions, total)

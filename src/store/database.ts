@@ -1,8 +1,13 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Kysely } from 'kysely'
 import { HaloError } from '../errors.js'
-import type { Engine, EngineName } from './engine.js'
+import type { Engine, EngineName, WriteOptions } from './engine.js'
 import { loadQueryBuilder } from './query-builder.js'
 import type { Schema } from './schema.js'
+import { maskTargetsIn, parseTarget } from './target.js'
+
+export { redactTarget } from './target.js'
+export type { WriteOptions } from './engine.js'
 
 /** An open database: SQLite file, `:memory:` or a PostgreSQL pool. Pass it to the `create…` factories. */
 export interface HaloDatabase {
@@ -13,15 +18,20 @@ export interface HaloDatabase {
   readonly db: Kysely<Schema>
   /** @internal the engine seam, used by the services. */
   readonly engine: Engine
-  /** Runs `fn` in a write transaction; database failures become `DB_ERROR`. */
-  write<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T>
-  /** Runs a read; database failures become `DB_ERROR`. */
+  /**
+   * Runs `fn` in a write transaction; database failures become `DB_ERROR`. Called inside another
+   * `write` of this handle (a service called from your own transaction), it joins that transaction
+   * as a savepoint: it commits with it, and a failure undoes only its own part.
+   */
+  write<T>(fn: (trx: Kysely<Schema>) => Promise<T>, options?: WriteOptions): Promise<T>
+  /** Runs a read (inside a `write` of this handle: in its transaction); database failures become `DB_ERROR`. */
   read<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T>
   /**
-   * @internal One plain SQL read without values, outside any transaction and
-   * without loading the query builder; database failures become `DB_ERROR`.
+   * @internal One plain SQL read without values, outside any transaction (inside a `write`: in it)
+   * and without loading the query builder; database failures become `DB_ERROR`.
    */
   select<R>(sqlText: string): Promise<R[]>
+  /** Closes it; every later call is `DB_ERROR`. A pool handed to `openDatabase` is left open. */
   close(): Promise<void>
 }
 
@@ -32,122 +42,179 @@ export interface OpenOptions {
   readonly readonly?: boolean
   /**
    * How long a write waits for a lock another connection holds before `DB_ERROR` (busy): SQLite's busy
-   * timeout, PostgreSQL's `lock_timeout` (unless the URL sets `options`). Default 5000 ms.
+   * timeout, PostgreSQL's `lock_timeout`. Default 5000 ms.
    */
   readonly busyTimeoutMs?: number
   /**
-   * Load the query builder (kysely, ~100 ms) only when the first `read` or
-   * `write` needs it, not now: for short-lived processes that may only read
-   * flags, such as `halo-admin flag get`.
+   * PostgreSQL: how long a write transaction may sit idle (its process stopped, or code of yours awaiting
+   * something else inside `write`) before the server ends it and releases its locks. Default 3000 ms.
+   */
+  readonly idleInTransactionTimeoutMs?: number
+  /**
+   * Load the query builder (kysely, ~100 ms) only when the first `read` or `write` needs it, not now:
+   * for short-lived processes that may only read flags, such as `halo-admin flag get`.
    */
   readonly lazy?: boolean
 }
 
-const PG_URL = /^postgres(ql)?:\/\//i
-
 /**
- * A password written into a URL, `scheme://user:password@`, wherever it stands in the text: a target
- * mistyped as a file path (`postgres:/u:pw@h`, ` postgres://…`, `--db=postgres://…` given to --db) or
- * an argument echoed back (`--dbb=postgres://u:pw@h`) still carries it. Every part is bounded (user
- * and password up to 256 characters) and a scheme starts only where a word does, so a 100 kB argument
- * costs linear time, not quadratic.
+ * The smallest part of a `pg.Pool` the library uses: hand it the backend's own pool and the library
+ * borrows connections from it, never ends it.
  */
-const URL_PASSWORD = /(?<![a-z0-9+.-])((?:[a-z][a-z0-9+.-]{0,30}:\/\/|postgres(?:ql)?:\/?)[^:/@\s]{0,256}):([^/\s]{0,256})@/gi
-const PASSWORD_PARAM = /([?&]password=)([^&#\s]*)/gi
+export interface PgPoolLike {
+  connect(): Promise<unknown>
+  query(...args: never[]): Promise<unknown>
+  end(): Promise<void>
+}
 
-/** `postgres://user:secret@host/db` becomes `postgres://user:***@host/db`; so does any other text holding a URL password. */
-export function redactTarget(target: string): string {
-  return target.replace(URL_PASSWORD, '$1:***@').replace(PASSWORD_PARAM, '$1***')
+function isPool(target: unknown): target is PgPoolLike {
+  const t = target as Partial<PgPoolLike> | null
+  return typeof t === 'object' && t !== null && typeof t.connect === 'function' && typeof t.query === 'function'
 }
 
 /**
- * The passwords `text` holds as URL credentials or a `password=` parameter (as written and
- * percent-decoded, longest first), to keep them out of anything printed; none for a plain path.
- */
-export function secretsIn(text: string): string[] {
-  const found = [...text.matchAll(URL_PASSWORD), ...text.matchAll(PASSWORD_PARAM)].map((m) => m[2]!).filter((p) => p !== '')
-  const decoded = found.map((p) => {
-    try {
-      return decodeURIComponent(p)
-    } catch {
-      return p
-    }
-  })
-  return [...new Set([...found, ...decoded])].sort((a, b) => b.length - a.length)
-}
-
-/** `text` with every one of `secrets` replaced by `***`. */
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((t, s) => t.split(s).join('***'), text)
-}
-
-/**
- * Opens the database the library works on: a SQLite file path (created when
- * missing), `':memory:'`, or a `postgres://` URL. Defaults to `$HALO_DB`,
- * then `./halo.db`. Call `migrateToLatest` before first use.
+ * Opens the database the library works on: a SQLite file path (created when missing), `':memory:'`,
+ * a `postgres://` URL (or a libpq `host=… dbname=…` string), or the backend's own `pg.Pool`. Defaults to
+ * `$HALO_DB`, then `./halo.db`. Call `migrateToLatest` before first use. An empty target is refused
+ * (`INVALID_INPUT`): it would be a temporary database that vanishes.
  *
  * ```ts
- * const handle = await openDatabase(process.env.DATABASE_URL) // or 'halo.db'
+ * const handle = await openDatabase(process.env.DATABASE_URL) // or 'halo.db', or your pg.Pool
  * await migrateToLatest(handle)
  * ```
  */
-export async function openDatabase(target?: string, options: OpenOptions = {}): Promise<HaloDatabase> {
-  const where = target ?? process.env.HALO_DB ?? './halo.db'
-  const shown = redactTarget(where)
-  const secrets = secretsIn(where)
+export async function openDatabase(target?: string | PgPoolLike, options: OpenOptions = {}): Promise<HaloDatabase> {
   let engine: Engine
-  try {
-    if (PG_URL.test(where)) {
-      const { openPostgres } = await import('./postgres/postgres-engine.js')
-      engine = openPostgres(where, options)
-    } else {
-      const { openSqlite } = await import('./sqlite/sqlite-engine.js')
-      engine = openSqlite(where, options)
+  let shown: string
+  let raw: string[] = []
+  if (isPool(target)) {
+    shown = 'postgres (a pool handed in)'
+    const { borrowPostgres } = await import('./postgres/postgres-engine.js')
+    engine = borrowPostgres(target, options)
+  } else {
+    const where = target ?? process.env.HALO_DB ?? './halo.db'
+    const parsed = parseTarget(where)
+    shown = parsed.display
+    raw = [where]
+    try {
+      if (parsed.engine === 'postgres') {
+        const { openPostgres } = await import('./postgres/postgres-engine.js')
+        engine = openPostgres(parsed.url, options)
+      } else {
+        const { openSqlite } = await import('./sqlite/sqlite-engine.js')
+        engine = openSqlite(parsed.path, options)
+      }
+    } catch (e) {
+      if (e instanceof HaloError) throw e
+      throw new HaloError('DB_ERROR', maskTargetsIn(`cannot open database ${shown}: ${(e as Error).message}`, raw), { cause: e })
     }
-  } catch (e) {
-    throw new HaloError('DB_ERROR', scrubSecrets(`cannot open database ${shown}: ${(e as Error).message}`, secrets), { cause: e })
   }
   if (options.lazy !== true) await loadQueryBuilder()
-  return makeHandle(engine, shown, secrets)
+  return makeHandle(engine, shown, raw)
 }
 
-function makeHandle(engine: Engine, target: string, secrets: readonly string[]): HaloDatabase {
+/** The transaction a `write` runs in, as the code inside it sees it: nested writes and reads join it. */
+interface Open {
+  readonly engine: Engine
+  readonly handle: HaloDatabase
+  readonly trx: Kysely<Schema>
+  /** Nested writes at this level, one after another (each a savepoint in turn). */
+  queue: Promise<unknown>
+  depth: number
+}
+
+/** Which write transaction the running code is inside, process-wide: a nested write finds it here. */
+const inside = new AsyncLocalStorage<Open>()
+
+function makeHandle(engine: Engine, target: string, raw: readonly string[]): HaloDatabase {
+  let closed = false
   const mapError = (e: unknown): unknown => {
     if (e instanceof HaloError) return e
     const described = engine.describeError(e)
     if (described === null) return e
-    return new HaloError('DB_ERROR', scrubSecrets(`${target}: ${described}`, secrets), { cause: e })
+    return new HaloError('DB_ERROR', maskTargetsIn(`${target}: ${described}`, raw), { cause: e })
   }
-  return Object.freeze({
+  const ensureOpen = () => {
+    if (closed) throw new HaloError('DB_ERROR', `${target}: the database handle is closed`)
+  }
+  /** The transaction of this handle the caller is inside, if any; a write of another handle on the same database cannot be waited for. */
+  const joinable = (): Open | undefined => {
+    const open = inside.getStore()
+    if (open === undefined) return undefined
+    if (open.handle === handle) return open
+    if (open.engine.databaseKey === engine.databaseKey && engine.writersQueue) {
+      throw new HaloError(
+        'DB_ERROR',
+        `${target}: a write through another handle on the same database, inside a write of the first, would wait for itself; use the outer handle`,
+      )
+    }
+    return undefined
+  }
+  const nested = <T>(open: Open, fn: (trx: Kysely<Schema>) => Promise<T>, options: WriteOptions): Promise<T> => {
+    // siblings take turns; a write nested in this one gets a queue of its own (inside.run below)
+    const run = async (): Promise<T> => {
+      const name = `halo_nested_${open.depth + 1}`
+      await engine.beginNested(open.trx, name, options)
+      try {
+        const result = await inside.run({ ...open, queue: Promise.resolve(), depth: open.depth + 1 }, () => fn(open.trx))
+        await engine.endNested(open.trx, name, 'release')
+        return result
+      } catch (e) {
+        await engine.endNested(open.trx, name, 'rollback').catch((undone: unknown) => {
+          // SQLite ends the whole transaction itself on some errors (disk full, I/O): report what broke it
+          if (e instanceof HaloError) throw undone
+        })
+        throw e
+      }
+    }
+    const turn = open.queue.then(run, run)
+    open.queue = turn.catch(() => {})
+    return turn
+  }
+
+  const handle: HaloDatabase = Object.freeze({
     engineName: engine.name,
     target,
     get db() {
       return engine.db
     },
     engine,
-    async write<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    async write<T>(fn: (trx: Kysely<Schema>) => Promise<T>, options: WriteOptions = {}): Promise<T> {
+      ensureOpen()
       await loadQueryBuilder()
       try {
-        return await engine.writeTransaction(fn)
+        const open = joinable()
+        if (open !== undefined) return await nested(open, fn, options)
+        return await engine.writeTransaction((trx) => inside.run({ engine, handle, trx, queue: Promise.resolve(), depth: 0 }, () => fn(trx)), options)
       } catch (e) {
         throw mapError(e)
       }
     },
     async read<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T> {
+      ensureOpen()
       await loadQueryBuilder()
       try {
-        return await fn(engine.db)
+        const open = joinable()
+        return await fn(open?.trx ?? engine.db)
       } catch (e) {
         throw mapError(e)
       }
     },
     async select<R>(sqlText: string): Promise<R[]> {
+      ensureOpen()
       try {
+        const open = joinable()
+        if (open !== undefined) return (await open.trx.executeQuery<R>((await loadQueryBuilder()).CompiledQuery.raw(sqlText))).rows
         return await engine.selectAll<R>(sqlText)
       } catch (e) {
         throw mapError(e)
       }
     },
-    close: () => engine.close(),
+    async close() {
+      if (closed) return
+      closed = true
+      await engine.close()
+    },
   })
+  return handle
 }

@@ -3,14 +3,48 @@ import type { Schema } from './schema.js'
 
 export type EngineName = 'sqlite' | 'postgres'
 
+export interface WriteOptions {
+  /**
+   * What the transaction does with the flags (`app_config`), so that flags hold as of the commit
+   * (contract §4 item 9):
+   * - `read`: its decision rests on the flags it reads; no flag change commits while it runs, and
+   *   one that committed before is what it reads (an early end);
+   * - `write`: it changes them; it waits for every `read` transaction under way and holds new ones
+   *   back until it commits (a flag change).
+   * SQLite's one writer at a time gives both already; PostgreSQL takes a table lock on `app_config`.
+   */
+  readonly config?: 'read' | 'write'
+}
+
 /**
- * What truly differs between SQLite and PostgreSQL. Everything else (queries,
- * rules, services) is shared and never asks which engine it runs on.
+ * What truly differs between SQLite and PostgreSQL, as capabilities: callers ask what the engine
+ * does, never which engine it is. Everything else (queries, rules, services) is shared.
  */
 export interface Engine {
+  /** For people and JSON (`db status`); code never branches on it outside `src/store`. */
   readonly name: EngineName
   /** The query builder, built on first use; `loadQueryBuilder()` must have resolved. */
   readonly db: Kysely<Schema>
+  /** Names the database opened: two handles on one SQLite file share it. */
+  readonly databaseKey: string
+  /**
+   * True when the writes of every handle on one database in this process take turns (SQLite): a
+   * write waiting for another one of the same process can never be granted while that one waits for it.
+   */
+  readonly writersQueue: boolean
+  /**
+   * True when the database is a file this process opened (SQLite), created by opening it: the CLI
+   * migrates it on first use, and tables in it that halo-admin did not create make it someone
+   * else's file. False for a server shared with other services (PostgreSQL), migrated on purpose.
+   */
+  readonly embedded: boolean
+  /**
+   * True when a statement's CTEs may insert, update and lock (PostgreSQL): an early end then reads its
+   * facts in one round trip and writes them in another, instead of a statement per table.
+   */
+  readonly dataModifyingCtes: boolean
+  /** One plain SQL row: `migrations` (the migration table exists), `tables` (tables in the database, where that says something). */
+  readonly schemaProbe: string
   /**
    * Runs one read-only SQL text without values, outside any transaction and
    * without the query builder when it is not built yet.
@@ -19,9 +53,14 @@ export interface Engine {
   /**
    * Runs `fn` in a transaction that writes. SQLite starts it as a writer
    * (`BEGIN IMMEDIATE`), so a read-then-write never fails on a lock upgrade;
-   * PostgreSQL uses READ COMMITTED plus row locks, retrying deadlocks.
+   * PostgreSQL uses READ COMMITTED plus row locks, retrying deadlocks, with
+   * every lock bounded in time (lock, statement and idle-in-transaction timeouts).
    */
-  writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T>
+  writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>, options: WriteOptions): Promise<T>
+  /** Starts a write nested in a transaction of this engine: a savepoint `name`, with the locks `options` ask for. */
+  beginNested(trx: Kysely<Schema>, name: string, options: WriteOptions): Promise<void>
+  /** Ends the nested write `name`: kept (`release`) or undone (`rollback`). */
+  endNested(trx: Kysely<Schema>, name: string, how: 'release' | 'rollback'): Promise<void>
   /** Adds `FOR UPDATE` where the engine has row locks (SQLite's writer lock already covers it). */
   lockForUpdate<O>(qb: SelectQueryBuilder<Schema, any, O>): SelectQueryBuilder<Schema, any, O>
   /** Adds `FOR UPDATE SKIP LOCKED` where the engine has it, so parallel sweeps split the work. */

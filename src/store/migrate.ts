@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import { MIGRATIONS } from '../../migrations/index.js'
+import { schemaReport, stateOf } from './schema-state.js'
 import { HaloError } from '../errors.js'
 import type { HaloDatabase } from './database.js'
 import type { EngineName } from './engine.js'
@@ -44,13 +45,16 @@ async function appliedNames(db: Kysely<any>): Promise<string[]> {
   }
 }
 
-function refuseNewer(applied: readonly string[]): void {
+/** Refuses a database this version must not migrate: a newer halo-admin's (DB_ERROR), or not halo-admin's at all (INVALID_INPUT). */
+function refuseOthers(applied: readonly string[], target: string): void {
+  const { state, why } = stateOf(applied)
   const unknown = applied.filter((n) => !KNOWN.includes(n))
-  if (unknown.length > 0) {
+  if (state === 'ahead') {
     throw new HaloError('DB_ERROR', `the database was migrated by a newer halo-admin (unknown migration ${unknown.join(', ')}); upgrade halo-admin to use it`, {
       details: { unknown },
     })
   }
+  if (state === 'foreign') throw new HaloError('INVALID_INPUT', `${target} is not a halo-admin database: ${why}`, { details: { unknown } })
 }
 
 /**
@@ -76,18 +80,21 @@ export async function migrationStatus(handle: HaloDatabase): Promise<MigrationSt
  * ```
  */
 export async function migrateToLatest(handle: HaloDatabase): Promise<MigrateResult> {
+  // a file of someone else's tables (SQLite) gets none of ours added; a foreign migration record is refused below
+  const report = await schemaReport(handle)
+  if (report.state === 'foreign') throw new HaloError('INVALID_INPUT', `${handle.target} is not a halo-admin database: ${report.why}`)
   if (handle.engineName === 'sqlite') {
     // One writer transaction around the whole run: SQLite DDL is transactional,
     // and BEGIN IMMEDIATE keeps other processes out until it commits.
-    return handle.write((conn) => run(conn, 'sqlite'))
+    return handle.write((conn) => run(conn, 'sqlite', handle.target))
   }
   // PostgreSQL: kysely's migrator takes a table lock and runs in a transaction.
-  return handle.read((db) => run(db, 'postgres'))
+  return handle.read((db) => run(db, 'postgres', handle.target))
 }
 
-async function run(db: Kysely<any>, engine: EngineName): Promise<MigrateResult> {
+async function run(db: Kysely<any>, engine: EngineName, target: string): Promise<MigrateResult> {
   const before = await appliedNames(db)
-  refuseNewer(before)
+  refuseOthers(before, target)
   let ran: string[] = []
   if (before.length < KNOWN.length) {
     const migrator = new Migrator({ db, provider: providerFor(engine) })

@@ -45,8 +45,9 @@ async function prepare(h: HaloDatabase): Promise<number[]> {
 
 /**
  * Holds a SHARE lock on session_events from another connection, so an early
- * end does all its other writes (review, counter, session, closure) and then
- * waits on its last insert: the middle of its transaction.
+ * end has locked its session and counter and then waits on its writes (on
+ * PostgreSQL one statement, which takes its table locks before it writes):
+ * the middle of its transaction.
  */
 async function blockEventInserts(url: string): Promise<pg.Client> {
   const blocker = new pg.Client({ connectionString: url })
@@ -56,11 +57,11 @@ async function blockEventInserts(url: string): Promise<pg.Client> {
   return blocker
 }
 
-/** The library's backend stuck waiting on a lock, once it gets there. */
+/** The library's backend stuck waiting on a lock in the early end's write, once it gets there (the statement's head: pg_stat_activity keeps 1 kB of it). */
 async function waitingBackend(admin: pg.Client, db: string): Promise<number> {
   for (let i = 0; i < 200; i++) {
     const r = await admin.query(
-      `select pid from pg_stat_activity where datname = $1 and application_name = 'halo-admin' and wait_event_type = 'Lock' and query ilike 'insert into "session_events"%'`,
+      `select pid from pg_stat_activity where datname = $1 and application_name = 'halo-admin' and wait_event_type = 'Lock' and query ilike '%with review as%insert into "cc_reviews"%'`,
       [db],
     )
     if (r.rows.length > 0) return r.rows[0].pid as number

@@ -31,7 +31,7 @@ describe('PostgreSQL prepared statements', () => {
     const { rows } = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(h.db)
     const texts = rows.map((r) => r.statement)
     expect(rows.every((r) => r.name.startsWith('halo_'))).toBe(true)
-    expect(texts.some((t) => /from "sessions" where "id" = \$1 for update/.test(t))).toBe(true)
+    expect(texts.some((t) => /from "sessions" where id = \$1 for update/.test(t))).toBe(true)
     expect(texts.some((t) => /insert into "session_closures"/.test(t))).toBe(true)
     // each text once: three early ends did not prepare anything three times
     expect(new Set(texts).size).toBe(texts.length)

@@ -44,21 +44,25 @@ function startWorker(script: string, args: string[]): Worker {
   return { child, lines, ready, done }
 }
 
-/** Starts one process per argument list, releases them together, returns each one's JSON result. Kills them all after `timeoutMs`. */
-export async function raceProcesses<T>(script: string, argLists: string[][], timeoutMs = 20_000): Promise<T[]> {
+/**
+ * Starts one process per argument list, releases them together, returns each one's JSON result. Kills
+ * them all after `timeoutMs`. `during` runs once they are released, while they work.
+ */
+export async function raceProcesses<T>(script: string, argLists: string[][], timeoutMs = 20_000, during?: () => Promise<void>): Promise<T[]> {
   requireBuiltLibrary()
   const workers = argLists.map((args) => startWorker(script, args))
   const timer = setTimeout(() => workers.forEach((w) => w.child.kill('SIGKILL')), timeoutMs)
   try {
-    return await release(script, workers)
+    return await release(script, workers, during)
   } finally {
     clearTimeout(timer)
   }
 }
 
-async function release<T>(script: string, workers: Worker[]): Promise<T[]> {
+async function release<T>(script: string, workers: Worker[], during?: () => Promise<void>): Promise<T[]> {
   await Promise.all(workers.map((w) => w.ready))
   for (const w of workers) w.child.stdin!.write('go\n')
+  await during?.()
   const out: T[] = []
   for (const w of workers) {
     const { code, stderr } = await w.done

@@ -309,9 +309,11 @@ export class LifecycleModel {
     return ok(side)
   }
 
-  /** Expire what is due, then finalize what is due (a grace of 0 does both in one sweep). */
-  sweep(): { expired: number; finalized: number } {
-    return { expired: this.expireDue(), finalized: this.finalizeDue() }
+  /** Expire what is due, then finalize what is due (a grace of 0 does both in one sweep); the sessions moved, by index. */
+  sweep(): { expired: number; finalized: number; expiredIds: number[]; finalizedIds: number[] } {
+    const expiredIds = this.expireDue()
+    const finalizedIds = this.finalizeDue()
+    return { expired: expiredIds.length, finalized: finalizedIds.length, expiredIds, finalizedIds }
   }
 
   /**
@@ -320,9 +322,9 @@ export class LifecycleModel {
    * holds locked at that moment, which a sweep passes over and the next one
    * takes (choice: PostgreSQL's SKIP LOCKED, so sweepers never wait on each other).
    */
-  expireDue(skip: ReadonlySet<number> = new Set()): number {
+  expireDue(skip: ReadonlySet<number> = new Set()): number[] {
     const grace = this.flags.closing_grace_seconds * 1000
-    let expired = 0
+    const expired: number[] = []
     this.sessions.forEach((s, i) => {
       if (skip.has(i) || (s.status !== 'active' && s.status !== 'extending') || s.endsAt > this.now) return
       s.status = 'closing'
@@ -341,20 +343,20 @@ export class LifecycleModel {
         graceEndsAt: this.now + grace,
         finalizedAt: null,
       }
-      expired++
+      expired.push(i)
     })
     return expired
   }
 
   /** A sweep's second step: closing sessions whose grace window has passed are closed. */
-  finalizeDue(skip: ReadonlySet<number> = new Set()): number {
-    let finalized = 0
+  finalizeDue(skip: ReadonlySet<number> = new Set()): number[] {
+    const finalized: number[] = []
     this.sessions.forEach((s, i) => {
       if (skip.has(i) || s.status !== 'closing' || s.graceEndsAt! > this.now) return
       s.status = 'closed'
       s.closedAt = this.now
       s.closure!.finalizedAt = this.now
-      finalized++
+      finalized.push(i)
     })
     return finalized
   }

@@ -283,8 +283,9 @@ describe('SQLite: a corrupted file', () => {
     // the review, the counter, the session and the closure are written before the event: none stays
     const e = await expectDbError(closures.initiateEarlyEnd(1, UserType.MITRA, { actorId: 'm-1', reason: 'customer_left' }))
     expect(e.message).toMatch(/malformed/)
-    expect((await closures.getSession(1)).status).toBe('active')
-    expect((await closures.getSession(1)).closure).toBeNull()
+    // (getSession reads the session's events too, which sit on the damaged page)
+    expect(await h.db.selectFrom('sessions').select('status').where('id', '=', 1).executeTakeFirst()).toEqual({ status: 'active' })
+    expect(await h.db.selectFrom('session_closures').select('id').execute()).toEqual([])
     expect(await counterOf(h, 'm-1', '2026-11-24')).toBe(0)
     expect(await h.db.selectFrom('cc_reviews').select('id').execute()).toEqual([])
     const report = await checkInvariants(h)

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { queryTemplate } from '../../src/closure/query-template.js'
+import { queryTemplate, type Slot } from '../../src/store/query-template.js'
 import { ENGINES } from '../support/engines.js'
 import { fresh } from '../support/fixtures.js'
 
-const sessionsOf = queryTemplate((db, _engine, mitraId, status) =>
+const sessionsOf = queryTemplate((db, _engine, mitraId: Slot<string>, status: Slot<string>) =>
   db
     .selectFrom('sessions')
     .select(['id', 'customer_id'])
-    .where('status', '=', status as never)
-    .where('mitra_id', '=', mitraId as never)
+    .where('status', '=', status)
+    .where('mitra_id', '=', mitraId)
     .where('customer_id', '!=', 'nobody')
     .orderBy('id'),
 )
@@ -29,7 +29,9 @@ describe.each(ENGINES)('compiled query templates on %s', (engine) => {
 
   it('refuses a call whose values do not match the template', async () => {
     const t = await fresh(engine)
-    expect(() => queryTemplate((db, _e, id) => db.selectFrom('sessions').selectAll().where('id', '=', 1))(t.handle.db, t.handle.engine, 5)).toThrow(/values/)
+    expect(() =>
+      queryTemplate((db, _e, _id: Slot<number>) => db.selectFrom('sessions').selectAll().where('id', '=', 1))(t.handle.db, t.handle.engine, 5),
+    ).toThrow(/values/)
   })
 })
 

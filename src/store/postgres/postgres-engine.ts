@@ -1,7 +1,8 @@
 import pg from 'pg'
 import type { Kysely, PostgresPool, PostgresPoolClient } from 'kysely'
+import { HaloError } from '../../errors.js'
 import { queryBuilder } from '../query-builder.js'
-import type { Engine } from '../engine.js'
+import type { Engine, WriteOptions } from '../engine.js'
 import type { Schema } from '../schema.js'
 
 const { Pool, types: pgTypes } = pg
@@ -22,6 +23,7 @@ const isoUtc = (v: string): string => {
 /**
  * Rows come back with the same JS values as on SQLite: counts as numbers,
  * times as ISO-8601 UTC strings, booleans as 0/1 (SQLite has no boolean type).
+ * Given with every query, so a pool handed in by the backend keeps its own parsers.
  */
 const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
@@ -39,6 +41,10 @@ const RETRYABLE = new Set(['40001', '40P01'])
 const UNAVAILABLE_CLASSES = ['08', '28', '3D', '53', '57', '58', 'XX']
 /** A lock held by someone else past `lock_timeout`: the database is busy. */
 const LOCK_TIMEOUT = '55P03'
+/** The statement ran past `statement_timeout`, or the server ended an idle transaction (`idle_in_transaction_session_timeout`). */
+const TIMED_OUT = new Set(['57014', '25P03'])
+/** Text the database's encoding cannot hold, or bytes that are not valid in it. */
+const ENCODING = new Set(['22021', '22P05'])
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', 'EAI_AGAIN'])
 const CONNECTION_LOST =
   /Connection terminated|connection timeout|Query read timeout|Client has encountered a connection error|Client was closed|not queryable|timeout exceeded when trying to connect/i
@@ -48,32 +54,79 @@ const HANDLE_CLOSED = /driver has already been destroyed|Cannot use a pool after
 export const PG_LOCK_TIMEOUT_MS = 5000
 /** The longest one statement may run on the server. */
 export const PG_STATEMENT_TIMEOUT_MS = 30_000
+/**
+ * The longest a write transaction may sit idle before the server ends it and releases its locks:
+ * a process stopped (or paused) mid-transaction cannot hold a session or a mitra's counter for longer.
+ * Shorter than the lock timeout, so a write queued behind a stopped one gets the lock instead of failing.
+ */
+export const PG_IDLE_IN_TRANSACTION_MS = 3000
 
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */
   readonly poolSize?: number
-  /** `lock_timeout` in ms (default PG_LOCK_TIMEOUT_MS). */
+  /** `lock_timeout` in ms (default PG_LOCK_TIMEOUT_MS, or the URL's `options`). */
   readonly busyTimeoutMs?: number
+  /** `idle_in_transaction_session_timeout` of write transactions in ms (default PG_IDLE_IN_TRANSACTION_MS). */
+  readonly idleInTransactionTimeoutMs?: number
+}
+
+/** The bounds every write transaction sets for itself (`SET LOCAL`), whatever the connection carries. */
+interface Bounds {
+  readonly lockTimeoutMs: number
+  readonly statementTimeoutMs: number
+  readonly idleTimeoutMs: number
+}
+
+const UNITS: Readonly<Record<string, number>> = { '': 1, ms: 1, s: 1000, min: 60_000 }
+
+/**
+ * The timeouts a libpq `options` string sets (`-c lock_timeout=300 -c statement_timeout=10s`), in ms;
+ * a setting of 0 (no limit) or one that cannot be read is left out: every lock stays bounded.
+ */
+export function timeoutsIn(options: string): Partial<Record<'lock_timeout' | 'statement_timeout' | 'idle_in_transaction_session_timeout', number>> {
+  const out: Record<string, number> = {}
+  for (const m of options.matchAll(/(?:-c\s*|--)(lock_timeout|statement_timeout|idle_in_transaction_session_timeout)=(\d+)\s*(ms|s|min)?(?=\s|$)/g)) {
+    const ms = Number(m[2]) * UNITS[m[3] ?? '']!
+    if (ms > 0) out[m[1]!] = ms
+  }
+  return out
+}
+
+function boundsFrom(options: PostgresOptions, urlOptions: string): Bounds {
+  const given = timeoutsIn(urlOptions)
+  return {
+    lockTimeoutMs: options.busyTimeoutMs ?? given.lock_timeout ?? PG_LOCK_TIMEOUT_MS,
+    statementTimeoutMs: given.statement_timeout ?? PG_STATEMENT_TIMEOUT_MS,
+    idleTimeoutMs: options.idleInTransactionTimeoutMs ?? given.idle_in_transaction_session_timeout ?? PG_IDLE_IN_TRANSACTION_MS,
+  }
 }
 
 /**
  * Opens a pool on a `postgres://` URL. Nothing connects until the first query.
- * Connections show as `halo-admin` in `pg_stat_activity` and carry a lock and
- * a statement timeout, unless the URL says otherwise (`application_name=`,
- * `options=-c lock_timeout=…`).
+ * Connections show as `halo-admin` in `pg_stat_activity` (unless the URL names
+ * another `application_name`) and start with a lock, a statement and an
+ * idle-in-transaction timeout; the URL's `options` are added after them, so a
+ * setting there wins for reads, and write transactions set their own bounds.
  */
 export function openPostgres(url: string, options: PostgresOptions = {}): Engine {
-  const params = new URL(url).searchParams
-  const lockTimeout = options.busyTimeoutMs ?? PG_LOCK_TIMEOUT_MS
+  const u = new URL(url)
+  const theirs = u.searchParams.get('options') ?? ''
+  // pg lets the URL's options replace ours whole: they are merged here instead
+  u.searchParams.delete('options')
+  // sslmode means what libpq says it means (require: encrypted, certificate not checked), as ops who
+  // write libpq URLs expect; pg would otherwise read it as verify-full and warn on stderr about it
+  if (u.searchParams.has('sslmode') && !u.searchParams.has('uselibpqcompat')) u.searchParams.set('uselibpqcompat', 'true')
+  const bounds = boundsFrom(options, theirs)
+  const ours = `-c lock_timeout=${bounds.lockTimeoutMs} -c statement_timeout=${bounds.statementTimeoutMs} -c idle_in_transaction_session_timeout=${bounds.idleTimeoutMs}`
   const pool = new Pool({
-    connectionString: url,
+    connectionString: u.toString(),
     max: options.poolSize ?? 10,
     types: typeParsers,
     connectionTimeoutMillis: 5000,
-    // the server cancels a statement stuck on a lock or running away; the client gives up a little later on a server gone silent
-    ...(params.has('options') ? {} : { options: `-c lock_timeout=${lockTimeout} -c statement_timeout=${PG_STATEMENT_TIMEOUT_MS}` }),
-    query_timeout: PG_STATEMENT_TIMEOUT_MS + 5000,
-    ...(params.has('application_name') ? {} : { application_name: 'halo-admin' }),
+    options: `${ours} ${theirs}`.trim(),
+    // the client gives up a little after the server would have cancelled the statement
+    query_timeout: bounds.statementTimeoutMs + 5000,
+    ...(u.searchParams.has('application_name') ? {} : { application_name: 'halo-admin' }),
     // notice a server that vanished without closing the socket (not after Linux's default two hours)
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
@@ -82,8 +135,21 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Engine
   // queries, must not crash the process: its next query reports it (DB_ERROR).
   pool.on('error', () => {})
   pool.on('connect', (client) => client.on('error', () => {}))
-  return new PostgresEngine(pool, preparingPool(pool), options.poolSize ?? 10)
+  return new PostgresEngine(pool, { owned: true, poolSize: options.poolSize ?? 10, bounds, key: `postgres:${u.host}${u.pathname}` })
 }
+
+/**
+ * Uses the backend's own `pg.Pool`: its connections, its settings; the library
+ * adds its type parsers per query and its timeouts per write transaction, and
+ * never ends the pool.
+ */
+export function borrowPostgres(pool: unknown, options: PostgresOptions = {}): Engine {
+  const p = pool as pg.Pool
+  const size = typeof p.options?.max === 'number' ? p.options.max : 10
+  return new PostgresEngine(p, { owned: false, poolSize: size, bounds: boundsFrom(options, ''), key: `postgres:pool:${++borrowed}` })
+}
+
+let borrowed = 0
 
 /** At most this many statements get a name (per pool); any further ones run unnamed. */
 const PREPARED_LIMIT = 200
@@ -93,14 +159,26 @@ const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i
 /** A named statement whose result columns changed under it (DDL since it was prepared). */
 const isStalePlan = (e: unknown): boolean => codeOf(e) === '0A000' && /cached plan must not change result type/i.test(String((e as Error).message))
 
+/** A connection that could not be made (refused, authentication, SSL, a bad `options` setting): the database is unavailable. */
+class ConnectFailed extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause })
+    this.name = 'ConnectFailed'
+  }
+}
+
+/** Encodings that store any text the library is given as it was given. */
+const UTF8 = /^UTF-?8$/i
+
 /**
  * The pool kysely uses, with the library's statements prepared: each distinct
  * query text (the services run the same few again and again) gets a name, so
  * the server parses and plans it once per connection instead of on every call.
  * This halves the server's work per early end. A connection whose prepared
- * plan went stale after a migration is dropped, not reused.
+ * plan went stale after a migration is dropped, not reused. Each connection's
+ * database encoding is checked once, the first time the library uses it.
  */
-function preparingPool(pool: pg.Pool): PostgresPool {
+function preparingPool(pool: pg.Pool, owned: boolean): PostgresPool {
   const names = new Map<string, string>()
   const nameFor = (text: string, values: number): string | undefined => {
     const known = names.get(text)
@@ -110,9 +188,24 @@ function preparingPool(pool: pg.Pool): PostgresPool {
     return name
   }
   const wrappers = new WeakMap<pg.PoolClient, { client: PostgresPoolClient; stale: { value: boolean } }>()
+  const checked = new WeakSet<pg.PoolClient>()
   return {
     async connect(): Promise<PostgresPoolClient> {
-      const raw = await pool.connect()
+      let raw: pg.PoolClient
+      try {
+        raw = await pool.connect()
+      } catch (e) {
+        throw new ConnectFailed(e)
+      }
+      if (!checked.has(raw)) {
+        try {
+          await checkEncoding(raw)
+        } catch (e) {
+          raw.release(true)
+          throw e
+        }
+        checked.add(raw)
+      }
       let w = wrappers.get(raw)
       if (w === undefined) {
         const stale = { value: false }
@@ -121,7 +214,8 @@ function preparingPool(pool: pg.Pool): PostgresPool {
             if (typeof text !== 'string') return raw.query(text as never)
             const params = values === undefined ? [] : [...values]
             const name = nameFor(text, params.length)
-            return raw.query(name === undefined ? { text, values: params } : { name, text, values: params }).catch((e: unknown) => {
+            const config = name === undefined ? { text, values: params, types: typeParsers } : { name, text, values: params, types: typeParsers }
+            return raw.query(config).catch((e: unknown) => {
               if (isStalePlan(e)) stale.value = true
               throw e
             })
@@ -135,8 +229,19 @@ function preparingPool(pool: pg.Pool): PostgresPool {
       }
       return w.client
     },
-    end: () => pool.end(),
+    end: () => (owned ? pool.end() : Promise.resolve()),
   }
+}
+
+/**
+ * The library stores text verbatim (notes, ids, goodbyes in any script); a LATIN1 or SQL_ASCII
+ * database would refuse or mangle it. Refused plainly, before anything is written.
+ */
+async function checkEncoding(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ encoding: string }>({ text: `select current_setting('server_encoding') as encoding`, types: typeParsers })
+  const encoding = rows[0]?.encoding ?? ''
+  if (!UTF8.test(encoding))
+    throw new HaloError('INVALID_INPUT', `the database's encoding is ${encoding}: halo-admin needs a UTF8 database (createdb -E UTF8 -T template0)`)
 }
 
 const codeOf = (e: unknown): string => {
@@ -144,17 +249,29 @@ const codeOf = (e: unknown): string => {
   return typeof code === 'string' ? code : ''
 }
 
+const ms = (n: number) => Math.max(1, Math.round(n))
+
 class PostgresEngine implements Engine {
   readonly name = 'postgres' as const
+  readonly writersQueue = false
+  readonly embedded = false
+  readonly dataModifyingCtes = true
+  readonly schemaProbe = `select to_regclass('kysely_migration') is not null as migrations, 0 as tables`
+  readonly databaseKey: string
   readonly #pool: pg.Pool
   readonly #preparing: PostgresPool
   readonly #poolSize: number
+  readonly #owned: boolean
+  readonly #bounds: Bounds
   #db: Kysely<Schema> | undefined
 
-  constructor(pool: pg.Pool, preparing: PostgresPool, poolSize: number) {
+  constructor(pool: pg.Pool, o: { owned: boolean; poolSize: number; bounds: Bounds; key: string }) {
     this.#pool = pool
-    this.#preparing = preparing
-    this.#poolSize = poolSize
+    this.#owned = o.owned
+    this.#preparing = preparingPool(pool, o.owned)
+    this.#poolSize = o.poolSize
+    this.#bounds = o.bounds
+    this.databaseKey = o.key
   }
 
   get db(): Kysely<Schema> {
@@ -166,7 +283,36 @@ class PostgresEngine implements Engine {
   }
 
   async selectAll<R>(sqlText: string): Promise<R[]> {
-    return (await this.#pool.query(sqlText)).rows as R[]
+    const client = await this.#preparing.connect()
+    try {
+      return (await client.query(sqlText, [])).rows as R[]
+    } finally {
+      client.release()
+    }
+  }
+
+  /**
+   * The statements that open a write transaction, sent in one round trip: its own timeouts (so no
+   * URL, pool or stopped process can leave a lock held without bound), and for a transaction that
+   * reads or changes the flags the lock on `app_config` that makes flags hold as of the commit:
+   * SHARE for readers (they run together; any writer of app_config waits for them, and they for a
+   * writer that came first), SHARE ROW EXCLUSIVE for a flag change (one at a time, after the readers).
+   */
+  #begin(options: WriteOptions): string {
+    const b = this.#bounds
+    return [
+      'begin',
+      `set local lock_timeout = ${ms(b.lockTimeoutMs)}`,
+      `set local statement_timeout = ${ms(b.statementTimeoutMs)}`,
+      `set local idle_in_transaction_session_timeout = ${ms(b.idleTimeoutMs)}`,
+      ...this.#locks(options),
+    ].join('; ')
+  }
+
+  #locks(options: WriteOptions): string[] {
+    if (options.config === 'read') return ['lock table app_config in share mode']
+    if (options.config === 'write') return ['lock table app_config in share row exclusive mode']
+    return []
   }
 
   /**
@@ -175,32 +321,52 @@ class PostgresEngine implements Engine {
    * `fn` started (a pooled connection the server dropped while idle, e.g.
    * across a restart): in both cases nothing was written.
    */
-  async writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+  async writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>, options: WriteOptions): Promise<T> {
+    const { sql } = queryBuilder()
     for (let attempt = 1; ; attempt++) {
       let started = false
-      let thrown: { error: unknown } | undefined
       try {
-        return await this.db.transaction().execute(async (trx) => {
-          started = true
+        return await this.db.connection().execute(async (conn) => {
+          let result: T
           try {
-            return await fn(trx)
+            // one simple-protocol round trip: begin, the timeouts, the flags lock
+            await sql.raw(this.#begin(options)).execute(conn)
+            started = true
+            result = await fn(conn)
           } catch (e) {
-            thrown = { error: e }
+            // the connection goes back to the pool outside any transaction (a begin whose lock timed out
+            // left one open and aborted); when the connection died, this fails too and must not hide why
+            await sql
+              .raw('rollback')
+              .execute(conn)
+              .catch(() => {})
             throw e
           }
+          await sql.raw('commit').execute(conn)
+          return result
         })
       } catch (e) {
-        // When the connection died, kysely's rollback fails too and its error would hide the real one.
-        const error = thrown === undefined ? e : thrown.error
-        if (attempt < 5 && (RETRYABLE.has(codeOf(error)) || isStalePlan(error))) continue
+        if (attempt < 5 && (RETRYABLE.has(codeOf(e)) || isStalePlan(e))) continue
         // every pooled connection may have died together: try each once, then a new one
-        if (attempt <= this.#poolSize && !started && this.#lostConnection(error)) continue
-        throw error
+        if (attempt <= this.#poolSize && !started && this.#lostConnection(e)) continue
+        throw e
       }
     }
   }
 
+  async beginNested(trx: Kysely<Schema>, name: string, options: WriteOptions): Promise<void> {
+    await queryBuilder()
+      .sql.raw([`savepoint ${name}`, ...this.#locks(options)].join('; '))
+      .execute(trx)
+  }
+
+  async endNested(trx: Kysely<Schema>, name: string, how: 'release' | 'rollback'): Promise<void> {
+    const text = how === 'rollback' ? `rollback to savepoint ${name}; release savepoint ${name}` : `release savepoint ${name}`
+    await queryBuilder().sql.raw(text).execute(trx)
+  }
+
   #lostConnection(e: unknown): boolean {
+    if (e instanceof ConnectFailed) return false
     const code = codeOf(e)
     if (code === 'ECONNREFUSED') return false
     const message = typeof (e as { message?: unknown } | null)?.message === 'string' ? (e as Error).message : ''
@@ -218,7 +384,10 @@ class PostgresEngine implements Engine {
   describeError(e: unknown): string | null {
     const code = codeOf(e)
     const message = typeof (e as { message?: unknown } | null)?.message === 'string' ? (e as Error).message : String(e)
+    if (e instanceof ConnectFailed) return `the database is unavailable: cannot connect: ${message}`
     if (code === LOCK_TIMEOUT) return `the database is busy (a row stayed locked by another transaction past the lock timeout): ${message}`
+    if (TIMED_OUT.has(code)) return `the database ended the statement or transaction after its timeout: ${message}`
+    if (ENCODING.has(code)) return `the database cannot store this text in its encoding: ${message}`
     if (NETWORK_CODES.has(code) || UNAVAILABLE_CLASSES.some((c) => code.startsWith(c) && code.length === 5) || CONNECTION_LOST.test(message)) {
       return `the database is unavailable: ${message}`
     }
@@ -233,9 +402,9 @@ class PostgresEngine implements Engine {
 
   #closing: Promise<void> | undefined
 
-  /** Ends the pool once; later calls wait for the same end. */
+  /** Ends the pool once (a pool handed in stays open); later calls wait for the same end. */
   close(): Promise<void> {
-    this.#closing ??= this.#db === undefined ? this.#pool.end() : this.#db.destroy()
+    this.#closing ??= this.#db === undefined ? (this.#owned ? this.#pool.end() : Promise.resolve()) : this.#db.destroy()
     return this.#closing
   }
 }

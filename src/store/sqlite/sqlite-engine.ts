@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import { realpathSync } from 'node:fs'
 import type { Kysely, SqliteDatabase } from 'kysely'
 import { queryBuilder } from '../query-builder.js'
-import type { Engine } from '../engine.js'
+import type { Engine, WriteOptions } from '../engine.js'
 import type { Schema } from '../schema.js'
 
 /** How long a writer waits for another process's lock before `DB_ERROR`. */
@@ -74,8 +74,16 @@ async function inTurn<T>(file: string | null, fn: () => Promise<T>): Promise<T> 
   }
 }
 
+let memoryDatabases = 0
+
 class SqliteEngine implements Engine {
   readonly name = 'sqlite' as const
+  readonly writersQueue = true
+  readonly embedded = true
+  readonly dataModifyingCtes = false
+  readonly schemaProbe = `select (select count(*) from sqlite_master where type = 'table' and name = 'kysely_migration') as migrations,
+    (select count(*) from sqlite_master where type = 'table') as tables`
+  readonly databaseKey: string
   readonly #raw: Database.Database
   /** The file's real path, shared by every handle on it; null in memory. */
   readonly #file: string | null
@@ -84,6 +92,7 @@ class SqliteEngine implements Engine {
   constructor(raw: Database.Database) {
     this.#raw = raw
     this.#file = raw.memory ? null : realpathSync(raw.name)
+    this.databaseKey = this.#file === null ? `sqlite:memory:${++memoryDatabases}` : `sqlite:${this.#file}`
   }
 
   get db(): Kysely<Schema> {
@@ -101,8 +110,19 @@ class SqliteEngine implements Engine {
     return (await this.#db.executeQuery<R>(queryBuilder().CompiledQuery.raw(sqlText))).rows
   }
 
-  async writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+  /** One writer at a time holds the file (BEGIN IMMEDIATE), so `options.config` needs no lock of its own. */
+  async writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>, _options: WriteOptions): Promise<T> {
     return inTurn(this.#file, () => this.#write(fn))
+  }
+
+  async beginNested(trx: Kysely<Schema>, name: string): Promise<void> {
+    await queryBuilder().sql.raw(`savepoint ${name}`).execute(trx)
+  }
+
+  async endNested(trx: Kysely<Schema>, name: string, how: 'release' | 'rollback'): Promise<void> {
+    const { sql } = queryBuilder()
+    if (how === 'rollback') await sql.raw(`rollback to savepoint ${name}`).execute(trx)
+    await sql.raw(`release savepoint ${name}`).execute(trx)
   }
 
   #write<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { INITIATORS, type Initiator } from '../../../core/user-type.js'
+import { INITIATORS, type Initiator } from '../../../core/vocabulary.js'
 import type { ClosureDetail, ClosureFilters, ClosureGrouping, ClosureReport, ReportService } from '../../../report/report-service.js'
 import { action } from '../../action.js'
 import type { CliContext } from '../../context.js'

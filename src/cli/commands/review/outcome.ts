@@ -1,4 +1,4 @@
-import { REVIEW_OUTCOMES, type ReviewOutcome } from '../../../core/user-type.js'
+import { REVIEW_OUTCOMES, type ReviewOutcome } from '../../../core/vocabulary.js'
 import { choice } from '../../parse.js'
 
 /** A review outcome option value (`cleared`, `warned`, `suspended`), checked before the database is opened. */

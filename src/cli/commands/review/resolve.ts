@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import type { ReviewOutcome } from '../../../core/user-type.js'
+import type { ReviewOutcome } from '../../../core/vocabulary.js'
 import { action } from '../../action.js'
 import { examples } from '../../help.js'
 import { emit } from '../../output.js'

@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import { SESSION_STATUSES, type SessionStatus } from '../../../core/user-type.js'
+import { SESSION_STATUSES, type SessionStatus } from '../../../core/vocabulary.js'
 import { action } from '../../action.js'
 import { examples } from '../../help.js'
 import { emit } from '../../output.js'
