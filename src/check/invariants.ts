@@ -11,6 +11,7 @@ import type { HaloDatabase } from '../store/database.js'
 import type { Schema } from '../store/schema.js'
 import { schemaState } from '../store/schema-state.js'
 import { DAILY_CAP_TRIGGER } from '../core/vocabulary.js'
+import { systemClock, type Clock } from '../core/clock.js'
 
 export interface InvariantCheck {
   /** Stable identifier, e.g. `closure_per_closing_session`. */
@@ -34,6 +35,10 @@ export interface CheckOptions {
    * index with its table and takes ten to fifteen times as long.
    */
   readonly integrity?: 'quick' | 'full'
+  /** "Now", for the check that no row is stamped in the future (default the system clock). */
+  readonly clock?: Clock
+  /** How far ahead of now a stamp may lie (clocks of several writers disagree a little); default 5 minutes. */
+  readonly clockSkewMs?: number
 }
 
 export interface InvariantReport {
@@ -42,9 +47,6 @@ export interface InvariantReport {
   readonly engine: HaloDatabase['engineName']
   readonly checks: readonly InvariantCheck[]
 }
-
-/** PostgreSQL memory per hash or sort of a check (the server's default, 4 MB, spills a million rows to disk). */
-const PG_WORK_MEM = '64MB'
 
 /** Examples kept per check. */
 const EXAMPLES = 5
@@ -184,6 +186,12 @@ const DATA_CHECKS: readonly DataCheck[] = [
             and exists (select 1 from sessions s where s.id = c.session_id and s.status = 'closed')`,
     example: (r) => `closure ${r.id} (session ${r.session_id})`,
   },
+  {
+    name: 'no_self_session',
+    description: 'no session has its mitra as its customer (a mitra ending it as the customer would dodge the daily cap)',
+    sql: `select s.id, s.mitra_id from sessions s where s.customer_id = s.mitra_id`,
+    example: (r) => `session ${r.id} (${JSON.stringify(r.mitra_id)} on both sides)`,
+  },
 ]
 
 const FILE_CHECK = 'sqlite_integrity'
@@ -192,11 +200,12 @@ const fileDescription = (pragma: string) => `SQLite: PRAGMA ${pragma} is ok and 
 /**
  * Checks every data invariant in one read-only snapshot and reports each
  * check with its violation count and a few examples; never writes. On
- * SQLite the file itself is checked first (`PRAGMA integrity_check`,
- * `foreign_key_check`); a damaged file skips the data checks. On PostgreSQL
- * the server guarantees that much, so that check is reported as skipped.
- * Database failures throw `DB_ERROR`, and so does a database that is not at
- * this version's schema (not migrated yet, or migrated by a newer version).
+ * SQLite the file itself is checked first (`PRAGMA quick_check` or
+ * `integrity_check`, and `foreign_key_check`); a damaged file skips the data
+ * checks. On PostgreSQL the server guarantees that much, so that check is
+ * reported as skipped. Database failures throw `DB_ERROR`, and so does a
+ * database that is not at this version's schema (not migrated yet, or
+ * migrated by a newer version).
  *
  * ```ts
  * const report = await checkInvariants(handle)
@@ -211,88 +220,118 @@ export async function checkInvariants(handle: HaloDatabase, options: CheckOption
       'DB_ERROR',
       state === 'behind'
         ? `${handle.target} is not migrated to this version: run migrateToLatest (\`halo-admin db migrate\`) before checking it`
-        : `${handle.target} was migrated by a newer halo-admin: check it with that version`,
+        : state === 'ahead'
+          ? `${handle.target} was migrated by a newer halo-admin: check it with that version`
+          : `${handle.target} is not a halo-admin database`,
     )
   }
-  const checks = await handle.read(async (db) => {
+  const engine = handle.engine
+  const now = (options.clock ?? systemClock).now().getTime()
+  // stamps are compared as ISO text on SQLite: past year 9999 toISOString writes +010000-…, which sorts first
+  const latest = new Date(Math.min(now + (options.clockSkewMs ?? CLOCK_SKEW_MS), LAST_INSTANT)).toISOString()
+  const checks = await handle.read(async () => {
     const { sql } = await import('kysely')
     const on =
       (conn: Kysely<Schema>) =>
       async (text: string): Promise<Row[]> =>
         (await sql.raw<Row>(text).execute(conn)).rows
     // The file first, outside the snapshot: SQLite ends a transaction by itself on some corruption errors.
-    const file = handle.engineName === 'sqlite' ? await fileCheck(on(db), options.integrity ?? 'quick') : SKIPPED_ON_POSTGRES
-    const { damaged, ...fileResult } = file
-    if (damaged) {
+    const file = await engine.fileIntegrity(options.integrity ?? 'quick')
+    const fileResult: InvariantCheck =
+      file === null
+        ? {
+            name: FILE_CHECK,
+            description: fileDescription('integrity_check'),
+            ok: true,
+            violations: 0,
+            examples: [],
+            skipped: true,
+            note: 'the server keeps its own files consistent',
+          }
+        : {
+            name: FILE_CHECK,
+            description: fileDescription(file.pragma),
+            ok: file.problems.length === 0,
+            violations: file.problems.length,
+            examples: file.problems.slice(0, EXAMPLES),
+          }
+    const dataChecks = [...DATA_CHECKS, futureStamps(latest, options.clockSkewMs ?? CLOCK_SKEW_MS), idFormat(engine)]
+    if (file?.damaged) {
       const notRun = { ok: true, violations: 0, examples: [], skipped: true, note: 'not run: the file is damaged' }
-      return [fileResult, ...DATA_CHECKS.map((c) => ({ name: c.name, description: c.description, ...notRun }))]
-    }
-    const run = async (trx: Kysely<Schema>): Promise<InvariantCheck[]> => {
-      const out: InvariantCheck[] = [fileResult]
-      for (const check of DATA_CHECKS) out.push(await dataCheck(check, on(trx)))
-      return out
+      return [fileResult, ...dataChecks.map((c) => ({ name: c.name, description: c.description, ...notRun }))]
     }
     // One snapshot for every data check: a writer committing in between must not make two reads disagree.
-    if (handle.engineName === 'sqlite') return db.transaction().execute(run)
-    return db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .setAccessMode('read only')
-      .execute(async (trx) => {
-        // the checks hash-join whole tables: in memory, a million closures take a few seconds, not ten
-        await sql.raw(`set local work_mem = '${PG_WORK_MEM}'`).execute(trx)
-        return run(trx)
-      })
+    return engine.readSnapshot(async (trx) => {
+      const out: InvariantCheck[] = [fileResult]
+      for (const check of dataChecks) out.push(await dataCheck(check, on(trx)))
+      return out
+    })
   })
   return { ok: checks.every((c) => c.ok), engine: handle.engineName, checks }
 }
 
-const SKIPPED_ON_POSTGRES = {
-  name: FILE_CHECK,
-  description: fileDescription('integrity_check'),
-  ok: true,
-  violations: 0,
-  examples: [],
-  skipped: true,
-  note: 'PostgreSQL: the server keeps its own files consistent',
-  damaged: false,
+/** How far a stamp may lie ahead of the checking clock before it counts as written in the future. */
+const CLOCK_SKEW_MS = 5 * 60_000
+/** The last instant the library's calendar has (it ends with year 9999). */
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z')
+
+/** The columns that record when something happened (not schedules such as `ends_at`): none may lie in the future. */
+const STAMPS: readonly (readonly [table: string, key: string, column: string])[] = [
+  ['sessions', 'id', 'started_at'],
+  ['sessions', 'id', 'closed_at'],
+  ['session_closures', 'id', 'created_at'],
+  ['session_closures', 'id', 'finalized_at'],
+  ['session_events', 'id', 'created_at'],
+  ['session_goodbyes', 'id', 'created_at'],
+  ['cc_reviews', 'id', 'opened_at'],
+  ['cc_reviews', 'id', 'resolved_at'],
+  ['config_audit', 'id', 'created_at'],
+  ['app_config', 'key', 'updated_at'],
+]
+
+/** Rows stamped after `latest` (now plus the allowed clock skew): written by a clock ahead of time, or played ahead of it. */
+function futureStamps(latest: string, skewMs: number): DataCheck {
+  return {
+    name: 'no_future_stamps',
+    description: `no row records a moment more than ${Math.round(skewMs / 60_000)} minutes after now (started, created, closed, finalized, opened, resolved, updated)`,
+    sql: STAMPS.map(
+      ([table, key, column]) =>
+        `select '${table}' as tbl, cast(${key} as varchar(64)) as row_key, '${column}' as col, ${column} as at from ${table} where ${column} > '${latest}'`,
+    ).join('\n union all '),
+    example: (r) => `${r.tbl} ${r.row_key}: ${r.col} ${String(r.at)}`,
+  }
+}
+
+/** The columns that hold a customer, mitra or actor id (contract §5: 1-64 of A-Za-z0-9_.:-). */
+const PARTY_IDS: readonly (readonly [table: string, key: string, column: string])[] = [
+  ['sessions', 'id', 'customer_id'],
+  ['sessions', 'id', 'mitra_id'],
+  ['session_closures', 'id', 'mitra_id'],
+  ['session_closures', 'id', 'actor_id'],
+  ['session_goodbyes', 'id', 'actor_id'],
+  ['session_events', 'id', 'actor_id'],
+  ['cc_reviews', 'id', 'mitra_id'],
+  ['cc_reviews', 'id', 'resolved_by'],
+  ['mitra_daily_counts', 'business_day', 'mitra_id'],
+  ['config_audit', 'id', 'actor'],
+  ['app_config', 'key', 'updated_by'],
+]
+
+/** Ids another writer stored outside the id format (control characters, bidi overrides, spaces, too long). */
+function idFormat(engine: HaloDatabase['engine']): DataCheck {
+  return {
+    name: 'id_format',
+    description: 'every customer, mitra and actor id is 1-64 characters of A-Z, a-z, 0-9, _ . : -',
+    sql: PARTY_IDS.map(
+      ([table, key, column]) =>
+        `select '${table}' as tbl, cast(${key} as varchar(64)) as row_key, '${column}' as col, ${column} as value from ${table} where ${engine.notPartyIdSql(column)}`,
+    ).join('\n union all '),
+    example: (r) => `${r.tbl} ${r.row_key}: ${r.col} ${JSON.stringify(r.value)}`,
+  }
 }
 
 async function dataCheck(check: DataCheck, query: (text: string) => Promise<Row[]>): Promise<InvariantCheck> {
   const rows = await query(`select v.*, count(*) over () as violations from (${check.sql}) v order by 1 limit ${EXAMPLES}`)
   const violations = Number(rows[0]?.violations ?? 0)
   return { name: check.name, description: check.description, ok: violations === 0, violations, examples: rows.map(check.example) }
-}
-
-/** `damaged`: the file is corrupt, so the data checks would read garbage (dangling references alone are not damage). */
-async function fileCheck(query: (text: string) => Promise<Row[]>, depth: 'quick' | 'full'): Promise<InvariantCheck & { damaged: boolean }> {
-  const pragmas = depth === 'full' ? ['integrity_check', 'quick_check'] : ['quick_check']
-  const integrity = await fileProblems(query, pragmas)
-  const damaged = integrity.length > 0
-  const problems = damaged ? integrity : (await query('pragma foreign_key_check')).map((r) => `${r.table} row ${r.rowid} references a missing ${r.parent} row`)
-  const description = fileDescription(pragmas[0]!)
-  return { name: FILE_CHECK, description, ok: problems.length === 0, violations: problems.length, examples: problems.slice(0, EXAMPLES), damaged }
-}
-
-const CORRUPT = /^SQLITE_(CORRUPT|NOTADB)/
-
-/**
- * What the pragmas find, one line per problem. `integrity_check` gives up with SQLITE_CORRUPT on some damage
- * (a broken interior page of an index it compares with its table); `quick_check` skips that comparison
- * and still reports the page, and when even that fails the error itself is the finding.
- */
-async function fileProblems(query: (text: string) => Promise<Row[]>, pragmas: readonly string[]): Promise<string[]> {
-  for (const pragma of pragmas) {
-    let rows: Row[]
-    try {
-      rows = await query(`pragma ${pragma}`)
-    } catch (e) {
-      if (!CORRUPT.test(String((e as { code?: unknown }).code))) throw e
-      if (pragma === 'quick_check') return [`${pragma}: ${(e as Error).message}`]
-      continue
-    }
-    const lines = rows.flatMap((r) => String(Object.values(r)[0]).split('\n')).filter((l) => l !== '*** in database main ***')
-    return lines.length === 1 && lines[0] === 'ok' ? [] : lines
-  }
-  return []
 }

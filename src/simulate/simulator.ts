@@ -150,6 +150,12 @@ const pad = (n: number, w: number) => String(n).padStart(w, '0')
  * `handle` (the database as it is: turn `early_end_mitra_enabled` on first,
  * or every mitra attempt is refused with `EARLY_END_DISABLED`).
  *
+ * It touches only what it creates: its sweeps move only the sessions it
+ * opened, and nothing is played after the clock's now (the last day stops
+ * there, its sessions still running stay live), so a simulation in a
+ * database with real traffic neither closes a live chat nor writes a time
+ * that has not come yet.
+ *
  * ```ts
  * const summary = await simulate(handle, { days: 5, sessions: 100, seed: 'demo' })
  * summary.refused.DAILY_CAP_REACHED // attempts the cap refused
@@ -166,7 +172,9 @@ export async function simulate(handle: HaloDatabase, options: SimulateOptions = 
   const customerRate = o.customerRate ?? 0.05
   const flags = await handle.read(loadFlags)
   const tz = flags.business_timezone
-  const to = o.endDay === undefined ? businessDay((deps.clock ?? systemClock).now(), tz) : checkDay(o.endDay, 'end day')
+  // nothing is played after now: the last day stops here, and its sessions still running stay live
+  const now = (deps.clock ?? systemClock).now().getTime()
+  const to = o.endDay === undefined ? businessDay(new Date(now), tz) : checkDay(o.endDay, 'end day')
   const from = addDays(to, -(days - 1))
   const rnd = seededRandom(seed)
   const clock = fixedClock(localInstant(from, 0, tz))
@@ -174,13 +182,17 @@ export async function simulate(handle: HaloDatabase, options: SimulateOptions = 
 
   const batch = o.batch ?? 500
   const tally = newTally()
+  /** The sessions this run opened and has not seen closed: the only ones its sweeps may move. */
+  const ours = new Set<number>()
   let error: HaloError | undefined
   const total = perDay * days
 
   try {
     for (let d = 0; d < days; d++) {
       const day = addDays(from, d)
-      const { plan, events } = planWorkloadDay(rnd, day, tz, { perDay, mitras, customers, mitraRate, customerRate, reasons: flags.early_end_reason_codes })
+      const planned = planWorkloadDay(rnd, day, tz, { perDay, mitras, customers, mitraRate, customerRate, reasons: flags.early_end_reason_codes })
+      const plan = planned.plan
+      const events = planned.events.filter((ev) => ev.at <= now)
       const ids: number[] = []
       for (let at = 0; at < events.length; at += batch) {
         const chunk = events.slice(at, at + batch)
@@ -205,17 +217,20 @@ export async function simulate(handle: HaloDatabase, options: SimulateOptions = 
     for (const ev of chunk) {
       clock.set(new Date(ev.at))
       if (ev.kind === 'sweep') {
-        const r = await service.sweep()
+        // never anyone else's sessions: a live chat in the same database is not the simulation's to expire
+        const r = await service.sweep({ sessionIds: [...ours] })
         t.expired += r.expired
         t.finalized += r.finalized
+        for (const id of r.finalizedIds) ours.delete(id)
         if (r.error !== undefined) throw r.error
         continue
       }
       const s = plan[ev.i]!
       if (ev.kind === 'open') {
         ids[ev.i] = (await service.openSession({ mitraId: s.mitraId, customerId: s.customerId, durationMinutes: s.minutes })).id
+        ours.add(ids[ev.i]!)
         t.sessions++
-      } else {
+      } else if (ids[ev.i] !== undefined) {
         await attempt(service, ids[ev.i]!, s, t)
       }
     }

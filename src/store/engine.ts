@@ -3,6 +3,16 @@ import type { Schema } from './schema.js'
 
 export type EngineName = 'sqlite' | 'postgres'
 
+/** What a check of the database file found (SQLite); the server keeps PostgreSQL's files consistent. */
+export interface FileIntegrity {
+  /** The pragma that decided it: `quick_check` or `integrity_check`. */
+  readonly pragma: string
+  /** One line per problem, none when the file is sound. */
+  readonly problems: readonly string[]
+  /** The file itself is damaged (the data checks would read garbage), not only a dangling reference. */
+  readonly damaged: boolean
+}
+
 export interface WriteOptions {
   /**
    * What the transaction does with the flags (`app_config`), so that flags hold as of the commit
@@ -61,6 +71,15 @@ export interface Engine {
   beginNested(trx: Kysely<Schema>, name: string, options: WriteOptions): Promise<void>
   /** Ends the nested write `name`: kept (`release`) or undone (`rollback`). */
   endNested(trx: Kysely<Schema>, name: string, how: 'release' | 'rollback'): Promise<void>
+  /**
+   * Runs `fn` in one read-only snapshot: every read in it sees the database as of one moment, so a
+   * writer committing meanwhile cannot make two of them disagree. Sized for reads of whole tables.
+   */
+  readSnapshot<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T>
+  /** Checks the database file itself (`depth`: quick or full); null when the engine has no file to check. */
+  fileIntegrity(depth: 'quick' | 'full'): Promise<FileIntegrity | null>
+  /** A SQL condition, true when `column` holds a value that is not a party id (1-64 of `A-Za-z0-9_.:-`). */
+  notPartyIdSql(column: string): string
   /** Adds `FOR UPDATE` where the engine has row locks (SQLite's writer lock already covers it). */
   lockForUpdate<O>(qb: SelectQueryBuilder<Schema, any, O>): SelectQueryBuilder<Schema, any, O>
   /** Adds `FOR UPDATE SKIP LOCKED` where the engine has it, so parallel sweeps split the work. */

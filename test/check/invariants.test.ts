@@ -246,6 +246,35 @@ const CORRUPTIONS: readonly Corruption[] = [
       await exec(t, 'pragma foreign_keys = on')
     },
   },
+  {
+    check: 'no_self_session',
+    violations: 1,
+    what: 'an active session written with its mitra as its customer',
+    async corrupt(t) {
+      await exec(t, `update sessions set customer_id = mitra_id where id = (select max(id) from sessions)`)
+    },
+  },
+  {
+    check: 'no_future_stamps',
+    violations: 2,
+    what: "a session's start and an event stamped in 2999",
+    async corrupt(t) {
+      await exec(t, `update sessions set started_at = '2999-01-01T00:00:00.000Z' where id = (select max(id) from sessions)`)
+      await exec(t, `update session_events set created_at = '2999-01-01T00:00:00.000Z' where id = (select min(id) from session_events)`)
+    },
+  },
+  {
+    check: 'id_format',
+    violations: 2,
+    what: 'a customer id with an escape sequence, a resolved_by with a space',
+    async corrupt(t) {
+      await exec(
+        t,
+        `update sessions set customer_id = 'c-1' || ${t.engine === 'postgres' ? 'chr(27)' : 'char(27)'} || '[2J' where id = (select max(id) from sessions)`,
+      )
+      await exec(t, `update config_audit set actor = 'ops ana' where id = (select min(id) from config_audit)`)
+    },
+  },
 ]
 
 describe.each(ENGINES)('checkInvariants on %s', (engine) => {

@@ -6,6 +6,8 @@ import { BIN, cli, cliOn, errorLine, tempDb } from './support/cli.js'
 import { expectRefused } from './support/data.js'
 
 const SMALL = ['--days', '3', '--sessions', '120', '--mitras', '8']
+/** 23:59 in Jakarta: simulate plays nothing after now, so whole days need a clock at their end. */
+const END_OF_DAY = '2026-11-24T16:59:00Z'
 
 /** A fresh file with both early ends on. */
 async function enabled(): Promise<string> {
@@ -16,7 +18,7 @@ async function enabled(): Promise<string> {
 }
 
 async function summary(db: string, args: string[], now?: string) {
-  const r = await cliOn(db, ['--json', 'simulate', ...args], now === undefined ? {} : { now })
+  const r = await cliOn(db, ['--json', 'simulate', ...args], { now: now ?? END_OF_DAY })
   expect(r).toMatchObject({ code: 0, stderr: '' })
   return JSON.parse(r.stdout)
 }
@@ -82,7 +84,7 @@ describe('halo-admin simulate', () => {
 
   it('prints a summary for people and no progress bar without a terminal', async () => {
     const db = await enabled()
-    const r = await cliOn(db, ['simulate', ...SMALL, '--seed', 'people'])
+    const r = await cliOn(db, ['simulate', ...SMALL, '--seed', 'people'], { now: END_OF_DAY })
     expect(r.code).toBe(0)
     expect(r.stderr).toBe('')
     expect(r.stdout).toMatch(/^simulated 2026-11-22 … 2026-11-24 \(3 days, seed people\): 360 sessions, 8 mitras, 80 customers\n/)
@@ -92,7 +94,7 @@ describe('halo-admin simulate', () => {
   })
 
   it('says how to turn early ends on when they are off', async () => {
-    const r = await cliOn(tempDb(), ['simulate', '--days', '1', '--sessions', '40'])
+    const r = await cliOn(tempDb(), ['simulate', '--days', '1', '--sessions', '40'], { now: END_OF_DAY })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('EARLY_END_DISABLED: early ends are off')
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { seededRandom, simulate } from '../../src/index.js'
+import { fixedClock, seededRandom, simulate, UserType } from '../../src/index.js'
 import { ENGINES } from '../support/engines.js'
 import { enableMitra, fresh, tableCounts } from '../support/fixtures.js'
 
@@ -71,6 +71,39 @@ describe.each(ENGINES)('simulate on %s', (engine) => {
     for (const r of early) perDay.set(`${r.mitra_id} ${r.business_day}`, (perDay.get(`${r.mitra_id} ${r.business_day}`) ?? 0) + 1)
     expect(Math.max(...perDay.values())).toBe(2)
     expect(new Set(early.map((r) => r.business_day))).toEqual(new Set(['2026-11-23', '2026-11-24']))
+  })
+
+  it('touches only the sessions it opened and writes nothing stamped after now', async () => {
+    const t = await fresh(engine, '2026-11-24T04:00:00Z')
+    await enableMitra(t)
+    // real traffic: one chat still running, one closing whose grace window has passed, both past their end by noon
+    const live = await t.closures.openSession({ mitraId: 'real-m', customerId: 'real-c', durationMinutes: 30 })
+    const closing = await t.closures.openSession({ mitraId: 'real-m', customerId: 'real-d', durationMinutes: 30 })
+    await t.closures.initiateEarlyEnd(closing.id, UserType.MITRA, { actorId: 'real-m', reason: 'customer_left' })
+    const now = '2026-11-24T05:00:00.000Z' // 12:00 in Jakarta
+    const s = await simulate(t.handle, { days: 2, sessions: 80, mitras: 5, seed: 'scope' }, { clock: fixedClock(now) })
+    expect(s.sessions).toBeGreaterThan(80)
+    expect(s.sessions).toBeLessThan(160)
+    expect((await t.closures.getSession(live.id)).status).toBe('active')
+    expect((await t.closures.getSession(closing.id)).status).toBe('closing')
+    const stamps = [
+      ['sessions', 'started_at'],
+      ['session_closures', 'created_at'],
+      ['session_events', 'created_at'],
+      ['sessions', 'closed_at'],
+      ['cc_reviews', 'opened_at'],
+    ] as const
+    for (const [table, column] of stamps) {
+      const late = await t.handle.db
+        .selectFrom(table)
+        .select(column)
+        .where(column, '>', now as never)
+        .execute()
+      expect(late, `${table}.${column} after now`).toEqual([])
+    }
+    // the day stops at now: sessions opened this morning are still running
+    const running = await t.closures.listSessions({ status: ['active', 'extending'], limit: 1000 })
+    expect(running.filter((r) => r.mitraId.startsWith('sim-')).length).toBeGreaterThan(0)
   })
 
   it('refuses bad options with INVALID_INPUT before writing anything', async () => {

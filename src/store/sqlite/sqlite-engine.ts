@@ -2,7 +2,8 @@ import Database from 'better-sqlite3'
 import { realpathSync } from 'node:fs'
 import type { Kysely, SqliteDatabase } from 'kysely'
 import { queryBuilder } from '../query-builder.js'
-import type { Engine, WriteOptions } from '../engine.js'
+import type { Engine, FileIntegrity, WriteOptions } from '../engine.js'
+import { checkSqliteFile } from './sqlite-integrity.js'
 import type { Schema } from '../schema.js'
 
 /** How long a writer waits for another process's lock before `DB_ERROR`. */
@@ -139,6 +140,23 @@ class SqliteEngine implements Engine {
       await sql`commit`.execute(conn)
       return result
     })
+  }
+
+  /** A deferred transaction: SQLite's snapshot isolation holds it to the state of its first read. */
+  readSnapshot<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn)
+  }
+
+  /**
+   * Outside any transaction, and before the builder's connection is in use: SQLite ends a transaction
+   * by itself on some corruption errors.
+   */
+  async fileIntegrity(depth: 'quick' | 'full'): Promise<FileIntegrity | null> {
+    return this.#db === undefined ? checkSqliteFile(this.#raw, depth) : this.#db.connection().execute(async () => checkSqliteFile(this.#raw, depth))
+  }
+
+  notPartyIdSql(column: string): string {
+    return `(${column} is not null and (length(${column}) not between 1 and 64 or ${column} glob '*[^A-Za-z0-9_.:-]*'))`
   }
 
   lockForUpdate<Q>(qb: Q): Q {

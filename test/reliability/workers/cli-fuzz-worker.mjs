@@ -33,7 +33,7 @@ process.chdir(CWD)
 // loads (ink's exit hooks…), is not taken for a listener leaked by a call.
 for (const file of readdirSync(DIST, { recursive: true })) if (String(file).endsWith('.js')) await import(pathToFileURL(join(DIST, String(file))).href)
 const { main } = await import(pathToFileURL(join(DIST, 'cli', 'main.js')).href)
-const { checkInvariants, createConfigStore, openDatabase } = await import(pathToFileURL(join(DIST, 'index.js')).href)
+const { checkInvariants, createConfigStore, fixedClock, openDatabase, parseInstant } = await import(pathToFileURL(join(DIST, 'index.js')).href)
 const { buildProgram } = await import(pathToFileURL(join(DIST, 'cli', 'program.js')).href)
 
 // Output: every write to stdout and stderr, from anywhere (console, streams, warnings), is captured.
@@ -184,11 +184,14 @@ async function oracle(argv) {
 
 const FUZZ_ENV = ['HALO_DB', 'HALO_NOW', 'HALO_ACTOR', 'NO_COLOR', 'DEBUG', 'CI']
 
+/** The latest clock a writer of the database as it now is ran on (HALO_NOW may lie far ahead): no stamp may pass it. */
+let latestClock = Date.now()
+
 /** What is wrong with the data a successful writer left: failed invariants, flags that no longer read. */
 async function health() {
   const handle = await openDatabase(DB)
   try {
-    const report = await checkInvariants(handle)
+    const report = await checkInvariants(handle, { clock: fixedClock(new Date(latestClock)) })
     const failed = report.checks.filter((c) => !c.ok).map((c) => `invariant ${c.name}: ${c.violations} (${c.examples.join(' ')})`)
     await createConfigStore(handle).list()
     return failed
@@ -203,6 +206,9 @@ async function runCase({ argv, env, keep }) {
   for (const k of FUZZ_ENV) delete process.env[k]
   process.env.HALO_DB = DB
   for (const [k, v] of Object.entries(env ?? {})) if (v !== undefined && v !== null) process.env[k] = v
+  // only a HALO_NOW the CLI takes: it refuses the others before writing anything
+  const caseNow = process.env.HALO_NOW === undefined ? null : parseInstant(process.env.HALO_NOW)
+  if (caseNow !== null) latestClock = Math.max(latestClock, caseNow.getTime())
   const stray = { out: captured.out.splice(0).join(''), err: captured.err.splice(0).join(''), incidents: incidents.splice(0) }
   const parse = await oracle(argv)
   const before = { ...listeners(), state: fingerprint() }
@@ -224,7 +230,10 @@ async function runCase({ argv, env, keep }) {
   const state = fingerprint()
   const changed = state !== before.state
   const unhealthy = changed && exitCode === 0 ? await health() : []
-  if (!keep && fingerprint() !== seeded) resetDatabase()
+  if (!keep && fingerprint() !== seeded) {
+    resetDatabase()
+    latestClock = Date.now()
+  }
   const cwdFiles = emptyCwd()
   return {
     oracle: parse,

@@ -10,7 +10,7 @@ export const dbCheck = new Command('check')
   .action(
     action(async (ctx) => {
       const { checkInvariants } = await import('../../../check/invariants.js')
-      const report = await checkInvariants(await ctx.database())
+      const report = await checkInvariants(await ctx.database(), { clock: ctx.clock })
       await emit(ctx, report, async (r) => {
         const p = await paint(ctx)
         const rows = r.checks.map((c) => [{ styled: c.ok ? p.green('ok') : p.red('FAIL') }, c.name, c.violations, c.examples.join(' ')])
