@@ -17,7 +17,7 @@ import { UserType, USER_TYPES } from '../core/user-type.js'
 import { SESSION_STATUSES, type GoodbyeSide, type SessionStatus } from '../core/vocabulary.js'
 import { EarlyEndInput, GoodbyeInput, PartyId, RowId, parseInput } from '../core/validation.js'
 import { loadFlags, rowsToFlags } from '../config/config-repository.js'
-import type { Flags } from '../config/flag-registry.js'
+import { defaultFlags, type Flags } from '../config/flag-registry.js'
 import type { HaloDatabase } from '../store/database.js'
 import { retryOnUniqueViolation } from '../store/retry.js'
 import * as repo from './closure-repository.js'
@@ -180,10 +180,11 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
   const clock = options.clock ?? systemClock
   const engine = handle.engine
   /**
-   * The business time zone last read: a mitra's counter is claimed for the day in it in the same round
-   * trip that reads the flags (PostgreSQL); when the flags say another zone, it is claimed again.
+   * The business time zone last read (at first the flag's default): a mitra's counter is claimed for
+   * the day in it in the same round trip that reads the flags (PostgreSQL); when the flags say another
+   * zone, it is claimed again.
    */
-  let lastTimeZone: string | null = null
+  let lastTimeZone: string = defaultFlags().business_timezone
 
   async function endOnce(id: number, userType: UserType, ask: EarlyEndInput): Promise<EarlyEndResult> {
     const now = clock.now()
@@ -197,7 +198,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
           // The session lock comes first: requests for one session queue here. A dry run takes the same
           // locks as the real thing (its transaction rolls back, so it writes nothing): its answer is that
           // of one moment, not the session and count from before a concurrent early end's commit.
-          const guess = userType === UserType.MITRA && lastTimeZone !== null ? businessDay(now, lastTimeZone) : null
+          const guess = userType === UserType.MITRA ? businessDay(now, lastTimeZone) : null
           const loaded = await repo.loadEarlyEndFacts(trx, engine, id, key, guess)
           const flags = rowsToFlags(loaded.flagRows)
           lastTimeZone = flags.business_timezone
