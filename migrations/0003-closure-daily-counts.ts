@@ -60,6 +60,11 @@ export const closureDailyCounts: HaloMigration = {
   },
 }
 
+/** The rollup's triggers as this migration creates them (0004 puts them back on the rebuilt SQLite table). */
+export function closureRollupTriggers(engine: 'sqlite' | 'postgres'): string[] {
+  return engine === 'sqlite' ? sqliteTriggers() : postgresTriggers()
+}
+
 async function backfill(db: Kysely<any>): Promise<void> {
   const reason = sql<string>`coalesce(reason, ${sql.lit(NO_REASON)})`
   await db

@@ -4,7 +4,12 @@
  * database is up to date without loading them. Add the name with every new
  * migration: `migrations/index.ts` refuses to load when the two disagree.
  */
-export const MIGRATION_NAMES: readonly string[] = Object.freeze(['0001-initial-schema', '0002-report-indexes', '0003-closure-daily-counts'])
+export const MIGRATION_NAMES: readonly string[] = Object.freeze([
+  '0001-initial-schema',
+  '0002-report-indexes',
+  '0003-closure-daily-counts',
+  '0004-write-path-indexes',
+])
 
 /** How many migrations this version has. */
 export const SCHEMA_VERSION = MIGRATION_NAMES.length

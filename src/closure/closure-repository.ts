@@ -87,6 +87,18 @@ export function eventRow(
   return { session_id: sessionId, event, from_status: from, to_status: to, actor_type: actorType, actor_id: actorId, created_at: at }
 }
 
+/**
+ * `status in ('active', …)` with the statuses written as literals: a partial index (the sweep's, on
+ * live and on closing sessions) serves a query only when its condition is spelled in the query, and
+ * a bound parameter hides the value from both engines' planners.
+ */
+export function statusIn(statuses: readonly SessionStatus[]) {
+  const { sql } = queryBuilder()
+  // one status as `=`: SQLite matches a partial index's `status = 'closing'` only to the same comparison
+  if (statuses.length === 1) return sql<boolean>`${sql.ref('status')} = ${sql.lit(statuses[0]!)}`
+  return sql<boolean>`${sql.ref('status')} in (${sql.join(statuses.map((s) => sql.lit(s)))})`
+}
+
 // ---------------------------------------------------------------------------------------------
 // The early end: what it reads under its locks, and what it writes.
 
@@ -321,7 +333,7 @@ const updateCount = queryTemplate((db, _engine, count: Slot<number>, mitraId: Sl
   db.updateTable('mitra_daily_counts').set({ early_end_count: count }).where('mitra_id', '=', mitraId).where('business_day', '=', day),
 )
 const markOneClosing = queryTemplate((db, _engine, graceEndsAt: Slot<string>, id: Slot<number>) =>
-  db.updateTable('sessions').set({ status: 'closing', grace_ends_at: graceEndsAt }).where('id', '=', id).where('status', 'in', ENDABLE_STATUSES),
+  db.updateTable('sessions').set({ status: 'closing', grace_ends_at: graceEndsAt }).where('id', '=', id).where(statusIn(ENDABLE_STATUSES)),
 )
 
 /** A row of slots, one per column in order: what a one-row insert template writes. */
@@ -449,7 +461,7 @@ export interface SessionQuery {
 
 export function listSessions(db: Kysely<Schema>, q: SessionQuery): Promise<SessionRow[]> {
   let query = db.selectFrom('sessions').select(SESSION_COLUMNS).orderBy('id').limit(q.limit)
-  if (q.statuses !== undefined) query = query.where('status', 'in', [...q.statuses])
+  if (q.statuses !== undefined) query = query.where(statusIn(q.statuses))
   if (q.mitraId !== undefined) query = query.where('mitra_id', '=', q.mitraId)
   if (q.customerId !== undefined) query = query.where('customer_id', '=', q.customerId)
   return query.execute()
@@ -460,14 +472,18 @@ export function listSessions(db: Kysely<Schema>, q: SessionQuery): Promise<Sessi
 
 /** Sessions past their scheduled end (of `only`, when given), locked (skipping ones another sweeper holds). */
 export function dueForExpiry(trx: Kysely<Schema>, engine: Engine, now: string, limit: number, only?: readonly number[]) {
-  let q = trx.selectFrom('sessions').select(['id', 'mitra_id', 'status']).where('status', 'in', ENDABLE_STATUSES).where('ends_at', '<=', now)
+  let q = trx.selectFrom('sessions').select(['id', 'mitra_id', 'status']).where(statusIn(ENDABLE_STATUSES)).where('ends_at', '<=', now)
   if (only !== undefined) q = q.where('id', 'in', [...only])
   return engine.lockSkipLocked(q.orderBy('ends_at').limit(limit)).execute()
 }
 
 /** Closing sessions past their grace window (of `only`, when given), locked (skipping ones another sweeper holds). */
 export function dueForFinalize(trx: Kysely<Schema>, engine: Engine, now: string, limit: number, only?: readonly number[]) {
-  let q = trx.selectFrom('sessions').select(['id']).where('status', '=', 'closing').where('grace_ends_at', '<=', now)
+  let q = trx
+    .selectFrom('sessions')
+    .select(['id'])
+    .where(statusIn(['closing']))
+    .where('grace_ends_at', '<=', now)
   if (only !== undefined) q = q.where('id', 'in', [...only])
   return engine.lockSkipLocked(q.orderBy('grace_ends_at').limit(limit)).execute()
 }
@@ -478,7 +494,7 @@ export async function markClosing(trx: Kysely<Schema>, ids: readonly number[], g
       .updateTable('sessions')
       .set({ status: 'closing', grace_ends_at: graceEndsAt })
       .where('id', 'in', [...ids])
-      .where('status', 'in', ENDABLE_STATUSES)
+      .where(statusIn(ENDABLE_STATUSES))
       .execute()
 }
 

@@ -332,7 +332,7 @@ describe('checkInvariants on SQLite files', () => {
 
   it('reports a damaged file (an index page overwritten) and skips the data checks', async () => {
     const t = await healthy('sqlite')
-    const root = await one(t, `select rootpage from sqlite_master where name = 'session_closures_day_mitra'`)
+    const root = await one(t, `select rootpage from sqlite_master where name = 'session_closures_day_initiator_mitra'`)
     const pageSize = await one(t, 'pragma page_size')
     await t.handle.close() // checkpoints the WAL into the file
     const fd = openSync(t.target, 'r+')

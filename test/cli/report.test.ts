@@ -226,7 +226,8 @@ describe('halo-admin report closures', () => {
   it('has one CSV line per closure over a simulated workload, and stops quietly when the reader goes away', async () => {
     const db = tempDb()
     await cliOn(db, ['flag', 'set', 'early_end_mitra_enabled', 'true'])
-    expect((await cliOn(db, ['simulate', '--days', '7', '--sessions', '300', '--seed', 'csv'])).code).toBe(0)
+    // at the end of the day in Jakarta: simulate plays nothing after now
+    expect((await cliOn(db, ['simulate', '--days', '7', '--sessions', '300', '--seed', 'csv'], { now: '2026-11-24T16:59:00Z' })).code).toBe(0)
     const handle = await openDatabase(db)
     const stored = await handle.read((k) =>
       k

@@ -78,7 +78,17 @@ async function uniqueKeys(handle: HaloDatabase): Promise<string[]> {
     join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum
     where n.nspname = current_schema() and c.contype in ('u', 'p') and t.relname <> all(${['kysely_migration', 'kysely_migration_lock']})
     group by c.oid, t.relname`.execute(handle.db)
-  return rows.rows.map((r) => r.def).sort()
+  // unique indexes that back no constraint (a partial one: the idempotency key where there is one)
+  const indexes = await sql<{ def: string }>`
+    select t.relname || '(' || string_agg(a.attname, ',' order by k.ord) || ')' as def
+    from pg_index x
+    join pg_class t on t.oid = x.indrelid
+    join pg_namespace n on n.oid = t.relnamespace
+    cross join lateral unnest(x.indkey) with ordinality as k(attnum, ord)
+    join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum
+    where n.nspname = current_schema() and x.indisunique and not exists (select 1 from pg_constraint c where c.conindid = x.indexrelid)
+    group by x.indexrelid, t.relname`.execute(handle.db)
+  return [...rows.rows, ...indexes.rows].map((r) => r.def).sort()
 }
 
 /** The same story on any engine: flags, sessions, early ends up to the cap (a review), a goodbye, a resolve, a sweep. */
