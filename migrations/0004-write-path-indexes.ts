@@ -20,6 +20,9 @@ import { closureRollupTriggers } from './0003-closure-daily-counts.js'
  *   second per hundred thousand closures, holding writers back meanwhile.
  * - `mitra_daily_counts`: the day index held the count, so every early end moved its entry; `report cap`
  *   reads a day's few rows and sorts them itself.
+ * - PostgreSQL: the rollup's trigger functions are pinned to the search path of the migration (the
+ *   library's schema, when it has one), so a backend writing closures with its own search path still
+ *   keeps the rollup of that schema.
  */
 export const writePathIndexes: HaloMigration = {
   name: '0004-write-path-indexes',
@@ -45,6 +48,10 @@ export const writePathIndexes: HaloMigration = {
     else {
       await sql`alter table session_closures drop constraint session_closures_idempotency_key_key`.execute(db)
       for (const name of ['session_closures_day_mitra', 'session_closures_day_reason', 'session_closures_review']) await db.schema.dropIndex(name).execute()
+      // the rollup's functions keep the search path they were made under (the library's schema), so a
+      // closure written by a connection with another search path (the backend's) still counts in it
+      for (const fn of ['closure_daily_counts_added', 'closure_daily_counts_removed', 'closure_daily_counts_moved', 'closure_daily_counts_truncated'])
+        await sql.raw(`alter function ${fn}() set search_path from current`).execute(db)
     }
     await closureIndexes(db)
 

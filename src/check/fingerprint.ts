@@ -29,7 +29,8 @@ export async function fingerprint(handle: HaloDatabase): Promise<string> {
   const hash = createHash('sha256')
   for (const [table, order] of TABLES) {
     hash.update(`\u0000${table}\u0000`)
-    for (const row of await handle.select<Record<string, unknown>>(`select * from ${table} order by ${order}`)) hash.update(`${JSON.stringify(row)}\n`)
+    for (const row of await handle.select<Record<string, unknown>>(`select * from ${handle.engine.table(table)} order by ${order}`))
+      hash.update(`${JSON.stringify(row)}\n`)
   }
   return hash.digest('hex')
 }

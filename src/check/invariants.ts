@@ -70,129 +70,131 @@ const COUNTED = `c.kind = 'early_end' and c.initiated_by = 'mitra'`
  * holds after any crash; a violation means the data was changed outside the
  * library or a bug let a half-write through.
  */
-const DATA_CHECKS: readonly DataCheck[] = [
-  {
-    name: 'closure_per_closing_session',
-    description: 'every closing or closed session has exactly one session_closures row',
-    // session_id is unique in session_closures (a constraint on both engines), so "exactly one" is "one exists"
-    sql: `select s.id from sessions s
-          where s.status in ('closing', 'closed') and not exists (select 1 from session_closures c where c.session_id = s.id)`,
-    example: (r) => `session ${r.id}`,
-  },
-  {
-    name: 'closure_session_state',
-    description: "every closure's session exists, is closing or closed, and belongs to the closure's mitra",
-    sql: `select c.id, c.session_id, s.status from session_closures c left join sessions s on s.id = c.session_id
+function dataChecks(t: (table: string) => string): DataCheck[] {
+  return [
+    {
+      name: 'closure_per_closing_session',
+      description: 'every closing or closed session has exactly one session_closures row',
+      // session_id is unique in session_closures (a constraint on both engines), so "exactly one" is "one exists"
+      sql: `select s.id from ${t('sessions')} s
+          where s.status in ('closing', 'closed') and not exists (select 1 from ${t('session_closures')} c where c.session_id = s.id)`,
+      example: (r) => `session ${r.id}`,
+    },
+    {
+      name: 'closure_session_state',
+      description: "every closure's session exists, is closing or closed, and belongs to the closure's mitra",
+      sql: `select c.id, c.session_id, s.status from ${t('session_closures')} c left join ${t('sessions')} s on s.id = c.session_id
           where s.id is null or s.status not in ('closing', 'closed') or s.mitra_id <> c.mitra_id`,
-    example: (r) => `closure ${r.id} (session ${r.session_id} ${r.status ?? 'missing'})`,
-  },
-  {
-    name: 'closed_timestamps',
-    description: 'closing and closed sessions have grace_ends_at; a session has closed_at, and its closure finalized_at, exactly when it is closed',
-    sql: `select s.id, s.status from sessions s left join session_closures c on c.session_id = s.id
+      example: (r) => `closure ${r.id} (session ${r.session_id} ${r.status ?? 'missing'})`,
+    },
+    {
+      name: 'closed_timestamps',
+      description: 'closing and closed sessions have grace_ends_at; a session has closed_at, and its closure finalized_at, exactly when it is closed',
+      sql: `select s.id, s.status from ${t('sessions')} s left join ${t('session_closures')} c on c.session_id = s.id
           where (s.status in ('closing', 'closed') and s.grace_ends_at is null)
              or (s.status = 'closed' and (s.closed_at is null or (c.id is not null and c.finalized_at is null)))
              or (s.status <> 'closed' and (s.closed_at is not null or c.finalized_at is not null))`,
-    example: (r) => `session ${r.id} (${r.status})`,
-  },
-  {
-    name: 'daily_counter',
-    description: "each mitra's daily counter (mitra_daily_counts) equals that mitra's early ends on that business day, over-cap ones included",
-    // initiated_by 'mitra' alone picks the mitra early ends (an expiry is always by 'system': closure_actor),
-    // so the count reads the (business_day, initiated_by, mitra_id) index only
-    sql: `select mitra_id, business_day, sum(counter) as counter, sum(closures) as closures from (
-            select mitra_id, business_day, early_end_count as counter, 0 as closures from mitra_daily_counts
+      example: (r) => `session ${r.id} (${r.status})`,
+    },
+    {
+      name: 'daily_counter',
+      description: "each mitra's daily counter (mitra_daily_counts) equals that mitra's early ends on that business day, over-cap ones included",
+      // initiated_by 'mitra' alone picks the mitra early ends (an expiry is always by 'system': closure_actor),
+      // so the count reads the (business_day, initiated_by, mitra_id) index only
+      sql: `select mitra_id, business_day, sum(counter) as counter, sum(closures) as closures from (
+            select mitra_id, business_day, early_end_count as counter, 0 as closures from ${t('mitra_daily_counts')}
             union all
-            select mitra_id, business_day, 0 as counter, count(*) as closures from session_closures
+            select mitra_id, business_day, 0 as counter, count(*) as closures from ${t('session_closures')}
             where initiated_by = 'mitra' group by business_day, mitra_id
           ) u group by mitra_id, business_day having sum(counter) <> sum(closures)`,
-    example: (r) => `${r.mitra_id} ${r.business_day}: counter ${r.counter}, closures ${r.closures}`,
-  },
-  {
-    name: 'closure_rollup',
-    description: "closure_daily_counts (what the closure reports read) equals the closures per business day, mitra, initiator and reason ('' for none)",
-    // triggers on session_closures keep it, so only a write to the rollup itself (or a dropped trigger) breaks it
-    sql: `select business_day, mitra_id, initiated_by, reason, sum(counted) as counted, sum(closures) as closures from (
-            select business_day, mitra_id, initiated_by, reason, closure_count as counted, 0 as closures from closure_daily_counts
+      example: (r) => `${r.mitra_id} ${r.business_day}: counter ${r.counter}, closures ${r.closures}`,
+    },
+    {
+      name: 'closure_rollup',
+      description: "closure_daily_counts (what the closure reports read) equals the closures per business day, mitra, initiator and reason ('' for none)",
+      // triggers on session_closures keep it, so only a write to the rollup itself (or a dropped trigger) breaks it
+      sql: `select business_day, mitra_id, initiated_by, reason, sum(counted) as counted, sum(closures) as closures from (
+            select business_day, mitra_id, initiated_by, reason, closure_count as counted, 0 as closures from ${t('closure_daily_counts')}
             union all
-            select business_day, mitra_id, initiated_by, coalesce(reason, '') as reason, 0 as counted, count(*) as closures from session_closures
+            select business_day, mitra_id, initiated_by, coalesce(reason, '') as reason, 0 as counted, count(*) as closures from ${t('session_closures')}
             group by business_day, mitra_id, initiated_by, coalesce(reason, '')
           ) u group by business_day, mitra_id, initiated_by, reason having sum(counted) <> sum(closures)`,
-    example: (r) => `${r.business_day} ${r.mitra_id} ${r.initiated_by} ${r.reason || '(no reason)'}: counted ${r.counted}, closures ${r.closures}`,
-  },
-  {
-    name: 'one_review_per_day',
-    description: 'at most one CC review per mitra, business day and trigger',
-    sql: `select min(id) as first_id, max(id) as last_id, mitra_id, business_day, trigger, count(*) as reviews from cc_reviews
+      example: (r) => `${r.business_day} ${r.mitra_id} ${r.initiated_by} ${r.reason || '(no reason)'}: counted ${r.counted}, closures ${r.closures}`,
+    },
+    {
+      name: 'one_review_per_day',
+      description: 'at most one CC review per mitra, business day and trigger',
+      sql: `select min(id) as first_id, max(id) as last_id, mitra_id, business_day, trigger, count(*) as reviews from ${t('cc_reviews')}
           group by mitra_id, business_day, trigger having count(*) > 1`,
-    example: (r) => `${r.mitra_id} ${r.business_day} ${r.trigger}: ${r.reviews} reviews (${r.first_id}…${r.last_id})`,
-  },
-  {
-    name: 'closure_review_match',
-    description: "a closure's review exists and is a review of the closure's mitra and business day",
-    sql: `select c.id, c.review_id from session_closures c left join cc_reviews r on r.id = c.review_id
+      example: (r) => `${r.mitra_id} ${r.business_day} ${r.trigger}: ${r.reviews} reviews (${r.first_id}…${r.last_id})`,
+    },
+    {
+      name: 'closure_review_match',
+      description: "a closure's review exists and is a review of the closure's mitra and business day",
+      sql: `select c.id, c.review_id from ${t('session_closures')} c left join ${t('cc_reviews')} r on r.id = c.review_id
           where c.review_id is not null and (r.id is null or r.mitra_id <> c.mitra_id or r.business_day <> c.business_day)`,
-    example: (r) => `closure ${r.id} (review ${r.review_id})`,
-  },
-  {
-    // The cap in force when a closure was written is not on its row (the flag changes over time, and the
-    // audit's times and the closures' come from different clocks in replays and simulations), so "reached
-    // the cap" is read from what the rows record: over_cap for the early ends past it, and the review,
-    // which only the early end reaching (or passing) the cap opens, in its own transaction.
-    name: 'cap_review',
-    description: 'an early end past the cap (over_cap) is attached to its review; only mitra early ends are over the cap or on a review',
-    sql: `select c.id, c.kind, c.initiated_by from session_closures c
+      example: (r) => `closure ${r.id} (review ${r.review_id})`,
+    },
+    {
+      // The cap in force when a closure was written is not on its row (the flag changes over time, and the
+      // audit's times and the closures' come from different clocks in replays and simulations), so "reached
+      // the cap" is read from what the rows record: over_cap for the early ends past it, and the review,
+      // which only the early end reaching (or passing) the cap opens, in its own transaction.
+      name: 'cap_review',
+      description: 'an early end past the cap (over_cap) is attached to its review; only mitra early ends are over the cap or on a review',
+      sql: `select c.id, c.kind, c.initiated_by from ${t('session_closures')} c
           where (c.over_cap and c.review_id is null)
              or ((c.over_cap or c.review_id is not null) and not (${COUNTED}))`,
-    example: (r) => `closure ${r.id} (${r.kind} by ${r.initiated_by})`,
-  },
-  {
-    name: 'review_opened_by_closure',
-    description: `every ${DAILY_CAP_TRIGGER} review has the early end that reached the cap (and opened it) attached`,
-    sql: `select r.id, r.mitra_id, r.business_day from cc_reviews r
-          where r.trigger = '${DAILY_CAP_TRIGGER}' and not exists (select 1 from session_closures c where c.review_id = r.id)`,
-    example: (r) => `review ${r.id} (${r.mitra_id} ${r.business_day})`,
-  },
-  // The audit trail of a closure, in three checks (each one scan or anti-join): who ended the session is
-  // recorded consistently with how, and session_events holds the transition into closing by that actor
-  // and, once the session is closed, the transition into closed. The service writes all of it in one transaction.
-  {
-    name: 'closure_actor',
-    description:
-      'every closure records who ended the session consistently with its kind: an expiry by system with no actor; an early end by the mitra itself, the customer itself, or support with a reason; reason "other" with a note',
-    sql: `select c.id, c.kind, c.initiated_by from session_closures c left join sessions s on s.id = c.session_id
+      example: (r) => `closure ${r.id} (${r.kind} by ${r.initiated_by})`,
+    },
+    {
+      name: 'review_opened_by_closure',
+      description: `every ${DAILY_CAP_TRIGGER} review has the early end that reached the cap (and opened it) attached`,
+      sql: `select r.id, r.mitra_id, r.business_day from ${t('cc_reviews')} r
+          where r.trigger = '${DAILY_CAP_TRIGGER}' and not exists (select 1 from ${t('session_closures')} c where c.review_id = r.id)`,
+      example: (r) => `review ${r.id} (${r.mitra_id} ${r.business_day})`,
+    },
+    // The audit trail of a closure, in three checks (each one scan or anti-join): who ended the session is
+    // recorded consistently with how, and session_events holds the transition into closing by that actor
+    // and, once the session is closed, the transition into closed. The service writes all of it in one transaction.
+    {
+      name: 'closure_actor',
+      description:
+        'every closure records who ended the session consistently with its kind: an expiry by system with no actor; an early end by the mitra itself, the customer itself, or support with a reason; reason "other" with a note',
+      sql: `select c.id, c.kind, c.initiated_by from ${t('session_closures')} c left join ${t('sessions')} s on s.id = c.session_id
           where (c.kind = 'expired' and (c.initiated_by <> 'system' or c.actor_id is not null))
              or (c.kind = 'early_end' and (c.actor_id is null or c.initiated_by not in ('mitra', 'customer', 'support')))
              or (c.initiated_by = 'mitra' and c.actor_id <> c.mitra_id)
              or (c.initiated_by = 'customer' and c.actor_id <> s.customer_id)
              or (c.initiated_by = 'support' and c.reason is null)
              or (c.reason = 'other' and (c.reason_note is null or trim(c.reason_note) = ''))`,
-    example: (r) => `closure ${r.id} (${r.kind} by ${r.initiated_by})`,
-  },
-  {
-    name: 'closure_event',
-    description: "every closure has its session_events row: the session's move into closing, as that kind, by that initiator and actor",
-    sql: `select c.id, c.kind, c.initiated_by from session_closures c
-          where not exists (select 1 from session_events e where e.session_id = c.session_id and e.event = c.kind and e.to_status = 'closing'
+      example: (r) => `closure ${r.id} (${r.kind} by ${r.initiated_by})`,
+    },
+    {
+      name: 'closure_event',
+      description: "every closure has its session_events row: the session's move into closing, as that kind, by that initiator and actor",
+      sql: `select c.id, c.kind, c.initiated_by from ${t('session_closures')} c
+          where not exists (select 1 from ${t('session_events')} e where e.session_id = c.session_id and e.event = c.kind and e.to_status = 'closing'
                             and e.actor_type = c.initiated_by and e.actor_id is not distinct from c.actor_id)`,
-    example: (r) => `closure ${r.id} (${r.kind} by ${r.initiated_by})`,
-  },
-  {
-    name: 'finalized_event',
-    description: "every closed session's closure has its session_events row: the session's move into closed",
-    // closures in session order, so the event lookups walk the index in order (SQLite)
-    sql: `select c.id, c.session_id from session_closures c
-          where not exists (select 1 from session_events e where e.session_id = c.session_id and e.event = 'finalized' and e.to_status = 'closed')
-            and exists (select 1 from sessions s where s.id = c.session_id and s.status = 'closed')`,
-    example: (r) => `closure ${r.id} (session ${r.session_id})`,
-  },
-  {
-    name: 'no_self_session',
-    description: 'no session has its mitra as its customer (a mitra ending it as the customer would dodge the daily cap)',
-    sql: `select s.id, s.mitra_id from sessions s where s.customer_id = s.mitra_id`,
-    example: (r) => `session ${r.id} (${JSON.stringify(r.mitra_id)} on both sides)`,
-  },
-]
+      example: (r) => `closure ${r.id} (${r.kind} by ${r.initiated_by})`,
+    },
+    {
+      name: 'finalized_event',
+      description: "every closed session's closure has its session_events row: the session's move into closed",
+      // closures in session order, so the event lookups walk the index in order (SQLite)
+      sql: `select c.id, c.session_id from ${t('session_closures')} c
+          where not exists (select 1 from ${t('session_events')} e where e.session_id = c.session_id and e.event = 'finalized' and e.to_status = 'closed')
+            and exists (select 1 from ${t('sessions')} s where s.id = c.session_id and s.status = 'closed')`,
+      example: (r) => `closure ${r.id} (session ${r.session_id})`,
+    },
+    {
+      name: 'no_self_session',
+      description: 'no session has its mitra as its customer (a mitra ending it as the customer would dodge the daily cap)',
+      sql: `select s.id, s.mitra_id from ${t('sessions')} s where s.customer_id = s.mitra_id`,
+      example: (r) => `session ${r.id} (${JSON.stringify(r.mitra_id)} on both sides)`,
+    },
+  ]
+}
 
 const FILE_CHECK = 'sqlite_integrity'
 const fileDescription = (pragma: string) => `SQLite: PRAGMA ${pragma} is ok and PRAGMA foreign_key_check finds no dangling reference`
@@ -255,15 +257,16 @@ export async function checkInvariants(handle: HaloDatabase, options: CheckOption
             violations: file.problems.length,
             examples: file.problems.slice(0, EXAMPLES),
           }
-    const dataChecks = [...DATA_CHECKS, futureStamps(latest, options.clockSkewMs ?? CLOCK_SKEW_MS), idFormat(engine)]
+    const t = (table: string) => engine.table(table)
+    const all = [...dataChecks(t), futureStamps(t, latest, options.clockSkewMs ?? CLOCK_SKEW_MS), idFormat(engine)]
     if (file?.damaged) {
       const notRun = { ok: true, violations: 0, examples: [], skipped: true, note: 'not run: the file is damaged' }
-      return [fileResult, ...dataChecks.map((c) => ({ name: c.name, description: c.description, ...notRun }))]
+      return [fileResult, ...all.map((c) => ({ name: c.name, description: c.description, ...notRun }))]
     }
     // One snapshot for every data check: a writer committing in between must not make two reads disagree.
     return engine.readSnapshot(async (trx) => {
       const out: InvariantCheck[] = [fileResult]
-      for (const check of dataChecks) out.push(await dataCheck(check, on(trx)))
+      for (const check of all) out.push(await dataCheck(check, on(trx)))
       return out
     })
   })
@@ -290,13 +293,13 @@ const STAMPS: readonly (readonly [table: string, key: string, column: string])[]
 ]
 
 /** Rows stamped after `latest` (now plus the allowed clock skew): written by a clock ahead of time, or played ahead of it. */
-function futureStamps(latest: string, skewMs: number): DataCheck {
+function futureStamps(t: (table: string) => string, latest: string, skewMs: number): DataCheck {
   return {
     name: 'no_future_stamps',
     description: `no row records a moment more than ${Math.round(skewMs / 60_000)} minutes after now (started, created, closed, finalized, opened, resolved, updated)`,
     sql: STAMPS.map(
       ([table, key, column]) =>
-        `select '${table}' as tbl, cast(${key} as varchar(64)) as row_key, '${column}' as col, ${column} as at from ${table} where ${column} > '${latest}'`,
+        `select '${table}' as tbl, cast(${key} as varchar(64)) as row_key, '${column}' as col, ${column} as at from ${t(table)} where ${column} > '${latest}'`,
     ).join('\n union all '),
     example: (r) => `${r.tbl} ${r.row_key}: ${r.col} ${String(r.at)}`,
   }
@@ -324,7 +327,7 @@ function idFormat(engine: HaloDatabase['engine']): DataCheck {
     description: 'every customer, mitra and actor id is 1-64 characters of A-Z, a-z, 0-9, _ . : -',
     sql: PARTY_IDS.map(
       ([table, key, column]) =>
-        `select '${table}' as tbl, cast(${key} as varchar(64)) as row_key, '${column}' as col, ${column} as value from ${table} where ${engine.notPartyIdSql(column)}`,
+        `select '${table}' as tbl, cast(${key} as varchar(64)) as row_key, '${column}' as col, ${column} as value from ${engine.table(table)} where ${engine.notPartyIdSql(column)}`,
     ).join('\n union all '),
     example: (r) => `${r.tbl} ${r.row_key}: ${r.col} ${JSON.stringify(r.value)}`,
   }

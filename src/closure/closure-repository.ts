@@ -177,9 +177,9 @@ const claimCounter = queryTemplate((db, _engine, mitraId: Slot<string>, day: Slo
  * first and two early ends of one session never lock in opposite orders. Only facts come back; every
  * decision is `core/early-end-rules.ts`'s.
  */
-const earlyEndFactsStatement = queryTemplate((db, _engine, id: Slot<number>, key: Slot<string | null>, claimDay: Slot<string | null>) => {
+const earlyEndFactsStatement = queryTemplate((db, engine, id: Slot<number>, key: Slot<string | null>, claimDay: Slot<string | null>) => {
   const { sql } = queryBuilder()
-  const t = (name: string) => sql.table(name)
+  const t = (name: string) => sql.raw(engine.table(name))
   return sql<Record<string, unknown>>`
     with s as (
       select ${sql.join(SESSION_COLUMNS.map((c) => sql.ref(c)))} from ${t('sessions')} where id = ${id} for update
@@ -274,7 +274,7 @@ export interface EarlyEndWrite {
 const earlyEndWriteStatement = queryTemplate(
   (
     db,
-    _engine,
+    engine,
     sessionId: Slot<number>,
     mitraId: Slot<string>,
     day: Slot<string>,
@@ -293,7 +293,7 @@ const earlyEndWriteStatement = queryTemplate(
     fromStatus: Slot<string>,
   ) => {
     const { sql } = queryBuilder()
-    const t = (name: string) => sql.table(name)
+    const t = (name: string) => sql.raw(engine.table(name))
     return sql<{ closure_id: number | null; review_id: number | null }>`
       with review as (
         insert into ${t('cc_reviews')} (mitra_id, business_day, trigger, status, opened_at)

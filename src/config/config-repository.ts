@@ -42,7 +42,7 @@ export function rowsToFlags(rows: readonly Pick<FlagRow, 'key' | 'value'>[]): Fl
  * builder, so a process that only reads flags never loads kysely.
  */
 export function readFlagRows(handle: HaloDatabase): Promise<FlagRow[]> {
-  return handle.select<FlagRow>('select key, value, updated_at, updated_by from app_config')
+  return handle.select<FlagRow>(`select key, value, updated_at, updated_by from ${handle.engine.table('app_config')}`)
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The queries of the reports: no rules here, only reads. */
 import type { Kysely } from 'kysely'
-import type { EngineName } from '../store/engine.js'
+import type { Engine } from '../store/engine.js'
 import { queryBuilder } from '../store/query-builder.js'
 import type { Schema } from '../store/schema.js'
 import type { ResolvedRange } from './day-range.js'
@@ -45,13 +45,19 @@ export const NO_REASON = ''
  * range's rollup rows (137k for 1M closures of 500 mitras over 28 days) in a temp b-tree; shipping them
  * to JS in key order to sum there costs more.
  */
-export function countClosuresSql(column: GroupColumn, range: ResolvedRange, f: ClosureFilterValues, options: { dayFirst?: boolean } = {}): string {
+export function countClosuresSql(
+  table: string,
+  column: GroupColumn,
+  range: ResolvedRange,
+  f: ClosureFilterValues,
+  options: { dayFirst?: boolean } = {},
+): string {
   const where = [`business_day >= ${literal(range.from)}`, `business_day <= ${literal(range.to)}`]
   if (f.initiator !== undefined) where.push(`initiated_by = ${literal(f.initiator)}`)
   if (f.mitraId !== undefined) where.push(`mitra_id = ${literal(f.mitraId)}`)
   if (f.reason !== undefined) where.push(`reason = ${literal(f.reason)}`)
   const groupBy = options.dayFirst === true && column === 'mitra_id' ? 'business_day, mitra_id' : column
-  return `select ${column} as "key", sum(closure_count) as "count" from closure_daily_counts where ${where.join(' and ')} group by ${groupBy}`
+  return `select ${column} as "key", sum(closure_count) as "count" from ${table} where ${where.join(' and ')} group by ${groupBy}`
 }
 
 export const DETAIL_COLUMNS = [
@@ -79,23 +85,15 @@ export async function idBounds(db: Kysely<Schema>, range: ResolvedRange, f: Clos
 
 /**
  * One page of closures in the range with `afterId < id <= lastId`, by id: keyset paging keeps memory
- * flat on both engines. On SQLite the day test is written `business_day || ''` on purpose: it keeps the
- * planner off the (business_day, …) indexes, which would sort the whole range for every page (EXPLAIN:
- * temp b-tree, 40 s for 1M rows), and on the rowid range instead. PostgreSQL already walks the primary
- * key for this query (EXPLAIN: Index Scan using session_closures_pkey), and the same trick would
- * make it scan the table per page, so it gets the plain column.
+ * flat on both engines. The day test goes through `engine.unindexed`: SQLite would pick the
+ * (business_day, …) index and sort the whole range for every page (EXPLAIN: temp b-tree, 40 s for 1M
+ * rows), and walks the rowid range instead; PostgreSQL already walks the primary key for this query
+ * (EXPLAIN: Index Scan using session_closures_pkey), and the same trick would make it scan the table
+ * per page, so it gets the plain column.
  */
-export function closurePage(
-  db: Kysely<Schema>,
-  engine: EngineName,
-  range: ResolvedRange,
-  f: ClosureFilterValues,
-  afterId: number,
-  lastId: number,
-  limit: number,
-) {
+export function closurePage(db: Kysely<Schema>, engine: Engine, range: ResolvedRange, f: ClosureFilterValues, afterId: number, lastId: number, limit: number) {
   const { sql } = queryBuilder()
-  const day = engine === 'sqlite' ? sql<string>`${sql.ref('business_day')} || ''` : sql.ref<string>('business_day')
+  const day = sql<string>`${sql.raw(engine.unindexed('business_day'))}`
   let q = db.selectFrom('session_closures').where(day, '>=', range.from).where(day, '<=', range.to)
   if (f.initiator !== undefined) q = q.where('initiated_by', '=', f.initiator)
   if (f.mitraId !== undefined) q = q.where('mitra_id', '=', f.mitraId)

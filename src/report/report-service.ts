@@ -159,9 +159,11 @@ export function createReportService(handle: HaloDatabase, options: { clock?: Clo
       const grouping = checkGrouping(by)
       const f = checkFilters(filters)
       const r = await resolved(range)
-      // PostgreSQL hashes the groups; SQLite sorts them unless they come in its index's order
-      const dayFirst = handle.engineName === 'sqlite'
-      const found = await handle.select<{ key: string; count: number | string }>(repo.countClosuresSql(COLUMN_OF[grouping], r, f, { dayFirst }))
+      // an engine that sorts to group gets the groups in its index's order (day first), merged below
+      const dayFirst = handle.engine.groupsBySorting
+      const found = await handle.select<{ key: string; count: number | string }>(
+        repo.countClosuresSql(handle.engine.table('closure_daily_counts'), COLUMN_OF[grouping], r, f, { dayFirst }),
+      )
       // with dayFirst a mitra comes once per day: sum them
       const sums = new Map<string | null, number>()
       for (const row of found) {
@@ -187,7 +189,7 @@ export function createReportService(handle: HaloDatabase, options: { clock?: Clo
       if (bounds === null) return
       let after = bounds.min - 1
       for (;;) {
-        const page = await handle.read((db) => repo.closurePage(db, handle.engineName, r, f, after, bounds.max, PAGE))
+        const page = await handle.read((db) => repo.closurePage(db, handle.engine, r, f, after, bounds.max, PAGE))
         for (const c of page) {
           yield {
             id: c.id,

@@ -4,7 +4,7 @@ import { HaloError } from '../errors.js'
 import type { Engine, EngineName, WriteOptions } from './engine.js'
 import { loadQueryBuilder } from './query-builder.js'
 import type { Schema } from './schema.js'
-import { maskTargetsIn, parseTarget } from './target.js'
+import { checkSchemaName, maskTargetsIn, parseTarget } from './target.js'
 
 export { redactTarget } from './target.js'
 export type { WriteOptions } from './engine.js'
@@ -38,6 +38,12 @@ export interface HaloDatabase {
 export interface OpenOptions {
   /** Connections in the PostgreSQL pool (default 10). */
   readonly poolSize?: number
+  /**
+   * PostgreSQL: the schema every table, index, trigger, function and the migration record of the
+   * library live in (created by `migrateToLatest`), beside the backend's own tables; also `?schema=`
+   * in the URL, as Prisma URLs write it. Default: the connection's (usually `public`).
+   */
+  readonly schema?: string
   /** Open a SQLite file read-only. */
   readonly readonly?: boolean
   /**
@@ -87,19 +93,25 @@ export async function openDatabase(target?: string | PgPoolLike, options: OpenOp
   let engine: Engine
   let shown: string
   let raw: string[] = []
+  const asked = options.schema === undefined ? null : checkSchemaName(options.schema)
   if (isPool(target)) {
-    shown = 'postgres (a pool handed in)'
+    shown = `postgres (a pool handed in${asked === null ? '' : `, schema ${asked}`})`
     const { borrowPostgres } = await import('./postgres/postgres-engine.js')
-    engine = borrowPostgres(target, options)
+    engine = borrowPostgres(target, { ...options, schema: asked })
   } else {
     const where = target ?? process.env.HALO_DB ?? './halo.db'
     const parsed = parseTarget(where)
     shown = parsed.display
     raw = [where]
+    if (parsed.engine === 'sqlite' && asked !== null)
+      throw new HaloError('INVALID_INPUT', `schema "${asked}": a schema is for PostgreSQL; a SQLite file has none`)
+    const schema = parsed.engine === 'postgres' ? (asked ?? parsed.schema) : null
+    if (asked !== null && parsed.engine === 'postgres' && parsed.schema !== null && parsed.schema !== asked)
+      throw new HaloError('INVALID_INPUT', `the URL says schema ${parsed.schema} and the options say ${asked}: give one`)
     try {
       if (parsed.engine === 'postgres') {
         const { openPostgres } = await import('./postgres/postgres-engine.js')
-        engine = openPostgres(parsed.url, options)
+        engine = openPostgres(parsed.url, { ...options, schema })
       } else {
         const { openSqlite } = await import('./sqlite/sqlite-engine.js')
         engine = openSqlite(parsed.path, options)

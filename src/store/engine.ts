@@ -53,6 +53,30 @@ export interface Engine {
    * facts in one round trip and writes them in another, instead of a statement per table.
    */
   readonly dataModifyingCtes: boolean
+  /**
+   * A table of the library as SQL text, for statements written by hand: qualified with the schema the
+   * library lives in (`"halo"."sessions"`) when it has one. Query-builder statements are qualified by
+   * `db` itself.
+   */
+  table(name: string): string
+  /**
+   * Runs `fn` (the migrations) on one connection with nothing but the library's schema in scope: on
+   * PostgreSQL that schema is created when missing and made the search path for the run, so every
+   * table, index, function and the migration record land in it; on SQLite in one writer transaction.
+   */
+  runMigrations<T>(fn: (db: Kysely<any>) => Promise<T>): Promise<T>
+  /**
+   * True when the engine groups rows by sorting them, unless they arrive in the order of an index
+   * (SQLite); false when it hashes them (PostgreSQL). A grouped report then asks for groups in the
+   * index's order and merges what comes back twice.
+   */
+  readonly groupsBySorting: boolean
+  /**
+   * `column` as SQL that reads the same value but that the planner cannot match to an index: for a
+   * range over a column whose index would make it sort a whole range (SQLite picks the day index for
+   * the detail export's pages; PostgreSQL walks the primary key by itself, so there it is the column).
+   */
+  unindexed(column: string): string
   /** One plain SQL row: `migrations` (the migration table exists), `tables` (tables in the database, where that says something). */
   readonly schemaProbe: string
   /**

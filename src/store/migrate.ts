@@ -83,13 +83,9 @@ export async function migrateToLatest(handle: HaloDatabase): Promise<MigrateResu
   // a file of someone else's tables (SQLite) gets none of ours added; a foreign migration record is refused below
   const report = await schemaReport(handle)
   if (report.state === 'foreign') throw new HaloError('INVALID_INPUT', `${handle.target} is not a halo-admin database: ${report.why}`)
-  if (handle.engineName === 'sqlite') {
-    // One writer transaction around the whole run: SQLite DDL is transactional,
-    // and BEGIN IMMEDIATE keeps other processes out until it commits.
-    return handle.write((conn) => run(conn, 'sqlite', handle.target))
-  }
-  // PostgreSQL: kysely's migrator takes a table lock and runs in a transaction.
-  return handle.read((db) => run(db, 'postgres', handle.target))
+  // SQLite: one writer transaction around the run; PostgreSQL: kysely's migrator takes a table lock and runs
+  // in a transaction, on one connection whose search path is the library's schema (Engine.runMigrations)
+  return handle.read(() => handle.engine.runMigrations((db) => run(db, handle.engineName, handle.target)))
 }
 
 async function run(db: Kysely<any>, engine: EngineName, target: string): Promise<MigrateResult> {

@@ -32,7 +32,7 @@ export async function schemaReport(handle: HaloDatabase): Promise<SchemaReport> 
       return { state: 'foreign', applied: [], why: `${present?.tables} table(s) halo-admin did not create, and no halo-admin migration record` }
     return { state: 'behind', applied: [] }
   }
-  const rows = await handle.select<{ name: string }>('select name from kysely_migration order by name')
+  const rows = await handle.select<{ name: string }>(`select name from ${handle.engine.table('kysely_migration')} order by name`)
   const applied = rows.map((r) => r.name)
   return { applied, ...stateOf(applied) }
 }

@@ -18,7 +18,18 @@ export type Target =
       readonly display: string
       /** The password, decoded; null when the target has none. To open with, never to print. */
       readonly password: string | null
+      /** The schema the library's tables live in (`?schema=halo`, as Prisma URLs say it); null: the connection's default. */
+      readonly schema: string | null
     }
+
+/** A PostgreSQL schema name halo-admin takes: an unquoted identifier, as `create schema halo` would write it. */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+/** The schema name, checked; INVALID_INPUT for one that would need quoting. */
+export function checkSchemaName(name: string): string {
+  if (!SCHEMA_NAME.test(name)) throw new HaloError('INVALID_INPUT', `schema "${name}": expected 1-63 characters of a-z, 0-9 and _, not starting with a digit`)
+  return name
+}
 
 const POSTGRES_URL = /^postgres(?:ql)?:\/\//i
 /** Looks like PostgreSQL but is not a URL it can be: `postgres:/…`, `postgresql:x`. */
@@ -72,7 +83,8 @@ function postgresUrl(text: string): Target {
     const value = url.searchParams.get(name)
     if (name === 'password' && value !== null && value !== '') password ??= value
   }
-  return { engine: 'postgres', url: text, display: displayUrl(url), password }
+  const schema = url.searchParams.get('schema')
+  return { engine: 'postgres', url: text, display: displayUrl(url), password, schema: schema === null || schema === '' ? null : checkSchemaName(schema) }
 }
 
 function decode(text: string): string {
@@ -128,7 +140,8 @@ function conninfo(text: string): Target {
   const search = query.toString()
   const url = `postgres://${hostPart}/${encodeURIComponent(pairs.get('dbname') ?? user ?? '')}${search === '' ? '' : `?${search}`}`
   const display = [...pairs].map(([k, v]) => `${k}=${k === 'password' ? MASK : quoteValue(v)}`).join(' ')
-  return { engine: 'postgres', url, display, password }
+  const schema = pairs.get('schema')
+  return { engine: 'postgres', url, display, password, schema: schema === undefined || schema === '' ? null : checkSchemaName(schema) }
 }
 
 function quoteValue(v: string): string {

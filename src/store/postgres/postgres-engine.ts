@@ -67,6 +67,8 @@ const SNAPSHOT_WORK_MEM = '64MB'
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */
   readonly poolSize?: number
+  /** The schema every table, index, trigger, function and the migration record live in; null or absent: the connection's default. */
+  readonly schema?: string | null
   /** `lock_timeout` in ms (default PG_LOCK_TIMEOUT_MS, or the URL's `options`). */
   readonly busyTimeoutMs?: number
   /** `idle_in_transaction_session_timeout` of write transactions in ms (default PG_IDLE_IN_TRANSACTION_MS). */
@@ -116,6 +118,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Engine
   const theirs = u.searchParams.get('options') ?? ''
   // pg lets the URL's options replace ours whole: they are merged here instead
   u.searchParams.delete('options')
+  // halo-admin's, not libpq's (parsed into `options.schema` by the caller)
+  u.searchParams.delete('schema')
   // sslmode means what libpq says it means (require: encrypted, certificate not checked), as ops who
   // write libpq URLs expect; pg would otherwise read it as verify-full and warn on stderr about it
   if (u.searchParams.has('sslmode') && !u.searchParams.has('uselibpqcompat')) u.searchParams.set('uselibpqcompat', 'true')
@@ -138,7 +142,13 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Engine
   // queries, must not crash the process: its next query reports it (DB_ERROR).
   pool.on('error', () => {})
   pool.on('connect', (client) => client.on('error', () => {}))
-  return new PostgresEngine(pool, { owned: true, poolSize: options.poolSize ?? 10, bounds, key: `postgres:${u.host}${u.pathname}` })
+  return new PostgresEngine(pool, {
+    owned: true,
+    poolSize: options.poolSize ?? 10,
+    bounds,
+    schema: options.schema ?? null,
+    key: `postgres:${u.host}${u.pathname}:${options.schema ?? ''}`,
+  })
 }
 
 /**
@@ -149,7 +159,13 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Engine
 export function borrowPostgres(pool: unknown, options: PostgresOptions = {}): Engine {
   const p = pool as pg.Pool
   const size = typeof p.options?.max === 'number' ? p.options.max : 10
-  return new PostgresEngine(p, { owned: false, poolSize: size, bounds: boundsFrom(options, ''), key: `postgres:pool:${++borrowed}` })
+  return new PostgresEngine(p, {
+    owned: false,
+    poolSize: size,
+    bounds: boundsFrom(options, ''),
+    schema: options.schema ?? null,
+    key: `postgres:pool:${++borrowed}`,
+  })
 }
 
 let borrowed = 0
@@ -259,7 +275,6 @@ class PostgresEngine implements Engine {
   readonly writersQueue = false
   readonly embedded = false
   readonly dataModifyingCtes = true
-  readonly schemaProbe = `select to_regclass('kysely_migration') is not null as migrations, 0 as tables`
   readonly databaseKey: string
   readonly #pool: pg.Pool
   readonly #preparing: PostgresPool
@@ -268,7 +283,12 @@ class PostgresEngine implements Engine {
   readonly #bounds: Bounds
   #db: Kysely<Schema> | undefined
 
-  constructor(pool: pg.Pool, o: { owned: boolean; poolSize: number; bounds: Bounds; key: string }) {
+  readonly schemaProbe: string
+  readonly #schema: string | null
+
+  constructor(pool: pg.Pool, o: { owned: boolean; poolSize: number; bounds: Bounds; schema: string | null; key: string }) {
+    this.#schema = o.schema
+    this.schemaProbe = `select to_regclass('${this.table('kysely_migration').replaceAll("'", "''")}') is not null as migrations, 0 as tables`
     this.#pool = pool
     this.#owned = o.owned
     this.#preparing = preparingPool(pool, o.owned)
@@ -280,7 +300,8 @@ class PostgresEngine implements Engine {
   get db(): Kysely<Schema> {
     if (this.#db === undefined) {
       const { Kysely, PostgresDialect } = queryBuilder()
-      this.#db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: this.#preparing }) })
+      const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: this.#preparing }) })
+      this.#db = this.#schema === null ? db : db.withSchema(this.#schema)
     }
     return this.#db
   }
@@ -313,9 +334,41 @@ class PostgresEngine implements Engine {
   }
 
   #locks(options: WriteOptions): string[] {
-    if (options.config === 'read') return ['lock table app_config in share mode']
-    if (options.config === 'write') return ['lock table app_config in share row exclusive mode']
+    if (options.config === 'read') return [`lock table ${this.table('app_config')} in share mode`]
+    if (options.config === 'write') return [`lock table ${this.table('app_config')} in share row exclusive mode`]
     return []
+  }
+
+  readonly groupsBySorting = false
+
+  table(name: string): string {
+    return this.#schema === null ? `"${name}"` : `"${this.#schema}"."${name}"`
+  }
+
+  unindexed(column: string): string {
+    return `"${column}"`
+  }
+
+  /**
+   * On one connection: the schema created when missing, and made the search path for the run, so the
+   * migrations (written without a schema) put everything in it, the migration record included; the
+   * trigger functions keep that search path (0004). The connection's search path is put back after.
+   */
+  async runMigrations<T>(fn: (db: Kysely<any>) => Promise<T>): Promise<T> {
+    const { Kysely, PostgresDialect, sql } = queryBuilder()
+    // a builder without the schema plugin: the search path places what the migrations create
+    const plain = new Kysely<any>({ dialect: new PostgresDialect({ pool: this.#preparing }) })
+    return plain.connection().execute(async (conn) => {
+      if (this.#schema === null) return fn(conn)
+      const { rows } = await sql<{ path: string }>`select current_setting('search_path') as path`.execute(conn)
+      await sql.raw(`create schema if not exists "${this.#schema}"`).execute(conn)
+      await sql.raw(`set search_path to "${this.#schema}"`).execute(conn)
+      try {
+        return await fn(conn)
+      } finally {
+        await sql`select set_config('search_path', ${rows[0]!.path}, false)`.execute(conn)
+      }
+    })
   }
 
   /**

@@ -82,6 +82,21 @@ class SqliteEngine implements Engine {
   readonly writersQueue = true
   readonly embedded = true
   readonly dataModifyingCtes = false
+
+  readonly groupsBySorting = true
+
+  table(name: string): string {
+    return `"${name}"`
+  }
+
+  unindexed(column: string): string {
+    return `"${column}" || ''`
+  }
+
+  /** One writer transaction around the whole run: SQLite DDL is transactional, and BEGIN IMMEDIATE keeps other processes out. */
+  runMigrations<T>(fn: (db: Kysely<any>) => Promise<T>): Promise<T> {
+    return this.writeTransaction(fn, {})
+  }
   readonly schemaProbe = `select (select count(*) from sqlite_master where type = 'table' and name = 'kysely_migration') as migrations,
     (select count(*) from sqlite_master where type = 'table') as tables`
   readonly databaseKey: string
