@@ -171,7 +171,6 @@ export async function simulate(handle: HaloDatabase, options: SimulateOptions = 
   const from = addDays(to, -(days - 1))
   const rnd = seededRandom(seed)
   const clock = fixedClock(localInstant(from, 0, tz))
-  const closures = createClosureService(handle, { clock })
 
   const batch = o.batch ?? 500
   const tally = newTally()

@@ -432,6 +432,6 @@ describe('help', SLOW, () => {
   it.each(['open', 'list', 'show', 'end', 'goodbye'])('session %s --help ends with examples', async (name) => {
     const r = await cli(['session', name, '--help'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/\nExamples:\n(  \$ halo-admin .*session .+\n)+$/)
+    expect(r.stdout).toMatch(/\nExamples:\n( {2}\$ halo-admin .*session .+\n)+$/)
   })
 })

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/index.js'
-import { BIN, cli, cliOn, errorLine, tempDb } from './support/cli.js'
+import { BIN, cli, cliOn, tempDb } from './support/cli.js'
 import { expectRefused } from './support/data.js'
 
 const SMALL = ['--days', '3', '--sessions', '120', '--mitras', '8']
@@ -146,6 +146,6 @@ describe('halo-admin simulate', () => {
   })
 
   it('ends --help with examples', async () => {
-    expect((await cli(['simulate', '--help'])).stdout).toMatch(/Examples:\n(  \$ .+\n)+$/)
+    expect((await cli(['simulate', '--help'])).stdout).toMatch(/Examples:\n( {2}\$ .+\n)+$/)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createConfigStore, openDatabase } from '../../src/index.js'
-import { cli, cliOn, errorLine, tempDb } from './support/cli.js'
+import { cli, cliOn, tempDb } from './support/cli.js'
 import { expectRefused, fingerprint, seed } from './support/data.js'
 
 const RANGE = ['--from', '2026-11-18', '--to', '2026-11-24']
@@ -102,6 +102,6 @@ describe('halo-admin whatif cap', () => {
   })
 
   it('ends --help with examples', async () => {
-    expect((await cli(['whatif', 'cap', '--help'])).stdout).toMatch(/Examples:\n(  \$ halo-admin .+\n)+$/)
+    expect((await cli(['whatif', 'cap', '--help'])).stdout).toMatch(/Examples:\n( {2}\$ halo-admin .+\n)+$/)
   })
 })

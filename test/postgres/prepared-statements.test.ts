@@ -48,7 +48,7 @@ describe('PostgreSQL prepared statements', () => {
   })
 
   it('survives a migration that changes a table under a prepared statement', async () => {
-    const { h, target, closures } = await single()
+    const { target, closures } = await single()
     const first = await closures.openSession({ customerId: 'c-1', mitraId: 'm-1' })
     await closures.getSession(first.id)
     await closures.openSession({ customerId: 'c-2', mitraId: 'm-1' })

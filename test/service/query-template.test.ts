@@ -29,7 +29,7 @@ describe.each(ENGINES)('compiled query templates on %s', (engine) => {
 
   it('refuses a call whose values do not match the template', async () => {
     const t = await fresh(engine)
-    expect(() => queryTemplate((db, _e, id) => db.selectFrom('sessions').selectAll().where('id', '=', 1))(t.handle.db, t.handle.engine, 5)).toThrow(/values/)
+    expect(() => queryTemplate((db, _e, _id) => db.selectFrom('sessions').selectAll().where('id', '=', 1))(t.handle.db, t.handle.engine, 5)).toThrow(/values/)
   })
 })
 
