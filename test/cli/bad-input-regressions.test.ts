@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
 import { cli, cliOn, tempDb } from './support/cli.js'
-import { fingerprint } from './support/data.js'
+import { fingerprint } from '../support/fingerprint.mjs'
 
 /** Runs `main` in this process with its output swallowed; returns what it wrote and the exit status. */
 async function inProcess(args: readonly string[]): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
@@ -165,7 +165,7 @@ describe('a database path with control characters in it', () => {
 })
 
 describe('demo refusing a database that is not a demo', () => {
-  const fileSet = (db: string) => `${fingerprint(db)} shm ${existsSync(`${db}-shm`)}`
+  const fileSet = (db: string) => fingerprint(db, { files: true })
 
   it('leaves a halo-admin database and its file set as they were (no -wal or -shm left behind)', async () => {
     const db = tempDb()

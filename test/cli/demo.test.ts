@@ -9,8 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { onTestFinished, describe, expect, it } from 'vitest'
 import { businessDay } from '../../src/core/business-day.js'
 import { BIN, cli, cliOn, errorLine, ROOT, tempDb, type CliRun } from './support/cli.js'
+import { NOW } from '../support/time.js'
 
-const NOW = '2026-11-24T03:00:00Z' // 10:00 in Jakarta
 const hasTmux = spawnSync('tmux', ['-V']).status === 0
 
 interface Next {

@@ -8,8 +8,7 @@ import pg from 'pg'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { HaloError, UserType, createClosureService, createConfigStore, fixedClock, openDatabase } from '../../src/index.js'
 import { createTestDatabase } from '../support/engines.js'
-
-const NOW = '2026-11-24T03:00:00.000Z'
+import { NOW } from '../support/time.js'
 
 async function single() {
   const db = await createTestDatabase('postgres')

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
 import { ensureBuilt } from '../../support/fixtures.js'
 import { BIN, ROOT } from './cli.js'
+import { sleep } from '../../support/time.js'
 
 export interface TerminalOptions {
   /** Set for the command (on top of PATH, HOME, LANG and the pane's TERM). */
@@ -30,7 +31,6 @@ export interface Terminal {
   exit(timeoutMs?: number): Promise<{ code: number; screen: string }>
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 let servers = 0
 
