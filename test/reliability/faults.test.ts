@@ -24,7 +24,7 @@ import {
   type HaloDatabase,
 } from '../../src/index.js'
 import { withDatabase } from '../global-setup.js'
-import { ENGINES, createTestDatabase, type EngineName } from '../support/engines.js'
+import { ENGINES, ON_POSTGRES, createTestDatabase, type EngineName } from '../support/engines.js'
 import { fingerprint } from '../support/fingerprint.mjs'
 import { counterOf, ensureBuilt, expectDbError, expectOneLineDbError, tableCounts } from '../support/fixtures.js'
 import { startCluster, type Cluster } from '../support/pg-cluster.js'
@@ -327,7 +327,7 @@ describe.each(ENGINES)('a database migrated by a newer halo-admin, on %s', (engi
   })
 })
 
-describe('PostgreSQL: the server stops in the middle of a run (private cluster)', () => {
+describe.runIf(ON_POSTGRES)('PostgreSQL: the server stops in the middle of a run (private cluster)', () => {
   let cluster: Cluster
   let counter = 0
 
