@@ -1,4 +1,5 @@
 /** What `halo-admin demo` prints for a person: the story, a closures report, and what to try next. */
+import { plural } from '../../present/time.js'
 import { barChart } from '../../report/closure-chart.js'
 import type { CliContext } from '../context.js'
 import { paint } from '../output.js'
@@ -59,8 +60,6 @@ export function nextCommands(target: string, story: DemoStory): NextCommand[] {
   })
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
-
 export async function narrate(ctx: CliContext, r: DemoResult): Promise<string> {
   const p = await paint(ctx)
   const h = r.history
@@ -88,7 +87,7 @@ export async function narrate(ctx: CliContext, r: DemoResult): Promise<string> {
     ...barChart(r.mitraEarlyEndsByDay.rows, { width: 30 }).map((l) => `  ${l}`),
     `  all ${r.closuresByDay.total} closures by initiator: ${r.closuresByInitiator.rows.map((row) => `${row.key} ${row.count}`).join(', ')}`,
     '',
-    p.bold(`Daily cap on ${r.cap.day}: ${r.cap.cap} early ends per mitra (past it: ${r.cap.overCapAction})`),
+    p.bold(`Daily cap on ${r.cap.day}: ${plural(r.cap.cap, 'early end')} per mitra (past it: ${r.cap.overCapAction})`),
     ...r.cap.rows.map(
       (row) =>
         `  ${row.mitraId.padEnd(12)} ${plural(row.count, 'early end')}, ${row.standing === 'under' ? `${row.remaining} left` : row.standing === 'at' ? 'at the cap' : 'over the cap'}` +
