@@ -104,6 +104,20 @@ describe('help', () => {
   })
 })
 
+describe('a command line without its id', () => {
+  it.each([[['session', 'end']], [['session', 'end', '--reason', 'other']], [['review', 'resolve']], [['session', 'goodbye', '--as', 'mitra']]])(
+    'halo-admin %j names the missing id, not a required option (exit 2)',
+    async (args) => {
+      const r = await inProcess(args)
+      expect(r).toEqual({ code: 2, stdout: '', stderr: "error INVALID_INPUT: missing required argument 'id'\n" })
+    },
+  )
+
+  it('an id given still leads to the missing option', async () => {
+    expect((await inProcess(['session', 'end', '5'])).stderr).toBe("error INVALID_INPUT: required option '--as <who>' not specified\n")
+  })
+})
+
 describe('a PostgreSQL password in a mistyped line', () => {
   const PASSWORD = 'hunter2-Zq9'
   it.each([
