@@ -5,6 +5,7 @@ import { fixedClock, parseInstant, systemClock, type Clock } from '../core/clock
 import { isPartyId, PARTY_ID_MESSAGE } from '../core/ids.js'
 import { openDatabase, redactTarget, scrubSecrets, secretsIn, type HaloDatabase } from '../store/database.js'
 import { schemaState } from '../store/schema-state.js'
+import { invocationOf, type Invocation } from './invocation.js'
 import { oneLine } from './report-error.js'
 
 /** The options every command takes (contract §6), wherever they stand on the line. */
@@ -37,6 +38,8 @@ export interface CliContext {
   readonly target: string
   /** Where the database is, as given, password included: to open it, never to print. */
   readonly openTarget: string
+  /** Where the target came from: `--db`, `$HALO_DB`, or the default ./halo.db. */
+  readonly targetFrom: 'option' | 'env' | 'default'
   readonly clock: Clock
   readonly io: Streams
   /** The operator: `--actor`, `$HALO_ACTOR` or the OS user; INVALID_INPUT when it is not a valid id. */
@@ -55,6 +58,8 @@ export interface CliContext {
   database(options?: { migrate?: boolean }): Promise<HaloDatabase>
   /** Removes the database password from text about to be printed. */
   scrub(text: string): string
+  /** How the person ran halo-admin and in which shell, for commands printed to be pasted (`invocation.ts`). */
+  invocation(): Invocation
   close(): Promise<void>
 }
 
@@ -71,6 +76,7 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io
     debug: options.debug === true || Boolean(env.DEBUG),
     target: oneLine(redactTarget(rawTarget)),
     openTarget: rawTarget,
+    targetFrom: options.db !== undefined ? 'option' : env.HALO_DB !== undefined ? 'env' : 'default',
     clock,
     io,
     actor() {
@@ -86,6 +92,7 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io
       return opened
     },
     scrub,
+    invocation: () => invocationOf(env, process.argv[1], process.cwd(), process.execPath),
     async close() {
       const handle = await opened?.catch(() => undefined)
       await handle?.close()

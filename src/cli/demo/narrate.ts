@@ -1,15 +1,23 @@
 /** What `halo-admin demo` prints for a person: the story, a closures report, and what to try next. */
 import { plural } from '../../present/time.js'
 import { barChart } from '../../report/closure-chart.js'
+import { secretsIn } from '../../store/database.js'
 import type { CliContext } from '../context.js'
+import type { Invocation } from '../invocation.js'
 import { paint } from '../output.js'
 import { DEMO_ACTOR, hhmm, type DemoStory } from './scenario.js'
 
 export interface NextCommand {
-  /** As printed, ready to paste. */
+  /** As printed, ready to paste (after the setup lines): it starts the way halo-admin was run. */
   readonly command: string
   /** The arguments after `halo-admin`. */
   readonly args: readonly string[]
+  readonly why: string
+}
+
+/** A line to run once before the commands, in the shell that ran the demo (`export HALO_DB=…`), or a comment. */
+export interface SetupLine {
+  readonly command: string
   readonly why: string
 }
 
@@ -21,15 +29,51 @@ export interface DemoResult extends DemoStory {
   readonly marker: { readonly actor: string }
   /** The clock demo ran on, when HALO_NOW fixed it; null on the system clock. */
   readonly fixedNow: string | null
+  /** What to run once first so that the commands reach the demo database (none on the default ./halo.db). */
+  readonly setup: readonly SetupLine[]
   readonly next: readonly NextCommand[]
 }
 
 const SAFE = /^[A-Za-z0-9_./:@%+=,-]+$/
 const shellWord = (w: string) => (SAFE.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)
 
-/** The commands to try next, on the database the demo wrote (`--db` unless it is the default ./halo.db). */
-export function nextCommands(target: string, story: DemoStory): NextCommand[] {
-  const db = target === './halo.db' ? [] : ['--db', target]
+/** Where the demo database is: as printable (`target`), as given (`openTarget`, maybe with a password), and from where. */
+export interface DemoTarget {
+  readonly target: string
+  readonly openTarget: string
+  readonly targetFrom: 'option' | 'env' | 'default'
+}
+
+/** `url` without its password (user info or `password=`): printable, and PostgreSQL then reads PGPASSWORD. */
+function withoutPassword(url: string): string {
+  const u = new URL(url)
+  u.password = ''
+  u.searchParams.delete('password')
+  return u.toString()
+}
+
+/**
+ * The lines that point the commands at the demo database, once, in the shell that ran the demo:
+ * `export HALO_DB=…` rather than `--db` on every line. A password is never printed: a HALO_DB that
+ * holds one is already in that shell; one given with --db is asked for (unseen) into PGPASSWORD.
+ */
+export function setupLines(where: DemoTarget, how: Invocation): SetupLine[] {
+  if (where.targetFrom === 'default') return []
+  const exported = (value: string) => (how.shell === 'fish' ? `set -gx HALO_DB ${shellWord(value)}` : `export HALO_DB=${shellWord(value)}`)
+  const why = 'the demo database, for every command below'
+  if (secretsIn(where.openTarget).length === 0) return [{ command: exported(where.target), why }]
+  if (where.targetFrom === 'env') return [{ command: '# HALO_DB, as exported in this shell, names the demo database', why: 'its password is not shown' }]
+  return [
+    { command: exported(withoutPassword(where.openTarget)), why: `${why}, its password left out` },
+    {
+      command: how.shell === 'fish' ? 'read -s -gx PGPASSWORD' : 'stty -echo; read -r PGPASSWORD; stty echo; export PGPASSWORD',
+      why: 'type the password you gave --db (not shown)',
+    },
+  ]
+}
+
+/** The commands to try next, on the database the demo wrote, started the way halo-admin was run. */
+export function nextCommands(how: Invocation, story: DemoStory): NextCommand[] {
   const spare = story.activeSessionIds.includes(story.spareSessionId) ? story.spareSessionId : story.activeSessionIds[0]
   const list: [string[], string][] = [
     [['flag', 'list'], 'early_end_mitra_enabled is on'],
@@ -54,10 +98,7 @@ export function nextCommands(target: string, story: DemoStory): NextCommand[] {
     [['db', 'check'], 'the data invariants'],
     [['tui'], 'the same as screens; q quits'],
   ]
-  return list.map(([args, why]) => {
-    const all = [...db, ...args]
-    return { command: ['halo-admin', ...all].map(shellWord).join(' '), args: all, why }
-  })
+  return list.map(([args, why]) => ({ command: [...how.words, ...args].map(shellWord).join(' '), args, why }))
 }
 
 export async function narrate(ctx: CliContext, r: DemoResult): Promise<string> {
@@ -65,7 +106,7 @@ export async function narrate(ctx: CliContext, r: DemoResult): Promise<string> {
   const h = r.history
   const refused = Object.entries(h.refused)
   const was = {
-    new: 'a new file',
+    new: /^postgres(ql)?:\/\//i.test(r.target) ? 'a new database' : 'a new file',
     empty: 'it replaced an empty database',
     demo: 'it replaced an earlier demo',
     data: 'it replaced a database that was not a demo (--force)',
@@ -97,10 +138,11 @@ export async function narrate(ctx: CliContext, r: DemoResult): Promise<string> {
     p.bold('Try next:'),
   ]
   // a comment beside each command when the terminal is wide enough, else above it
-  const width = Math.max(...r.next.map((n) => n.command.length))
+  const all = [...r.setup, ...r.next]
+  const width = Math.max(...all.map((n) => n.command.length))
   const columns = ctx.io.stdout.isTTY ? (process.stdout.columns ?? 80) : Infinity
-  const beside = r.next.every((n) => 2 + width + 4 + n.why.length <= columns)
-  for (const n of r.next) {
+  const beside = all.every((n) => 2 + width + 4 + n.why.length <= columns)
+  for (const n of all) {
     if (beside) lines.push(`  ${n.command.padEnd(width)}  ${p.dim(`# ${n.why}`)}`)
     else lines.push(`  ${p.dim(`# ${n.why}`)}`, `  ${n.command}`)
   }
