@@ -30,7 +30,7 @@ describe('the way halo-admin was run', () => {
   it('is node and the script otherwise: relative inside the working directory, absolute outside it', () => {
     const path = pathWith({ node: process.execPath })
     expect(invocationOf({ PATH: path }, BIN, ROOT, process.execPath).words).toEqual(['node', join('bin', 'halo-admin.js')])
-    expect(invocationOf({ PATH: path }, BIN, '/tmp', process.execPath).words).toEqual(['node', BIN])
+    expect(invocationOf({ PATH: path }, BIN, dirname(tempDb()), process.execPath).words).toEqual(['node', BIN])
   })
 
   it('names the node binary by its path when `node` on PATH is another one', () => {
