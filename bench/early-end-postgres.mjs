@@ -15,6 +15,7 @@
 import pg from 'pg'
 import { createClosureService, createConfigStore, migrateToLatest, openDatabase, UserType } from '../dist/src/index.js'
 import { startCluster } from './support/pg-cluster.mjs'
+import { NOW as FIXED_NOW } from './support/fixed-time.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const OPS = Number(process.env.BENCH_OPS ?? 2000)
@@ -22,7 +23,7 @@ const CALLERS = 8
 const POOL = 8
 const MITRAS = 50
 const TARGET = 0.7
-const NOW = new Date('2026-11-24T03:00:00Z')
+const NOW = new Date(FIXED_NOW)
 const clock = { now: () => NOW }
 
 function withDatabase(url, name) {

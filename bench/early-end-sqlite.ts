@@ -18,13 +18,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClosureService, createConfigStore, migrateToLatest, openDatabase, UserType, type HaloDatabase } from '../src/index.js'
+import { NOW as FIXED_NOW } from './support/fixed-time.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const OPS = Number(process.env.BENCH_OPS ?? 2000)
 const MITRAS = 50
 const TARGET = 0.7
 const MINIMUM_TARGET = 0.5
-const NOW = new Date('2026-11-24T03:00:00Z')
+const NOW = new Date(FIXED_NOW)
 const clock = { now: () => NOW }
 
 const dir = mkdtempSync(join(tmpdir(), 'halo-bench-'))

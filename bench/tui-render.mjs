@@ -16,7 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createElement as h, act } from 'react'
+import { createElement as h } from 'react'
 import { render } from 'ink-testing-library'
 import { createClosureService, fixedClock, migrateToLatest, openDatabase } from '../dist/src/index.js'
 import { App } from '../dist/src/tui/app.js'
@@ -100,7 +100,7 @@ try {
   for (let i = 0; i < 5; i++) {
     loadedAt = []
     const p = nextFrame()
-    base.closures // reload through the screen's own poll: switch away and back
+    // reload through the screen's own poll: switch away and back
     inst.stdin.write('1')
     await nextFrame()
     inst.stdin.write('2')

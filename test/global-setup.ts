@@ -1,18 +1,32 @@
 /**
- * Starts the PostgreSQL the dialect matrix runs against (unless
- * HALO_TEST_PG_URL names one) and migrates a template database that every
- * PostgreSQL test copies. No PostgreSQL means a failed run, never a skip.
+ * Checks what the run needs from the machine first (test/support/prerequisites.mjs: one line naming
+ * what is missing and how to install it), then starts the PostgreSQL the dialect matrix runs
+ * against (unless HALO_TEST_PG_URL names one, or HALO_ENGINES leaves PostgreSQL out) and migrates a
+ * template database that every PostgreSQL test copies. No PostgreSQL means a failed run, never a skip.
  */
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
 import { migrateToLatest, openDatabase, redactTarget } from '../src/index.js'
 import { startCluster, type Cluster } from './support/pg-cluster.js'
+import { prerequisiteProblem, selectedEngines } from './support/prerequisites.mjs'
 
 export const TEMPLATE_DB = 'halo_template'
 
 let cluster: Cluster | undefined
 
 export async function setup(project: TestProject): Promise<void> {
+  const problem = prerequisiteProblem()
+  if (problem !== null) {
+    // one line and out: a thrown error would come back framed as "No test files found" plus a stack
+    process.stderr.write(`error: ${problem}\n`)
+    process.exit(1)
+  }
+  if (!selectedEngines().includes('postgres')) {
+    project.provide('pgAdminUrl', '')
+    project.provide('pgDataDir', '')
+    project.provide('pgPort', 0)
+    return
+  }
   let adminUrl = process.env.HALO_TEST_PG_URL
   if (!adminUrl) {
     // commit timestamps: the kill-switch tests prove commit order with them, not timing luck

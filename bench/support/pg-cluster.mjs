@@ -187,7 +187,7 @@ export async function startCluster(options = {}) {
       } catch {
         /* no log */
       }
-      throw new Error(`${e.message}\n${tail}`)
+      throw new Error(`${e.message}\n${tail}`, { cause: e })
     }
   }
   const stopWith = (mode) => pgctl(['-m', mode, '-w', 'stop'])

@@ -6,6 +6,7 @@ import { isPartyId, PARTY_ID_MESSAGE } from '../core/ids.js'
 import { openDatabase, type HaloDatabase } from '../store/database.js'
 import { schemaReport } from '../store/schema-state.js'
 import { maskTargetsIn, parseTarget, type Target } from '../store/target.js'
+import { invocationOf, type Invocation } from './invocation.js'
 import { oneLine } from './report-error.js'
 
 /** The options every command takes (contract §6), wherever they stand on the line. */
@@ -40,6 +41,8 @@ export interface CliContext {
   readonly openTarget: string
   /** What the target is (an embedded SQLite file or a PostgreSQL server), read by parsing it. */
   readonly parsedTarget: Target
+  /** Where the target came from: `--db`, `$HALO_DB`, or the default ./halo.db. */
+  readonly targetFrom: 'option' | 'env' | 'default'
   readonly clock: Clock
   readonly io: Streams
   /** The operator: `--actor`, `$HALO_ACTOR` or the OS user; INVALID_INPUT when it is not a valid id. */
@@ -58,6 +61,8 @@ export interface CliContext {
   database(options?: { migrate?: boolean }): Promise<HaloDatabase>
   /** Removes the database password from text about to be printed. */
   scrub(text: string): string
+  /** How the person ran halo-admin and in which shell, for commands printed to be pasted (`invocation.ts`). */
+  invocation(): Invocation
   close(): Promise<void>
 }
 
@@ -106,6 +111,7 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io
     target: oneLine(parsed.display),
     openTarget: rawTarget,
     parsedTarget: parsed,
+    targetFrom: options.db !== undefined ? 'option' : env.HALO_DB !== undefined ? 'env' : 'default',
     clock,
     io,
     actor() {
@@ -121,6 +127,7 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io
       return opened
     },
     scrub,
+    invocation: () => invocationOf(env, process.argv[1], process.cwd(), process.execPath),
     async close() {
       const handle = await opened?.catch(() => undefined)
       await handle?.close()

@@ -59,10 +59,22 @@ function failQuietly(cmd: Command): Command {
       // a group run without one of its commands: commander would print its help as an error
       throw new CommanderError(2, 'halo-admin.missingCommand', missingCommand(cmd))
     }
+    // commander checks required options before arguments: `session end` with no id would be told about --as
+    if (e.code === 'commander.missingMandatoryOptionValue') {
+      const missing = missingArgument(cmd)
+      if (missing !== undefined) throw new CommanderError(e.exitCode, 'commander.missingArgument', `error: missing required argument '${missing}'`)
+    }
     throw e
   })
   for (const sub of cmd.commands) failQuietly(sub)
   return cmd
+}
+
+/** The first required argument the line left out: the words before any option are the arguments given. */
+function missingArgument(cmd: Command): string | undefined {
+  const given = cmd.args.findIndex((a) => a.startsWith('-'))
+  const count = given === -1 ? cmd.args.length : given
+  return cmd.registeredArguments.find((a, i) => a.required && i >= count)?.name()
 }
 
 function missingCommand(cmd: Command): string {

@@ -1,4 +1,5 @@
 import { canonicalTimeZone, isValidTimeZone } from '../core/business-day.js'
+import type { FlagKey, Flags } from '../core/flags.js'
 import { REASON_CODE_MESSAGE, REASON_CODE_PATTERN } from '../core/ids.js'
 
 /*
@@ -7,18 +8,8 @@ import { REASON_CODE_MESSAGE, REASON_CODE_PATTERN } from '../core/ids.js'
  * `halo-admin flag get` must start about as fast as plain Node.
  */
 
-/** The typed values of every flag, as the rules read them. */
-export type Flags = {
-  early_end_mitra_enabled: boolean
-  early_end_customer_enabled: boolean
-  early_end_reason_required: boolean
-  early_end_reason_codes: string[]
-  early_end_mitra_daily_cap: number
-  early_end_mitra_over_cap_action: 'block' | 'allow'
-  closing_grace_seconds: number
-  business_timezone: string
-}
-export type FlagKey = keyof Flags
+/** The typed values of every flag (defined in core, where the rules read them). */
+export type { FlagKey, Flags } from '../core/flags.js'
 
 export type FlagType = 'boolean' | 'integer' | 'code-list' | 'enum' | 'timezone'
 

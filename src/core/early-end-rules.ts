@@ -4,7 +4,7 @@
  * loads the facts, asks here, and writes the answer in one transaction.
  */
 import { HaloError } from '../errors.js'
-import type { Flags } from '../config/flag-registry.js'
+import type { Flags } from './flags.js'
 import { UserType, initiatorOf } from './user-type.js'
 import { ENDABLE_STATUSES, type Initiator, type SessionStatus } from './vocabulary.js'
 

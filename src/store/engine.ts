@@ -64,7 +64,7 @@ export interface Engine {
    * PostgreSQL that schema is created when missing and made the search path for the run, so every
    * table, index, function and the migration record land in it; on SQLite in one writer transaction.
    */
-  runMigrations<T>(fn: (db: Kysely<any>) => Promise<T>): Promise<T>
+  runMigrations<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T>
   /**
    * True when the engine groups rows by sorting them, unless they arrive in the order of an index
    * (SQLite); false when it hashes them (PostgreSQL). A grouped report then asks for groups in the

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
 import { cli, cliOn, tempDb } from './support/cli.js'
-import { fingerprint } from './support/data.js'
+import { fingerprint } from '../support/fingerprint.mjs'
 
 /** Runs `main` in this process with its output swallowed; returns what it wrote and the exit status. */
 async function inProcess(args: readonly string[]): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
@@ -104,6 +104,20 @@ describe('help', () => {
   })
 })
 
+describe('a command line without its id', () => {
+  it.each([[['session', 'end']], [['session', 'end', '--reason', 'other']], [['review', 'resolve']], [['session', 'goodbye', '--as', 'mitra']]])(
+    'halo-admin %j names the missing id, not a required option (exit 2)',
+    async (args) => {
+      const r = await inProcess(args)
+      expect(r).toEqual({ code: 2, stdout: '', stderr: "error INVALID_INPUT: missing required argument 'id'\n" })
+    },
+  )
+
+  it('an id given still leads to the missing option', async () => {
+    expect((await inProcess(['session', 'end', '5'])).stderr).toBe("error INVALID_INPUT: required option '--as <who>' not specified\n")
+  })
+})
+
 describe('a PostgreSQL password in a mistyped line', () => {
   const PASSWORD = 'hunter2-Zq9'
   it.each([
@@ -165,7 +179,7 @@ describe('a database path with control characters in it', () => {
 })
 
 describe('demo refusing a database that is not a demo', () => {
-  const fileSet = (db: string) => `${fingerprint(db)} shm ${existsSync(`${db}-shm`)}`
+  const fileSet = (db: string) => fingerprint(db, { files: true })
 
   it('leaves a halo-admin database and its file set as they were (no -wal or -shm left behind)', async () => {
     const db = tempDb()

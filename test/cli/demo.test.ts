@@ -4,91 +4,125 @@
  * works on that database. It replaces its own demo files, never anyone
  * else's database without --force.
  */
-import { execFileSync, spawnSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
-import { onTestFinished, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import pg from 'pg'
+import { inject, onTestFinished, describe, expect, it } from 'vitest'
 import { businessDay } from '../../src/core/business-day.js'
+import { migrateToLatest, openDatabase } from '../../src/index.js'
+import { ON_POSTGRES } from '../support/engines.js'
+import { ensureBuilt } from '../support/fixtures.js'
+import { NOW, sleep } from '../support/time.js'
 import { BIN, cli, cliOn, errorLine, ROOT, tempDb, type CliRun } from './support/cli.js'
+import { shell, type Person } from './support/terminal.js'
 
-const NOW = '2026-11-24T03:00:00Z' // 10:00 in Jakarta
-const hasTmux = spawnSync('tmux', ['-V']).status === 0
-
-interface Next {
+interface Step {
   command: string
-  args: string[]
 }
 
-/** The commands under "Try next:", split as a shell would (single quotes only, as demo prints them). */
-function suggested(stdout: string): string[][] {
+/** What the demo printed under "Try next:", line by line as a person would copy them (the `# why` beside each left off). */
+function printedSteps(stdout: string): string[] {
   const lines = stdout.split('\n')
-  return lines
-    .slice(lines.indexOf('Try next:') + 1)
-    .map((l) => l.trim())
-    .filter((l) => l.startsWith('halo-admin '))
-    .map((l) => {
-      const words = [...l.replace(/\s+# .*$/, '').matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]!))
-      expect(words[0]).toBe('halo-admin')
-      return words.slice(1)
+  const from = lines.indexOf('Try next:') + 1
+  expect(from).toBeGreaterThan(0)
+  const to = lines.indexOf('', from)
+  return lines.slice(from, to === -1 ? undefined : to).map((l) => l.trim().replace(/ {2,}# .*$/, ''))
+}
+
+/** The command words after the way halo-admin is run (`node bin/halo-admin.js`, `npx halo-admin`), for the list of what is offered. */
+const offered = (steps: readonly string[], runAs: string) =>
+  steps
+    .filter((s) => s.startsWith(`${runAs} `))
+    .map((s) =>
+      s
+        .slice(runAs.length + 1)
+        .split(' ')
+        .slice(0, 2)
+        .join(' '),
+    )
+
+const OFFERED = [
+  'flag list',
+  'flag history',
+  'session list',
+  'session show',
+  'session end',
+  'review list',
+  'review resolve',
+  'report closures',
+  'report closures',
+  'report cap',
+  'whatif cap',
+  'sweep',
+  'db check',
+  'tui',
+]
+
+/**
+ * Runs every printed step in a person's shell (bash in a real terminal, in `cwd`, with `env`), each
+ * typed exactly as printed. Where a command asks, the person answers: Ya, Akhiri to `session end`,
+ * q to the TUI, the password to the line that reads it. Every step must exit 0.
+ */
+async function runAsPrinted(steps: readonly string[], options: { cwd: string; env: Record<string, string>; password?: string }): Promise<string> {
+  const sh = shell({ cwd: options.cwd, env: options.env })
+  const codes: Record<string, number> = {}
+  for (const step of steps) {
+    const answer = / session end /.test(step)
+      ? async (t: Person) => {
+          await t.waitFor('Ya, Akhiri')
+          await t.keys('Down')
+          await t.waitFor('❯ Ya, Akhiri')
+          await t.keys('Enter')
+        }
+      : / tui$/.test(step)
+        ? async (t: Person) => {
+            await t.waitFor('early_end_mitra_enabled')
+            await t.keys('q')
+          }
+        : /\bread\b.*PGPASSWORD/.test(step)
+          ? async (t: Person) => {
+              await sleep(300)
+              await t.type(options.password ?? '')
+              await t.keys('Enter')
+            }
+          : undefined
+    codes[step] = await sh.run(step, answer)
+  }
+  expect(codes).toEqual(Object.fromEntries(steps.map((s) => [s, 0])))
+  return sh.history()
+}
+
+/** `args` through npx from `cwd`, with `env` (and PATH, HOME, LANG) only. */
+function npx(args: readonly string[], cwd: string, env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['--no-install', ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LANG: 'C.UTF-8', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     })
-}
-
-/** `halo-admin tui` in a real terminal (tmux): it draws, q quits, and the exit status comes back. */
-async function tuiExitStatus(args: readonly string[], env: Record<string, string>): Promise<number> {
-  const socket = `halo-demo-${process.pid}-${Date.now()}`
-  const tmux = (...a: string[]) => execFileSync('tmux', ['-L', socket, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
-  const vars = Object.entries(env).map(([k, v]) => `${k}=${q(v)}`)
-  tmux(
-    '-f',
-    '/dev/null',
-    'new-session',
-    '-d',
-    '-x',
-    '100',
-    '-y',
-    '30',
-    '-s',
-    'demo',
-    `cd ${q(ROOT)} && ${vars.join(' ')} ${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}; echo "tui exited $?"; sleep 60`,
-  )
-  onTestFinished(() => {
-    try {
-      tmux('kill-server')
-    } catch {
-      /* gone */
-    }
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
   })
-  const waitFor = async (re: RegExp) => {
-    const until = Date.now() + 15_000
-    let screen = ''
-    while (Date.now() < until) {
-      screen = tmux('capture-pane', '-p', '-t', 'demo')
-      const m = re.exec(screen)
-      if (m !== null) return m
-      await new Promise((r) => setTimeout(r, 150))
-    }
-    throw new Error(`waited for ${re}; the screen was:\n${screen}`)
-  }
-  await waitFor(/early_end_mitra_enabled/)
-  tmux('send-keys', '-t', 'demo', 'q')
-  return Number((await waitFor(/tui exited (\d+)/))[1])
 }
 
-/** Runs every suggested command as printed; `session end` gets --yes, as there is no terminal to confirm at. */
-async function runAll(commands: string[][], env: Record<string, string>): Promise<void> {
-  for (const args of commands) {
-    if (args.includes('tui')) {
-      if (hasTmux) expect({ args, code: await tuiExitStatus(args, env) }).toEqual({ args, code: 0 })
-      continue
-    }
-    const run: CliRun = await cli(args.includes('end') ? [...args, '--yes'] : args, { env })
-    expect({ args, code: run.code, stderr: run.stderr }).toEqual({ args, code: 0, stderr: '' })
-    expect(run.stdout).not.toBe('')
-  }
+/** A project with halo-admin installed (node_modules/.bin/halo-admin is this one): where `npx halo-admin` runs it. */
+function projectWithHaloAdmin(): string {
+  ensureBuilt()
+  const dir = dirname(tempDb())
+  writeFileSync(join(dir, 'package.json'), '{ "name": "uses-halo-admin", "private": true }\n')
+  mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true })
+  symlinkSync(ROOT, join(dir, 'node_modules', 'halo-admin'))
+  symlinkSync(BIN, join(dir, 'node_modules', '.bin', 'halo-admin'))
+  return dir
 }
 
 describe('halo-admin demo', () => {
-  it('makes a fresh demo database, tells what happened, and every command it suggests works on it', { timeout: 120_000 }, async () => {
+  it('makes a fresh demo database, tells what happened, and every command it suggests runs as printed', { timeout: 180_000 }, async () => {
     const db = tempDb()
     const run = await cliOn(db, ['demo'], { now: NOW })
     expect(run.stderr).toBe('')
@@ -105,34 +139,28 @@ describe('halo-admin demo', () => {
     expect(out).toMatch(/mitra-ayu\s+3 early ends, at the cap, review #\d+ open/)
     expect(out).toContain('The clock is fixed by HALO_NOW=2026-11-24T03:00:00.000Z')
 
-    const commands = suggested(out)
-    const shown = commands.map((c) =>
-      c
-        .filter((w) => w !== '--db' && w !== db)
-        .slice(0, 2)
-        .join(' '),
-    )
-    expect(shown).toEqual([
-      'flag list',
-      'flag history',
-      'session list',
-      'session show',
-      'session end',
-      'review list',
-      'review resolve',
-      'report closures',
-      'report closures',
-      'report cap',
-      'whatif cap',
-      'sweep',
-      'db check',
-      'tui',
-    ])
-    for (const c of commands) expect(c.slice(0, 2)).toEqual(['--db', db])
-    await runAll(commands, { HALO_NOW: NOW, HALO_ACTOR: 'ops-test' })
+    // --db given once: HALO_DB set once, not --db on every line; started as the demo was (node bin/halo-admin.js, from ROOT)
+    const steps = printedSteps(out)
+    expect(steps[0]).toBe(`export HALO_DB=${db}`)
+    expect(offered(steps, 'node bin/halo-admin.js')).toEqual(OFFERED)
+    expect(steps).toHaveLength(1 + OFFERED.length)
+    await runAsPrinted(steps, { cwd: ROOT, env: { HALO_NOW: NOW, HALO_ACTOR: 'ops-test' } })
   })
 
-  it('runs on the system clock when HALO_NOW is unset', { timeout: 120_000 }, async () => {
+  it('from a project that installed it: npx halo-admin demo on ./halo.db, then the steps as printed', { timeout: 180_000 }, async () => {
+    const dir = projectWithHaloAdmin()
+    const env = { HALO_NOW: NOW, HALO_ACTOR: 'ops-test' }
+    const run = await npx(['halo-admin', 'demo'], dir, env)
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('Demo database: ./halo.db (a new file)')
+    const steps = printedSteps(run.stdout)
+    expect(offered(steps, 'npx halo-admin')).toEqual(OFFERED)
+    expect(steps).toHaveLength(OFFERED.length) // the default database: nothing to set first
+    await runAsPrinted(steps, { cwd: dir, env })
+  })
+
+  it('runs on the system clock when HALO_NOW is unset', { timeout: 180_000 }, async () => {
     const db = tempDb()
     const run = await cli(['--db', db, 'demo', '--json'], { env: { HALO_ACTOR: 'ops-test' } })
     expect(run.stderr).toBe('')
@@ -141,7 +169,8 @@ describe('halo-admin demo', () => {
       fixedNow: string | null
       day: string
       steps: { at: string }[]
-      next: Next[]
+      setup: Step[]
+      next: Step[]
       cap: { rows: { mitraId: string; standing: string }[] }
     }
     expect(r.fixedNow).toBeNull()
@@ -150,9 +179,9 @@ describe('halo-admin demo', () => {
     expect([businessDay(now, 'Asia/Jakarta'), businessDay(new Date(now.getTime() - 62 * 60_000), 'Asia/Jakarta')]).toContain(r.day)
     expect(new Date(r.steps.at(-1)!.at).getTime()).toBeLessThanOrEqual(Date.now())
     expect(r.cap.rows.find((row) => row.mitraId === 'mitra-ayu')?.standing).toBe('at')
-    await runAll(
-      r.next.map((n) => n.args),
-      { HALO_ACTOR: 'ops-test' },
+    await runAsPrinted(
+      [...r.setup, ...r.next].map((s) => s.command),
+      { cwd: ROOT, env: { HALO_ACTOR: 'ops-test' } },
     )
   })
 
@@ -253,5 +282,98 @@ describe('halo-admin demo', () => {
     const run = await cliOn(db, ['demo'], { now: NOW })
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('(it replaced an empty database)')
+  })
+})
+
+/**
+ * A PostgreSQL database for `demo`, empty and migrated, of its own login role with a password; on the
+ * run's own cluster the password is required (scram-sha-256 for that role), so a step that does not
+ * pass it on fails. Dropped when the test ends.
+ */
+async function passwordDatabase(): Promise<{ url: string; password: string }> {
+  const adminUrl = inject('pgAdminUrl')
+  const role = `halo_demo_${process.pid}_${Date.now().toString(36)}`
+  const password = `pw-${Math.random().toString(36).slice(2)}-x`
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  try {
+    await admin.query(`create role ${role} login password '${password}'`)
+    await admin.query(`create database ${role} owner ${role}`)
+  } finally {
+    await admin.end()
+  }
+  const hba = inject('pgDataDir') === '' ? null : join(inject('pgDataDir'), 'data', 'pg_hba.conf')
+  const before = hba === null ? '' : readFileSync(hba, 'utf8')
+  if (hba !== null) writeFileSync(hba, `host all ${role} 127.0.0.1/32 scram-sha-256\n${before}`)
+  onTestFinished(async () => {
+    const c = new pg.Client({ connectionString: adminUrl })
+    await c.connect()
+    if (hba !== null) {
+      writeFileSync(hba, readFileSync(hba, 'utf8').replace(`host all ${role} 127.0.0.1/32 scram-sha-256\n`, ''))
+      await c.query('select pg_reload_conf()')
+    }
+    await c.query(`drop database if exists ${role} with (force)`)
+    await c.query(`drop role if exists ${role}`)
+    await c.end()
+  })
+  const u = new URL(adminUrl)
+  u.username = role
+  u.pathname = `/${role}`
+  const withoutPassword = u.toString()
+  u.password = password
+  if (hba !== null) {
+    const c = new pg.Client({ connectionString: adminUrl })
+    await c.connect()
+    await c.query('select pg_reload_conf()')
+    await c.end()
+    // the server rereads pg_hba.conf in its own time: until a password-less login fails
+    for (let i = 0; ; i++) {
+      const probe = new pg.Client({ connectionString: withoutPassword, password: '' })
+      const refused = await probe.connect().then(
+        () => false,
+        () => true,
+      )
+      await probe.end().catch(() => {})
+      if (refused) break
+      if (i > 100) throw new Error('pg_hba.conf was not reloaded')
+      await sleep(50)
+    }
+  }
+  const h = await openDatabase(u.toString())
+  await migrateToLatest(h)
+  await h.close()
+  return { url: u.toString(), password }
+}
+
+describe.runIf(ON_POSTGRES)('halo-admin demo on PostgreSQL with a password', () => {
+  it('--db with the password: HALO_DB set without it, the password typed unseen, every step as printed', { timeout: 180_000 }, async () => {
+    const { url, password } = await passwordDatabase()
+    const env = { HALO_NOW: NOW, HALO_ACTOR: 'ops-test' }
+    const run = await cli(['--db', url, 'demo'], { env })
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).not.toContain(password)
+    expect(run.stdout).toMatch(/Demo database: postgres:\/\/halo_demo_\w+:\*\*\*@127\.0\.0\.1:\d+\/halo_demo_\w+ \(a new database\)/)
+    const steps = printedSteps(run.stdout)
+    const u = new URL(url)
+    u.password = ''
+    expect(steps.slice(0, 2)).toEqual([`export HALO_DB=${u.toString()}`, 'stty -echo; read -r PGPASSWORD; stty echo; export PGPASSWORD'])
+    expect(offered(steps, 'node bin/halo-admin.js')).toEqual(OFFERED)
+    const shown = await runAsPrinted(steps, { cwd: ROOT, env, password })
+    expect(shown).not.toContain(password)
+  })
+
+  it('HALO_DB exported with the password: the steps use it as it is and never show it', { timeout: 180_000 }, async () => {
+    const { url, password } = await passwordDatabase()
+    const env = { HALO_NOW: NOW, HALO_ACTOR: 'ops-test', HALO_DB: url }
+    const run = await cli(['demo'], { env })
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).not.toContain(password)
+    const steps = printedSteps(run.stdout)
+    expect(steps[0]).toBe('# HALO_DB, as exported in this shell, names the demo database')
+    expect(offered(steps, 'node bin/halo-admin.js')).toEqual(OFFERED)
+    const shown = await runAsPrinted(steps, { cwd: ROOT, env })
+    expect(shown).not.toContain(password)
   })
 })

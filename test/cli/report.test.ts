@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/index.js'
-import { BIN, cli, cliOn, errorLine, tempDb } from './support/cli.js'
-import { expectRefused, fingerprint, parseCsv, seed } from './support/data.js'
+import { BIN, cli, cliOn, tempDb } from './support/cli.js'
+import { expectRefused, parseCsv, seed } from './support/data.js'
 
 /** Stored verbatim, and the hardest thing a CSV field can hold. */
 const NOTE = 'said "bye", then: left\nand, on a new line, "quoted" again'
@@ -283,7 +283,7 @@ describe('halo-admin report closures', () => {
   })
 
   it('ends --help with examples', async () => {
-    for (const c of ['closures', 'cap']) expect((await cli(['report', c, '--help'])).stdout).toMatch(/Examples:\n(  \$ halo-admin .+\n)+$/)
+    for (const c of ['closures', 'cap']) expect((await cli(['report', c, '--help'])).stdout).toMatch(/Examples:\n( {2}\$ halo-admin .+\n)+$/)
   })
 })
 

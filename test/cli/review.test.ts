@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { cliOn, errorLine, tempDb } from './support/cli.js'
-import { expectRefused, fingerprint, seed } from './support/data.js'
+import { expectRefused, seed } from './support/data.js'
 
 /** Cap 2: m-1 reaches it on 2026-11-20 and 2026-11-21, m-2 on 2026-11-20: reviews 1 (m-1), 2 (m-2), 3 (m-1). */
 async function withReviews(): Promise<string> {
@@ -115,7 +115,7 @@ describe('halo-admin review', () => {
     for (const c of ['list', 'resolve']) {
       const r = await cliOn(tempDb(), ['review', c, '--help'])
       expect(r.code).toBe(0)
-      expect(r.stdout).toMatch(/Examples:\n(  \$ halo-admin .+\n)+$/)
+      expect(r.stdout).toMatch(/Examples:\n( {2}\$ halo-admin .+\n)+$/)
     }
   })
 })

@@ -9,8 +9,7 @@ import { createClosureService, fixedClock } from '../../src/index.js'
 import { ensureBuilt } from '../support/fixtures.js'
 import { everything, seededDb, sessionIn, withDb } from './support/sessions.js'
 import { terminal, type TerminalOptions } from './support/terminal.js'
-
-const NOW = '2026-11-24T03:00:00Z'
+import { NOW } from '../support/time.js'
 
 // build dist/ once up front (others may be changing src/ meanwhile), not inside the first test's time
 beforeAll(() => void ensureBuilt())

@@ -10,8 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/fixtures.js'
 import { cli, cliOn, errorLine, tempDb, type CliRun } from './support/cli.js'
 import { everything, seededDb, sessionIn, type SessionSeed } from './support/sessions.js'
-
-const NOW = '2026-11-24T03:00:00Z'
+import { NOW } from '../support/time.js'
 
 // build dist/ once up front (others may be changing src/ meanwhile), not inside the first test's time
 beforeAll(() => void ensureBuilt())
@@ -437,6 +436,6 @@ describe('help', SLOW, () => {
   it.each(['open', 'list', 'show', 'end', 'goodbye'])('session %s --help ends with examples', async (name) => {
     const r = await cli(['session', name, '--help'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/\nExamples:\n(  \$ halo-admin .*session .+\n)+$/)
+    expect(r.stdout).toMatch(/\nExamples:\n( {2}\$ halo-admin .*session .+\n)+$/)
   })
 })

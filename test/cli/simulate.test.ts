@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/index.js'
-import { BIN, cli, cliOn, errorLine, tempDb } from './support/cli.js'
+import { BIN, cli, cliOn, tempDb } from './support/cli.js'
 import { expectRefused } from './support/data.js'
 
 const SMALL = ['--days', '3', '--sessions', '120', '--mitras', '8']
@@ -93,6 +93,13 @@ describe('halo-admin simulate', () => {
     expect(r.stdout).toMatch(/DAILY_CAP_REACHED \d+/)
   })
 
+  it('counts in the singular when there is one of a kind: 1 day, 1 session, never "1 days"', async () => {
+    const db = await enabled()
+    const r = await cliOn(db, ['simulate', '--days', '1', '--sessions', '1', '--mitras', '1', '--customers', '1', '--seed', 'one'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^simulated 2026-11-24 … 2026-11-24 \(1 day, seed one\): 1 session, 1 mitra, 1 customer\n/)
+  })
+
   it('says how to turn early ends on when they are off', async () => {
     const r = await cliOn(tempDb(), ['simulate', '--days', '1', '--sessions', '40'], { now: END_OF_DAY })
     expect(r.code).toBe(0)
@@ -148,6 +155,6 @@ describe('halo-admin simulate', () => {
   })
 
   it('ends --help with examples', async () => {
-    expect((await cli(['simulate', '--help'])).stdout).toMatch(/Examples:\n(  \$ .+\n)+$/)
+    expect((await cli(['simulate', '--help'])).stdout).toMatch(/Examples:\n( {2}\$ .+\n)+$/)
   })
 })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createConfigStore, openDatabase } from '../../src/index.js'
-import { cli, cliOn, errorLine, tempDb } from './support/cli.js'
-import { expectRefused, fingerprint, seed } from './support/data.js'
+import { cli, cliOn, tempDb } from './support/cli.js'
+import { fingerprint } from '../support/fingerprint.mjs'
+import { expectRefused, seed } from './support/data.js'
 
 const RANGE = ['--from', '2026-11-18', '--to', '2026-11-24']
 
@@ -66,20 +67,20 @@ describe('halo-admin whatif cap', () => {
       ['whatif', 'cap', '9'],
     ]
     // closed by everyone: the WAL was checkpointed away
-    const before = fingerprint(db)
+    const before = fingerprint(db, { files: true })
     for (const args of runs) {
       expect((await cliOn(db, args)).code).toBe(0)
-      expect(fingerprint(db)).toBe(before)
+      expect(fingerprint(db, { files: true })).toBe(before)
     }
     // held open by another process (the backend) with writes still in the WAL
     const backend = await openDatabase(db)
     try {
       await createConfigStore(backend).set('early_end_mitra_daily_cap', 4, { actor: 'backend' })
-      const held = fingerprint(db)
+      const held = fingerprint(db, { files: true })
       expect(held).not.toMatch(/ absent$/)
       for (const args of runs) {
         expect((await cliOn(db, args)).code).toBe(0)
-        expect(fingerprint(db)).toBe(held)
+        expect(fingerprint(db, { files: true })).toBe(held)
       }
     } finally {
       await backend.close()
@@ -102,6 +103,6 @@ describe('halo-admin whatif cap', () => {
   })
 
   it('ends --help with examples', async () => {
-    expect((await cli(['whatif', 'cap', '--help'])).stdout).toMatch(/Examples:\n(  \$ halo-admin .+\n)+$/)
+    expect((await cli(['whatif', 'cap', '--help'])).stdout).toMatch(/Examples:\n( {2}\$ halo-admin .+\n)+$/)
   })
 })

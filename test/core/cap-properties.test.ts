@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { businessDay, decideEarlyEnd, defaultFlags, UserType, type SessionFacts } from '../../src/index.js'
+import { NOW_DATE as NOW } from '../support/time.js'
 
-const NOW = new Date('2026-11-24T03:00:00Z')
 const session: SessionFacts = { id: 1, customerId: 'c-1', mitraId: 'm-1', status: 'active', graceEndsAt: null }
 
 /** Feeds `n` mitra early ends of one day through the rules, keeping the counter and review as the service does. */

@@ -10,8 +10,8 @@ import {
   type Flags,
   type SessionFacts,
 } from '../../src/index.js'
+import { NOW_DATE as NOW } from '../support/time.js'
 
-const NOW = new Date('2026-11-24T03:00:00Z')
 const DAY = '2026-11-24'
 const session: SessionFacts = { id: 7, customerId: 'c-1', mitraId: 'm-1', status: 'active', graceEndsAt: null }
 const on = (extra: Partial<Flags> = {}): Flags => ({ ...defaultFlags(), early_end_mitra_enabled: true, early_end_customer_enabled: true, ...extra })

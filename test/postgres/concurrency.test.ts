@@ -23,8 +23,8 @@ import { createTestDatabase } from '../support/engines.js'
 import { counterOf, tableCounts } from '../support/fixtures.js'
 import { countedClosures, rollupRows } from '../support/rollup.js'
 import { raceProcesses } from './race.js'
+import { NOW } from '../support/time.js'
 
-const NOW = '2026-11-24T03:00:00.000Z'
 const DAY = '2026-11-24'
 const KNOWN = MIGRATIONS.map((m) => m.name).sort()
 

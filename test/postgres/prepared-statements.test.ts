@@ -8,8 +8,7 @@ import pg from 'pg'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { HaloError, UserType, createClosureService, createConfigStore, fixedClock, openDatabase } from '../../src/index.js'
 import { createTestDatabase } from '../support/engines.js'
-
-const NOW = '2026-11-24T03:00:00.000Z'
+import { NOW } from '../support/time.js'
 
 async function single() {
   const db = await createTestDatabase('postgres')
@@ -48,7 +47,7 @@ describe('PostgreSQL prepared statements', () => {
   })
 
   it('survives a migration that changes a table under a prepared statement', async () => {
-    const { h, target, closures } = await single()
+    const { target, closures } = await single()
     const first = await closures.openSession({ customerId: 'c-1', mitraId: 'm-1' })
     await closures.getSession(first.id)
     await closures.openSession({ customerId: 'c-2', mitraId: 'm-1' })

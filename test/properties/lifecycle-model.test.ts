@@ -868,6 +868,7 @@ const WIPE_ORDER: readonly TableName[] = [
   'session_goodbyes',
   'session_events',
   'session_closures',
+  'closure_daily_counts', // the triggers on session_closures have emptied it; listed so that every table is wiped
   'cc_reviews',
   'mitra_daily_counts',
   'sessions',

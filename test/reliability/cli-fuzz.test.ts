@@ -48,14 +48,15 @@
 import fc from 'fast-check'
 import { isUtf8 } from 'node:buffer'
 import { spawn, fork, type ChildProcess } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClosureService, createConfigStore, createReviewService, fixedClock, migrateToLatest, openDatabase, UserType } from '../../src/index.js'
+import { fingerprint } from '../support/fingerprint.mjs'
 import { ensureBuilt } from '../support/fixtures.js'
+import { NOW } from '../support/time.js'
 
 const RUNS = Number(process.env.HALO_FUZZ_RUNS ?? 5000)
 const SPAWNED = Number(process.env.HALO_FUZZ_SPAWNED ?? Math.max(150, Math.round(RUNS / 40)))
@@ -69,8 +70,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const BIN = join(ROOT, 'bin', 'halo-admin.js')
 const WORKER = fileURLToPath(new URL('./workers/cli-fuzz-worker.mjs', import.meta.url))
 
-/** HALO_NOW of the runs: the seed below is written around it. */
-const NOW = '2026-11-24T03:00:00Z'
 /** A PostgreSQL target nobody listens on: DB_ERROR (exit 6), and its password must never be printed. */
 const SECRET = 'fuzz-s3cret-pw'
 const PG_TARGET = `postgres://fuzz:${SECRET}@127.0.0.1:1/halo`
@@ -672,11 +671,8 @@ async function seedTemplate(file: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 // Real processes
 
-function fingerprint(db: string): string {
-  return [db, `${db}-wal`, `${db}-shm`]
-    .map((f, i) => (!existsSync(f) ? '-' : i === 2 ? 'present' : createHash('sha1').update(readFileSync(f)).digest('hex')))
-    .join(' ')
-}
+/** The file set of `db`: its bytes and its WAL's, and whether the -shm exists. */
+const fileSet = (db: string) => fingerprint(db, { files: true })
 
 /** Octal escapes of every byte, for printf: the only way to put bytes that are not UTF-8 into argv. */
 function printfArg(bytes: Buffer): string {
@@ -863,7 +859,7 @@ describe('generated bad input', () => {
         mkdirSync(join(dir, 'cwd'), { recursive: true })
         const db = join(dir, 'fuzz.db')
         copyFileSync(template, db)
-        return { db, cwd: join(dir, 'cwd'), fingerprint: fingerprint(db) }
+        return { db, cwd: join(dir, 'cwd'), fingerprint: fileSet(db) }
       })
       const arb = (db: string) => invocations(grammar, db, false).map(([c]) => c!)
       const generated = fc.sample(arb(slots[0]!.db), { seed: SEED + 100, numRuns: Math.round(SPAWNED * 0.6) })
@@ -895,7 +891,7 @@ describe('generated bad input', () => {
             const c: Case = { argv, env: job.env }
             const { oracle } = await workers[0]!.request<{ oracle: Oracle }>({ op: 'oracle', argv })
             const p = await spawnCli(bytes, { HALO_DB: slot.db, ...job.env }, slot.cwd)
-            const now = fingerprint(slot.db)
+            const now = fileSet(slot.db)
             const r: RunResult = {
               oracle,
               exitCode: p.code ?? -1,
@@ -912,7 +908,7 @@ describe('generated bad input', () => {
             if (r.dbChanged) {
               for (const f of [slot.db, `${slot.db}-wal`, `${slot.db}-shm`]) rmSync(f, { force: true })
               copyFileSync(template, slot.db)
-              slot.fingerprint = fingerprint(slot.db)
+              slot.fingerprint = fileSet(slot.db)
             }
             for (const f of readdirSync(slot.cwd)) rmSync(join(slot.cwd, f), { recursive: true, force: true })
             const problems = problemsOf(c, r, slot.db)

@@ -26,6 +26,7 @@ import {
   type Random,
 } from '../../src/index.js'
 import { ensureBuilt } from '../support/fixtures.js'
+import { sleep } from '../support/time.js'
 
 const KILLS = Number(process.env.HALO_SOAK_KILLS ?? 50)
 const SEED = process.env.HALO_CRASH_SEED ?? `${Date.now()}`
@@ -104,8 +105,6 @@ function startWriter(job: WriterJob): Writer {
   child.stderr!.on('data', (d: Buffer) => (w.err += d.toString()))
   return w
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** SIGKILL to the writer's process group. */
 function kill(w: Writer): void {

@@ -6,15 +6,13 @@
  * killed mid-transaction, crash-restarts, a stopped server between calls and lock timeouts.)
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { chmodSync, closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, openSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import {
-  HaloError,
   UserType,
   checkInvariants,
   createClosureService,
@@ -26,32 +24,14 @@ import {
   type HaloDatabase,
 } from '../../src/index.js'
 import { withDatabase } from '../global-setup.js'
-import { ENGINES, createTestDatabase, type EngineName } from '../support/engines.js'
-import { counterOf, ensureBuilt, tableCounts } from '../support/fixtures.js'
+import { ENGINES, ON_POSTGRES, createTestDatabase, type EngineName } from '../support/engines.js'
+import { fingerprint } from '../support/fingerprint.mjs'
+import { counterOf, ensureBuilt, expectDbError, expectOneLineDbError, tableCounts } from '../support/fixtures.js'
 import { startCluster, type Cluster } from '../support/pg-cluster.js'
+import { NOW } from '../support/time.js'
 
-const NOW = '2026-11-24T03:00:00.000Z'
 const LOCK_HOLDER = fileURLToPath(new URL('./workers/lock-holder.mjs', import.meta.url))
 const PROBE = fileURLToPath(new URL('./workers/fault-probe.mjs', import.meta.url))
-
-/** Awaits `p`, which must fail promptly with a one-line DB_ERROR HaloError; returns it. */
-async function expectDbError(p: Promise<unknown>, within = 5000): Promise<HaloError> {
-  const started = Date.now()
-  const caught = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(Date.now() - started, 'reported promptly, not after a hang').toBeLessThan(within)
-  return expectOneLineDbError(caught)
-}
-
-function expectOneLineDbError(e: unknown): HaloError {
-  expect(e, `expected DB_ERROR, got ${String(e)}`).toBeInstanceOf(HaloError)
-  const err = e as HaloError
-  expect(err.code).toBe('DB_ERROR')
-  expect(err.message, 'one line, no stack').not.toMatch(/\n|\s+at \S+ \(/)
-  return err
-}
 
 /** Outcomes of a probe process (workers/fault-probe.mjs). */
 interface Outcome {
@@ -67,13 +47,6 @@ function expectProbeDbError(o: Outcome | undefined, message: RegExp): void {
   expect(o, JSON.stringify(o)).toMatchObject({ ok: false, code: 'DB_ERROR', name: 'HaloError' })
   expect(o!.message).toMatch(message)
   expect(o!.message).not.toMatch(/\n/)
-}
-
-/** The SQLite file and its WAL, as bytes: nothing may change them. */
-function fingerprint(file: string): string {
-  const h = createHash('sha256')
-  for (const f of [file, `${file}-wal`]) if (existsSync(f)) h.update(readFileSync(f))
-  return h.digest('hex')
 }
 
 /** A migrated SQLite file with mitra early ends on, a cap of 1 and three sessions of m-1 (ids 1-3); closed. */
@@ -355,7 +328,7 @@ describe.each(ENGINES)('a database migrated by a newer halo-admin, on %s', (engi
   })
 })
 
-describe('PostgreSQL: the server stops in the middle of a run (private cluster)', () => {
+describe.runIf(ON_POSTGRES)('PostgreSQL: the server stops in the middle of a run (private cluster)', () => {
   let cluster: Cluster
   let counter = 0
 

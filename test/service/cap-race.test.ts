@@ -9,11 +9,11 @@ import { ENGINES } from '../support/engines.js'
 import type { Setup } from '../support/engines.js'
 import { counterOf, enableMitra, ensureBuilt, fresh, openSessions, runTogether } from '../support/fixtures.js'
 import { countedClosures, rollupRows } from '../support/rollup.js'
+import { NOW } from '../support/time.js'
 
 const WORKER = fileURLToPath(new URL('./workers/end-sessions.mjs', import.meta.url))
 const PROCESSES = 4
 const PER_PROCESS = 5
-const NOW = '2026-11-24T03:00:00Z'
 const DAY = '2026-11-24'
 
 interface Outcome {

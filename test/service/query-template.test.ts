@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { queryTemplate, type Slot } from '../../src/store/query-template.js'
-import { ENGINES } from '../support/engines.js'
+import { ENGINES, ON_POSTGRES } from '../support/engines.js'
 import { fresh } from '../support/fixtures.js'
 
 const sessionsOf = queryTemplate((db, _engine, mitraId: Slot<string>, status: Slot<string>) =>
@@ -35,7 +35,7 @@ describe.each(ENGINES)('compiled query templates on %s', (engine) => {
   })
 })
 
-describe('compiled query templates across engines', () => {
+describe.runIf(ON_POSTGRES)('compiled query templates across engines', () => {
   it('compiles once per engine, so SQLite and PostgreSQL each get their own SQL', async () => {
     const a = await fresh('sqlite')
     const b = await fresh('postgres')

@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { ENGINES } from '../support/engines.js'
+import { ENGINES, ON_POSTGRES } from '../support/engines.js'
 import type { Setup } from '../support/engines.js'
 import { enableMitra, expectCode, fresh, mitraEnds, openSessions } from '../support/fixtures.js'
 
@@ -78,7 +78,7 @@ describe.each(ENGINES)('CC reviews on %s', (engine) => {
   })
 })
 
-describe('CC reviews on postgres, forced interleaving', () => {
+describe.runIf(ON_POSTGRES)('CC reviews on postgres, forced interleaving', () => {
   it('refuses a resolution whose review another connection resolved between its read and its write', async () => {
     const t = await fresh('postgres')
     await enableMitra(t, { early_end_mitra_daily_cap: 1 })

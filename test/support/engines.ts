@@ -1,6 +1,7 @@
 /**
  * The dialect matrix: every store and service test runs once per engine, each
- * test on a fresh, fully migrated database of its own.
+ * test on a fresh, fully migrated database of its own. HALO_ENGINES narrows it
+ * (`HALO_ENGINES=sqlite`: SQLite only, no PostgreSQL started).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,9 +10,19 @@ import pg from 'pg'
 import { inject, onTestFinished } from 'vitest'
 import { createClosureService, createConfigStore, createReviewService, fixedClock, migrateToLatest, openDatabase, type HaloDatabase } from '../../src/index.js'
 import { TEMPLATE_DB, withDatabase } from '../global-setup.js'
+import { selectedEngines, type EngineName } from './prerequisites.mjs'
 
-export type EngineName = 'sqlite' | 'postgres'
-export const ENGINES: readonly EngineName[] = ['sqlite', 'postgres']
+export type { EngineName }
+/** The engines this run covers: both unless HALO_ENGINES says otherwise. */
+export const ENGINES: readonly EngineName[] = selectedEngines()
+/** Whether PostgreSQL is in this run, for the tests that use it outside the matrix (`describe.runIf(ON_POSTGRES)`). */
+export const ON_POSTGRES = ENGINES.includes('postgres')
+
+/** The admin URL of the run's PostgreSQL; a clear error when HALO_ENGINES left PostgreSQL out. */
+function pgAdminUrl(): string {
+  if (!ON_POSTGRES) throw new Error(`this test needs PostgreSQL, which HALO_ENGINES=${process.env.HALO_ENGINES} leaves out of the run`)
+  return inject('pgAdminUrl')
+}
 
 export interface TestDatabase {
   /** What `openDatabase` takes: a SQLite file path or a postgres URL. */
@@ -32,7 +43,7 @@ export async function createTestDatabase(engine: EngineName): Promise<TestDataba
     await h.close()
     return { target, engine, drop: async () => rmSync(dir, { recursive: true, force: true }) }
   }
-  const adminUrl = inject('pgAdminUrl')
+  const adminUrl = pgAdminUrl()
   const name = `halo_t_${process.pid}_${Date.now().toString(36)}_${counter++}`
   const admin = new pg.Client({ connectionString: adminUrl })
   await admin.connect()
@@ -69,7 +80,7 @@ export async function emptyDatabase(engine: EngineName): Promise<string> {
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     return join(dir, 'new.db')
   }
-  const adminUrl = inject('pgAdminUrl')
+  const adminUrl = pgAdminUrl()
   const name = `halo_empty_${process.pid}_${Date.now().toString(36)}_${counter++}`
   const admin = new pg.Client({ connectionString: adminUrl })
   await admin.connect()

@@ -20,6 +20,7 @@ export const TABLES = [
   'app_config',
   'config_audit',
   'session_events',
+  'closure_daily_counts',
 ] as const
 export type TableName = (typeof TABLES)[number]
 
@@ -87,6 +88,29 @@ export async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<
   expect(caught, `expected ${code}`).toBeInstanceOf(HaloError)
   expect((caught as HaloError).code).toBe(code)
   return caught as HaloError
+}
+
+/**
+ * Awaits `p`, which must fail within `withinMs` (default 5 s) with a DB_ERROR HaloError of one line:
+ * never a hang, a raw driver error or a stack. Returns the error.
+ */
+export async function expectDbError(p: Promise<unknown>, withinMs = 5000): Promise<HaloError> {
+  const started = Date.now()
+  const caught = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(Date.now() - started, 'reported promptly, not after a hang').toBeLessThan(withinMs)
+  return expectOneLineDbError(caught)
+}
+
+/** `e` is a DB_ERROR HaloError whose message is one line, without a stack. */
+export function expectOneLineDbError(e: unknown): HaloError {
+  expect(e, `expected DB_ERROR, got ${String(e)}`).toBeInstanceOf(HaloError)
+  const err = e as HaloError
+  expect(err.code).toBe('DB_ERROR')
+  expect(err.message, 'one line, no stack').not.toMatch(/\n|\s+at \S+ \(/)
+  return err
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))

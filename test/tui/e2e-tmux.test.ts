@@ -12,11 +12,10 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { createClosureService, createConfigStore, fixedClock, migrateToLatest, openDatabase, UserType } from '../../src/index.js'
 import { ensureBuilt } from '../support/fixtures.js'
+import { NOW, sleep } from '../support/time.js'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const BIN = join(ROOT, 'bin', 'halo-admin.js')
-const NOW = '2026-11-24T03:00:00.000Z'
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 
 let dir = ''

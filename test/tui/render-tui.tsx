@@ -5,12 +5,11 @@ import { expect } from 'vitest'
 import { App, type ScreenId } from '../../src/tui/app.js'
 import { ServicesProvider, servicesFor } from '../../src/tui/services-context.js'
 import type { Setup } from '../support/engines.js'
+import { sleep } from '../support/time.js'
 
 ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
 
 export const KEY = { enter: '\r', esc: '\x1b', right: '\x1b[C', left: '\x1b[D', up: '\x1b[A', down: '\x1b[B', tab: '\t', backspace: '\x7f' } as const
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export interface RenderedTui {
   frame(): string

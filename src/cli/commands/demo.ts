@@ -21,17 +21,16 @@ alone (exit 2) unless --force. On PostgreSQL, demo needs an empty,
 migrated database (\`halo-admin db migrate\`) and never deletes one.
 
 Every step goes through the library as the CLI's own commands do; HALO_NOW fixes the clock.
+The commands it prints run as printed in the same shell: started the way halo-admin was
+(npx halo-admin from a clone), with HALO_DB set once first when the database is not
+./halo.db. A password is never printed.
 ${examples('halo-admin demo', 'halo-admin --db /tmp/demo.db demo', 'HALO_NOW=2026-11-24T03:00:00Z halo-admin --db demo.db demo --json')}`,
   )
   .action(
     action(async (ctx, opts: { force?: boolean }) => {
-      const [{ clearForDemo, contentsOf }, { playDemo, DEMO_ACTOR }, { nextCommands, narrate }, { HaloError }, { systemClock }] = await Promise.all([
-        import('../demo/target.js'),
-        import('../demo/scenario.js'),
-        import('../demo/narrate.js'),
-        import('../../errors.js'),
-        import('../../core/clock.js'),
-      ])
+      const [{ clearForDemo, contentsOf }, { playDemo, DEMO_ACTOR }, { nextCommands, narrate, setupLines }, { HaloError }, { systemClock }] = await Promise.all(
+        [import('../demo/target.js'), import('../demo/scenario.js'), import('../demo/narrate.js'), import('../../errors.js'), import('../../core/clock.js')],
+      )
       const postgres = ctx.parsedTarget.engine === 'postgres'
       const before = postgres ? { kind: 'new' as const } : await clearForDemo(ctx.openTarget, opts.force === true)
       const handle = await ctx.database()
@@ -46,11 +45,13 @@ ${examples('halo-admin demo', 'halo-admin --db /tmp/demo.db demo', 'HALO_NOW=202
       const story = await playDemo(handle, ctx.clock)
       const result: DemoResult = {
         target: ctx.target,
+        engine: handle.engineName,
         replaced: before.kind,
         marker: { actor: DEMO_ACTOR },
         fixedNow: ctx.clock === systemClock ? null : ctx.clock.now().toISOString(),
         ...story,
-        next: nextCommands(ctx.target, story),
+        setup: setupLines(ctx, ctx.invocation()),
+        next: nextCommands(ctx.invocation(), story),
       }
       await emit(ctx, result, (r) => narrate(ctx, r))
     }),

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
 import type { ErrorCode } from '../../errors.js'
+import { plural } from '../../present/time.js'
 import type { SimulateOptions, SimulationSummary } from '../../simulate/simulator.js'
 import { action } from '../action.js'
 import type { CliContext } from '../context.js'
@@ -95,7 +96,7 @@ async function progressBar(ctx: CliContext): Promise<{ update: (done: number, to
 
 async function describe(ctx: CliContext, s: SimulationSummary): Promise<string> {
   const refused = Object.entries(s.refused)
-  const head = `simulated ${s.from} … ${s.to} (${s.days} days, seed ${s.seed}): ${s.sessions} sessions, ${s.mitras} mitras, ${s.customers} customers`
+  const head = `simulated ${s.from} … ${s.to} (${plural(s.days, 'day')}, seed ${s.seed}): ${plural(s.sessions, 'session')}, ${plural(s.mitras, 'mitra')}, ${plural(s.customers, 'customer')}`
   const text = await table(
     ctx,
     ['', 'count', ''],

@@ -1,34 +1,88 @@
 /** What `halo-admin demo` prints for a person: the story, a closures report, and what to try next. */
+import { plural } from '../../present/time.js'
 import { barChart } from '../../report/closure-chart.js'
+import { parseTarget } from '../../store/target.js'
 import type { CliContext } from '../context.js'
+import type { Invocation } from '../invocation.js'
 import { paint } from '../output.js'
 import { DEMO_ACTOR, hhmm, type DemoStory } from './scenario.js'
 
 export interface NextCommand {
-  /** As printed, ready to paste. */
+  /** As printed, ready to paste (after the setup lines): it starts the way halo-admin was run. */
   readonly command: string
   /** The arguments after `halo-admin`. */
   readonly args: readonly string[]
   readonly why: string
 }
 
+/** A line to run once before the commands, in the shell that ran the demo (`export HALO_DB=…`), or a comment. */
+export interface SetupLine {
+  readonly command: string
+  readonly why: string
+}
+
 /** What `demo --json` prints. */
 export interface DemoResult extends DemoStory {
   readonly target: string
+  /** A SQLite file or a PostgreSQL database. */
+  readonly engine: 'sqlite' | 'postgres'
   /** What the target held before: nothing, an empty database, or an earlier demo (or data, with --force). */
   readonly replaced: 'new' | 'empty' | 'demo' | 'data'
   readonly marker: { readonly actor: string }
   /** The clock demo ran on, when HALO_NOW fixed it; null on the system clock. */
   readonly fixedNow: string | null
+  /** What to run once first so that the commands reach the demo database (none on the default ./halo.db). */
+  readonly setup: readonly SetupLine[]
   readonly next: readonly NextCommand[]
 }
 
 const SAFE = /^[A-Za-z0-9_./:@%+=,-]+$/
 const shellWord = (w: string) => (SAFE.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)
 
-/** The commands to try next, on the database the demo wrote (`--db` unless it is the default ./halo.db). */
-export function nextCommands(target: string, story: DemoStory): NextCommand[] {
-  const db = target === './halo.db' ? [] : ['--db', target]
+/** Where the demo database is: as printable (`target`), as given (`openTarget`, maybe with a password), and from where. */
+export interface DemoTarget {
+  readonly target: string
+  readonly openTarget: string
+  readonly targetFrom: 'option' | 'env' | 'default'
+}
+
+/** `url` without its password (user info or `password=`): printable, and PostgreSQL then reads PGPASSWORD. */
+function withoutPassword(url: string): string {
+  const u = new URL(url)
+  u.password = ''
+  u.searchParams.delete('password')
+  return u.toString()
+}
+
+/** The PostgreSQL URL a target with a password stands for (a libpq key/value string turned into one); null without one. */
+function urlWithPassword(target: string): string | null {
+  const parsed = parseTarget(target)
+  return parsed.engine === 'postgres' && parsed.password !== null ? parsed.url : null
+}
+
+/**
+ * The lines that point the commands at the demo database, once, in the shell that ran the demo:
+ * `export HALO_DB=…` rather than `--db` on every line. A password is never printed: a HALO_DB that
+ * holds one is already in that shell; one given with --db is asked for (unseen) into PGPASSWORD.
+ */
+export function setupLines(where: DemoTarget, how: Invocation): SetupLine[] {
+  if (where.targetFrom === 'default') return []
+  const exported = (value: string) => (how.shell === 'fish' ? `set -gx HALO_DB ${shellWord(value)}` : `export HALO_DB=${shellWord(value)}`)
+  const why = 'the demo database, for every command below'
+  const url = urlWithPassword(where.openTarget)
+  if (url === null) return [{ command: exported(where.target), why }]
+  if (where.targetFrom === 'env') return [{ command: '# HALO_DB, as exported in this shell, names the demo database', why: 'its password is not shown' }]
+  return [
+    { command: exported(withoutPassword(url)), why: `${why}, its password left out` },
+    {
+      command: how.shell === 'fish' ? 'read -s -gx PGPASSWORD' : 'stty -echo; read -r PGPASSWORD; stty echo; export PGPASSWORD',
+      why: 'type the password you gave --db (not shown)',
+    },
+  ]
+}
+
+/** The commands to try next, on the database the demo wrote, started the way halo-admin was run. */
+export function nextCommands(how: Invocation, story: DemoStory): NextCommand[] {
   const spare = story.activeSessionIds.includes(story.spareSessionId) ? story.spareSessionId : story.activeSessionIds[0]
   const list: [string[], string][] = [
     [['flag', 'list'], 'early_end_mitra_enabled is on'],
@@ -53,20 +107,15 @@ export function nextCommands(target: string, story: DemoStory): NextCommand[] {
     [['db', 'check'], 'the data invariants'],
     [['tui'], 'the same as screens; q quits'],
   ]
-  return list.map(([args, why]) => {
-    const all = [...db, ...args]
-    return { command: ['halo-admin', ...all].map(shellWord).join(' '), args: all, why }
-  })
+  return list.map(([args, why]) => ({ command: [...how.words, ...args].map(shellWord).join(' '), args, why }))
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
 export async function narrate(ctx: CliContext, r: DemoResult): Promise<string> {
   const p = await paint(ctx)
   const h = r.history
   const refused = Object.entries(h.refused)
   const was = {
-    new: 'a new file',
+    new: r.engine === 'postgres' ? 'a new database' : 'a new file',
     empty: 'it replaced an empty database',
     demo: 'it replaced an earlier demo',
     data: 'it replaced a database that was not a demo (--force)',
@@ -88,7 +137,7 @@ export async function narrate(ctx: CliContext, r: DemoResult): Promise<string> {
     ...barChart(r.mitraEarlyEndsByDay.rows, { width: 30 }).map((l) => `  ${l}`),
     `  all ${r.closuresByDay.total} closures by initiator: ${r.closuresByInitiator.rows.map((row) => `${row.key} ${row.count}`).join(', ')}`,
     '',
-    p.bold(`Daily cap on ${r.cap.day}: ${r.cap.cap} early ends per mitra (past it: ${r.cap.overCapAction})`),
+    p.bold(`Daily cap on ${r.cap.day}: ${plural(r.cap.cap, 'early end')} per mitra (past it: ${r.cap.overCapAction})`),
     ...r.cap.rows.map(
       (row) =>
         `  ${row.mitraId.padEnd(12)} ${plural(row.count, 'early end')}, ${row.standing === 'under' ? `${row.remaining} left` : row.standing === 'at' ? 'at the cap' : 'over the cap'}` +
@@ -98,10 +147,11 @@ export async function narrate(ctx: CliContext, r: DemoResult): Promise<string> {
     p.bold('Try next:'),
   ]
   // a comment beside each command when the terminal is wide enough, else above it
-  const width = Math.max(...r.next.map((n) => n.command.length))
+  const all = [...r.setup, ...r.next]
+  const width = Math.max(...all.map((n) => n.command.length))
   const columns = ctx.io.stdout.isTTY ? (process.stdout.columns ?? 80) : Infinity
-  const beside = r.next.every((n) => 2 + width + 4 + n.why.length <= columns)
-  for (const n of r.next) {
+  const beside = all.every((n) => 2 + width + 4 + n.why.length <= columns)
+  for (const n of all) {
     if (beside) lines.push(`  ${n.command.padEnd(width)}  ${p.dim(`# ${n.why}`)}`)
     else lines.push(`  ${p.dim(`# ${n.why}`)}`, `  ${n.command}`)
   }

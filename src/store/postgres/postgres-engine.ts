@@ -354,10 +354,10 @@ class PostgresEngine implements Engine {
    * migrations (written without a schema) put everything in it, the migration record included; the
    * trigger functions keep that search path (0004). The connection's search path is put back after.
    */
-  async runMigrations<T>(fn: (db: Kysely<any>) => Promise<T>): Promise<T> {
+  async runMigrations<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T> {
     const { Kysely, PostgresDialect, sql } = queryBuilder()
     // a builder without the schema plugin: the search path places what the migrations create
-    const plain = new Kysely<any>({ dialect: new PostgresDialect({ pool: this.#preparing }) })
+    const plain = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: this.#preparing }) })
     return plain.connection().execute(async (conn) => {
       if (this.#schema === null) return fn(conn)
       const { rows } = await sql<{ path: string }>`select current_setting('search_path') as path`.execute(conn)

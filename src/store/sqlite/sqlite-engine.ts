@@ -11,9 +11,22 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000
 
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|READONLY|CORRUPT|NOTADB|IOERR|FULL|PERM|AUTH|PROTOCOL)/
 
+/**
+ * better-sqlite3 loads its native module on the first open. Installed with --ignore-scripts, or
+ * built for another Node.js, that fails with a list of a dozen paths it tried, or a
+ * NODE_MODULE_VERSION mismatch: neither says what to do.
+ */
+const NATIVE_MODULE_MISSING = /Could not locate the bindings file|NODE_MODULE_VERSION|was compiled against a different Node\.js version/
+
 /** Opens a SQLite file (created when missing) or `:memory:`: WAL, a busy timeout, foreign keys on. */
 export function openSqlite(path: string, options: { readonly?: boolean; busyTimeoutMs?: number } = {}): Engine {
-  const raw = new Database(path, { timeout: options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS, readonly: options.readonly ?? false })
+  let raw: Database.Database
+  try {
+    raw = new Database(path, { timeout: options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS, readonly: options.readonly ?? false })
+  } catch (e) {
+    if (!NATIVE_MODULE_MISSING.test((e as Error).message)) throw e
+    throw new Error(`better-sqlite3's native module is not built for this Node.js (${process.version}): run \`npm rebuild better-sqlite3\``, { cause: e })
+  }
   try {
     if (!options.readonly) raw.pragma('journal_mode = WAL')
     // WAL + NORMAL: a committed transaction survives a killed process.
@@ -94,7 +107,7 @@ class SqliteEngine implements Engine {
   }
 
   /** One writer transaction around the whole run: SQLite DDL is transactional, and BEGIN IMMEDIATE keeps other processes out. */
-  runMigrations<T>(fn: (db: Kysely<any>) => Promise<T>): Promise<T> {
+  runMigrations<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T> {
     return this.writeTransaction(fn, {})
   }
   readonly schemaProbe = `select (select count(*) from sqlite_master where type = 'table' and name = 'kysely_migration') as migrations,

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { onTestFinished } from 'vitest'
 import { ensureBuilt } from '../../support/fixtures.js'
+import { NOW } from '../../support/time.js'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 export const BIN = join(ROOT, 'bin', 'halo-admin.js')
@@ -61,7 +62,7 @@ export function tempDb(name = 'halo.db'): string {
 export function cliOn(db: string, args: readonly string[], options: CliOptions & { now?: string; actor?: string } = {}): Promise<CliRun> {
   return cli(['--db', db, ...args], {
     ...options,
-    env: { HALO_NOW: options.now ?? '2026-11-24T03:00:00Z', HALO_ACTOR: options.actor ?? 'ops-test', ...options.env },
+    env: { HALO_NOW: options.now ?? NOW, HALO_ACTOR: options.actor ?? 'ops-test', ...options.env },
   })
 }
 

@@ -4,8 +4,6 @@
  * reader to parse the CLI's CSV back independently of csv-stringify, and a
  * fingerprint of a SQLite file to prove a command changed nothing.
  */
-import { createHash } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
 import {
   createClosureService,
   createConfigStore,
@@ -17,6 +15,7 @@ import {
   type HaloDatabase,
 } from '../../../src/index.js'
 import { expect } from 'vitest'
+import { fingerprint } from '../../support/fingerprint.mjs'
 import { cliOn, errorLine } from './cli.js'
 
 export interface Seeder {
@@ -102,19 +101,14 @@ export function parseCsv(text: string): string[][] {
   return records
 }
 
-/** A hash of the SQLite file and of its -wal (absent counts as absent), to show a command wrote nothing. */
-export function fingerprint(db: string): string {
-  return [db, `${db}-wal`].map((f) => (existsSync(f) ? createHash('sha256').update(readFileSync(f)).digest('hex') : 'absent')).join(' ')
-}
-
 /** Runs `args` on `db` and expects a refusal: `exit`, nothing on stdout, one error line with `code`, the file unchanged. */
 export async function expectRefused(db: string, args: readonly string[], exit = 2, code = 'INVALID_INPUT'): Promise<{ code: string; message: string }> {
-  const before = fingerprint(db)
+  const before = fingerprint(db, { files: true })
   const r = await cliOn(db, args)
   expect(r.code).toBe(exit)
   expect(r.stdout).toBe('')
   const line = errorLine(r)
   expect(line.code).toBe(code)
-  expect(fingerprint(db)).toBe(before)
+  expect(fingerprint(db, { files: true })).toBe(before)
   return line
 }

@@ -17,10 +17,10 @@
 // (checkInvariants, every flag readable). Unless `keep`, the copy is then restored, so every case
 // starts from the seed.
 // The working directory is `${dir}/cwd`, emptied after each run (a relative --db lands there).
-import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fingerprint as fileSet } from '../../support/fingerprint.mjs'
 
 const { template, dir } = JSON.parse(process.argv[2])
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'src')
@@ -64,11 +64,7 @@ function resetDatabase() {
 }
 
 /** The database file set as it stands: contents of the file and its WAL, and which of the three exist. */
-function fingerprint() {
-  return [DB, `${DB}-wal`, `${DB}-shm`]
-    .map((f, i) => (!existsSync(f) ? '-' : i === 2 ? 'present' : createHash('sha1').update(readFileSync(f)).digest('hex')))
-    .join(' ')
-}
+const fingerprint = () => fileSet(DB, { files: true })
 
 function emptyCwd() {
   const files = readdirSync(CWD)

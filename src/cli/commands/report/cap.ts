@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import { plural } from '../../../present/time.js'
 import type { CapReport } from '../../../report/report-service.js'
 import { action } from '../../action.js'
 import { examples } from '../../help.js'
@@ -14,7 +15,7 @@ export const reportCap = new Command('cap')
       const { createReportService } = await import('../../../report/report-service.js')
       const report = await createReportService(await ctx.database(), { clock: ctx.clock }).cap(opts.day)
       await emit(ctx, report, async (r: CapReport) => {
-        const head = `${r.day}: cap ${r.cap} early ends per mitra (past it: ${r.overCapAction})`
+        const head = `${r.day}: cap ${plural(r.cap, 'early end')} per mitra (past it: ${r.overCapAction})`
         if (r.rows.length === 0) return `${head}; no mitra early ends`
         const p = await paint(ctx)
         const standing = { under: 'under', at: { styled: p.yellow('at cap') }, over: { styled: p.red('over cap') } }
@@ -26,7 +27,7 @@ export const reportCap = new Command('cap')
           row.reviewId === null ? null : `#${row.reviewId} ${row.reviewStatus ?? ''}`.trim(),
         ])
         const text = await table(ctx, ['mitra', 'early ends', 'remaining', 'standing', 'review'], rows, { align: ['left', 'right', 'right'] })
-        return `${head}; ${r.atOrOver} of ${r.rows.length} mitras at or over it\n${text}`
+        return `${head}; ${r.atOrOver} of ${plural(r.rows.length, 'mitra')} at or over it\n${text}`
       })
     }),
   )

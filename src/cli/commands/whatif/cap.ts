@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import { plural } from '../../../present/time.js'
 import type { WhatIfCapReport } from '../../../whatif/whatif-service.js'
 import { action } from '../../action.js'
 import type { CliContext } from '../../context.js'
@@ -45,7 +46,7 @@ const MITRAS_SHOWN = 25
 async function describe(ctx: CliContext, r: WhatIfCapReport): Promise<string> {
   const actual = `actual: cap ${r.current.cap}, ${r.current.overCapAction}`
   const proposed = `what-if: cap ${r.proposed.cap}, ${r.proposed.overCapAction}`
-  const head = `${r.from} … ${r.to}: ${r.replayed} mitra early ends replayed`
+  const head = `${r.from} … ${r.to}: ${plural(r.replayed, 'mitra early end')} replayed`
   const sides = await table(
     ctx,
     ['', actual, proposed],
@@ -60,7 +61,7 @@ async function describe(ctx: CliContext, r: WhatIfCapReport): Promise<string> {
   )
   const who = (side: string, list: readonly string[]) => `  ${side} ${list.length === 0 ? '-' : list.join(', ')}`
   const reviewed = ['mitras sent to review', who('actual: ', r.actual.reviewMitras), who('what-if:', r.whatif.reviewMitras)].join('\n')
-  const verdict = r.differences === 0 ? 'no early end would have gone differently' : `${r.differences} early ends would have gone differently`
+  const verdict = r.differences === 0 ? 'no early end would have gone differently' : `${plural(r.differences, 'early end')} would have gone differently`
   const out = [head, '', sides, '', reviewed, '', verdict]
   if (r.mitras.length === 0) return out.join('\n')
   const perMitra = await table(
@@ -72,6 +73,6 @@ async function describe(ctx: CliContext, r: WhatIfCapReport): Promise<string> {
     { align: ['left', 'right', 'right', 'right', 'left', 'right', 'right', 'right'] },
   )
   out.push('', `per mitra (${actual} │ ${proposed}):`, perMitra)
-  if (r.mitras.length > MITRAS_SHOWN) out.push(`and ${r.mitras.length - MITRAS_SHOWN} more mitras (--json lists them all, with the review days)`)
+  if (r.mitras.length > MITRAS_SHOWN) out.push(`and ${plural(r.mitras.length - MITRAS_SHOWN, 'more mitra')} (--json lists them all, with the review days)`)
   return out.join('\n')
 }
