@@ -37,7 +37,7 @@ export {
   type SweepResult,
   type ClientConfig,
 } from './closure/closure-service.js'
-export type { Session, SessionDetail, Closure, Goodbye } from './closure/session-view.js'
+export type { Session, SessionDetail, SessionEvent, Closure, Goodbye } from './closure/session-view.js'
 export { createReviewService, type ReviewService, type Review, type ReviewFilter, type ResolveInput } from './review/review-service.js'
 export {
   createReportService,

@@ -1,12 +1,13 @@
 /** The queries of the closure service: no rules here, only reads and writes. */
 import { type Kysely, type Selectable } from 'kysely'
 import type { Engine } from '../store/engine.js'
-import type { Schema, SessionClosuresTable, SessionsTable } from '../store/schema.js'
+import type { Schema, SessionClosuresTable, SessionEventsTable, SessionsTable } from '../store/schema.js'
 import type { SessionStatus } from '../core/user-type.js'
 import { queryTemplate } from './query-template.js'
 
 export type SessionRow = Selectable<SessionsTable>
 export type ClosureRow = Selectable<SessionClosuresTable>
+export type SessionEventRow = Selectable<SessionEventsTable>
 
 export const DAILY_CAP_TRIGGER = 'daily_cap_reached'
 
@@ -36,6 +37,11 @@ export async function findClosureByKey(trx: Kysely<Schema>, engine: Engine, key:
 
 export function findClosureBySession(trx: Kysely<Schema>, sessionId: number): Promise<ClosureRow | undefined> {
   return trx.selectFrom('session_closures').selectAll().where('session_id', '=', sessionId).executeTakeFirst()
+}
+
+/** The session's audit trail, oldest first (the `session_events_session` index serves it). */
+export function sessionEvents(trx: Kysely<Schema>, sessionId: number): Promise<SessionEventRow[]> {
+  return trx.selectFrom('session_events').selectAll().where('session_id', '=', sessionId).orderBy('id').execute()
 }
 
 /** True when `closureId` is the first closure attached to its review, i.e. the one that opened it. */

@@ -16,7 +16,7 @@ import { EarlyEndInput, GoodbyeInput, PartyId, RowId, parseInput } from '../core
 import { loadFlags } from '../config/config-repository.js'
 import type { HaloDatabase } from '../store/database.js'
 import * as repo from './closure-repository.js'
-import { toClosure, toSession, type Closure, type Goodbye, type Session, type SessionDetail } from './session-view.js'
+import { toClosure, toSession, toSessionEvent, type Closure, type Goodbye, type Session, type SessionDetail } from './session-view.js'
 
 export interface EarlyEndResult {
   readonly sessionId: number
@@ -377,10 +377,12 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
         if (row === undefined) throw new HaloError('SESSION_NOT_FOUND', `no session ${id}`)
         const closure = await repo.findClosureBySession(db, id)
         const goodbyes = await db.selectFrom('session_goodbyes').selectAll().where('session_id', '=', id).orderBy('id').execute()
+        const events = await repo.sessionEvents(db, id)
         return {
           ...toSession(row),
           closure: closure === undefined ? null : toClosure(closure),
           goodbyes: goodbyes.map((g) => ({ side: g.side as Goodbye['side'], actorId: g.actor_id, message: g.message, at: g.created_at })),
+          events: events.map(toSessionEvent),
         }
       })
     },

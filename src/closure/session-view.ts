@@ -1,5 +1,5 @@
 import type { Initiator, SessionStatus } from '../core/user-type.js'
-import type { ClosureRow, SessionRow } from './closure-repository.js'
+import type { ClosureRow, SessionEventRow, SessionRow } from './closure-repository.js'
 
 /** A session as the library returns it. */
 export interface Session {
@@ -38,9 +38,24 @@ export interface Goodbye {
   readonly at: string
 }
 
+/** One row of the session's audit trail (`session_events`): a change of its status, or a goodbye. */
+export interface SessionEvent {
+  readonly id: number
+  /** `opened`, `early_end`, `expired`, `goodbye` or `finalized`. */
+  readonly event: string
+  readonly fromStatus: SessionStatus | null
+  readonly toStatus: SessionStatus
+  /** Who made it: `mitra`, `customer`, `support` or `system`. */
+  readonly actorType: string
+  readonly actorId: string | null
+  readonly at: string
+}
+
 export interface SessionDetail extends Session {
   readonly closure: Closure | null
   readonly goodbyes: readonly Goodbye[]
+  /** Its audit trail, oldest first. */
+  readonly events: readonly SessionEvent[]
 }
 
 export function toSession(r: SessionRow): Session {
@@ -72,5 +87,17 @@ export function toClosure(r: ClosureRow): Closure {
     createdAt: r.created_at,
     graceEndsAt: r.grace_ends_at,
     finalizedAt: r.finalized_at,
+  }
+}
+
+export function toSessionEvent(r: SessionEventRow): SessionEvent {
+  return {
+    id: r.id,
+    event: r.event,
+    fromStatus: r.from_status as SessionStatus | null,
+    toStatus: r.to_status as SessionStatus,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    at: r.created_at,
   }
 }

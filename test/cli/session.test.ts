@@ -72,7 +72,12 @@ describe('halo-admin session open, list, show', SLOW, () => {
     expect((await cliOn(db, ['session', 'list', '--mitra', 'm-1'], { now: '2026-11-24T03:31:00Z' })).stdout).toMatch(/overdue 1m \(sweep\)\n$/)
 
     const shown = json(await cliOn(db, ['--json', 'session', 'show', '2']))
-    expect(shown).toEqual({ ...s, closure: null, goodbyes: [] })
+    expect(shown).toEqual({
+      ...s,
+      closure: null,
+      goodbyes: [],
+      events: [expect.objectContaining({ event: 'opened', fromStatus: null, toStatus: 'extending' })],
+    })
   })
 
   it('filters by status and mitra, limits, and says when the limit cut the list', async () => {
