@@ -4,7 +4,7 @@ import { ACTIVE_SESSIONS } from '../present/prd-strings.js'
 import { FlagsScreen } from './flags-screen.js'
 import { Header } from './header.js'
 import { is } from './keys.js'
-import { KeyRouter, useKeys } from './key-router.js'
+import { KeyRouter, useKeys, useModalOpen } from './key-router.js'
 import { ReportsScreen } from './reports-screen.js'
 import { ReviewsScreen } from './reviews-screen.js'
 import { ScreenMemory } from './screen-memory.js'
@@ -84,6 +84,7 @@ function ShellView({ initialScreen = 'flags', onQuit, noticeMs = NOTICE_MS }: Ap
   const [notice, setNotice] = useState<Notice | null>(null)
   const flags = usePoll(() => config.all(), refreshMs, { memory: 'shell.flags' })
   const tooSmall = size.columns < MIN_COLUMNS || size.rows < MIN_ROWS
+  const modal = useModalOpen()
 
   useEffect(() => {
     if (notice === null) return
@@ -160,7 +161,7 @@ function ShellView({ initialScreen = 'flags', onQuit, noticeMs = NOTICE_MS }: Ap
           dimColor={notice === null}
           wrap="truncate-end"
         >
-          {notice?.text ?? '1-4 screens · ? keys · q quit'}
+          {notice?.text ?? (modal ? 'Esc: cancel' : '1-4 screens · ? keys · q quit')}
         </Text>
       </Box>
     </ShellContext.Provider>

@@ -25,6 +25,8 @@ interface Layer {
 
 interface Router {
   add(layer: Layer): () => void
+  /** A layer's `active` or `modal` changed. */
+  changed(): void
   /** A layer became ready: keys that waited for it go on. */
   resume(): void
 }
@@ -33,6 +35,7 @@ interface Router {
 const WAIT_MS = 1500
 
 const RouterContext = createContext<Router | null>(null)
+const ModalContext = createContext(false)
 let nextOrder = 0
 
 /**
@@ -126,13 +129,20 @@ export function KeyRouter({ children }: { children: ReactNode }) {
     ),
   )
 
+  // whether a dialog or a text field has the keys: the footer then says Esc, not the shell's keys
+  const [modal, setModal] = useState(false)
   const router = useMemo<Router>(
     () => ({
       add(layer) {
         layers.current.push(layer)
+        setModal(layers.current.some((l) => l.active && l.modal))
         return () => {
           layers.current = layers.current.filter((l) => l !== layer)
+          setModal(layers.current.some((l) => l.active && l.modal))
         }
+      },
+      changed() {
+        setModal(layers.current.some((l) => l.active && l.modal))
       },
       resume() {
         if (!blocked.current) return
@@ -142,7 +152,16 @@ export function KeyRouter({ children }: { children: ReactNode }) {
     }),
     [resume],
   )
-  return <RouterContext.Provider value={router}>{children}</RouterContext.Provider>
+  return (
+    <RouterContext.Provider value={router}>
+      <ModalContext.Provider value={modal}>{children}</ModalContext.Provider>
+    </RouterContext.Provider>
+  )
+}
+
+/** True while a modal layer (a dialog, a text field) takes the keys. */
+export function useModalOpen(): boolean {
+  return useContext(ModalContext)
 }
 
 /**
@@ -169,8 +188,10 @@ export function useKeys(handler: KeyHandler, options: { active?: boolean; modal?
   useLayoutEffect(() => {
     handlerRef.current = handler
     if (layer.current !== null) {
+      const moved = layer.current.active !== active || layer.current.modal !== modal
       layer.current.active = active
       layer.current.modal = modal
+      if (moved) router.changed()
       const nowReady = !layer.current.ready && ready
       layer.current.ready = ready
       if (nowReady) router.resume()

@@ -247,6 +247,8 @@ describe('Sesi Aktif: a session and ending it as support', () => {
     expect(f).toContain(END_CONFIRM_BODY)
     expect(f).toMatch(/\[ Batal \]\s+Ya, Akhiri/)
     expect(f).toContain(`Session #${s1.id} · mitra m-1 · customer c-1 · as support ops-ana`)
+    // the footer says what works in the dialog, not the shell's keys
+    expect(f.trimEnd().split('\n').at(-1)).toBe('Esc: cancel')
     await tui.press(KEY.enter) // Batal has the focus
     await tui.waitFor((fr) => !fr.includes(END_CONFIRM_TITLE) && fr.includes('a: Akhiri'))
     await tui.press('a')
