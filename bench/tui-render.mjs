@@ -19,7 +19,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createElement as h, act } from 'react'
+import { createElement as h } from 'react'
 import { render } from 'ink-testing-library'
 import { createClosureService, fixedClock, migrateToLatest, openDatabase } from '../dist/src/index.js'
 import { App } from '../dist/src/tui/app.js'

@@ -1,11 +1,11 @@
-import { createContext, useCallback, useContext, useRef, useState, type ReactNode, type SetStateAction } from 'react'
+import { createContext, useCallback, useContext, useState, type ReactNode, type SetStateAction } from 'react'
 
 const MemoryContext = createContext<Map<string, unknown> | null>(null)
 
 /** Holds what screens remember while another screen is shown (one per TUI). */
 export function ScreenMemory({ children }: { children: ReactNode }) {
-  const memory = useRef(new Map<string, unknown>())
-  return <MemoryContext.Provider value={memory.current}>{children}</MemoryContext.Provider>
+  const [memory] = useState(() => new Map<string, unknown>())
+  return <MemoryContext.Provider value={memory}>{children}</MemoryContext.Provider>
 }
 
 /**

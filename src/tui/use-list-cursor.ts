@@ -50,8 +50,9 @@ export function useListCursor<T, Id extends string | number>(
     setCursorState(id)
   }
   const memory = useMemoryMap()
-  // the last rows that held the chosen id, to find the row that followed it once it is gone
-  const anchor = useRef<{ rows: readonly T[]; index: number } | null>(null)
+  // The last rows that held the chosen id, to find the row that followed it once it is gone. Kept
+  // with the cursor: a session ended while another screen was shown is found on the way back.
+  const anchorKey = `${options.memory}.anchor`
 
   let index = -1
   let lost: Id | null = null
@@ -59,7 +60,7 @@ export function useListCursor<T, Id extends string | number>(
     index = cursorId === null ? -1 : rows.findIndex((r) => idOf(r) === cursorId)
     if (index === -1) {
       if (cursorId !== null) lost = cursorId
-      index = cursorId === null ? 0 : follower(anchor.current, rows, idOf)
+      index = cursorId === null ? 0 : follower(memory.get(anchorKey) as Anchor<T> | undefined, rows, idOf)
     }
   }
   const selected = index === -1 ? undefined : rows[index]
@@ -70,7 +71,7 @@ export function useListCursor<T, Id extends string | number>(
   memory.set(topKey, top)
 
   useEffect(() => {
-    if (index !== -1) anchor.current = { rows, index }
+    if (index !== -1) memory.set(anchorKey, { rows, index } satisfies Anchor<T>)
     // Pin the cursor to the row it is on now (the follower of a lost row, or the first row), unless a key
     // moved it since this render: this effect may run after that key's handler.
     if (effectiveId !== cursorId && latest.current === cursorId) setCursorId(effectiveId)
@@ -111,9 +112,14 @@ export function useListCursor<T, Id extends string | number>(
   }
 }
 
+interface Anchor<T> {
+  readonly rows: readonly T[]
+  readonly index: number
+}
+
 /** Where the row that followed the lost one is in `rows` (else the one before it, else the same position). */
-function follower<T, Id>(anchor: { rows: readonly T[]; index: number } | null, rows: readonly T[], idOf: (row: T) => Id): number {
-  if (anchor === null) return 0
+function follower<T, Id>(anchor: Anchor<T> | undefined, rows: readonly T[], idOf: (row: T) => Id): number {
+  if (anchor === undefined) return 0
   const at = new Map(rows.map((r, i) => [idOf(r), i]))
   for (let i = anchor.index + 1; i < anchor.rows.length; i++) {
     const found = at.get(idOf(anchor.rows[i]!))

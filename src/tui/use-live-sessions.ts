@@ -108,24 +108,25 @@ export function useLiveSessions(): LiveSessionsState {
     setStore(next)
   }, [live, memory])
 
+  // One refresh at a time: a call while one runs asks for another when it is done.
   const run = useCallback(() => {
     if (running.current) {
       again.current = true
       return
     }
     running.current = true
-    refresh()
-      .then(
-        () => alive.current && setError(undefined),
-        (e: unknown) => alive.current && setError(e),
-      )
-      .finally(() => {
-        running.current = false
-        if (again.current && alive.current) {
-          again.current = false
-          run()
+    void (async () => {
+      do {
+        again.current = false
+        try {
+          await refresh()
+          if (alive.current) setError(undefined)
+        } catch (e) {
+          if (alive.current) setError(e)
         }
-      })
+      } while (again.current && alive.current)
+      running.current = false
+    })()
   }, [refresh])
 
   useEffect(() => {

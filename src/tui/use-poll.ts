@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
 import { useMemoryMap } from './screen-memory.js'
 
 export interface Polled<T> {
@@ -24,39 +24,38 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, options: { m
     return { data: kept?.deps === depsKey ? kept.data : undefined, error: undefined, deps: depsKey }
   })
   const loadRef = useRef(load)
-  loadRef.current = load
+  const depsRef = useRef(depsKey)
+  // the newest load and deps for the next run (updated before the effect below runs one)
+  useLayoutEffect(() => {
+    loadRef.current = load
+    depsRef.current = depsKey
+  })
   const alive = useRef(true)
   const running = useRef(false)
   const again = useRef(false)
-  const depsRef = useRef(depsKey)
-  depsRef.current = depsKey
 
+  // One load at a time: a call while one runs asks for another when it is done.
   const run = useCallback(() => {
     if (running.current) {
       again.current = true
       return
     }
     running.current = true
-    const forDeps = depsRef.current
-    loadRef
-      .current()
-      .then(
-        (data) => {
-          if (!alive.current || forDeps !== depsRef.current) return
+    void (async () => {
+      do {
+        again.current = false
+        const forDeps = depsRef.current
+        try {
+          const data = await loadRef.current()
+          if (!alive.current || forDeps !== depsRef.current) continue
           if (key !== undefined) memory.set(key, { data, deps: forDeps })
           setState({ data, error: undefined, deps: forDeps })
-        },
-        (error: unknown) => {
+        } catch (error) {
           if (alive.current && forDeps === depsRef.current) setState((s) => ({ data: s.deps === forDeps ? s.data : undefined, error, deps: forDeps }))
-        },
-      )
-      .finally(() => {
-        running.current = false
-        if (again.current && alive.current) {
-          again.current = false
-          run()
         }
-      })
+      } while (again.current && alive.current)
+      running.current = false
+    })()
   }, [key, memory])
 
   useEffect(() => {

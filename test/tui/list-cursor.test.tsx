@@ -1,4 +1,4 @@
-import { act, useState } from 'react'
+import { act, useEffect } from 'react'
 import { describe, expect, it } from 'vitest'
 import { Text, type Key as InkKey } from 'ink'
 import { render } from 'ink-testing-library'
@@ -17,29 +17,28 @@ interface Row {
   readonly name: string
 }
 
-let setRowsFromTest: (rows: Row[]) => void = () => {}
-
 /** A list of rows through the hook, drawn as `› #id` for the cursor row; `lost` ids are collected. */
-function List({ initial, height, lost }: { initial: Row[]; height: number; lost: number[] }) {
-  const [rows, setRows] = useState(initial)
-  setRowsFromTest = setRows
+function List({ rows, height, lost }: { rows: Row[]; height: number; lost: number[] }) {
   const cursor = useListCursor(rows, (r) => r.id, { height, memory: 'test' })
-  if (cursor.lost !== null) lost.push(cursor.lost)
+  useEffect(() => {
+    if (cursor.lost !== null) lost.push(cursor.lost)
+  }, [cursor.lost, lost])
   useKeys((key) => (cursor.onKey(key) ? 'handled' : 'ignored'))
   return <Text>{cursor.visible.map((r, i) => `${cursor.top + i === cursor.index ? '›' : ' '} #${r.id}`).join('\n')}</Text>
 }
 
-async function mount(rows: Row[], height = 5) {
+/** The list (or, with `away`, another screen) inside the providers the TUI gives it. */
+const tree = (rows: Row[], height: number, lost: number[], away = false) => (
+  <ScreenMemory>
+    <KeyRouter>{away ? <Text>away</Text> : <List rows={rows} height={height} lost={lost} />}</KeyRouter>
+  </ScreenMemory>
+)
+
+async function mount(initial: Row[], height = 5) {
   const lost: number[] = []
   let r!: ReturnType<typeof render>
   await act(async () => {
-    r = render(
-      <ScreenMemory>
-        <KeyRouter>
-          <List initial={rows} height={height} lost={lost} />
-        </KeyRouter>
-      </ScreenMemory>,
-    )
+    r = render(tree(initial, height, lost))
     await sleep(10)
   })
   return {
@@ -52,9 +51,9 @@ async function mount(rows: Row[], height = 5) {
         await sleep(30)
       })
     },
-    async rows(next: Row[]) {
+    async rows(next: Row[], away = false) {
       await act(async () => {
-        setRowsFromTest(next)
+        r.rerender(tree(next, height, lost, away))
         await sleep(10)
       })
     },
@@ -117,33 +116,17 @@ describe('useListCursor', () => {
   })
 
   it('remembers its cursor while unmounted (another screen shown)', async () => {
-    // one ScreenMemory across two mounts of the list
-    let show!: (on: boolean) => void
-    function Toggle() {
-      const [on, setOn] = useState(true)
-      show = setOn
-      return on ? <List initial={rows(1, 2, 3, 4)} height={4} lost={[]} /> : <Text>away</Text>
-    }
-    let r!: ReturnType<typeof render>
-    await act(async () => {
-      r = render(
-        <ScreenMemory>
-          <KeyRouter>
-            <Toggle />
-          </KeyRouter>
-        </ScreenMemory>,
-      )
-      await sleep(10)
-    })
-    await act(async () => {
-      r.stdin.write('jj')
-      await sleep(20)
-    })
-    await act(async () => show(false))
-    expect(r.lastFrame()).toBe('away')
-    await act(async () => show(true))
-    expect(r.lastFrame()).toContain('› #3')
-    r.unmount()
+    const l = await mount(rows(1, 2, 3, 4), 4)
+    await l.keys('jj')
+    await l.rows(rows(1, 2, 3, 4), true)
+    expect(l.frame()).toBe('away')
+    await l.rows(rows(1, 2, 3, 4))
+    expect(l.cursor()).toBe(3)
+    // its row went while it was away: the one that followed it, and the loss is reported
+    await l.rows(rows(1, 2, 3, 4), true)
+    await l.rows(rows(1, 2, 4))
+    expect(l.cursor()).toBe(4)
+    expect(l.lost).toEqual([3])
   })
 })
 
