@@ -2,16 +2,19 @@
  * The TUI's Sesi Aktif screen with 10,000 active sessions, rendered by ink into a fake stdout
  * (ink-testing-library):
  *
- *   first frame: time from the moment the sessions are loaded (listSessions resolved) to the
- *                first frame that shows them. Target: at most 300 ms.
+ *   first frame: time from the moment the live sessions are read (the first snapshot resolved)
+ *                to the first frame that shows them. Target: at most 300 ms.
  *   scroll step: time from a key (↓, PgDn) written to stdin to the next frame. Only the visible
  *                window is rendered, so a step costs the same for 100 or 10,000 rows.
- *   refresh:     time from a reload's data to its frame (the screen re-reads every refreshMs).
+ *   filter key:  time from a letter typed into the `/` filter to the frame with its matches.
+ *   refresh:     a refresh reads only the sessions that changed: its cost with nothing changed,
+ *                and the full read it replaces.
+ *   re-entry:    time from switching back to Sesi Aktif to the frame with its list (kept while away).
  *
  * The 10,000 sessions are opened through the library in a temporary SQLite file.
  *
  *   npm run build && node bench/tui-render.mjs
- *   BENCH_SESSIONS=50000 node bench/tui-render.mjs
+ *   BENCH_SESSIONS=25000 node bench/tui-render.mjs
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -41,15 +44,15 @@ try {
 
   const base = servicesFor(handle, { actor: 'bench', clock, refreshMs: 3_600_000 })
   let loadedAt = []
-  const timedClosures = Object.freeze({
-    ...base.closures,
-    listSessions: async (f) => {
-      const rows = await base.closures.listSessions(f)
+  const timedLive = Object.freeze({
+    ...base.live,
+    snapshot: async () => {
+      const snap = await base.live.snapshot()
       loadedAt.push(performance.now())
-      return rows
+      return snap
     },
   })
-  const services = Object.freeze({ ...base, closures: timedClosures })
+  const services = Object.freeze({ ...base, live: timedLive })
 
   globalThis.IS_REACT_ACT_ENVIRONMENT = false
   let frames = []
@@ -69,7 +72,7 @@ try {
   }
   const nextFrame = (test = () => true) => new Promise((resolve) => (waiter = { test, resolve }))
 
-  const shown = `${N} sesi`
+  const shown = `${N} live sessions`
   const firstAt = await nextFrame((f) => f.includes(shown))
   const firstMs = firstAt - loadedAt[0]
   console.log(`first frame after data loaded: ${fmt(firstMs)} (render to data loaded: ${fmt(loadedAt[0] - renderAt)}) target <= ${TARGET_MS} ms`)
@@ -96,19 +99,44 @@ try {
   const last = frames[frames.length - 1].frame.split('\n').find((l) => l.startsWith('›'))
   console.log(`cursor row after scrolling: ${last?.trim()}`)
 
-  const refresh = []
-  for (let i = 0; i < 5; i++) {
-    loadedAt = []
-    const p = nextFrame()
-    // reload through the screen's own poll: switch away and back
-    inst.stdin.write('1')
-    await nextFrame()
-    inst.stdin.write('2')
-    await nextFrame((f) => f.includes(shown))
-    refresh.push(frames[frames.length - 1].at - loadedAt[0])
-    void p
+  // a letter typed into the filter: the frame that shows the filter with it
+  inst.stdin.write('/')
+  await nextFrame()
+  const typed = []
+  for (const [i, c] of [...'m-17'].entries()) {
+    const t0 = performance.now()
+    const p = nextFrame((f) => f.includes(`/ ${'m-17'.slice(0, i + 1)}`))
+    inst.stdin.write(c)
+    typed.push((await p) - t0)
   }
-  console.log(`screen re-entered, data to frame: median ${fmt(pct(refresh, 50))}`)
+  console.log(`filter key x${typed.length}: median ${fmt(pct(typed, 50))}, max ${fmt(Math.max(...typed))}`)
+  inst.stdin.write('\x1b')
+  await nextFrame((f) => f.includes(shown))
+
+  // a refresh with nothing changed, against the full read it replaces
+  const quiet = []
+  const full = []
+  let { cursor } = await base.live.snapshot()
+  for (let i = 0; i < 5; i++) {
+    let t0 = performance.now()
+    cursor = (await base.live.changes(cursor)).cursor
+    quiet.push(performance.now() - t0)
+    t0 = performance.now()
+    await base.live.snapshot()
+    full.push(performance.now() - t0)
+  }
+  console.log(`refresh (changes since the last one, none): median ${fmt(pct(quiet, 50))}; a full read of ${N}: median ${fmt(pct(full, 50))}`)
+
+  const back = []
+  for (let i = 0; i < 5; i++) {
+    inst.stdin.write('1')
+    await nextFrame((f) => f.includes('business_timezone'))
+    const t0 = performance.now()
+    const p = nextFrame((f) => f.includes(shown))
+    inst.stdin.write('2')
+    back.push((await p) - t0)
+  }
+  console.log(`screen re-entered, key to frame: median ${fmt(pct(back, 50))}`)
   inst.unmount()
   await handle.close()
   const ok = firstMs <= TARGET_MS

@@ -14,9 +14,9 @@
 // - kysely is loaded one way only: the lazy `import('kysely')` of src/store/query-builder.ts is
 //   turned into a `require`, like every static import of it, so one copy of kysely runs;
 // - ES-module-only packages (chalk, @inquirer/prompts) are loaded with `import()` by the source;
-// - the TUI is not bundled: ink cannot be `require`d on Node 20 (a dependency uses top-level
-//   await), so `tui` imports dist/src/tui/run-tui-on.js, tsc's ES modules, which open their own
-//   handle (see src/tui/run-tui-on.ts);
+// - the TUI is a bundle of its own, an ES module (dist/tui/run-tui-on.mjs, built below): ink cannot
+//   be `require`d on Node 20 (a dependency uses top-level await), so `tui` imports it, and it opens
+//   its own handle (see src/tui/run-tui-on.ts);
 // - commander is bundled too, with its `require('node:child_process')` made lazy: it needs it only
 //   for executable subcommands, which halo-admin has none of, and loading it (with node:net and
 //   the streams) was a fifth of `flag get`'s start-up;
@@ -42,11 +42,20 @@ const kyselyByRequire = {
   },
 }
 
-/** The TUI stays tsc's ES modules: its import points from dist/cli into dist/src. */
+/** The TUI is its own ES-module bundle: its import points from dist/cli to dist/tui. */
 const tuiFromDist = {
   name: 'tui-from-dist',
   setup(b) {
-    b.onResolve({ filter: /\/tui\/run-tui-on\.js$/ }, () => ({ path: '../src/tui/run-tui-on.js', external: true }))
+    b.onResolve({ filter: /\/tui\/run-tui-on\.js$/ }, () => ({ path: '../tui/run-tui-on.mjs', external: true }))
+  },
+}
+
+/** ink loads its devtools (and react-devtools-core, not installed) only with DEV=true: never in the bundle. */
+const noInkDevtools = {
+  name: 'no-ink-devtools',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) => (/[\\/]ink[\\/]/.test(args.importer) ? { path: 'ink-devtools', namespace: 'empty' } : undefined))
+    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export {}', loader: 'js' }))
   },
 }
 
@@ -80,6 +89,34 @@ await build({
   plugins: [lazyCommander, kyselyByRequire, tuiFromDist],
   define: { 'import.meta.url': '__fileUrl' },
   banner: { js: 'const __fileUrl = require("node:url").pathToFileURL(__filename).href;' },
+  sourcemap: true,
+  logLevel: 'warning',
+})
+
+// The TUI: one ES module with ink, react and the screens. Loaded as tsc's ~60 modules plus ink's
+// hundreds (es-toolkit alone is ~280 ms), its first frame came 1-1.5 s after `halo-admin tui`
+// started; the bundle loads in a third of that. React's production build: its development build
+// checks every render, and nothing here reads its warnings. kysely is inside too (its ES build is
+// ~400 files, each read apart); the database drivers stay packages, as in the CLI. Split into
+// chunks, so what the source loads with `import()` stays lazy: a SQLite TUI never loads pg.
+const TUI_OUT = join(ROOT, 'dist', 'tui')
+rmSync(TUI_OUT, { recursive: true, force: true })
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: { 'run-tui-on': 'src/tui/run-tui-on.ts' },
+  outdir: TUI_OUT,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['better-sqlite3', 'pg', 'pg-native'],
+  tsconfig: 'tsconfig.build.json',
+  plugins: [noInkDevtools],
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // CommonJS packages inside (react, signal-exit) call require
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   sourcemap: true,
   logLevel: 'warning',
 })

@@ -6,7 +6,21 @@
  * ```
  */
 export { HaloError, ErrorCode, httpStatusFor, isHaloError } from './errors.js'
-export { UserType, SESSION_STATUSES, REVIEW_OUTCOMES, INITIATORS, type Initiator, type SessionStatus, type ReviewOutcome } from './core/user-type.js'
+export { UserType } from './core/user-type.js'
+export {
+  SESSION_STATUSES,
+  LIVE_STATUSES,
+  REVIEW_OUTCOMES,
+  REVIEW_STATUSES,
+  INITIATORS,
+  CLOSURE_KINDS,
+  DAILY_CAP_TRIGGER,
+  type Initiator,
+  type SessionStatus,
+  type ReviewOutcome,
+  type ReviewStatus,
+  type ClosureKind,
+} from './core/vocabulary.js'
 export { EndSessionRequestBody, EarlyEndInput, GoodbyeInput } from './core/validation.js'
 export { businessDay, isValidTimeZone, isCalendarDay, addDays } from './core/business-day.js'
 export { systemClock, fixedClock, parseInstant, type Clock } from './core/clock.js'
@@ -37,7 +51,7 @@ export {
   type SweepResult,
   type ClientConfig,
 } from './closure/closure-service.js'
-export type { Session, SessionDetail, Closure, Goodbye } from './closure/session-view.js'
+export type { Session, SessionDetail, SessionEvent, Closure, Goodbye } from './closure/session-view.js'
 export { createReviewService, type ReviewService, type Review, type ReviewFilter, type ResolveInput } from './review/review-service.js'
 export {
   createReportService,

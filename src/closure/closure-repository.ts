@@ -433,6 +433,30 @@ export function goodbyesOf(db: Kysely<Schema>, sessionId: number) {
   return db.selectFrom('session_goodbyes').select(['side', 'actor_id', 'message', 'created_at']).where('session_id', '=', sessionId).orderBy('id').execute()
 }
 
+/** The newest `session_events` id (0 when there is none). */
+export async function latestEventId(db: Kysely<Schema>): Promise<number> {
+  const row = await db
+    .selectFrom('session_events')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst()
+  return Number(row?.id ?? 0)
+}
+
+/** Up to `limit` events after `after`, by id: which sessions changed. */
+export function eventsAfter(db: Kysely<Schema>, after: number, limit: number) {
+  return db.selectFrom('session_events').select(['id', 'session_id']).where('id', '>', after).orderBy('id').limit(limit).execute()
+}
+
+export function sessionsByIds(db: Kysely<Schema>, ids: readonly number[]): Promise<SessionRow[]> {
+  if (ids.length === 0) return Promise.resolve([])
+  return db
+    .selectFrom('sessions')
+    .select(SESSION_COLUMNS)
+    .where('id', 'in', [...ids])
+    .orderBy('id')
+    .execute()
+}
+
 export function eventsOf(db: Kysely<Schema>, sessionId: number) {
   return db.selectFrom('session_events').selectAll().where('session_id', '=', sessionId).orderBy('id').execute()
 }
@@ -456,11 +480,13 @@ export interface SessionQuery {
   readonly statuses?: readonly SessionStatus[]
   readonly mitraId?: string
   readonly customerId?: string
-  readonly limit: number
+  /** At most this many; all when absent. */
+  readonly limit?: number
 }
 
 export function listSessions(db: Kysely<Schema>, q: SessionQuery): Promise<SessionRow[]> {
-  let query = db.selectFrom('sessions').select(SESSION_COLUMNS).orderBy('id').limit(q.limit)
+  let query = db.selectFrom('sessions').select(SESSION_COLUMNS).orderBy('id')
+  if (q.limit !== undefined) query = query.limit(q.limit)
   if (q.statuses !== undefined) query = query.where(statusIn(q.statuses))
   if (q.mitraId !== undefined) query = query.where('mitra_id', '=', q.mitraId)
   if (q.customerId !== undefined) query = query.where('customer_id', '=', q.customerId)

@@ -21,6 +21,3 @@ export const USER_TYPES: readonly UserType[] = Object.freeze([UserType.MITRA, Us
 export function initiatorOf(userType: UserType): Exclude<Initiator, 'system'> {
   return userType === UserType.MITRA ? 'mitra' : userType === UserType.CUSTOMER ? 'customer' : 'support'
 }
-
-// Moved to ./vocabulary.ts; kept here until every importer has moved.
-export { SESSION_STATUSES, INITIATORS, REVIEW_OUTCOMES, type SessionStatus, type Initiator, type ReviewOutcome } from './vocabulary.js'

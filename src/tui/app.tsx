@@ -1,96 +1,143 @@
-import { Box, Text, useApp, useInput, useStdout } from 'ink'
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { Box, Text, useApp, useStdout } from 'ink'
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import { ACTIVE_SESSIONS } from '../present/prd-strings.js'
 import { FlagsScreen } from './flags-screen.js'
+import { Header } from './header.js'
+import { is } from './keys.js'
+import { KeyRouter, useKeys, useModalOpen } from './key-router.js'
 import { ReportsScreen } from './reports-screen.js'
 import { ReviewsScreen } from './reviews-screen.js'
+import { ScreenMemory } from './screen-memory.js'
 import { SessionsScreen } from './sessions-screen.js'
 import { ShellContext, type Notice, type Shell } from './shell-context.js'
 import { useServices } from './services-context.js'
+import { usePoll } from './use-poll.js'
 
 export const SCREENS = [
   { id: 'flags', title: 'Flags' },
-  { id: 'sessions', title: 'Sesi Aktif' },
+  { id: 'sessions', title: ACTIVE_SESSIONS },
   { id: 'reviews', title: 'Reviews' },
   { id: 'reports', title: 'Reports' },
 ] as const
 export type ScreenId = (typeof SCREENS)[number]['id']
 
+/** The smallest terminal every screen fits in without overlapping text. */
+export const MIN_COLUMNS = 80
+export const MIN_ROWS = 24
+
+/** How long a footer notice stays. */
+const NOTICE_MS = 6000
+
 const HELP = [
   ['1-4, Tab', 'switch screen (Shift-Tab: back)'],
-  ['↑ ↓ j k, PgUp PgDn, g G', 'move, scroll'],
-  ['Space / Enter', 'Flags: toggle a boolean / edit a value'],
-  ['r', 'Flags: reset to the default'],
-  ['Enter (or a)', 'Sesi Aktif: Akhiri (if early_end_mitra_enabled)'],
-  ['/', 'Sesi Aktif: filter #id/mitra/customer, Esc clears'],
-  ['Enter', 'Reviews: resolve (outcome + note)'],
-  ['← → Enter, Esc', 'dialogs: choose, Esc = Batal'],
+  ['↑ ↓ j k, PgUp PgDn, g G', 'move (every key counts, however fast)'],
+  ['Space / Enter, r', 'Flags: toggle or edit a value; r: back to default'],
+  ['Enter', `${ACTIVE_SESSIONS}: open the session`],
+  ['a', 'in a session: Akhiri as support (asks first)'],
+  ['/', `${ACTIVE_SESSIONS}: filter by #id, mitra, customer`],
+  ['Enter, s', 'Reviews: resolve; s: open or resolved ones'],
+  ['a, b, + -', 'Reports: all closures; by day/mitra/reason; range'],
+  ['← → Enter, Esc', 'dialogs (open on Batal; digits never choose)'],
   ['?', 'this help (any key closes)'],
   ['q, Ctrl-C', 'quit'],
 ] as const
 
-/** The shell: a tab bar, the current screen, a footer line; refreshes itself through each screen's polling. */
-export function App({ initialScreen = 'flags', onQuit }: { initialScreen?: ScreenId; onQuit?: () => void }) {
-  const { actor, refreshMs } = useServices()
-  const app = useApp()
-  const { stdout } = useStdout()
-  const [size, setSize] = useState({ width: stdout.columns || 80, height: stdout.rows || 24 })
-  const [screen, setScreen] = useState<ScreenId>(initialScreen)
-  const [help, setHelp] = useState(false)
-  const [notice, setNotice] = useState<Notice | null>(null)
-  const locks = useRef(new Set<string>())
-  const [locked, setLockedState] = useState(false)
+export interface AppProps {
+  readonly initialScreen?: ScreenId
+  onQuit?(): void
+  /** How long a footer notice stays (ms). */
+  readonly noticeMs?: number
+}
 
+/** The TUI: the shell (header, screen, footer) inside the key router and the screens' memory. */
+export function App(props: AppProps) {
+  return (
+    <ScreenMemory>
+      <KeyRouter>
+        <ShellView {...props} />
+      </KeyRouter>
+    </ScreenMemory>
+  )
+}
+
+function useTerminalSize(): { columns: number; rows: number } {
+  const { stdout } = useStdout()
+  const read = useCallback(() => ({ columns: stdout.columns || MIN_COLUMNS, rows: stdout.rows || MIN_ROWS }), [stdout])
+  const [size, setSize] = useState(read)
   useEffect(() => {
-    const onResize = () => setSize({ width: stdout.columns || 80, height: stdout.rows || 24 })
+    const onResize = () => setSize(read())
     stdout.on('resize', onResize)
     return () => {
       stdout.off('resize', onResize)
     }
-  }, [stdout])
+  }, [stdout, read])
+  return size
+}
 
-  const setLocked = useCallback((owner: string, on: boolean) => {
-    if (on) locks.current.add(owner)
-    else locks.current.delete(owner)
-    setLockedState(locks.current.size > 0)
-  }, [])
-  const notify = useCallback((n: Notice | null) => setNotice(n), [])
+/** The shell: header (tabs and where it works), the current screen, a footer line; a size notice on a terminal too small. */
+function ShellView({ initialScreen = 'flags', onQuit, noticeMs = NOTICE_MS }: AppProps) {
+  const { config, actor, refreshMs, database } = useServices()
+  const app = useApp()
+  const size = useTerminalSize()
+  const [screen, setScreen] = useState<ScreenId>(initialScreen)
+  const [help, setHelp] = useState(false)
+  const [notice, setNotice] = useState<Notice | null>(null)
+  const flags = usePoll(() => config.all(), refreshMs, { memory: 'shell.flags' })
+  const tooSmall = size.columns < MIN_COLUMNS || size.rows < MIN_ROWS
+  const modal = useModalOpen()
+
+  useEffect(() => {
+    if (notice === null) return
+    const timer = setTimeout(() => setNotice(null), noticeMs)
+    return () => clearTimeout(timer)
+  }, [notice, noticeMs])
+
   // Leave one row free: a frame as tall as the terminal makes ink clear and redraw the whole screen.
-  const height = Math.max(8, size.height - 1)
-  const width = Math.max(40, size.width)
-  const shell = useMemo<Shell>(() => ({ notify, setLocked, width, height: height - 3 }), [notify, setLocked, width, height])
+  const height = size.rows - 1
+  const width = size.columns
+  const shell = useMemo<Shell>(() => ({ notify: setNotice, width, height: height - 3, flags: flags.data }), [width, height, flags.data])
 
-  useInput(
-    (input, key) => {
-      if (help) return setHelp(false)
-      if (input === 'q') {
-        onQuit?.()
-        return app.exit()
-      }
-      if (input === '?') return setHelp(true)
-      const n = Number(input)
-      const go = (id: ScreenId) => {
-        if (id !== screen) setNotice(null)
-        setScreen(id)
-      }
-      if (Number.isInteger(n) && n >= 1 && n <= SCREENS.length) return go(SCREENS[n - 1]!.id)
-      if (key.tab) {
-        const i = SCREENS.findIndex((s) => s.id === screen)
-        go(SCREENS[(i + (key.shift ? SCREENS.length - 1 : 1)) % SCREENS.length]!.id)
-      }
-    },
-    { isActive: !locked || help },
-  )
+  const quit = () => {
+    onQuit?.()
+    app.exit()
+  }
+  useKeys((key) => {
+    if (help) return (setHelp(false), 'changed')
+    if (is(key, 'q') || (key.ctrl && key.text === 'c')) return (quit(), 'changed')
+    if (tooSmall) return 'ignored'
+    if (is(key, '?')) return (setHelp(true), 'changed')
+    const go = (id: ScreenId) => {
+      if (id !== screen) setNotice(null)
+      setScreen(id)
+      return 'changed' as const
+    }
+    const n = key.name === 'char' ? Number(key.text) : NaN
+    if (Number.isInteger(n) && n >= 1 && n <= SCREENS.length) return go(SCREENS[n - 1]!.id)
+    if (key.name === 'tab') {
+      const i = SCREENS.findIndex((s) => s.id === screen)
+      return go(SCREENS[(i + (key.shift ? SCREENS.length - 1 : 1)) % SCREENS.length]!.id)
+    }
+    return 'ignored'
+  })
+
+  if (tooSmall)
+    return (
+      <Box flexDirection="column">
+        <Text>{`halo-admin needs a terminal of at least ${MIN_COLUMNS}x${MIN_ROWS}.`}</Text>
+        <Text>{`This one is ${size.columns}x${size.rows}: make it larger, or press q to quit.`}</Text>
+      </Box>
+    )
 
   const body = help ? (
     <Box flexDirection="column">
       <Text bold>Keys</Text>
       {HELP.map(([k, what]) => (
-        <Text key={k}>
+        <Text key={k} wrap="truncate-end">
           <Text color="cyan">{k.padEnd(26)}</Text>
           {what}
         </Text>
       ))}
-      <Text dimColor>{`Operator: ${actor} · refresh every ${refreshMs} ms`}</Text>
+      <Text dimColor>{`refresh every ${refreshMs} ms · any key closes this help`}</Text>
     </Box>
   ) : screen === 'flags' ? (
     <FlagsScreen />
@@ -105,22 +152,16 @@ export function App({ initialScreen = 'flags', onQuit }: { initialScreen?: Scree
   return (
     <ShellContext.Provider value={shell}>
       <Box flexDirection="column" width={width} height={height}>
-        <Box>
-          <Text bold color="magenta">
-            halo-admin{' '}
-          </Text>
-          {SCREENS.map((s, i) => (
-            <Text key={s.id} inverse={s.id === screen && !help} bold={s.id === screen}>
-              {` ${i + 1} ${s.title} `}
-            </Text>
-          ))}
-          <Text dimColor> ? keys · q quit</Text>
-        </Box>
-        <Box flexDirection="column" flexGrow={1} marginTop={1} overflow="hidden">
+        <Header screens={SCREENS} current={help ? null : screen} database={database} actor={actor} width={width} />
+        <Box flexDirection="column" flexGrow={1} overflow="hidden">
           {body}
         </Box>
-        <Text color={notice?.kind === 'error' ? 'red' : 'green'} wrap="truncate-end">
-          {notice?.text ?? ' '}
+        <Text
+          color={notice === null ? undefined : notice.kind === 'error' ? 'red' : notice.kind === 'warn' ? 'yellow' : 'green'}
+          dimColor={notice === null}
+          wrap="truncate-end"
+        >
+          {notice?.text ?? (modal ? 'Esc: cancel' : '1-4 screens · ? keys · q quit')}
         </Text>
       </Box>
     </ShellContext.Provider>

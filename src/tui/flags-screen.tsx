@@ -1,14 +1,18 @@
-import { Box, Text, useInput } from 'ink'
+import { Box, Text } from 'ink'
 import { useState } from 'react'
 import { flagText, parseFlagText, type FlagKey } from '../config/flag-registry.js'
 import type { FlagState } from '../config/config-store.js'
+import { printable } from '../present/printable.js'
+import { formatInstant } from '../present/time.js'
 import { ChoiceDialog } from './choice-dialog.js'
+import { is } from './keys.js'
+import { useKeys } from './key-router.js'
 import { TextPrompt } from './text-prompt.js'
-import { describeError, StaleNotice, useKeyLock, useShell } from './shell-context.js'
+import { describeError, StaleNotice, useShell } from './shell-context.js'
 import { useServices } from './services-context.js'
+import { useListCursor } from './use-list-cursor.js'
 import { usePoll } from './use-poll.js'
-import { useSyncedState } from './use-synced-state.js'
-import { fit, isMoveKey, moveCursor } from './scroll-window.js'
+import { fit } from './scroll-window.js'
 
 type Step =
   | { readonly kind: 'list' }
@@ -17,35 +21,29 @@ type Step =
   | { readonly kind: 'reset'; readonly flag: FlagState }
 
 /** Every flag with value, default and description; Space toggles a boolean, Enter edits, each change confirmed and audited. */
-export function FlagsScreen({ active = true }: { active?: boolean }) {
+export function FlagsScreen() {
   const { config, actor, refreshMs } = useServices()
   const shell = useShell()
-  const flags = usePoll(() => config.list(), refreshMs)
-  const [cursor, setCursor, cursorRef] = useSyncedState(0)
+  const flags = usePoll(() => config.list(), refreshMs, { memory: 'flags' })
   const [step, setStep] = useState<Step>({ kind: 'list' })
-  useKeyLock('flags', step.kind !== 'list')
-
   const list = flags.data ?? []
-  const selected = list[Math.min(cursor, list.length - 1)]
+  const cursor = useListCursor(list, (f) => f.key, { height: list.length, memory: 'flags' })
+  const selected = cursor.selected
 
-  useInput(
-    (input, key) => {
-      // the row under the newest cursor, not this render's (see use-synced-state.ts)
-      const selected = list[Math.min(cursorRef.current, list.length - 1)]
-      if (selected === undefined) return
-      // From the latest cursor, not this render's: held keys arrive before the handler is re-subscribed.
-      if (isMoveKey(key, input)) return setCursor((c) => moveCursor(Math.min(c, Math.max(0, list.length - 1)), list.length, list.length, key, input))
-      if (input === 'r') {
-        shell.notify(null)
-        return setStep({ kind: 'reset', flag: selected })
+  useKeys(
+    (key) => {
+      if (cursor.onKey(key)) return 'handled'
+      const chosen = cursor.current()
+      if (chosen === undefined) return 'ignored'
+      if (is(key, 'r')) return (setStep({ kind: 'reset', flag: chosen }), 'changed')
+      if (is(key, ' ') || key.name === 'return') {
+        if (chosen.type === 'boolean') setStep({ kind: 'confirm', flag: chosen, value: !chosen.value })
+        else setStep({ kind: 'edit', flag: chosen, text: flagText(chosen.value) })
+        return 'changed'
       }
-      if (input === ' ' || key.return) {
-        shell.notify(null)
-        if (selected.type === 'boolean') setStep({ kind: 'confirm', flag: selected, value: !selected.value })
-        else setStep({ kind: 'edit', flag: selected, text: flagText(selected.value) })
-      }
+      return 'ignored'
     },
-    { isActive: active && step.kind === 'list' },
+    { active: step.kind === 'list', ready: flags.data !== undefined || flags.error !== undefined },
   )
 
   async function apply(flag: FlagState, value: unknown, reset = false) {
@@ -53,7 +51,10 @@ export function FlagsScreen({ active = true }: { active?: boolean }) {
       const change = reset ? await config.reset(flag.key, { actor }) : await config.set(flag.key, value as never, { actor })
       shell.notify({
         kind: 'ok',
-        text: change === null ? `${flag.key} unchanged` : `${flag.key}: ${flagText(change.oldValue)} → ${flagText(change.newValue)} (by ${actor})`,
+        text:
+          change === null
+            ? `${flag.key} unchanged`
+            : `${flag.key}: ${printable(flagText(change.oldValue))} → ${printable(flagText(change.newValue))} (by ${printable(actor)})`,
       })
     } catch (e) {
       shell.notify({ kind: 'error', text: describeError(e) })
@@ -61,26 +62,28 @@ export function FlagsScreen({ active = true }: { active?: boolean }) {
     flags.reload()
   }
 
-  if (flags.data === undefined) return <Text>{flags.error === undefined ? 'Memuat flags…' : describeError(flags.error)}</Text>
+  if (flags.data === undefined) return <Text>{flags.error === undefined ? 'Loading flags…' : describeError(flags.error)}</Text>
   const keyWidth = Math.max(...list.map((f) => f.key.length)) + 1
   const valueWidth = Math.max(12, Math.min(40, shell.width - keyWidth - 24))
+  const tz = shell.flags?.business_timezone ?? 'UTC'
+  const change = (flag: FlagState, to: unknown) => `${flag.key}: ${printable(flagText(flag.value))} → ${printable(flagText(to))}`
 
   return (
     <Box flexDirection="column">
       <StaleNotice error={flags.error} />
       <Text dimColor>{`  ${fit('key', keyWidth)} ${fit('value', valueWidth)} default`}</Text>
       {list.map((f, i) => (
-        <Text key={f.key} inverse={i === cursor && active} bold={f.isSet}>
-          {`${i === cursor ? '›' : ' '} ${fit(f.key, keyWidth)} ${fit(flagText(f.value), valueWidth)} ${fit(flagText(f.default), Math.max(0, shell.width - keyWidth - valueWidth - 5))}`}
+        <Text key={f.key} inverse={i === cursor.index} bold={f.isSet} wrap="truncate-end">
+          {`${i === cursor.index ? '›' : ' '} ${fit(f.key, keyWidth)} ${fit(printable(flagText(f.value)), valueWidth)} ${printable(flagText(f.default))}`}
         </Text>
       ))}
       {selected !== undefined && step.kind === 'list' && (
         <Box flexDirection="column" marginTop={1}>
-          <Text>{selected.description}</Text>
-          {flagText(selected.value).length > valueWidth && <Text>{`= ${flagText(selected.value)}`}</Text>}
-          <Text dimColor>
+          <Text wrap="truncate-end">{selected.description}</Text>
+          {flagText(selected.value).length > valueWidth && <Text wrap="truncate-end">{`= ${printable(flagText(selected.value))}`}</Text>}
+          <Text dimColor wrap="truncate-end">
             {`${selected.type}: ${selected.hint}`}
-            {selected.updatedBy !== null ? ` · set by ${selected.updatedBy} at ${selected.updatedAt}` : ' · default'}
+            {selected.updatedBy !== null ? ` · set by ${printable(selected.updatedBy)} at ${formatInstant(selected.updatedAt, tz)}` : ' · default'}
           </Text>
           <Text dimColor>{`${selected.type === 'boolean' ? 'Space/Enter: toggle' : 'Enter: edit'} · r: reset to default`}</Text>
         </Box>
@@ -90,7 +93,7 @@ export function FlagsScreen({ active = true }: { active?: boolean }) {
           label={`${step.flag.key} =`}
           initial={step.text}
           error={step.error}
-          hint={`${step.flag.hint} · Enter: OK · Esc: Batal`}
+          hint={`${step.flag.hint} · Enter: OK · Esc: cancel`}
           onCancel={() => setStep({ kind: 'list' })}
           onSubmit={(text) => {
             const parsed = parseFlagText(step.flag.key as FlagKey, text)
@@ -101,10 +104,11 @@ export function FlagsScreen({ active = true }: { active?: boolean }) {
       )}
       {step.kind === 'reset' && (
         <ChoiceDialog
-          title="Kembalikan ke default?"
-          body={`${step.flag.key}: ${flagText(step.flag.value)} → ${flagText(step.flag.default)}`}
-          detail={[`dicatat atas nama ${actor}`]}
-          choices={['Batal', 'Ya, Reset']}
+          key="reset"
+          title="Reset to the default?"
+          body={change(step.flag, step.flag.default)}
+          detail={[`recorded as ${printable(actor)}`]}
+          choices={['Cancel', 'Reset']}
           onChoose={(i) => {
             setStep({ kind: 'list' })
             if (i === 1) void apply(step.flag, step.flag.default, true)
@@ -113,10 +117,11 @@ export function FlagsScreen({ active = true }: { active?: boolean }) {
       )}
       {step.kind === 'confirm' && (
         <ChoiceDialog
-          title="Ubah flag?"
-          body={`${step.flag.key}: ${flagText(step.flag.value)} → ${flagText(step.value)}`}
-          detail={[`dicatat atas nama ${actor}`]}
-          choices={['Batal', 'Ya, Ubah']}
+          key="confirm"
+          title="Change the flag?"
+          body={change(step.flag, step.value)}
+          detail={[`recorded as ${printable(actor)}`]}
+          choices={['Cancel', 'Change']}
           onChoose={(i) => {
             setStep({ kind: 'list' })
             if (i === 1) void apply(step.flag, step.value)

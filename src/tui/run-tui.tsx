@@ -1,5 +1,6 @@
 import './interactive-terminal.js' // before ink: see there
 import { render } from 'ink'
+import chalk from 'chalk'
 import { HaloError } from '../errors.js'
 import type { Clock } from '../core/clock.js'
 import type { HaloDatabase } from '../store/database.js'
@@ -13,6 +14,17 @@ export interface TuiOptions {
   /** How often screens reload (default 2000 ms), so changes by other processes show up. */
   readonly refreshMs?: number
   readonly initialScreen?: ScreenId
+  /**
+   * Colour and other styles (inverse, bold); false turns them off. Off as well
+   * when `NO_COLOR` is set or `TERM` is `dumb`. The screens mark the cursor
+   * and the focused choice with `›` and `[ ]` too, so nothing depends on them.
+   */
+  readonly color?: boolean
+}
+
+/** False where the environment asks for no colour: `NO_COLOR` (any value but empty) or `TERM=dumb`. */
+export function colorAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !(env.NO_COLOR !== undefined && env.NO_COLOR !== '') && env.TERM !== 'dumb'
 }
 
 /**
@@ -30,6 +42,8 @@ export async function runTui(options: TuiOptions): Promise<void> {
   if (process.stdin.isTTY !== true || process.stdout.isTTY !== true)
     throw new HaloError('INVALID_INPUT', 'the TUI needs a terminal (stdin and stdout must be a TTY)')
   const services = servicesFor(options.handle, options)
+  // ink styles every Text through this one chalk: level 0 writes no escape sequence for colour, inverse or bold
+  if (options.color === false || !colorAllowed()) chalk.level = 0
   // The alternate screen keeps the operator's scrollback as it was; it is left on every way out.
   const leave = () => process.stdout.write('\x1b[?1049l\x1b[?25h')
   process.stdout.write('\x1b[?1049h\x1b[H')

@@ -2,14 +2,24 @@ import { createContext, useContext, type ReactNode } from 'react'
 import type { Clock } from '../core/clock.js'
 import type { HaloDatabase } from '../store/database.js'
 import { createClosureService, type ClosureService } from '../closure/closure-service.js'
+import { createLiveSessions, type LiveSessions } from '../closure/live-sessions.js'
 import { createConfigStore, type ConfigStore } from '../config/config-store.js'
 import { createReportService, type ReportService } from '../report/report-service.js'
 import { createReviewService, type ReviewService } from '../review/review-service.js'
+
+/** Where the TUI works, for its header: never holds a password. */
+export interface DatabaseLabel {
+  /** The target with any password masked (`HaloDatabase.target`). */
+  readonly target: string
+  readonly engine: 'sqlite' | 'postgres'
+}
 
 /** What every screen reads and writes through: the library's services, the operator and the clock. */
 export interface TuiServices {
   readonly config: ConfigStore
   readonly closures: ClosureService
+  /** Sesi Aktif's view of the live sessions: one full read, then only what changed. */
+  readonly live: LiveSessions
   readonly reviews: ReviewService
   readonly reports: ReportService
   /** The operator: the actor of every change made from the TUI. */
@@ -17,6 +27,7 @@ export interface TuiServices {
   readonly clock: Clock
   /** How often screens reload their data, in milliseconds. */
   readonly refreshMs: number
+  readonly database: DatabaseLabel
 }
 
 /**
@@ -31,11 +42,13 @@ export function servicesFor(handle: HaloDatabase, options: { actor: string; cloc
   return Object.freeze({
     config: createConfigStore(handle, { clock }),
     closures: createClosureService(handle, { clock }),
+    live: createLiveSessions(handle),
     reviews: createReviewService(handle, { clock }),
     reports: createReportService(handle, { clock }),
     actor: options.actor,
     clock,
     refreshMs: options.refreshMs ?? 2000,
+    database: Object.freeze({ target: handle.target, engine: handle.engineName }),
   })
 }
 

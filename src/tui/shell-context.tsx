@@ -1,21 +1,24 @@
 import { Text } from 'ink'
-import { createContext, useContext, useEffect } from 'react'
+import { createContext, useContext } from 'react'
+import type { Flags } from '../config/flag-registry.js'
 import { HaloError } from '../errors.js'
+import { oneLine } from '../present/printable.js'
 
-/** A line in the footer: what the last action did, or why it failed. */
+/** A line in the footer: what the last action did, why it failed, or what changed under the operator. */
 export interface Notice {
-  readonly kind: 'ok' | 'error'
+  readonly kind: 'ok' | 'error' | 'warn'
   readonly text: string
 }
 
-/** What the app shell offers its screens: the footer notice and the keyboard lock. */
+/** What the app shell offers its screens. */
 export interface Shell {
+  /** Shows a notice in the footer; it clears itself after a few seconds, or when another replaces it. */
   notify(notice: Notice | null): void
-  /** While a screen holds a dialog or an input open, the shell's own keys (1-4, tab, q, ?) are off. */
-  setLocked(owner: string, locked: boolean): void
   /** Rows and columns the screen may use. */
   readonly width: number
   readonly height: number
+  /** The flags as last read (every screen draws from the same read), undefined until the first. */
+  readonly flags: Flags | undefined
 }
 
 export const ShellContext = createContext<Shell | null>(null)
@@ -26,19 +29,10 @@ export function useShell(): Shell {
   return shell
 }
 
-/** Locks the shell's keys while `locked` is true (a dialog or an input is open). */
-export function useKeyLock(owner: string, locked: boolean): void {
-  const { setLocked } = useShell()
-  useEffect(() => {
-    setLocked(owner, locked)
-    return () => setLocked(owner, false)
-  }, [owner, locked, setLocked])
-}
-
 /** One line for a failure: `error CODE: message` for the library's errors, as the CLI prints them. */
 export function describeError(e: unknown): string {
-  if (e instanceof HaloError) return `error ${e.code}: ${e.message}`
-  return `error: ${e instanceof Error ? e.message : String(e)}`
+  if (e instanceof HaloError) return oneLine(`error ${e.code}: ${e.message}`)
+  return oneLine(`error: ${e instanceof Error ? e.message : String(e)}`)
 }
 
 /** Shown above a screen whose last reload failed: the data below is from the reload before. */

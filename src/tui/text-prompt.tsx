@@ -1,5 +1,8 @@
-import { Box, Text, useInput } from 'ink'
-import { useState } from 'react'
+import { Box, Text } from 'ink'
+import { useRef, useState } from 'react'
+import { printable } from '../present/printable.js'
+import { isText } from './keys.js'
+import { useKeys } from './key-router.js'
 
 export interface TextPromptProps {
   readonly label: string
@@ -15,25 +18,34 @@ export interface TextPromptProps {
   readonly inline?: boolean
 }
 
-/** A one-line text input: type, Backspace, Enter submits, Esc cancels. */
+/**
+ * A one-line text input: type, Backspace, Ctrl-U clears, Enter submits, Esc
+ * cancels. Modal: every key typed goes into the text (`q` and `2` are
+ * letters here), none is lost however fast they come (the key router hands
+ * them over one by one, and each edits the newest text).
+ */
 export function TextPrompt({ label, initial = '', error, hint, onSubmit, onCancel, onChange, inline = false }: TextPromptProps) {
   const [text, setText] = useState(initial)
+  const latest = useRef(initial)
   const update = (next: string) => {
+    latest.current = next
     setText(next)
     onChange?.(next)
   }
-  useInput((input, key) => {
-    if (key.escape) return onCancel()
-    if (key.return) return onSubmit(text)
-    // Many terminals send DEL for Backspace, which ink reports as `delete`.
-    if (key.backspace || key.delete) return update(text.slice(0, -1))
-    if (key.ctrl && input === 'u') return update('')
-    if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return
-    if (input.length > 0) update(text + input.replace(/[\r\n\t]/g, ''))
-  })
+  useKeys(
+    (key) => {
+      if (key.name === 'escape') return (onCancel(), 'changed')
+      if (key.name === 'return') return (onSubmit(latest.current), 'changed')
+      if (key.name === 'backspace') update(Array.from(latest.current).slice(0, -1).join(''))
+      else if (key.ctrl && key.text === 'u') update('')
+      else if (isText(key)) update(latest.current + key.text)
+      return 'handled'
+    },
+    { modal: true },
+  )
   const line = (
-    <Text>
-      <Text bold>{label}</Text> {text}
+    <Text wrap="truncate-start">
+      <Text bold>{label}</Text> {printable(text)}
       <Text inverse> </Text>
     </Text>
   )
@@ -42,7 +54,7 @@ export function TextPrompt({ label, initial = '', error, hint, onSubmit, onCance
     <Box flexDirection="column" borderStyle="round" borderColor="cyan" paddingX={1} alignSelf="flex-start">
       {line}
       {error !== undefined && <Text color="red">{error}</Text>}
-      <Text dimColor>{hint ?? 'Enter: OK · Esc: Batal'}</Text>
+      <Text dimColor>{hint ?? 'Enter: OK · Esc: cancel'}</Text>
     </Box>
   )
 }

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
+import { useMemoryMap } from './screen-memory.js'
 
 export interface Polled<T> {
   readonly data: T | undefined
@@ -9,40 +10,53 @@ export interface Polled<T> {
 
 /**
  * Loads `load()` at once and then every `everyMs`, so changes made by other
- * processes show up. One load at a time; nothing is set after unmount.
+ * processes show up. One load at a time; nothing is set after unmount. With
+ * `memory`, the last data is kept while the screen is away and shown at once
+ * when it comes back (then reloaded). `deps` restart it (a new range, a
+ * toggled filter).
  */
-export function usePoll<T>(load: () => Promise<T>, everyMs: number, deps: readonly unknown[] = []): Polled<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: unknown }>({ data: undefined, error: undefined })
+export function usePoll<T>(load: () => Promise<T>, everyMs: number, options: { memory?: string; deps?: readonly unknown[] } = {}): Polled<T> {
+  const memory = useMemoryMap()
+  const key = options.memory === undefined ? undefined : `${options.memory}.data`
+  const depsKey = JSON.stringify(options.deps ?? [])
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; deps: string }>(() => {
+    const kept = key === undefined ? undefined : (memory.get(key) as { data: T; deps: string } | undefined)
+    return { data: kept?.deps === depsKey ? kept.data : undefined, error: undefined, deps: depsKey }
+  })
   const loadRef = useRef(load)
-  loadRef.current = load
+  const depsRef = useRef(depsKey)
+  // the newest load and deps for the next run (updated before the effect below runs one)
+  useLayoutEffect(() => {
+    loadRef.current = load
+    depsRef.current = depsKey
+  })
   const alive = useRef(true)
   const running = useRef(false)
   const again = useRef(false)
 
+  // One load at a time: a call while one runs asks for another when it is done.
   const run = useCallback(() => {
     if (running.current) {
       again.current = true
       return
     }
     running.current = true
-    loadRef
-      .current()
-      .then(
-        (data) => {
-          if (alive.current) setState({ data, error: undefined })
-        },
-        (error: unknown) => {
-          if (alive.current) setState((s) => ({ data: s.data, error }))
-        },
-      )
-      .finally(() => {
-        running.current = false
-        if (again.current && alive.current) {
-          again.current = false
-          run()
+    void (async () => {
+      do {
+        again.current = false
+        const forDeps = depsRef.current
+        try {
+          const data = await loadRef.current()
+          if (!alive.current || forDeps !== depsRef.current) continue
+          if (key !== undefined) memory.set(key, { data, deps: forDeps })
+          setState({ data, error: undefined, deps: forDeps })
+        } catch (error) {
+          if (alive.current && forDeps === depsRef.current) setState((s) => ({ data: s.deps === forDeps ? s.data : undefined, error, deps: forDeps }))
         }
-      })
-  }, [])
+      } while (again.current && alive.current)
+      running.current = false
+    })()
+  }, [key, memory])
 
   useEffect(() => {
     alive.current = true
@@ -52,8 +66,9 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, deps: readon
       alive.current = false
       clearInterval(timer)
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [everyMs, run, ...deps])
+  }, [everyMs, run, depsKey])
 
-  return { data: state.data, error: state.error, reload: run }
+  // data of other deps (the range before a key changed it) is not shown as this one's
+  const current = state.deps === depsKey
+  return { data: current ? state.data : undefined, error: current ? state.error : undefined, reload: run }
 }

@@ -20,12 +20,24 @@ export interface RenderedTui {
   /** Waits until the frame satisfies `test` (polling inside act), else fails with the last frame. */
   waitFor(test: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>
   quit: { called: boolean }
+  /** Gives the terminal a new size, as a window resize does. */
+  resize(columns: number, rows: number): Promise<void>
   unmount(): Promise<void>
+}
+
+/** ink-testing-library's stdout is 100 columns and has no rows (the TUI then assumes 24). */
+async function resize(instance: ReturnType<typeof render>, columns: number, rows: number) {
+  await act(async () => {
+    Object.defineProperty(instance.stdout, 'columns', { value: columns, configurable: true })
+    Object.defineProperty(instance.stdout, 'rows', { value: rows, configurable: true })
+    instance.stdout.emit('resize')
+    await sleep(15)
+  })
 }
 
 export async function renderTui(
   t: Setup,
-  options: { screen?: ScreenId; actor?: string; refreshMs?: number; handle?: Setup['handle'] } = {},
+  options: { screen?: ScreenId; actor?: string; refreshMs?: number; handle?: Setup['handle']; noticeMs?: number; columns?: number; rows?: number } = {},
 ): Promise<RenderedTui> {
   const services = servicesFor(options.handle ?? t.handle, { actor: options.actor ?? 'ops-ana', clock: t.clock, refreshMs: options.refreshMs ?? 100 })
   const quit = { called: false }
@@ -33,10 +45,11 @@ export async function renderTui(
   await act(async () => {
     instance = render(
       <ServicesProvider services={services}>
-        <App initialScreen={options.screen ?? 'flags'} onQuit={() => (quit.called = true)} />
+        <App initialScreen={options.screen ?? 'flags'} onQuit={() => (quit.called = true)} noticeMs={options.noticeMs} />
       </ServicesProvider>,
     )
   })
+  if (options.columns !== undefined || options.rows !== undefined) await resize(instance, options.columns ?? 100, options.rows ?? 24)
   const frame = () => instance.lastFrame() ?? ''
   return {
     frame,
@@ -69,6 +82,7 @@ export async function renderTui(
         })
       }
     },
+    resize: (columns, rows) => resize(instance, columns, rows),
     async unmount() {
       await act(async () => {
         instance.unmount()

@@ -2,9 +2,10 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { render } from 'ink-testing-library'
 import { Text } from 'ink'
 import { UserType } from '../../src/index.js'
+import { Header } from '../../src/tui/header.js'
 import { useServices } from '../../src/tui/services-context.js'
-import { windowTop, moveCursor } from '../../src/tui/scroll-window.js'
-import { setup } from '../support/engines.js'
+import { windowTop } from '../../src/tui/scroll-window.js'
+import { setup, type Setup } from '../support/engines.js'
 import { KEY, renderTui } from './render-tui.js'
 
 const lineOf = (frame: string, text: string) => frame.split('\n').find((l) => l.includes(text)) ?? ''
@@ -22,10 +23,10 @@ describe('Flags screen', () => {
     expect(f).toContain('mitras may end sessions early')
 
     await tui.press(' ')
-    f = await tui.waitFor('Ubah flag?')
+    f = await tui.waitFor('Change the flag?')
     expect(f).toContain('early_end_mitra_enabled: false → true')
-    await tui.press(KEY.enter) // Batal
-    await tui.waitFor((fr) => !fr.includes('Ubah flag?'))
+    await tui.press(KEY.enter) // Cancel has the focus
+    await tui.waitFor((fr) => !fr.includes('Change the flag?'))
     expect(await t.config.get('early_end_mitra_enabled')).toBe(false)
     expect(await t.config.history()).toHaveLength(0)
 
@@ -44,7 +45,7 @@ describe('Flags screen', () => {
     onTestFinished(tui.unmount)
     await tui.waitFor('business_timezone')
     await tui.burst(KEY.down, ' ')
-    const f = await tui.waitFor('Ubah flag?')
+    const f = await tui.waitFor('Change the flag?')
     expect(f).toContain('early_end_customer_enabled: false → true')
   })
 
@@ -63,7 +64,7 @@ describe('Flags screen', () => {
     expect(f).toContain('early_end_mitra_daily_cap = 0')
     expect(await t.config.get('early_end_mitra_daily_cap')).toBe(3)
     await tui.press(KEY.backspace, '5', KEY.enter)
-    f = await tui.waitFor('Ubah flag?')
+    f = await tui.waitFor('Change the flag?')
     expect(f).toContain('early_end_mitra_daily_cap: 3 → 5')
     await tui.press(KEY.right, KEY.enter)
     await tui.waitFor('early_end_mitra_daily_cap: 3 → 5 (by ops-ana)')
@@ -78,7 +79,7 @@ describe('Flags screen', () => {
     onTestFinished(tui.unmount)
     await tui.waitFor(/closing_grace_seconds\s+60\s+300/)
     await tui.press('G', 'k', 'r')
-    const f = await tui.waitFor('Kembalikan ke default?')
+    const f = await tui.waitFor('Reset to the default?')
     expect(f).toContain('closing_grace_seconds: 60 → 300')
     await tui.press(KEY.right, KEY.enter)
     await tui.waitFor('closing_grace_seconds: 60 → 300 (by ops-ana)')
@@ -98,55 +99,99 @@ describe('Flags screen', () => {
   })
 })
 
+/** `mitra` ends `n` sessions early today (the cap counts them). */
+async function mitraEnds(t: Setup, mitra: string, n: number, reason = 'customer_left') {
+  for (let i = 0; i < n; i++) {
+    const s = await t.closures.openSession({ customerId: `c-${mitra}-${i}`, mitraId: mitra })
+    await t.closures.initiateEarlyEnd(s.id, UserType.MITRA, { actorId: mitra, reason })
+  }
+}
+
 describe('Reviews screen', () => {
-  it('lists open reviews and resolves one with an outcome and a note', async () => {
+  it('lists open reviews with the early ends that day as report cap counts them, and resolves one with an outcome and a note', async () => {
     const t = await setup('sqlite')
     onTestFinished(t.cleanup)
     await t.config.set('early_end_mitra_enabled', true, { actor: 'ops' })
-    await t.config.set('early_end_mitra_daily_cap', 1, { actor: 'ops' })
-    const s = await t.closures.openSession({ customerId: 'c-1', mitraId: 'm-7' })
-    const r = await t.closures.initiateEarlyEnd(s.id, UserType.MITRA, { actorId: 'm-7', reason: 'customer_left' })
-    expect(r.reviewOpened).toBe(true)
+    await t.config.set('early_end_mitra_daily_cap', 3, { actor: 'ops' })
+    // three early ends: the third reaches the cap and opens the review (it alone is attached to it)
+    await mitraEnds(t, 'm-7', 3)
+    const [review] = await t.reviews.list({ status: 'open' })
+    expect(review).toMatchObject({ mitraId: 'm-7', earlyEnds: 1 })
     const tui = await renderTui(t, { screen: 'reviews', actor: 'cc-budi' })
     onTestFinished(tui.unmount)
-    let f = await tui.waitFor('1 review terbuka')
-    expect(lineOf(f, `#${r.reviewId}`)).toMatch(/m-7\s+2026-11-24\s+1/)
+    let f = await tui.waitFor('1 open review')
+    expect(f).toMatch(/review\s+mitra\s+day\s+early ends\s+opened/)
+    expect(lineOf(f, `#${review!.id}`)).toMatch(/m-7\s+2026-11-24\s+3\s+2026-11-24 10:00 WIB/)
     await tui.press(KEY.enter)
-    f = await tui.waitFor('Resolve review')
-    expect(f).toMatch(/cleared[\s\S]*warned[\s\S]*suspended/)
-    await tui.press(KEY.down, KEY.enter)
-    await tui.waitFor('Catatan (warned):')
+    f = await tui.waitFor('Resolve the review')
+    expect(f).toMatch(/› Cancel[\s\S]*cleared[\s\S]*warned[\s\S]*suspended/)
+    expect(f).toContain('3 early ends that day')
+    // a digit does not pick an outcome
+    await tui.press('2', '3')
+    await tui.press(KEY.down, KEY.down, KEY.enter)
+    await tui.waitFor('Note (warned):')
     await tui.press(...'sudah ditegur'.split(''), KEY.enter)
     f = await tui.waitFor('resolved: warned (by cc-budi)')
-    await tui.waitFor('0 review terbuka')
-    expect(await t.reviews.get(r.reviewId!)).toMatchObject({ status: 'resolved', outcome: 'warned', note: 'sudah ditegur', resolvedBy: 'cc-budi' })
+    await tui.waitFor('0 open reviews')
+    expect(await t.reviews.get(review!.id)).toMatchObject({ status: 'resolved', outcome: 'warned', note: 'sudah ditegur', resolvedBy: 'cc-budi' })
+
+    // s shows the resolved ones
+    await tui.press('s')
+    f = await tui.waitFor('1 resolved review')
+    expect(lineOf(f, `#${review!.id}`)).toMatch(/m-7\s+2026-11-24\s+3\s+warned · cc-budi · 2026-11-24 10:00 WIB/)
+    await tui.press(KEY.enter)
+    await tui.waitFor('is already resolved')
+    await tui.press('s')
+    await tui.waitFor('0 open reviews')
   })
 })
 
 describe('Reports screen', () => {
-  it('charts closures per day over 14 business days with top mitras, reasons and the cap', async () => {
+  it('charts mitra early ends per business day by default, with top mitras, reasons and the cap', async () => {
     const t = await setup('sqlite')
     onTestFinished(t.cleanup)
     await t.config.set('early_end_mitra_enabled', true, { actor: 'ops' })
-    for (const [m, reason] of [
-      ['m-1', 'customer_left'],
-      ['m-1', 'out_of_scope'],
-      ['m-2', 'customer_left'],
-    ] as const) {
-      const s = await t.closures.openSession({ customerId: 'c', mitraId: m })
-      await t.closures.initiateEarlyEnd(s.id, UserType.MITRA, { actorId: m, reason })
-    }
+    await mitraEnds(t, 'm-1', 1, 'customer_left')
+    await mitraEnds(t, 'm-1', 1, 'out_of_scope')
+    await mitraEnds(t, 'm-2', 1, 'customer_left')
+    // an expiry and a support end: closures, but not mitra early ends
+    const s = await t.closures.openSession({ customerId: 'c', mitraId: 'm-3', durationMinutes: 1 })
+    const s2 = await t.closures.openSession({ customerId: 'c', mitraId: 'm-3' })
+    await t.closures.initiateEarlyEnd(s2.id, UserType.SUPPORT, { actorId: 'ops', reason: 'customer_abusive' })
+    t.clock.advance(120_000)
+    await t.closures.sweep()
+    expect((await t.closures.getSession(s.id)).status).toBe('closing')
     const tui = await renderTui(t, { screen: 'reports' })
     onTestFinished(tui.unmount)
-    const f = await tui.waitFor('Top mitra')
-    expect(f).toContain('2026-11-11 … 2026-11-24')
+    let f = await tui.waitFor('Top mitras')
+    expect(f).toContain('Mitra early ends per business day · 2026-11-11 … 2026-11-24 · total 3')
     expect(f.split('\n').filter((l) => /^2026-11-\d\d /.test(l))).toHaveLength(14)
-    const bar = (day: string) => f.split('\n').find((l) => l.startsWith(`${day} `)) ?? ''
-    expect(bar('2026-11-24')).toMatch(/^2026-11-24 █+\s+3$/)
-    expect(bar('2026-11-23')).toMatch(/^2026-11-23\s+0$/)
-    expect(lineOf(f, 'Top mitra')).toContain('m-1 2 · m-2 1')
-    expect(lineOf(f, 'Alasan')).toContain('customer_left 2 · out_of_scope 1')
-    expect(f).toContain('Cap 3/hari (block)')
+    const bar = (fr: string, day: string) => fr.split('\n').find((l) => l.startsWith(`${day} `)) ?? ''
+    expect(bar(f, '2026-11-24')).toMatch(/^2026-11-24 █+\s+3$/)
+    expect(bar(f, '2026-11-23')).toMatch(/^2026-11-23\s+0$/)
+    expect(lineOf(f, 'Top mitras')).toContain('m-1 2 · m-2 1')
+    expect(lineOf(f, 'Reasons')).toContain('customer_left 2 · out_of_scope 1')
+    expect(f).toContain('Cap 3/day (block) · 2026-11-24: 2 mitras with early ends, 0 at or over the cap')
+
+    // a: all closures (the expiry and the support end count too)
+    await tui.press('a')
+    f = await tui.waitFor('All closures per business day')
+    expect(f).toContain('total 5')
+    expect(lineOf(f, 'Reasons')).toContain('(no reason) 1')
+    // b: by mitra, then by reason
+    await tui.press('a', 'b')
+    f = await tui.waitFor('Mitra early ends by mitra')
+    expect(f).toMatch(/^m-1 █+\s+2$/m)
+    await tui.press('b')
+    f = await tui.waitFor('Mitra early ends by reason')
+    expect(f).toMatch(/^customer_left █+\s+2$/m)
+    // +: a longer range, its bars each summing days so they fit
+    await tui.press('b', '+', '+')
+    f = await tui.waitFor('(90 days)')
+    expect(f).toMatch(/2026-08-27 … 2026-11-24 · total 3 \(\d days per bar\)/)
+    await tui.press('-', '-', '-')
+    f = await tui.waitFor('(7 days)')
+    expect(f.split('\n').filter((l) => /^2026-11-\d\d /.test(l))).toHaveLength(7)
   })
 })
 
@@ -158,19 +203,71 @@ describe('the shell', () => {
     onTestFinished(tui.unmount)
     await tui.waitFor('business_timezone')
     await tui.press('2')
-    await tui.waitFor('Tidak ada sesi aktif.')
+    await tui.waitFor('No live sessions.')
     await tui.press(KEY.tab)
-    await tui.waitFor('0 review terbuka')
+    await tui.waitFor('0 open reviews')
     await tui.press('4')
-    await tui.waitFor('Penutupan per hari')
+    await tui.waitFor('Mitra early ends per business day')
     await tui.press('?')
     const f = await tui.waitFor('Keys')
     expect(f).toContain('q, Ctrl-C')
+    expect(f).toContain('digits never choose')
     await tui.press('x')
-    await tui.waitFor('Penutupan per hari')
+    await tui.waitFor('Mitra early ends per business day')
     expect(tui.quit.called).toBe(false)
     await tui.press('q')
     expect(tui.quit.called).toBe(true)
+  })
+
+  it('names the database and the operator in the header', async () => {
+    const t = await setup('sqlite')
+    onTestFinished(t.cleanup)
+    const tui = await renderTui(t, { actor: 'ops-ana' })
+    onTestFinished(tui.unmount)
+    const f = await tui.waitFor('business_timezone')
+    expect(f.split('\n')[1]).toBe(` SQLite file  ${t.target} · operator ops-ana`)
+  })
+
+  it('marks a PostgreSQL target apart from a file, with its password masked as the handle gives it', () => {
+    const header = (engine: 'sqlite' | 'postgres', target: string) =>
+      render(<Header screens={[{ id: 'a', title: 'A' }]} current="a" database={{ engine, target }} actor="ops-ana" width={80} />)
+    const pg = header('postgres', 'postgres://halo:***@db.prod:5432/halo')
+    expect(pg.lastFrame()).toContain(' PostgreSQL  postgres://halo:***@db.prod:5432/halo · operator ops-ana')
+    const file = header('sqlite', '/var/lib/halo/a-rather-long-directory-name/that-goes-on-and-on/and-on/halo.db')
+    // a long path keeps its end, the file name
+    const line = file.lastFrame()?.split('\n')[1] ?? ''
+    expect(line.startsWith(' SQLite file  …')).toBe(true)
+    expect(line.endsWith('/and-on/halo.db · operator ops-ana')).toBe(true)
+    expect(line.length).toBeLessThanOrEqual(80)
+    const hostile = header('sqlite', 'x\u001b]0;pwned\u0007.db')
+    expect(hostile.lastFrame()).toContain('x\\u001b]0;pwned\\u0007.db')
+    for (const r of [pg, file, hostile]) r.unmount()
+  })
+
+  it('says what size it needs below 80x24 instead of drawing overlapped text, and comes back when resized', async () => {
+    const t = await setup('sqlite')
+    onTestFinished(t.cleanup)
+    const tui = await renderTui(t, { screen: 'reports', columns: 70, rows: 20 })
+    onTestFinished(tui.unmount)
+    let f = await tui.waitFor('needs a terminal')
+    expect(f).toBe('halo-admin needs a terminal of at least 80x24.\nThis one is 70x20: make it larger, or press q to quit.')
+    await tui.press('1')
+    await tui.resize(80, 23)
+    f = await tui.waitFor('This one is 80x23')
+    await tui.resize(80, 24)
+    f = await tui.waitFor('Mitra early ends per business day')
+    expect(f.split('\n').length).toBeLessThanOrEqual(23)
+  })
+
+  it('clears a footer notice after a while', async () => {
+    const t = await setup('sqlite')
+    onTestFinished(t.cleanup)
+    const tui = await renderTui(t, { actor: 'ops-ana', noticeMs: 1500 })
+    onTestFinished(tui.unmount)
+    await tui.waitFor('business_timezone')
+    await tui.press(' ', KEY.right, KEY.enter)
+    await tui.waitFor('early_end_mitra_enabled: false → true (by ops-ana)')
+    await tui.waitFor((f) => !f.includes('(by ops-ana)') && f.includes('? keys · q quit'))
   })
 
   it('useServices throws outside its provider', () => {
@@ -195,9 +292,5 @@ describe('the shell', () => {
     expect(windowTop(100, 45, 10, 41)).toBe(41)
     expect(windowTop(100, 40, 10, 41)).toBe(40)
     expect(windowTop(5, 4, 10, 3)).toBe(0)
-    expect(moveCursor(0, 10, 5, { pageDown: true })).toBe(5)
-    expect(moveCursor(8, 10, 5, { pageDown: true })).toBe(9)
-    expect(moveCursor(0, 10, 5, { upArrow: true })).toBe(0)
-    expect(moveCursor(3, 10, 5, {}, 'G')).toBe(9)
   })
 })

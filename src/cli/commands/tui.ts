@@ -18,6 +18,7 @@ export const tui = new Command('tui')
       await ctx.database()
       // ink, react and the screens load only here, as ES modules (see run-tui-on.ts)
       const { runTuiOn } = await import('../../tui/run-tui-on.js')
-      await runTuiOn(ctx.openTarget, { actor: ctx.actor(), clock: ctx.clock, refreshMs: opts.refresh, initialScreen: opts.screen })
+      // --no-color and NO_COLOR (ctx.color) draw without colour or other styles; so does TERM=dumb (run-tui.tsx)
+      await runTuiOn(ctx.openTarget, { actor: ctx.actor(), clock: ctx.clock, refreshMs: opts.refresh, initialScreen: opts.screen, color: ctx.color })
     }),
   )

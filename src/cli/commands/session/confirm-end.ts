@@ -7,15 +7,17 @@ import type { ClosureService } from '../../../closure/closure-service.js'
 import type { EarlyEndInput } from '../../../core/validation.js'
 import type { UserType } from '../../../core/user-type.js'
 import { noteRequiredFor } from '../../../core/early-end-rules.js'
+import { END_CANCEL, END_CONFIRM, END_CONFIRM_BODY, END_CONFIRM_TITLE } from '../../../present/prd-strings.js'
 import { Cancelled } from '../../cancelled.js'
 import type { CliContext } from '../../context.js'
 import { paint, type Paint } from '../../output.js'
 import { sessionLine } from './text.js'
 
-export const TITLE = 'Akhiri Sesi?'
-export const BODY = 'Apakah kamu yakin ingin mengakhiri sesi ini?'
-export const CANCEL = 'Batal'
-export const CONFIRM = 'Ya, Akhiri'
+// the PRD's words, shared with the TUI (src/present/prd-strings.ts)
+const TITLE = END_CONFIRM_TITLE
+const BODY = END_CONFIRM_BODY
+const CANCEL = END_CANCEL
+const CONFIRM = END_CONFIRM
 
 /** Fills the note of `other` while probing, before the person has written one; never stored. */
 const PROBE_NOTE = 'probe'

@@ -1,0 +1,135 @@
+/**
+ * TUI start at realistic volume: wall time from spawning `halo-admin tui --screen sessions` in a
+ * tmux pane (100x30) to the first screen that shows the live sessions, on a SQLite file holding
+ * 165,000 sessions of which 25,000 are live (issue 11). Interleaved with `halo-admin flag get`
+ * on the same file, spawned the same way; medians of BENCH_RUNS runs each (default 7). Issue 13's
+ * goal is a first frame within 3x `flag get`.
+ *
+ * The screen is read with `tmux capture-pane` every 10 ms, so times are a little late, never
+ * early. Needs tmux.
+ *
+ *   npm run build && node bench/run-all.js tui-start
+ *   BENCH_LIVE=25000 BENCH_TOTAL=165000 BENCH_RUNS=11 node bench/tui-start.mjs
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { migrateToLatest, openDatabase } from '../dist/src/index.js'
+import { childEnv } from './support/child-env.mjs'
+
+const LIVE = Number(process.env.BENCH_LIVE ?? 25_000)
+const TOTAL = Math.max(LIVE, Number(process.env.BENCH_TOTAL ?? 165_000))
+const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 7))
+const TARGET = 3
+const NOW = '2026-11-24T03:00:00.000Z'
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
+const BIN = join(ROOT, 'bin', 'halo-admin.js')
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`
+
+const dir = mkdtempSync(join(tmpdir(), 'halo-tui-start-'))
+const socket = `halo-tui-start-${process.pid}`
+const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+process.on('exit', () => {
+  try {
+    tmux('kill-server')
+  } catch {
+    /* not running */
+  }
+  rmSync(dir, { recursive: true, force: true })
+})
+
+// the sessions as a day of production leaves them: the closed ones first, then the live ones
+const file = join(dir, 'halo.db')
+const handle = await openDatabase(file)
+await migrateToLatest(handle)
+await handle.close()
+const Database = createRequire(import.meta.url)('better-sqlite3')
+const db = new Database(file)
+const insert = db.prepare('insert into sessions (customer_id, mitra_id, status, started_at, ends_at, grace_ends_at, closed_at) values (?, ?, ?, ?, ?, ?, ?)')
+const event = db.prepare(
+  "insert into session_events (session_id, event, from_status, to_status, actor_type, actor_id, created_at) values (?, 'opened', null, 'active', 'system', null, ?)",
+)
+const now = Date.parse(NOW)
+db.transaction(() => {
+  for (let i = 0; i < TOTAL; i++) {
+    const live = i >= TOTAL - LIVE
+    const started = new Date(now - (live ? 60_000 * (i % 30) : 86_400_000 + (TOTAL - i) * 500)).toISOString()
+    const ends = new Date(Date.parse(started) + 60_000 * (20 + (i % 600))).toISOString()
+    const r = insert.run(
+      `c-${i % 40_000}`,
+      `m-${String(i % 2000).padStart(4, '0')}`,
+      live ? (i % 7 === 0 ? 'extending' : 'active') : 'closed',
+      started,
+      ends,
+      live ? null : ends,
+      live ? null : ends,
+    )
+    event.run(r.lastInsertRowid, started)
+  }
+})()
+db.close()
+
+const env = childEnv({ HALO_NOW: NOW, HALO_ACTOR: 'bench' })
+const assignments = Object.entries(env)
+  .map(([k, v]) => `${k}=${q(v)}`)
+  .join(' ')
+tmux('-f', '/dev/null', 'new-session', '-d', '-x', '100', '-y', '30', '-s', 'idle', 'sleep 3600')
+
+async function tuiFirstFrame() {
+  const want = `${LIVE} live sessions`
+  const t0 = performance.now()
+  tmux(
+    'new-window',
+    '-t',
+    'idle',
+    '-n',
+    'tui',
+    `env -i TERM="$TERM" ${assignments} ${q(process.execPath)} ${q(BIN)} --db ${q(file)} tui --screen sessions; sleep 60`,
+  )
+  try {
+    for (;;) {
+      if (tmux('capture-pane', '-p', '-t', 'idle:tui').includes(want)) return performance.now() - t0
+      if (performance.now() - t0 > 30_000) throw new Error(`no "${want}" within 30 s`)
+      await sleep(10)
+    }
+  } finally {
+    tmux('kill-window', '-t', 'idle:tui')
+  }
+}
+
+function flagGet() {
+  const t0 = performance.now()
+  const r = spawnSync(process.execPath, [BIN, '--db', file, 'flag', 'get', 'early_end_mitra_enabled'], { env, encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`flag get exited ${r.status}: ${r.stderr}`)
+  return performance.now() - t0
+}
+
+await tuiFirstFrame() // warm the file cache
+flagGet()
+const tui = []
+const flag = []
+for (let i = 0; i < RUNS; i++) {
+  if (i % 2 === 0) {
+    tui.push(await tuiFirstFrame())
+    flag.push(flagGet())
+  } else {
+    flag.push(flagGet())
+    tui.push(await tuiFirstFrame())
+  }
+}
+const ratio = median(tui) / median(flag)
+console.log(`${TOTAL} sessions, ${LIVE} live; ${RUNS} runs each`)
+console.log(
+  `tui --screen sessions, first frame with the list: median ${median(tui).toFixed(0)} ms (min ${Math.min(...tui).toFixed(0)}, max ${Math.max(...tui).toFixed(0)})`,
+)
+console.log(
+  `flag get:                                    median ${median(flag).toFixed(0)} ms (min ${Math.min(...flag).toFixed(0)}, max ${Math.max(...flag).toFixed(0)})`,
+)
+console.log(`ratio ${ratio.toFixed(2)} (goal <= ${TARGET})`)
+console.log(ratio <= TARGET ? 'PASS' : 'FAIL')
+process.exitCode = ratio <= TARGET ? 0 : 1

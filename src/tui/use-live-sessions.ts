@@ -1,0 +1,143 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import type { Session } from '../closure/session-view.js'
+import { useMemoryMap } from './screen-memory.js'
+import { useServices } from './services-context.js'
+
+/** A full read now and then, on top of the changes: see `createLiveSessions` on PostgreSQL. */
+const RESYNC_MS = 60_000
+/** More changes than this since the last refresh (a screen away for long): read everything again. */
+const MAX_CHANGE_PAGES = 5
+
+interface Store {
+  /** Active and extending sessions, by id. */
+  readonly sessions: readonly Session[]
+  readonly cursor: number
+  readonly fullAt: number
+}
+
+export interface LiveSessionsState {
+  /** Active and extending sessions, by id; undefined until the first read. */
+  readonly sessions: readonly Session[] | undefined
+  /** Why the last refresh failed (the sessions are from the one before), else undefined. */
+  readonly error: unknown
+  /** Reads what changed now (after an action from this screen). */
+  reload(): void
+}
+
+const isLive = (s: Session) => s.status === 'active' || s.status === 'extending'
+
+/** `sessions` with `changed` applied: live ones replaced or added, the others removed. */
+export function applyChanges(sessions: readonly Session[], changed: readonly Session[]): readonly Session[] {
+  if (changed.length === 0) return sessions
+  const byId = new Map(changed.map((s) => [s.id, s]))
+  const next: Session[] = []
+  for (const s of sessions) {
+    const c = byId.get(s.id)
+    if (c === undefined) next.push(s)
+    else {
+      byId.delete(s.id)
+      if (isLive(c)) next.push(c)
+    }
+  }
+  const added = [...byId.values()].filter(isLive).sort((a, b) => a.id - b.id)
+  if (added.length === 0) return next
+  // new sessions usually all come after every listed one: then appending keeps the order
+  const last = next.length === 0 ? 0 : next[next.length - 1]!.id
+  next.push(...added)
+  if (added[0]!.id < last) next.sort((a, b) => a.id - b.id)
+  return next
+}
+
+/** Whether a session with `id` is in `sessions` (sorted by id). */
+export function hasSession(sessions: readonly Session[], id: number): boolean {
+  let lo = 0
+  let hi = sessions.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const at = sessions[mid]!.id
+    if (at === id) return true
+    if (at < id) lo = mid + 1
+    else hi = mid - 1
+  }
+  return false
+}
+
+/**
+ * The live sessions for Sesi Aktif at any volume: one full read when the
+ * screen first opens, then every `refreshMs` only the sessions that changed
+ * since (the library's audit trail says which). At 25,000 live sessions a
+ * full read costs ~150 ms and blocks keys while it runs; a refresh costs
+ * what changed. Kept while other screens are shown.
+ */
+export function useLiveSessions(): LiveSessionsState {
+  const { live, refreshMs } = useServices()
+  const memory = useMemoryMap()
+  const [store, setStore] = useState<Store | undefined>(() => memory.get('sessions.live') as Store | undefined)
+  const [error, setError] = useState<unknown>(undefined)
+  const storeRef = useRef(store)
+  const running = useRef(false)
+  const again = useRef(false)
+  const alive = useRef(true)
+
+  const refresh = useCallback(async (): Promise<void> => {
+    const before = storeRef.current
+    let next: Store
+    if (before === undefined || Date.now() - before.fullAt > RESYNC_MS) {
+      const snap = await live.snapshot()
+      next = { sessions: snap.sessions, cursor: snap.cursor, fullAt: Date.now() }
+    } else {
+      let { sessions, cursor } = before
+      let pages = 0
+      for (;;) {
+        const changes = await live.changes(cursor)
+        sessions = applyChanges(sessions, changes.sessions)
+        cursor = changes.cursor
+        if (!changes.more) break
+        if (++pages >= MAX_CHANGE_PAGES) {
+          const snap = await live.snapshot()
+          ;({ sessions, cursor } = snap)
+          break
+        }
+      }
+      if (sessions === before.sessions && cursor === before.cursor) return
+      next = { sessions, cursor, fullAt: before.fullAt }
+    }
+    if (!alive.current) return
+    storeRef.current = next
+    memory.set('sessions.live', next)
+    setStore(next)
+  }, [live, memory])
+
+  // One refresh at a time: a call while one runs asks for another when it is done.
+  const run = useCallback(() => {
+    if (running.current) {
+      again.current = true
+      return
+    }
+    running.current = true
+    void (async () => {
+      do {
+        again.current = false
+        try {
+          await refresh()
+          if (alive.current) setError(undefined)
+        } catch (e) {
+          if (alive.current) setError(e)
+        }
+      } while (again.current && alive.current)
+      running.current = false
+    })()
+  }, [refresh])
+
+  useEffect(() => {
+    alive.current = true
+    run()
+    const timer = setInterval(run, Math.max(50, refreshMs))
+    return () => {
+      alive.current = false
+      clearInterval(timer)
+    }
+  }, [refreshMs, run])
+
+  return { sessions: store?.sessions, error, reload: run }
+}
