@@ -95,7 +95,7 @@ describe('halo-admin simulate', () => {
 
   it('counts in the singular when there is one of a kind: 1 day, 1 session, never "1 days"', async () => {
     const db = await enabled()
-    const r = await cliOn(db, ['simulate', '--days', '1', '--sessions', '1', '--mitras', '1', '--customers', '1', '--seed', 'one'])
+    const r = await cliOn(db, ['simulate', '--days', '1', '--sessions', '1', '--mitras', '1', '--customers', '1', '--seed', 'one'], { now: END_OF_DAY })
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^simulated 2026-11-24 … 2026-11-24 \(1 day, seed one\): 1 session, 1 mitra, 1 customer\n/)
   })
