@@ -13,6 +13,13 @@ export interface FileIntegrity {
   readonly damaged: boolean
 }
 
+/** Wakes a follower of the event feed when a writer commits events. */
+export interface EventListener {
+  /** Resolves at the next notification, after `timeoutMs`, or when `signal` aborts, whichever comes first. */
+  next(timeoutMs: number, signal?: AbortSignal): Promise<void>
+  close(): Promise<void>
+}
+
 export interface WriteOptions {
   /**
    * What the transaction does with the flags (`app_config`), so that flags hold as of the commit
@@ -77,6 +84,19 @@ export interface Engine {
    * the detail export's pages; PostgreSQL walks the primary key by itself, so there it is the column).
    */
   unindexed(column: string): string
+  /**
+   * How `session_events` ids relate to commit order: `id` when they are given out in commit order
+   * (SQLite: one writer at a time); `transaction` when a later id can commit first (PostgreSQL), so a
+   * reader fences at the oldest transaction still in flight (`commitFence`).
+   */
+  readonly eventOrder: 'id' | 'transaction'
+  /** The oldest transaction id still in flight, as decimal text (PostgreSQL's `pg_snapshot_xmin`); every event of an older one is committed or gone. */
+  commitFence(db: Kysely<Schema>): Promise<string>
+  /**
+   * Listens for new events (PostgreSQL: LISTEN on the channel the `session_events` trigger NOTIFYs, on a
+   * connection of its own); null where there is nothing to listen to (SQLite: poll).
+   */
+  listenForEvents(): Promise<EventListener | null>
   /** One plain SQL row: `migrations` (the migration table exists), `tables` (tables in the database, where that says something). */
   readonly schemaProbe: string
   /**

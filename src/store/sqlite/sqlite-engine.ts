@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import { realpathSync } from 'node:fs'
 import type { Kysely, SqliteDatabase } from 'kysely'
 import { queryBuilder } from '../query-builder.js'
-import type { Engine, FileIntegrity, WriteOptions } from '../engine.js'
+import type { Engine, EventListener, FileIntegrity, WriteOptions } from '../engine.js'
 import { checkSqliteFile } from './sqlite-integrity.js'
 import type { Schema } from '../schema.js'
 
@@ -97,6 +97,16 @@ class SqliteEngine implements Engine {
   readonly dataModifyingCtes = false
 
   readonly groupsBySorting = true
+  readonly eventOrder = 'id' as const
+
+  async commitFence(): Promise<string> {
+    throw new Error('SQLite gives out event ids in commit order: there is no fence to read')
+  }
+
+  /** Nothing to listen to: a follower polls. */
+  async listenForEvents(): Promise<EventListener | null> {
+    return null
+  }
 
   table(name: string): string {
     return `"${name}"`
