@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander'
 import { isCalendarDay } from '../core/business-day.js'
-import { isPartyId, NOTE_MAX, PARTY_ID_MESSAGE, REASON_CODE_MESSAGE, REASON_CODE_PATTERN, storedTextProblem } from '../core/ids.js'
+import { NOTE_MAX, partyIdProblem, reasonCodeProblem, storedTextProblem } from '../core/ids.js'
 
 /** An integer from `min` to `max`, written as plain digits. */
 export function integer(min: number, max: number): (text: string) => number {
@@ -55,7 +55,8 @@ export function day(text: string): string {
 
 /** A customer, mitra or actor id. */
 export function partyId(text: string): string {
-  if (!isPartyId(text)) throw new InvalidArgumentError(PARTY_ID_MESSAGE)
+  const problem = partyIdProblem(text)
+  if (problem !== null) throw new InvalidArgumentError(problem)
   return text
 }
 
@@ -84,7 +85,8 @@ export function fraction(text: string): number {
 
 /** A reason code as `early_end_reason_codes` holds them: 1-40 characters of a-z, 0-9, _. */
 export function reasonCode(text: string): string {
-  if (!REASON_CODE_PATTERN.test(text)) throw new InvalidArgumentError(REASON_CODE_MESSAGE)
+  const problem = reasonCodeProblem(text)
+  if (problem !== null) throw new InvalidArgumentError(problem)
   return text
 }
 

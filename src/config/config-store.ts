@@ -1,5 +1,5 @@
 import { HaloError } from '../errors.js'
-import { isPartyId, NOTE_MAX, PARTY_ID_MESSAGE, storedTextProblem } from '../core/ids.js'
+import { NOTE_MAX, partyIdProblem, storedTextProblem } from '../core/ids.js'
 import { systemClock, type Clock } from '../core/clock.js'
 import type { HaloDatabase } from '../store/database.js'
 import { retryOnUniqueViolation } from '../store/retry.js'
@@ -46,8 +46,9 @@ export interface ChangeOptions {
 
 /** Who changes a flag and why; checked by hand, as the whole config store stays free of zod (see flag-registry.ts). */
 function checkChange(options: ChangeOptions): { actor: string; note: string | undefined } {
-  const { actor, note } = (options ?? {}) as Partial<ChangeOptions>
-  if (!isPartyId(actor)) throw new HaloError('INVALID_INPUT', `flag change: actor: ${PARTY_ID_MESSAGE}`)
+  const { actor, note } = (options ?? {}) as Partial<ChangeOptions> & { actor: string }
+  const bad = partyIdProblem(actor)
+  if (bad !== null) throw new HaloError('INVALID_INPUT', `flag change: actor: ${bad}`)
   if (note !== undefined && typeof note !== 'string') throw new HaloError('INVALID_INPUT', 'flag change: note: expected a string')
   const problem = note === undefined ? null : storedTextProblem(note, NOTE_MAX)
   if (problem !== null) throw new HaloError('INVALID_INPUT', `flag change: note: ${problem}`)

@@ -2,7 +2,7 @@ import { HaloError } from '../errors.js'
 import { businessDay } from '../core/business-day.js'
 import { systemClock, type Clock } from '../core/clock.js'
 import { remainingToday } from '../core/early-end-rules.js'
-import { isPartyId, PARTY_ID_MESSAGE, REASON_CODE_PATTERN } from '../core/ids.js'
+import { partyIdProblem, reasonCodeProblem } from '../core/ids.js'
 import { INITIATORS, type Initiator } from '../core/vocabulary.js'
 import { loadFlags, readFlagRows, rowsToFlags } from '../config/config-repository.js'
 import type { HaloDatabase } from '../store/database.js'
@@ -108,9 +108,10 @@ function checkGrouping(by: unknown): ClosureGrouping {
 function checkFilters(filters: unknown): repo.ClosureFilterValues {
   const f = onlyKeys(filters, 'filters', ['initiator', 'mitraId', 'reason'])
   if (f.initiator !== undefined && !INITIATORS.includes(f.initiator as Initiator)) invalid(`filters: initiator: expected one of ${INITIATORS.join(', ')}`)
-  if (f.mitraId !== undefined && !isPartyId(f.mitraId)) invalid(`filters: mitraId: ${PARTY_ID_MESSAGE}`)
-  if (f.reason !== undefined && !(typeof f.reason === 'string' && REASON_CODE_PATTERN.test(f.reason)))
-    invalid('filters: reason: reason codes are 1-40 characters of a-z, 0-9, _')
+  const mitra = f.mitraId === undefined ? null : partyIdProblem(f.mitraId)
+  if (mitra !== null) invalid(`filters: mitraId: ${mitra}`)
+  const reason = f.reason === undefined ? null : reasonCodeProblem(f.reason)
+  if (reason !== null) invalid(`filters: reason: ${reason}`)
   return f as repo.ClosureFilterValues
 }
 
