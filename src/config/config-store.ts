@@ -3,6 +3,7 @@ import { NOTE_MAX, partyIdProblem, storedTextProblem } from '../core/ids.js'
 import { systemClock, type Clock } from '../core/clock.js'
 import type { HaloDatabase } from '../store/database.js'
 import { retryOnUniqueViolation } from '../store/retry.js'
+import * as repo from './config-repository.js'
 import { readFlagRows, rowsToFlags } from './config-repository.js'
 import {
   checkFlagValue,
@@ -101,24 +102,20 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
     const change = () =>
       handle.write(
         async (trx) => {
-          const row = await handle.engine.lockForUpdate(trx.selectFrom('app_config').select('value').where('key', '=', key)).executeTakeFirst()
-          const oldJson = row?.value ?? null
+          const oldJson = await repo.lockedFlagValue(trx, handle.engine, key)
           if (oldJson === newJson) return null
           const at = clock.now().toISOString()
-          if (newJson === null) {
-            await trx.deleteFrom('app_config').where('key', '=', key).execute()
-          } else if (row === undefined) {
-            await trx.insertInto('app_config').values({ key, value: newJson, updated_at: at, updated_by: actor }).execute()
-          } else {
-            await trx.updateTable('app_config').set({ value: newJson, updated_at: at, updated_by: actor }).where('key', '=', key).execute()
-          }
-          const audit = await trx
-            .insertInto('config_audit')
-            .values({ key, old_value: oldJson ?? defaultJson, new_value: newJson ?? defaultJson, actor, note: note ?? null, created_at: at })
-            .returning('id')
-            .executeTakeFirstOrThrow()
+          await repo.storeFlag(trx, key, newJson, oldJson !== null, at, actor)
+          const auditId = await repo.insertAudit(trx, {
+            key,
+            old_value: oldJson ?? defaultJson,
+            new_value: newJson ?? defaultJson,
+            actor,
+            note: note ?? null,
+            created_at: at,
+          })
           return {
-            id: audit.id,
+            id: auditId,
             key,
             oldValue: oldJson === null ? flagDefinition(key).default : JSON.parse(oldJson),
             newValue: next === undefined ? flagDefinition(key).default : next,
@@ -178,12 +175,7 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
       const k = key === undefined ? undefined : requireKey(key)
       if (!Number.isInteger(limit) || limit < 1 || limit > HISTORY_MAX)
         throw new HaloError('INVALID_INPUT', `history limit: expected an integer from 1 to ${HISTORY_MAX}, got ${String(limit)}`)
-      const n = limit
-      const rows = await handle.read((db) => {
-        let q = db.selectFrom('config_audit').selectAll().orderBy('id', 'desc').limit(n)
-        if (k !== undefined) q = q.where('key', '=', k)
-        return q.execute()
-      })
+      const rows = await handle.read((db) => repo.auditRows(db, k, limit))
       return rows.map((r) => ({
         id: r.id,
         key: r.key as FlagKey,
