@@ -98,7 +98,8 @@ export function flagDefinition(key: FlagKey): FlagDefinition {
 /** The defaults of every flag, as a fresh object. */
 export function defaultFlags(): Flags {
   const out: Record<string, unknown> = {}
-  for (const d of FLAG_DEFINITIONS) out[d.key] = structuredClone(d.default)
+  // the defaults are booleans, numbers, strings and one list of strings: a list's copy is a deep one
+  for (const d of FLAG_DEFINITIONS) out[d.key] = Array.isArray(d.default) ? [...d.default] : d.default
   return out as Flags
 }
 

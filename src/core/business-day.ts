@@ -22,6 +22,19 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
  * ```
  */
 export function businessDay(instant: Date, timeZone: string): string {
+  // the same second in the same zone is the same day (every offset, old local mean times included, is
+  // whole seconds): calls in a burst ask for the second the previous one did, and formatting costs
+  // more than the rest of an early end's rules
+  const second = Math.floor(instant.getTime() / 1000)
+  if (lastDay !== null && lastDay.second === second && lastDay.timeZone === timeZone) return lastDay.day
+  const day = dayOf(instant, timeZone)
+  lastDay = { second, timeZone, day }
+  return day
+}
+
+let lastDay: { readonly second: number; readonly timeZone: string; readonly day: string } | null = null
+
+function dayOf(instant: Date, timeZone: string): string {
   const day = formatterFor(timeZone).format(instant)
   if (FOUR_DIGIT_DAY.test(day)) return day
   // Intl writes years before 1000 with fewer digits (999-12-31) and after 9999 with more

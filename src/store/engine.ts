@@ -13,6 +13,17 @@ export interface FileIntegrity {
   readonly damaged: boolean
 }
 
+/**
+ * Statements run at once, in this process, on the connection of the transaction under way (SQLite's
+ * driver is synchronous): no query builder, no round trip, no await between them. Only for use inside
+ * `write`/`read` of the engine, whose connection they share.
+ */
+export interface DirectStatements {
+  get<T>(sqlText: string, ...params: unknown[]): T | undefined
+  all<T>(sqlText: string, ...params: unknown[]): T[]
+  run(sqlText: string, ...params: unknown[]): { changes: number; lastInsertRowid: number }
+}
+
 /** Wakes a follower of the event feed when a writer commits events. */
 export interface EventListener {
   /** Resolves at the next notification, after `timeoutMs`, or when `signal` aborts, whichever comes first. */
@@ -60,6 +71,8 @@ export interface Engine {
    * facts in one round trip and writes them in another, instead of a statement per table.
    */
   readonly dataModifyingCtes: boolean
+  /** Statements run synchronously in this process (SQLite), for the hottest paths; null where each is a round trip (PostgreSQL). */
+  readonly direct: DirectStatements | null
   /**
    * A table of the library as SQL text, for statements written by hand: qualified with the schema the
    * library lives in (`"halo"."sessions"`) when it has one. Query-builder statements are qualified by

@@ -275,6 +275,7 @@ class PostgresEngine implements Engine {
   readonly writersQueue = false
   readonly embedded = false
   readonly dataModifyingCtes = true
+  readonly direct = null
   readonly databaseKey: string
   readonly #pool: pg.Pool
   readonly #preparing: PostgresPool

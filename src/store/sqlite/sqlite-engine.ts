@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import { realpathSync } from 'node:fs'
 import type { Kysely, SqliteDatabase } from 'kysely'
 import { queryBuilder } from '../query-builder.js'
-import type { Engine, EventListener, FileIntegrity, WriteOptions } from '../engine.js'
+import type { DirectStatements, Engine, EventListener, FileIntegrity, WriteOptions } from '../engine.js'
 import { checkSqliteFile } from './sqlite-integrity.js'
 import type { Schema } from '../schema.js'
 
@@ -62,6 +62,19 @@ function cachingStatements(raw: Database.Database): SqliteDatabase {
   }
 }
 
+/** `DirectStatements` over the same statement cache the query builder uses. */
+function directStatements(statements: SqliteDatabase): DirectStatements {
+  const prepare = (text: string) => statements.prepare(text) as unknown as Database.Statement
+  return {
+    get: <T>(text: string, ...params: unknown[]) => prepare(text).get(...params) as T | undefined,
+    all: <T>(text: string, ...params: unknown[]) => prepare(text).all(...params) as T[],
+    run(text: string, ...params: unknown[]) {
+      const r = prepare(text).run(...params)
+      return { changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) }
+    },
+  }
+}
+
 /**
  * Write transactions of every handle on one file in this process, in turn.
  * better-sqlite3 waits for a lock synchronously: a second handle asking for
@@ -95,6 +108,8 @@ class SqliteEngine implements Engine {
   readonly writersQueue = true
   readonly embedded = true
   readonly dataModifyingCtes = false
+  readonly direct: DirectStatements
+  readonly #statements: SqliteDatabase
 
   readonly groupsBySorting = true
   readonly eventOrder = 'id' as const
@@ -130,6 +145,8 @@ class SqliteEngine implements Engine {
 
   constructor(raw: Database.Database) {
     this.#raw = raw
+    this.#statements = cachingStatements(raw)
+    this.direct = directStatements(this.#statements)
     this.#file = raw.memory ? null : realpathSync(raw.name)
     this.databaseKey = this.#file === null ? `sqlite:memory:${++memoryDatabases}` : `sqlite:${this.#file}`
   }
@@ -137,7 +154,7 @@ class SqliteEngine implements Engine {
   get db(): Kysely<Schema> {
     if (this.#db === undefined) {
       const { Kysely, SqliteDialect } = queryBuilder()
-      this.#db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingStatements(this.#raw) }) })
+      this.#db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: this.#statements }) })
     }
     return this.#db
   }
@@ -164,18 +181,18 @@ class SqliteEngine implements Engine {
     await sql.raw(`release savepoint ${name}`).execute(trx)
   }
 
+  /** On the builder's connection (its lock orders every use of it); begin and end straight on the driver. */
   #write<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
-    const { sql } = queryBuilder()
     return this.db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn)
+      this.direct.run('begin immediate')
       let result: T
       try {
         result = await fn(conn)
       } catch (e) {
-        if (this.#raw.inTransaction) await sql`rollback`.execute(conn)
+        if (this.#raw.inTransaction) this.direct.run('rollback')
         throw e
       }
-      await sql`commit`.execute(conn)
+      this.direct.run('commit')
       return result
     })
   }
