@@ -472,20 +472,6 @@ export function goodbyesOf(db: Kysely<Schema>, sessionId: number) {
   return db.selectFrom('session_goodbyes').select(['side', 'actor_id', 'message', 'created_at']).where('session_id', '=', sessionId).orderBy('id').execute()
 }
 
-/** The newest `session_events` id (0 when there is none). */
-export async function latestEventId(db: Kysely<Schema>): Promise<number> {
-  const row = await db
-    .selectFrom('session_events')
-    .select((eb) => eb.fn.max('id').as('id'))
-    .executeTakeFirst()
-  return Number(row?.id ?? 0)
-}
-
-/** Up to `limit` events after `after`, by id: which sessions changed. */
-export function eventsAfter(db: Kysely<Schema>, after: number, limit: number) {
-  return db.selectFrom('session_events').select(['id', 'session_id']).where('id', '>', after).orderBy('id').limit(limit).execute()
-}
-
 export function sessionsByIds(db: Kysely<Schema>, ids: readonly number[]): Promise<SessionRow[]> {
   if (ids.length === 0) return Promise.resolve([])
   return db

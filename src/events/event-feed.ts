@@ -1,23 +1,15 @@
 import { HaloError } from '../errors.js'
 import type { SessionStatus } from '../core/vocabulary.js'
+import type { SessionEvent } from '../closure/session-view.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { EventListener } from '../store/engine.js'
 import * as repo from './event-repository.js'
 
-/** One lifecycle event of a session, as the feed hands it out. */
-export interface LifecycleEvent {
+/** One lifecycle event of a session, as the feed hands it out: a session event (`getSession().events`) with its place in the feed. */
+export interface LifecycleEvent extends Omit<SessionEvent, 'id'> {
   /** Where the feed stands after this event: pass it as `after` to read on from here. */
   readonly cursor: string
   readonly sessionId: number
-  /** `opened`, `early_end`, `expired`, `goodbye` or `finalized`. */
-  readonly event: string
-  readonly fromStatus: SessionStatus | null
-  readonly toStatus: SessionStatus
-  /** Who acted: `mitra`, `customer`, `support` or `system`. */
-  readonly actorType: string
-  readonly actorId: string | null
-  /** When it happened, ISO-8601 UTC. */
-  readonly at: string
 }
 
 export interface EventPage {
