@@ -16,6 +16,7 @@ describe('halo-admin as ES modules and as CommonJS in one process', () => {
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     const out = JSON.parse(execFileSync(process.execPath, [WORKER, join(dir, 'halo.db')], { encoding: 'utf8', timeout: 60_000 }))
     expect(out.cjsExports).toEqual(out.esmExports)
+    expect(out.esmExports).toContain('handleEndSessionRequest')
     expect(out.crossInstance).toEqual({ code: 'EARLY_END_DISABLED', esm: true, cjs: true })
     // two copies of the SQLite engine, each with a queue of its own, would block the thread on the
     // file's lock: DB_ERROR (busy) after 5 s each, a minute for the lot
