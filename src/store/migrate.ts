@@ -45,6 +45,11 @@ async function appliedNames(db: Kysely<any>): Promise<string[]> {
   }
 }
 
+async function currentSchema(db: Kysely<any>): Promise<string | null> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
+  return rows[0]?.schema ?? null
+}
+
 /** Refuses a database this version must not migrate: a newer halo-admin's (DB_ERROR), or not halo-admin's at all (INVALID_INPUT). */
 function refuseOthers(applied: readonly string[], target: string): void {
   const { state, why } = stateOf(applied)
@@ -93,7 +98,12 @@ async function run(db: Kysely<any>, engine: EngineName, target: string): Promise
   refuseOthers(before, target)
   let ran: string[] = []
   if (before.length < KNOWN.length) {
-    const migrator = new Migrator({ db, provider: providerFor(engine) })
+    // Unless told a schema, kysely's migrator takes a kysely_migration table in any schema for its own:
+    // the backend's (it may migrate with kysely too) or an earlier install's in public would pass for
+    // ours, and the run would then fail on tables the search path does not reach. Ours are where the
+    // search path puts the library's tables (Engine.runMigrations).
+    const schema = engine === 'postgres' ? await currentSchema(db) : null
+    const migrator = new Migrator({ db, provider: providerFor(engine), ...(schema === null ? {} : { migrationTableSchema: schema }) })
     const { error, results } = await migrator.migrateToLatest()
     if (error !== undefined) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName
