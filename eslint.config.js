@@ -66,7 +66,8 @@ export default tseslint.config(
     rules: { 'no-useless-assignment': 'off' },
   },
   {
-    files: ['bin/**/*.js'],
+    // CommonJS on purpose: the binary's entry, and the example backend that shows `require('halo-admin')`
+    files: ['bin/**/*.js', 'examples/**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

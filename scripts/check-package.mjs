@@ -12,7 +12,7 @@
 // It packs the current dist/ (`npm run build` first: `npm ci` and `npm test` build; this script
 // builds only when dist/ is older than the sources). `--keep <dir>` leaves the tarball in <dir>.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -65,6 +65,7 @@ if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(ROOT, '
 
 const keep = process.argv.indexOf('--keep')
 const dest = keep > 0 ? process.argv[keep + 1] : mkdtempSync(join(tmpdir(), 'halo-pack-'))
+mkdirSync(dest, { recursive: true })
 let failed = false
 try {
   // --ignore-scripts: `prepare` would build again; dist/ is current (above)
