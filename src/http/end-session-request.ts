@@ -3,7 +3,13 @@ import { UserType } from '../core/user-type.js'
 import { EndSessionRequestBody, parseInput } from '../core/validation.js'
 import { HaloError, httpStatusFor, type ErrorCode } from '../errors.js'
 
-/** What the backend's route hands over: the path's `:id`, the authenticated actor, the parsed JSON body. */
+/**
+ * What the backend's route hands over: the path's `:id`, the authenticated actor, the parsed JSON body.
+ *
+ * ```ts
+ * const request: EndSessionRequest = { sessionId: req.params.id, actorId: req.user.id, body: req.body }
+ * ```
+ */
 export interface EndSessionRequest {
   /** The `:id` of the path as the framework gives it (a string), or a number. Digits only, else 404. */
   readonly sessionId: string | number
@@ -15,12 +21,30 @@ export interface EndSessionRequest {
   readonly userType?: UserType
 }
 
-/** The services the handler uses: `{ closures: createClosureService(handle) }`. */
+/**
+ * The services the handler uses, made once at start-up.
+ *
+ * ```ts
+ * const services: EndSessionServices = { closures: createClosureService(handle) }
+ * ```
+ */
 export interface EndSessionServices {
   readonly closures: Pick<ClosureService, 'initiateEarlyEnd'>
 }
 
-/** The JSON body of every refusal, as the CLI's `--json` writes errors: one line, a stable `code`. */
+/**
+ * The JSON body of every refusal, as the CLI's `--json` writes errors: one line, a stable `code`.
+ *
+ * ```ts
+ * const tooMany: HttpErrorBody = { // with status 429
+ *   error: {
+ *     code: 'DAILY_CAP_REACHED',
+ *     message: 'mitra m-7 has reached the daily cap of 3 early ends for 2026-11-24',
+ *     details: { cap: 3, countToday: 3, businessDay: '2026-11-24' },
+ *   },
+ * }
+ * ```
+ */
 export interface HttpErrorBody {
   readonly error: {
     readonly code: ErrorCode
@@ -31,7 +55,15 @@ export interface HttpErrorBody {
   }
 }
 
-/** What to answer: send `body` as JSON with `status`. */
+/**
+ * What to answer: send `body` as JSON with `status`.
+ *
+ * ```ts
+ * const r: EndSessionResponse = await handleEndSessionRequest(request, services)
+ * if ('error' in r && r.status === 503) log.error(r.error) // the database's own words
+ * res.status(r.status).json(r.body)
+ * ```
+ */
 export type EndSessionResponse =
   | { readonly status: 200; readonly body: EarlyEndResult }
   | {
@@ -61,6 +93,8 @@ const SESSION_ID = /^[1-9][0-9]{0,15}$/
  *   res.status(status).json(body)
  * })
  * ```
+ *
+ * @throws never a `HaloError` (every refusal is the answer); anything else is a bug, thrown on
  */
 export async function handleEndSessionRequest(request: EndSessionRequest, services: EndSessionServices): Promise<EndSessionResponse> {
   try {

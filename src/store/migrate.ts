@@ -5,6 +5,13 @@ import { HaloError } from '../errors.js'
 import type { HaloDatabase } from './database.js'
 import type { EngineName } from './engine.js'
 
+/**
+ * Where the database stands against this version's migrations.
+ *
+ * ```ts
+ * const { applied, pending, unknown } = await migrationStatus(handle)
+ * ```
+ */
 export interface MigrationStatus {
   /** Migrations this database has, oldest first. */
   readonly applied: readonly string[]
@@ -16,6 +23,14 @@ export interface MigrationStatus {
   readonly unknown: readonly string[]
 }
 
+/**
+ * What `migrateToLatest` did, and where the database stands after it.
+ *
+ * ```ts
+ * const { ran } = await migrateToLatest(handle)
+ * if (ran.length > 0) log.info(`halo-admin migrated: ${ran.join(', ')}`)
+ * ```
+ */
 export interface MigrateResult extends MigrationStatus {
   /** Migrations run by this call (empty when already up to date). */
   readonly ran: readonly string[]
@@ -68,6 +83,8 @@ function refuseOthers(applied: readonly string[], target: string): void {
  * ```ts
  * const { pending } = await migrationStatus(handle)
  * ```
+ *
+ * @throws HaloError `DB_ERROR`
  */
 export async function migrationStatus(handle: HaloDatabase): Promise<MigrationStatus> {
   const applied = await handle.read((db) => appliedNames(db))
@@ -83,6 +100,9 @@ export async function migrationStatus(handle: HaloDatabase): Promise<MigrationSt
  * const handle = await openDatabase('halo.db')
  * await migrateToLatest(handle)
  * ```
+ *
+ * @throws HaloError `INVALID_INPUT` (not a halo-admin database: another application's tables or
+ *   migration record); `DB_ERROR` (migrated by a newer version, a failed migration, the database unavailable)
  */
 export async function migrateToLatest(handle: HaloDatabase): Promise<MigrateResult> {
   // a file of someone else's tables (SQLite) gets none of ours added; a foreign migration record is refused below
