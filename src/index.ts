@@ -6,6 +6,13 @@
  * ```
  */
 export { HaloError, ErrorCode, httpStatusFor, isHaloError } from './errors.js'
+export {
+  handleEndSessionRequest,
+  type EndSessionRequest,
+  type EndSessionServices,
+  type EndSessionResponse,
+  type HttpErrorBody,
+} from './http/end-session-request.js'
 export { UserType } from './core/user-type.js'
 export {
   SESSION_STATUSES,

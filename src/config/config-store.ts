@@ -17,6 +17,13 @@ import {
   type Flags,
 } from './flag-registry.js'
 
+/**
+ * One flag as `list()` gives it: value, default, whether it was set, who set it last.
+ *
+ * ```ts
+ * for (const f of await config.list()) console.log(f.key, f.value, f.isSet ? `set by ${f.updatedBy}` : 'default')
+ * ```
+ */
 export interface FlagState<K extends FlagKey = FlagKey> {
   readonly key: K
   readonly value: Flags[K]
@@ -30,6 +37,13 @@ export interface FlagState<K extends FlagKey = FlagKey> {
   readonly updatedBy: string | null
 }
 
+/**
+ * One audited flag change (`config_audit`), as `set`, `reset` and `history` return it.
+ *
+ * ```ts
+ * const change = await config.set('closing_grace_seconds', 120, { actor: 'ops-ana' }) // null when unchanged
+ * ```
+ */
 export interface FlagChange {
   readonly id: number
   readonly key: FlagKey
@@ -40,6 +54,13 @@ export interface FlagChange {
   readonly at: string
 }
 
+/**
+ * Who changes a flag (an id like any actor's) and, optionally, why.
+ *
+ * ```ts
+ * await config.reset('early_end_mitra_daily_cap', { actor: 'ops-ana', note: 'back to 3 after the trial' })
+ * ```
+ */
 export interface ChangeOptions {
   readonly actor: string
   readonly note?: string | undefined
@@ -58,18 +79,44 @@ function checkChange(options: ChangeOptions): { actor: string; note: string | un
 
 const HISTORY_MAX = 10_000
 
+/**
+ * The typed, audited flags of contract §3 (`createConfigStore`).
+ *
+ * ```ts
+ * const config: ConfigStore = createConfigStore(handle)
+ * ```
+ */
 export interface ConfigStore {
-  /** The typed value of one flag. */
+  /**
+   * The typed value of one flag.
+   * @throws HaloError `UNKNOWN_FLAG`, `DB_ERROR`
+   */
   get<K extends FlagKey>(key: K): Promise<Flags[K]>
-  /** Every flag with value, default and description. */
+  /**
+   * Every flag with value, default and description.
+   * @throws HaloError `DB_ERROR`
+   */
   list(): Promise<FlagState[]>
-  /** Every flag's value, as the rules read them. */
+  /**
+   * Every flag's value, as the rules read them.
+   * @throws HaloError `DB_ERROR`
+   */
   all(): Promise<Flags>
-  /** Sets a typed value (a string is parsed as a person would type it). Audited. */
+  /**
+   * Sets a typed value (a string is parsed as a person would type it). Audited; null when the value
+   * was already that.
+   * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (an ill-typed value, a bad actor or note); `DB_ERROR`
+   */
   set<K extends FlagKey>(key: K | string, value: Flags[K] | string, options: ChangeOptions): Promise<FlagChange | null>
-  /** Back to the default. Audited. */
+  /**
+   * Back to the default. Audited; null when it had the default already.
+   * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (a bad actor or note); `DB_ERROR`
+   */
   reset(key: FlagKey | string, options: ChangeOptions): Promise<FlagChange | null>
-  /** Changes, newest first. */
+  /**
+   * Changes, newest first (default 50, at most 10000).
+   * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (a bad limit); `DB_ERROR`
+   */
   history(key?: FlagKey | string, limit?: number): Promise<FlagChange[]>
 }
 

@@ -49,7 +49,14 @@ export function canonicalTimeZone(timeZone: string): string {
   return formatterFor(timeZone).resolvedOptions().timeZone
 }
 
-/** True when `timeZone` is an IANA zone this runtime knows. */
+/**
+ * True when `timeZone` is an IANA zone this runtime knows.
+ *
+ * ```ts
+ * isValidTimeZone('Asia/Jakarta') // true
+ * isValidTimeZone('WIB')          // false
+ * ```
+ */
 export function isValidTimeZone(timeZone: string): boolean {
   try {
     formatterFor(timeZone)
@@ -61,7 +68,13 @@ export function isValidTimeZone(timeZone: string): boolean {
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
 
-/** True for a real calendar date written `YYYY-MM-DD` (no 2026-02-30). */
+/**
+ * True for a real calendar date written `YYYY-MM-DD` (no 2026-02-30).
+ *
+ * ```ts
+ * isCalendarDay('2026-02-30') // false
+ * ```
+ */
 export function isCalendarDay(text: string): boolean {
   const m = DAY.exec(text)
   if (m === null) return false
@@ -70,7 +83,15 @@ export function isCalendarDay(text: string): boolean {
   return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d
 }
 
-/** The calendar day `n` days after `day` (negative goes back); INVALID_INPUT past 9999-12-31 or before year 1. */
+/**
+ * The calendar day `n` days after `day` (negative goes back).
+ *
+ * ```ts
+ * addDays('2026-12-31', 1) // '2027-01-01'
+ * ```
+ *
+ * @throws HaloError `INVALID_INPUT` past 9999-12-31 or before year 1
+ */
 export function addDays(day: string, n: number): string {
   const t = new Date(`${day}T00:00:00Z`)
   t.setUTCDate(t.getUTCDate() + n)

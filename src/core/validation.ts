@@ -45,9 +45,24 @@ export const EndSessionRequestBody = z
   .strict()
 export type EndSessionRequestBody = z.infer<typeof EndSessionRequestBody>
 
+/**
+ * What `initiateEarlyEnd` takes: the request body plus who asks (`actorId`, from authentication).
+ *
+ * ```ts
+ * const input: EarlyEndInput = { actorId: 'm-7', reason: 'other', note: 'pelanggan diam saja', idempotencyKey: 'tap-91f3' }
+ * await closures.initiateEarlyEnd(42, UserType.MITRA, input)
+ * ```
+ */
 export const EarlyEndInput = EndSessionRequestBody.extend({ actorId: PartyId }).strict()
 export type EarlyEndInput = z.infer<typeof EarlyEndInput>
 
+/**
+ * What `postGoodbye` takes: who posts it and the message (1-1000 characters, stored verbatim).
+ *
+ * ```ts
+ * await closures.postGoodbye(42, UserType.MITRA, { actorId: 'm-7', message: 'Terima kasih, semoga harimu baik!' })
+ * ```
+ */
 export const GoodbyeInput = z.object({ actorId: PartyId, message: storedText(1000).min(1, 'the message is empty') }).strict()
 export type GoodbyeInput = z.infer<typeof GoodbyeInput>
 

@@ -5,13 +5,28 @@ import type { HaloDatabase } from '../store/database.js'
 import type { EventListener } from '../store/engine.js'
 import * as repo from './event-repository.js'
 
-/** One lifecycle event of a session, as the feed hands it out: a session event (`getSession().events`) with its place in the feed. */
+/**
+ * One lifecycle event of a session, as the feed hands it out: a session event (`getSession().events`)
+ * with its place in the feed.
+ *
+ * ```ts
+ * for (const e of (await feed.read({ after })).events) if (e.toStatus === 'closing') pushGoodbyeComposer(e.sessionId)
+ * ```
+ */
 export interface LifecycleEvent extends Omit<SessionEvent, 'id'> {
   /** Where the feed stands after this event: pass it as `after` to read on from here. */
   readonly cursor: string
   readonly sessionId: number
 }
 
+/**
+ * One read of the feed: its events, and the cursor to read on from.
+ *
+ * ```ts
+ * const { events, cursor }: EventPage = await feed.read({ after: saved, limit: 500 })
+ * await saveCursor(cursor) // after handling `events`
+ * ```
+ */
 export interface EventPage {
   /** Oldest first; each session's events in the order they happened. */
   readonly events: readonly LifecycleEvent[]
@@ -19,6 +34,13 @@ export interface EventPage {
   readonly cursor: string
 }
 
+/**
+ * Where `read` starts and how much it returns.
+ *
+ * ```ts
+ * await feed.read({ after: cursor, limit: 1000 })
+ * ```
+ */
 export interface ReadOptions {
   /** A cursor from an earlier read or event; absent: from the first event. */
   readonly after?: string
@@ -26,6 +48,13 @@ export interface ReadOptions {
   readonly limit?: number
 }
 
+/**
+ * How long `wait` waits, and how to stop it.
+ *
+ * ```ts
+ * await feed.wait({ timeoutMs: 5000, signal: shutdown.signal })
+ * ```
+ */
 export interface WaitOptions {
   /** The longest to wait (default 1000 ms): a follower reads again then, whatever happened. */
   readonly timeoutMs?: number
@@ -35,6 +64,10 @@ export interface WaitOptions {
 /**
  * The lifecycle event feed of contract §5, read like Stripe's events (`starting_after`), followed like
  * graphile-worker's jobs (LISTEN/NOTIFY on PostgreSQL, polling on SQLite).
+ *
+ * ```ts
+ * const feed: EventFeed = createEventFeed(handle)
+ * ```
  */
 export interface EventFeed {
   /**
@@ -54,7 +87,10 @@ export interface EventFeed {
    * @throws HaloError `DB_ERROR`
    */
   wait(options?: WaitOptions): Promise<void>
-  /** Stops listening (frees the connection a PostgreSQL listener holds). */
+  /**
+   * Stops listening (frees the connection a PostgreSQL listener holds).
+   * @throws nothing of its own
+   */
   close(): Promise<void>
 }
 

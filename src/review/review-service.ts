@@ -5,7 +5,14 @@ import { REVIEW_OUTCOMES, type ReviewOutcome } from '../core/vocabulary.js'
 import { NOTE_MAX, PartyId, RowId, parseInput, storedText } from '../core/validation.js'
 import type { HaloDatabase } from '../store/database.js'
 
-/** A control-centre review, opened when a mitra reaches the daily cap. */
+/**
+ * A control-centre review, opened when a mitra reaches the daily cap.
+ *
+ * ```ts
+ * const review: Review = await reviews.get(7)
+ * review.earlyEnds // the early ends attached to it
+ * ```
+ */
 export interface Review {
   readonly id: number
   readonly mitraId: string
@@ -21,21 +28,54 @@ export interface Review {
   readonly earlyEnds: number
 }
 
+/**
+ * Which reviews `list` returns (default: all, newest first, at most 100).
+ *
+ * ```ts
+ * await reviews.list({ status: 'open', mitraId: 'm-7' })
+ * ```
+ */
 export interface ReviewFilter {
   readonly status?: 'open' | 'resolved'
   readonly mitraId?: string
   readonly limit?: number
 }
 
+/**
+ * How a review is resolved, and by whom.
+ *
+ * ```ts
+ * await reviews.resolve(7, { outcome: 'cleared', note: 'customers were abusive', actor: 'cc-budi' })
+ * ```
+ */
 export interface ResolveInput {
   readonly outcome: ReviewOutcome
   readonly note?: string
   readonly actor: string
 }
 
+/**
+ * The CC reviews the daily cap opens (`createReviewService`).
+ *
+ * ```ts
+ * const reviews: ReviewService = createReviewService(handle)
+ * ```
+ */
 export interface ReviewService {
+  /**
+   * Reviews, newest first.
+   * @throws HaloError `INVALID_INPUT`, `DB_ERROR`
+   */
   list(filter?: ReviewFilter): Promise<Review[]>
+  /**
+   * One review.
+   * @throws HaloError `INVALID_INPUT`, `REVIEW_NOT_FOUND`, `DB_ERROR`
+   */
   get(id: number): Promise<Review>
+  /**
+   * Resolves an open review with an outcome; returns it as it now is.
+   * @throws HaloError `INVALID_INPUT`; `REVIEW_NOT_FOUND`; `INVALID_STATE` (already resolved); `DB_ERROR`
+   */
   resolve(id: number, input: ResolveInput): Promise<Review>
 }
 

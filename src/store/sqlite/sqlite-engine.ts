@@ -81,9 +81,13 @@ function directStatements(statements: SqliteDatabase): DirectStatements {
  * the writer lock while the first one awaits between its statements would
  * block the thread, so the first could never commit, and fail after the busy
  * timeout. Handles of one process queue here instead; other processes still
- * meet at SQLite's lock.
+ * meet at SQLite's lock. The queue is the process's, not this module's: the
+ * package ships ES modules and a CommonJS build, and a backend that loads
+ * both (or two versions) has two copies of this module, whose handles on one
+ * file must still take turns.
  */
-const writersByFile = new Map<string, Promise<void>>()
+const WRITERS = Symbol.for('halo-admin.sqlite-writers-by-file')
+const writersByFile: Map<string, Promise<void>> = ((globalThis as { [WRITERS]?: Map<string, Promise<void>> })[WRITERS] ??= new Map())
 
 async function inTurn<T>(file: string | null, fn: () => Promise<T>): Promise<T> {
   if (file === null) return fn()
