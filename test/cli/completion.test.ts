@@ -65,7 +65,7 @@ describe('halo-admin completion bash', () => {
     const cases: [string[], string[]][] = [
       [
         ['halo-admin', ''],
-        ['db', 'flag', 'session', 'sweep', 'review', 'report', 'simulate', 'whatif', 'demo', 'tui', 'completion', 'help'],
+        ['db', 'flag', 'session', 'sweep', 'events', 'review', 'report', 'simulate', 'whatif', 'demo', 'tui', 'completion', 'help'],
       ],
       [['halo-admin', 'fl'], ['flag']],
       [

@@ -318,7 +318,8 @@ function invocations(grammar: Grammar, db: string, withSetup: boolean): fc.Arbit
           let path = [...cmd.path]
           let env: Record<string, string> = {}
           for (const m of mutations) [line, path, env] = mutate(line, path, env, m)
-          const argv = [...before.flat(), ...path, ...line.flat()]
+          // `events --follow` runs until a signal ends it (test/cli/events.test.ts): here it reads one page
+          const argv = [...before.flat(), ...path, ...line.flat()].filter((a) => !(a === '--follow' && path[0] === 'events'))
           return { argv: cmd.path[0] === 'simulate' ? [...argv, ...SMALL_SIMULATION] : argv, env }
         })
     })
@@ -461,7 +462,10 @@ export function problemsOf(c: Case, r: RunResult, fuzzDb: string): string[] {
   }
   if (`${r.stdout}${r.stderr}`.includes(SECRET)) problems.push('printed the PostgreSQL password')
 
-  if (r.exitCode === 0) {
+  // `db check` finding a broken invariant (a HALO_NOW before the data makes every row "in the future")
+  // prints its report and exits 4, with nothing on stderr: a report, read as a success's output
+  const checkFound = command === 'db check' && r.exitCode === 4 && r.stderr === '' && r.stdout !== ''
+  if (r.exitCode === 0 || checkFound) {
     if (r.stderr !== '') problems.push(`exit 0 with stderr ${JSON.stringify(r.stderr.slice(0, 300))}`)
     if (r.stdout === '' || !r.stdout.endsWith('\n')) problems.push(`exit 0 with stdout not ending in a line break: ${JSON.stringify(r.stdout.slice(-200))}`)
     const format = o.opts?.format
@@ -589,6 +593,8 @@ class FuzzWorker {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id)
+        // the old child's exit must not reject what the fresh worker is asked next
+        this.#child.removeAllListeners('exit')
         this.#child.kill('SIGKILL')
         // a fresh worker for whatever comes next (shrinking), this call counted as a hang
         void this.#spawn().catch(() => {})
@@ -815,7 +821,7 @@ function property(w: FuzzWorker) {
 describe('generated bad input', () => {
   it('the grammar covers every command of the contract', () => {
     const top = new Set(grammar.commands.map((c) => c.path[0]))
-    for (const name of ['db', 'flag', 'session', 'sweep', 'review', 'report', 'simulate', 'whatif', 'demo', 'tui', 'completion']) expect(top).toContain(name)
+    for (const name of ['db', 'flag', 'session', 'sweep', 'events', 'review', 'report', 'simulate', 'whatif', 'demo', 'tui', 'completion']) expect(top).toContain(name)
     // every slot that takes a value has values its parser accepts, so valid lines reach the actions
     for (const c of grammar.commands)
       for (const s of [...c.arguments, ...c.options.filter((o) => o.takesValue)]) expect(s.good, `${c.path.join(' ')} ${JSON.stringify(s)}`).not.toHaveLength(0)
