@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander'
 import { isCalendarDay } from '../core/business-day.js'
+import { parseInstant } from '../core/clock.js'
 import { isPartyId, NOTE_MAX, PARTY_ID_MESSAGE, REASON_CODE_MESSAGE, REASON_CODE_PATTERN, storedTextProblem } from '../core/ids.js'
 
 /** An integer from `min` to `max`, written as plain digits. */
@@ -94,4 +95,10 @@ export function label(max: number): (text: string) => string {
     if (text.length < 1 || text.length > max || /[\u0000-\u001f\u007f]/.test(text)) throw new InvalidArgumentError(`expected 1-${max} printable characters`)
     return text
   }
+}
+
+/** A business day `YYYY-MM-DD` or an ISO-8601 instant with its zone (`2026-11-24T10:00:00+07:00`), as given. */
+export function dayOrInstant(text: string): string {
+  if (isCalendarDay(text) || parseInstant(text) !== null) return text
+  throw new InvalidArgumentError('expected a business day YYYY-MM-DD or an ISO-8601 instant with its zone, e.g. 2026-11-24T10:00:00+07:00')
 }

@@ -24,6 +24,7 @@ export function buildProgram(): Command {
     .option('--db <target>', 'SQLite file or postgres:// URL (else $HALO_DB, else ./halo.db)')
     .option('--actor <id>', 'who you are, for the audit trail (else $HALO_ACTOR, else your OS user)')
     .option('--json', 'print one JSON document on stdout (errors as {"error":{…}} on stderr)')
+    .option('--utc', 'show times in UTC (default: business_timezone, e.g. 2026-11-24 10:00 WIB; JSON is always UTC)')
     .option('--no-color', 'no colours (also NO_COLOR=1)')
     .option('--debug', 'show the stack of an unexpected error (also DEBUG=1)')
     .addHelpText(
