@@ -52,7 +52,7 @@ export {
   type ClientConfig,
 } from './closure/closure-service.js'
 export type { Session, SessionDetail, SessionEvent, Closure, Goodbye } from './closure/session-view.js'
-export { createReviewService, type ReviewService, type Review, type ReviewFilter, type ResolveInput } from './review/review-service.js'
+export { createReviewService, type ReviewService, type Review, type ReviewDetail, type ReviewFilter, type ResolveInput } from './review/review-service.js'
 export {
   createReportService,
   CLOSURE_GROUPINGS,

@@ -84,7 +84,8 @@ describe('SQLite query plans after the write-path migration', () => {
     const texts = await statementsOf(async () => {
       for await (const _ of reports.closureDetails(range)) void _
       await reports.cap('2026-11-24')
-      await createReviewService(t.handle, { clock: t.clock }).list()
+      const reviews = createReviewService(t.handle, { clock: t.clock })
+      await reviews.show((await reviews.list())[0]!.id)
       await createWhatIfService(t.handle, { clock: t.clock }).cap({ cap: 2 }, range)
       await t.closures.getSession(ids[0]!)
       await t.closures.initiateEarlyEnd(ids[0]!, UserType.MITRA, { actorId: 'm-1', reason: 'customer_left', idempotencyKey: 'k-2' }).catch(() => {})
