@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from 'commander'
 import { isCalendarDay } from '../core/business-day.js'
 import { parseInstant } from '../core/clock.js'
+import { defaultFlags } from '../config/flag-registry.js'
 import { isPartyId, NOTE_MAX, PARTY_ID_MESSAGE, REASON_CODE_MESSAGE, REASON_CODE_PATTERN, storedTextProblem } from '../core/ids.js'
 
 /** An integer from `min` to `max`, written as plain digits. */
@@ -27,6 +28,11 @@ export const rowId = integer(1, Number.MAX_SAFE_INTEGER)
  */
 export interface Completable {
   readonly completions?: { readonly values: readonly string[]; readonly list: boolean }
+  /**
+   * For an argument whose values depend on the argument before it (`flag set <key> <value>`):
+   * the values after each word, where they are a fixed set.
+   */
+  readonly completionsAfter?: Readonly<Record<string, { readonly values: readonly string[]; readonly list: boolean }>>
 }
 
 /** Marks `parse` as accepting only `values` (`list`: comma-separated). */
@@ -83,11 +89,14 @@ export function fraction(text: string): number {
   return Number(text)
 }
 
-/** A reason code as `early_end_reason_codes` holds them: 1-40 characters of a-z, 0-9, _. */
-export function reasonCode(text: string): string {
+/**
+ * A reason code as `early_end_reason_codes` holds them: 1-40 characters of a-z, 0-9, _. Completion
+ * offers the default codes (the configured ones live in the database, which completion never opens).
+ */
+export const reasonCode = completing((text: string): string => {
   if (!REASON_CODE_PATTERN.test(text)) throw new InvalidArgumentError(REASON_CODE_MESSAGE)
   return text
-}
+}, defaultFlags().early_end_reason_codes)
 
 /** A line of free text of 1 to `max` characters, without control characters (seeds, labels). */
 export function label(max: number): (text: string) => string {

@@ -48,11 +48,14 @@ Start with:  halo-admin demo`,
 
 /**
  * Commander prints its own errors and exits; we want one line in our format
- * and our exit codes (`report-error.ts`). Settings set on a parent are not
- * inherited by added commands, so every command in the tree gets them.
+ * and our exit codes (`report-error.ts`), and help that lists the global
+ * options under every command. Settings set on a parent are not inherited by
+ * added commands, so every command in the tree gets them.
  */
 function failQuietly(cmd: Command): Command {
   cmd.configureOutput({ writeErr: () => {}, outputError: () => {} })
+  // --db, --actor, --json, --utc… go anywhere on the line: every command's help lists them
+  cmd.configureHelp({ showGlobalOptions: true })
   cmd.exitOverride((e) => {
     if (e.code === 'commander.help') {
       // `halo-admin help [command]` (or `<group> help`) asked for the help it printed: done
