@@ -9,6 +9,7 @@ export const MIGRATION_NAMES: readonly string[] = Object.freeze([
   '0002-report-indexes',
   '0003-closure-daily-counts',
   '0004-write-path-indexes',
+  '0005-event-feed',
 ])
 
 /** How many migrations this version has. */

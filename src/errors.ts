@@ -1,6 +1,10 @@
 /**
  * The stable error codes of the contract. Callers branch on `code`, never on
  * the message.
+ *
+ * ```ts
+ * if (e instanceof HaloError && e.code === ErrorCode.DAILY_CAP_REACHED) showCapDialog(e.details)
+ * ```
  */
 export const ErrorCode = {
   INVALID_INPUT: 'INVALID_INPUT',
@@ -83,6 +87,13 @@ export function httpStatusFor(code: ErrorCode): number {
   return HTTP_STATUS[code] ?? 500
 }
 
+/**
+ * `e instanceof HaloError`, as a type guard for callbacks.
+ *
+ * ```ts
+ * const refused = results.filter((r) => r.status === 'rejected').map((r) => r.reason).filter(isHaloError)
+ * ```
+ */
 export function isHaloError(e: unknown): e is HaloError {
   return e instanceof HaloError
 }

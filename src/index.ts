@@ -6,6 +6,13 @@
  * ```
  */
 export { HaloError, ErrorCode, httpStatusFor, isHaloError } from './errors.js'
+export {
+  handleEndSessionRequest,
+  type EndSessionRequest,
+  type EndSessionServices,
+  type EndSessionResponse,
+  type HttpErrorBody,
+} from './http/end-session-request.js'
 export { UserType } from './core/user-type.js'
 export {
   SESSION_STATUSES,
@@ -52,6 +59,7 @@ export {
   type ClientConfig,
 } from './closure/closure-service.js'
 export type { Session, SessionDetail, SessionEvent, Closure, Goodbye } from './closure/session-view.js'
+export { createEventFeed, type EventFeed, type EventPage, type LifecycleEvent, type ReadOptions, type WaitOptions } from './events/event-feed.js'
 export { createReviewService, type ReviewService, type Review, type ReviewDetail, type ReviewFilter, type ResolveInput } from './review/review-service.js'
 export {
   createReportService,

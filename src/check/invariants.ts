@@ -13,6 +13,13 @@ import { schemaState } from '../store/schema-state.js'
 import { DAILY_CAP_TRIGGER } from '../core/vocabulary.js'
 import { systemClock, type Clock } from '../core/clock.js'
 
+/**
+ * One invariant of `checkInvariants`, with what breaks it.
+ *
+ * ```ts
+ * const broken: InvariantCheck[] = (await checkInvariants(handle)).checks.filter((c) => !c.ok)
+ * ```
+ */
 export interface InvariantCheck {
   /** Stable identifier, e.g. `closure_per_closing_session`. */
   readonly name: string
@@ -41,6 +48,13 @@ export interface CheckOptions {
   readonly clockSkewMs?: number
 }
 
+/**
+ * Every invariant checked, and whether all hold (what `halo-admin db check --json` prints).
+ *
+ * ```ts
+ * const { ok, checks }: InvariantReport = await checkInvariants(handle)
+ * ```
+ */
 export interface InvariantReport {
   /** True when every check passed (or was skipped). */
   readonly ok: boolean
@@ -213,6 +227,8 @@ const fileDescription = (pragma: string) => `SQLite: PRAGMA ${pragma} is ok and 
  * const report = await checkInvariants(handle)
  * if (!report.ok) for (const c of report.checks.filter((c) => !c.ok)) console.log(c.name, c.violations, c.examples)
  * ```
+ *
+ * @throws HaloError `DB_ERROR` (the database fails, or is not at this version's schema)
  */
 export async function checkInvariants(handle: HaloDatabase, options: CheckOptions = {}): Promise<InvariantReport> {
   // the checks read this version's tables: a database another version migrated would fail them for the wrong reason

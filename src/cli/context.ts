@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { userInfo } from 'node:os'
 import { HaloError } from '../errors.js'
 import { fixedClock, parseInstant, systemClock, type Clock } from '../core/clock.js'
-import { isPartyId, PARTY_ID_MESSAGE } from '../core/ids.js'
+import { partyIdProblem } from '../core/ids.js'
 import { openDatabase, type HaloDatabase } from '../store/database.js'
 import { schemaReport } from '../store/schema-state.js'
 import { maskTargetsIn, parseTarget, type Target } from '../store/target.js'
@@ -121,7 +121,8 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io
     io,
     actor() {
       const actor = options.actor ?? env.HALO_ACTOR ?? osUser()
-      if (!isPartyId(actor)) throw new HaloError('INVALID_INPUT', `actor "${actor}": ${PARTY_ID_MESSAGE} (set --actor or HALO_ACTOR)`)
+      const problem = partyIdProblem(actor)
+      if (problem !== null) throw new HaloError('INVALID_INPUT', `actor "${actor}": ${problem} (set --actor or HALO_ACTOR)`)
       return actor
     },
     givenActor() {

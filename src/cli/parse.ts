@@ -7,7 +7,7 @@ import { InvalidArgumentError } from 'commander'
 import { isCalendarDay } from '../core/business-day.js'
 import { parseInstant } from '../core/clock.js'
 import { defaultFlags } from '../config/flag-registry.js'
-import { isPartyId, NOTE_MAX, PARTY_ID_MESSAGE, REASON_CODE_MESSAGE, REASON_CODE_PATTERN, storedTextProblem } from '../core/ids.js'
+import { NOTE_MAX, partyIdProblem, reasonCodeProblem, storedTextProblem } from '../core/ids.js'
 
 /** An integer from `min` to `max`, written as plain digits. */
 export function integer(min: number, max: number): (text: string) => number {
@@ -62,7 +62,8 @@ export function day(text: string): string {
 
 /** A customer, mitra or actor id. */
 export function partyId(text: string): string {
-  if (!isPartyId(text)) throw new InvalidArgumentError(PARTY_ID_MESSAGE)
+  const problem = partyIdProblem(text)
+  if (problem !== null) throw new InvalidArgumentError(problem)
   return text
 }
 
@@ -94,7 +95,8 @@ export function fraction(text: string): number {
  * offers the default codes (the configured ones live in the database, which completion never opens).
  */
 export const reasonCode = completing((text: string): string => {
-  if (!REASON_CODE_PATTERN.test(text)) throw new InvalidArgumentError(REASON_CODE_MESSAGE)
+  const problem = reasonCodeProblem(text)
+  if (problem !== null) throw new InvalidArgumentError(problem)
   return text
 }, defaultFlags().early_end_reason_codes)
 

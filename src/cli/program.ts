@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { completion } from './commands/completion.js'
 import { db } from './commands/db/index.js'
+import { events } from './commands/events.js'
 import { demo } from './commands/demo.js'
 import { flag } from './commands/flag/index.js'
 import { report } from './commands/report/index.js'
@@ -42,7 +43,7 @@ Start with:  halo-admin demo`,
     process.stdout.write(`${version}\n`)
     throw new CommanderError(0, 'commander.version', version)
   })
-  for (const c of [db, flag, session, sweep, review, report, simulate, whatif, demo, tui, completion]) program.addCommand(c)
+  for (const c of [db, flag, session, sweep, events, review, report, simulate, whatif, demo, tui, completion]) program.addCommand(c)
   return failQuietly(program)
 }
 

@@ -1,7 +1,7 @@
 /** The queries of the closure service: no rules here, only reads and writes. */
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import { DAILY_CAP_TRIGGER, ENDABLE_STATUSES, type SessionStatus } from '../core/vocabulary.js'
-import type { Engine } from '../store/engine.js'
+import type { DirectStatements, Engine } from '../store/engine.js'
 import { queryBuilder } from '../store/query-builder.js'
 import { queryTemplate, type Slot } from '../store/query-template.js'
 import type { Schema, SessionClosuresTable, SessionEventsTable, SessionsTable } from '../store/schema.js'
@@ -124,7 +124,6 @@ export interface EarlyEndFacts {
 
 const sessionById = (db: Kysely<Schema>, id: Slot<number>) => db.selectFrom('sessions').select(SESSION_COLUMNS).where('id', '=', id)
 const selectSessionLocked = queryTemplate((db, engine, id: Slot<number>) => engine.lockForUpdate(sessionById(db, id)))
-const selectFlagRows = queryTemplate((db) => db.selectFrom('app_config').select(['key', 'value']))
 
 const selectPrior = queryTemplate((db, _engine, key: Slot<string>) =>
   db
@@ -238,10 +237,22 @@ export async function loadEarlyEndFacts(
       cap,
     }
   }
-  const session = (await selectSessionLocked(trx, engine, sessionId)).rows[0]
+  const direct = directOf(engine)
+  const t = engine.table.bind(engine)
+  const session = direct.get<SessionRow>(`select ${SESSION_COLUMNS.join(', ')} from ${t('sessions')} where id = ?`, sessionId)
   const prior = idempotencyKey === null ? undefined : await findPrior(trx, engine, idempotencyKey)
-  const flagRows = (await selectFlagRows(trx, engine)).rows
+  const flagRows = direct.all<{ key: string; value: string }>(`select key, value from ${t('app_config')}`)
   return { session, prior, flagRows, cap: null }
+}
+
+/**
+ * SQLite runs the early end's statements straight on its driver, synchronously (`Engine.direct`):
+ * one writer holds the file for the whole transaction, so there is nothing to lock row by row, and
+ * the query builder's per-statement work would cost as much as SQLite's own.
+ */
+function directOf(engine: Engine): DirectStatements {
+  if (engine.direct === null) throw new Error('an engine without data-modifying CTEs must run statements directly')
+  return engine.direct
 }
 
 /** The closure an idempotency key names, read anew (a statement of its own, so it sees what committed since). */
@@ -252,6 +263,19 @@ export async function findPrior(trx: Kysely<Schema>, engine: Engine, key: string
 
 /** Creates-or-locks the mitra's counter for `day` and reads it with the day's review (see `claimCounter`). */
 export async function claimCap(trx: Kysely<Schema>, engine: Engine, mitraId: string, day: string): Promise<ClaimedCap> {
+  if (engine.direct !== null) {
+    // the one writer holds the file: read the counter (the write creates it) and the day's review
+    const t = engine.table.bind(engine)
+    const row = engine.direct.get<{ early_end_count: number | null; review_id: number | null }>(
+      `select (select early_end_count from ${t('mitra_daily_counts')} where mitra_id = ? and business_day = ?) as early_end_count,
+        (select id from ${t('cc_reviews')} where mitra_id = ? and business_day = ? and "trigger" = '${DAILY_CAP_TRIGGER}') as review_id`,
+      mitraId,
+      day,
+      mitraId,
+      day,
+    )!
+    return { day, countToday: row.early_end_count ?? 0, reviewId: row.review_id }
+  }
   const claimed = (await claimCounter(trx, engine, mitraId, day)).rows[0]!
   return { day, countToday: claimed.early_end_count, reviewId: claimed.review_id ?? null }
 }
@@ -326,16 +350,6 @@ const earlyEndWriteStatement = queryTemplate(
   },
 )
 
-const insertReview = queryTemplate((db, _engine, mitraId: Slot<string>, day: Slot<string>, at: Slot<string>) =>
-  db.insertInto('cc_reviews').values({ mitra_id: mitraId, business_day: day, trigger: DAILY_CAP_TRIGGER, status: 'open', opened_at: at }).returning('id'),
-)
-const updateCount = queryTemplate((db, _engine, count: Slot<number>, mitraId: Slot<string>, day: Slot<string>) =>
-  db.updateTable('mitra_daily_counts').set({ early_end_count: count }).where('mitra_id', '=', mitraId).where('business_day', '=', day),
-)
-const markOneClosing = queryTemplate((db, _engine, graceEndsAt: Slot<string>, id: Slot<number>) =>
-  db.updateTable('sessions').set({ status: 'closing', grace_ends_at: graceEndsAt }).where('id', '=', id).where(statusIn(ENDABLE_STATUSES)),
-)
-
 /** A row of slots, one per column in order: what a one-row insert template writes. */
 function slotRow<R>(columns: readonly (keyof R & string)[], slots: readonly Slot<unknown>[]): { [K in keyof R]: Slot<R[K]> } {
   return Object.fromEntries(columns.map((c, i) => [c, slots[i]])) as { [K in keyof R]: Slot<R[K]> }
@@ -345,9 +359,6 @@ function inOrder<R>(columns: readonly (keyof R & string)[], row: R): unknown[] {
   return columns.map((c) => row[c])
 }
 
-const insertOneClosure = queryTemplate((db, _engine, ...values: Slot<unknown>[]) =>
-  db.insertInto('session_closures').values(slotRow<NewClosure>(CLOSURE_COLUMNS, values)).returning('id'),
-)
 const EVENT_COLUMNS = ['session_id', 'event', 'from_status', 'to_status', 'actor_type', 'actor_id', 'created_at'] as const satisfies readonly (keyof EventRow)[]
 const insertOneEvent = queryTemplate((db, _engine, ...values: Slot<unknown>[]) =>
   db.insertInto('session_events').values(slotRow<EventRow>(EVENT_COLUMNS, values)),
@@ -385,11 +396,39 @@ export async function writeEarlyEnd(trx: Kysely<Schema>, engine: Engine, w: Earl
     if (row?.closure_id == null) return null
     return { closureId: row.closure_id, reviewId: row.review_id ?? c.review_id }
   }
-  const reviewId = w.openReview ? (await insertReview(trx, engine, c.mitra_id, c.business_day, c.created_at)).rows[0]!.id : c.review_id
-  if (w.counter !== null) await updateCount(trx, engine, w.counter.countAfter, c.mitra_id, w.counter.day)
-  if (Number((await markOneClosing(trx, engine, c.grace_ends_at, w.session.id)).numAffectedRows ?? 0) !== 1) return null
-  const closureId = (await insertOneClosure(trx, engine, ...inOrder(CLOSURE_COLUMNS, { ...c, review_id: reviewId }))).rows[0]!.id
-  await insertOneEvent(trx, engine, ...inOrder(EVENT_COLUMNS, w.event))
+  const direct = directOf(engine)
+  const t = engine.table.bind(engine)
+  const reviewId = w.openReview
+    ? direct.run(
+        `insert into ${t('cc_reviews')} (mitra_id, business_day, "trigger", status, opened_at) values (?, ?, '${DAILY_CAP_TRIGGER}', 'open', ?)`,
+        c.mitra_id,
+        c.business_day,
+        c.created_at,
+      ).lastInsertRowid
+    : c.review_id
+  if (w.counter !== null)
+    direct.run(
+      `insert into ${t('mitra_daily_counts')} (mitra_id, business_day, early_end_count) values (?, ?, ?)
+       on conflict (mitra_id, business_day) do update set early_end_count = excluded.early_end_count`,
+      c.mitra_id,
+      w.counter.day,
+      w.counter.countAfter,
+    )
+  const moved = direct.run(
+    `update ${t('sessions')} set status = 'closing', grace_ends_at = ? where id = ? and status in (${ENDABLE_STATUSES.map((s) => `'${s}'`).join(', ')})`,
+    c.grace_ends_at,
+    w.session.id,
+  )
+  if (moved.changes !== 1) return null
+  const closure = { ...c, review_id: reviewId }
+  const closureId = direct.run(
+    `insert into ${t('session_closures')} (${CLOSURE_COLUMNS.join(', ')}) values (${CLOSURE_COLUMNS.map(() => '?').join(', ')})`,
+    ...inOrder(CLOSURE_COLUMNS, closure),
+  ).lastInsertRowid
+  direct.run(
+    `insert into ${t('session_events')} (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(() => '?').join(', ')})`,
+    ...inOrder(EVENT_COLUMNS, w.event),
+  )
   return { closureId, reviewId }
 }
 
@@ -431,20 +470,6 @@ export function findClosureBySession(db: Kysely<Schema>, sessionId: number): Pro
 
 export function goodbyesOf(db: Kysely<Schema>, sessionId: number) {
   return db.selectFrom('session_goodbyes').select(['side', 'actor_id', 'message', 'created_at']).where('session_id', '=', sessionId).orderBy('id').execute()
-}
-
-/** The newest `session_events` id (0 when there is none). */
-export async function latestEventId(db: Kysely<Schema>): Promise<number> {
-  const row = await db
-    .selectFrom('session_events')
-    .select((eb) => eb.fn.max('id').as('id'))
-    .executeTakeFirst()
-  return Number(row?.id ?? 0)
-}
-
-/** Up to `limit` events after `after`, by id: which sessions changed. */
-export function eventsAfter(db: Kysely<Schema>, after: number, limit: number) {
-  return db.selectFrom('session_events').select(['id', 'session_id']).where('id', '>', after).orderBy('id').limit(limit).execute()
 }
 
 export function sessionsByIds(db: Kysely<Schema>, ids: readonly number[]): Promise<SessionRow[]> {

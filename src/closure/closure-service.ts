@@ -23,6 +23,14 @@ import { retryOnUniqueViolation } from '../store/retry.js'
 import * as repo from './closure-repository.js'
 import { toClosure, toEvent, toSession, type Closure, type Goodbye, type Session, type SessionDetail } from './session-view.js'
 
+/**
+ * What `initiateEarlyEnd` answers (and the HTTP core's 200 body).
+ *
+ * ```ts
+ * const r: EarlyEndResult = await closures.initiateEarlyEnd(42, UserType.MITRA, { actorId: 'm-7', reason: 'customer_left' })
+ * if (r.reviewOpened) notifyControlCentre(r.reviewId)
+ * ```
+ */
 export interface EarlyEndResult {
   readonly sessionId: number
   readonly status: 'closing'
@@ -42,6 +50,13 @@ export interface EarlyEndResult {
   readonly dryRun: boolean
 }
 
+/**
+ * What `openSession` takes.
+ *
+ * ```ts
+ * await closures.openSession({ customerId: 'c-1', mitraId: 'm-7', durationMinutes: 30 })
+ * ```
+ */
 export interface OpenSessionInput {
   readonly customerId: string
   readonly mitraId: string
@@ -50,6 +65,13 @@ export interface OpenSessionInput {
   readonly status?: 'active' | 'extending'
 }
 
+/**
+ * Which sessions `listSessions` returns.
+ *
+ * ```ts
+ * await closures.listSessions({ status: ['active', 'extending'], mitraId: 'm-7', limit: 50 })
+ * ```
+ */
 export interface SessionFilter {
   readonly status?: SessionStatus | readonly SessionStatus[]
   readonly mitraId?: string
@@ -81,6 +103,14 @@ export interface SweepOptions {
   readonly sessionIds?: readonly number[]
 }
 
+/**
+ * What `sweep()` moved, by count and by id, and the error that stopped it, if one did.
+ *
+ * ```ts
+ * const { expiredIds, finalizedIds, error } = await closures.sweep()
+ * for (const id of finalizedIds) pushToApps(id, 'closed')
+ * ```
+ */
 export interface SweepResult {
   /** Active or extending sessions past their end, moved to closing (kind `expired`). */
   readonly expired: number
@@ -94,6 +124,13 @@ export interface SweepResult {
   readonly error?: HaloError
 }
 
+/**
+ * What the mitra (or customer) app reads at start-up.
+ *
+ * ```ts
+ * const { earlyEndEnabled, reasonRequired, reasons, remainingToday } = await closures.clientConfig(UserType.MITRA, 'm-7')
+ * ```
+ */
 export interface ClientConfig {
   readonly earlyEndEnabled: boolean
   readonly reasonRequired: boolean
@@ -105,6 +142,10 @@ export interface ClientConfig {
 /**
  * The closure core of contract §2 and §4. Every method validates its input first (`INVALID_INPUT`)
  * and turns database failures into `DB_ERROR`.
+ *
+ * ```ts
+ * const closures: ClosureService = createClosureService(handle)
+ * ```
  */
 export interface ClosureService {
   /**

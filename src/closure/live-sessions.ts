@@ -1,5 +1,6 @@
 import type { HaloDatabase } from '../store/database.js'
 import { LIVE_STATUSES } from '../core/vocabulary.js'
+import { createEventFeed } from '../events/event-feed.js'
 import * as repo from './closure-repository.js'
 import { toSession, type Session } from './session-view.js'
 
@@ -7,39 +8,32 @@ import { toSession, type Session } from './session-view.js'
 export interface LiveSnapshot {
   /** Active and extending sessions, by id. */
   readonly sessions: readonly Session[]
-  /** The newest `session_events` id read before the sessions: pass it to `changes()`. */
-  readonly cursor: number
+  /** Where the event feed stood before the sessions were read: pass it to `changes()`. */
+  readonly cursor: string
 }
 
 /** The sessions whose status changed (or that were opened) after a cursor, as they are now. */
 export interface LiveChanges {
   /** Each changed session once, in its current state, whatever it is (a closed one included). */
   readonly sessions: readonly Session[]
-  /** The newest event read: pass it to the next `changes()`. */
-  readonly cursor: number
+  /** Where the event feed stands after the changes read: pass it to the next `changes()`. */
+  readonly cursor: string
   /** True when `limit` events were read: call again from `cursor`. */
   readonly more: boolean
 }
 
 export interface LiveSessions {
   snapshot(): Promise<LiveSnapshot>
-  changes(after: number, limit?: number): Promise<LiveChanges>
+  changes(after: string, limit?: number): Promise<LiveChanges>
 }
 
 /**
  * @internal A live view of the sessions for a screen that shows them all (the
- * TUI's Sesi Aktif): one full read, then only the sessions the audit trail
- * says changed. At 25,000 live sessions a full read costs ~150 ms on SQLite
- * (and blocks the process: better-sqlite3 is synchronous); a refresh through
- * `changes()` costs what changed. Every status change writes a
- * `session_events` row in the same transaction, so the trail names every
- * session to read again.
- *
- * On PostgreSQL an event id taken by a transaction that commits after a
- * later one was read can be skipped (a reader sees the later id first); a
- * caller that must never miss one takes a fresh `snapshot()` now and then.
- * The lifecycle event feed of contract §5 (`createEventFeed`) fences that
- * case; this reader can move onto it when it lands.
+ * TUI's Sesi Aktif): one full read, then only the sessions the lifecycle event
+ * feed says changed. At 25,000 live sessions a full read costs ~150 ms on
+ * SQLite (and blocks the process: better-sqlite3 is synchronous); a refresh
+ * through `changes()` costs what changed. The feed hands out every committed
+ * event once, fenced on PostgreSQL, so no change is missed there either.
  *
  * ```ts
  * const live = createLiveSessions(handle)
@@ -48,20 +42,19 @@ export interface LiveSessions {
  * ```
  */
 export function createLiveSessions(handle: HaloDatabase): LiveSessions {
+  const feed = createEventFeed(handle)
   return Object.freeze({
-    snapshot: () =>
-      handle.read(async (db) => {
-        // the cursor first: a change committed between the two reads is in both, and applying it twice is harmless
-        const cursor = await repo.latestEventId(db)
-        const rows = await repo.listSessions(db, { statuses: LIVE_STATUSES })
-        return { sessions: rows.map(toSession), cursor }
-      }),
+    async snapshot() {
+      // the feed's position first: a change committed between the two reads is in both, and applying it twice is harmless
+      const cursor = await feed.latest()
+      const rows = await handle.read((db) => repo.listSessions(db, { statuses: LIVE_STATUSES }))
+      return { sessions: rows.map(toSession), cursor }
+    },
 
-    changes: (after: number, limit = 2000) =>
-      handle.read(async (db) => {
-        const events = await repo.eventsAfter(db, after, limit)
-        const rows = await repo.sessionsByIds(db, [...new Set(events.map((e) => e.session_id))])
-        return { sessions: rows.map(toSession), cursor: events.length === 0 ? after : events[events.length - 1]!.id, more: events.length === limit }
-      }),
+    async changes(after: string, limit = 2000) {
+      const page = await feed.read({ after, limit })
+      const rows = await handle.read((db) => repo.sessionsByIds(db, [...new Set(page.events.map((e) => e.sessionId))]))
+      return { sessions: rows.map(toSession), cursor: page.cursor, more: page.events.length === limit }
+    },
   })
 }

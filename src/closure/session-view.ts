@@ -1,7 +1,14 @@
 import type { Initiator, SessionStatus } from '../core/vocabulary.js'
 import type { ClosureRow, EventRow, SessionRow } from './closure-repository.js'
 
-/** A session as the library returns it. */
+/**
+ * A session as the library returns it.
+ *
+ * ```ts
+ * const s: Session = await closures.openSession({ customerId: 'c-1', mitraId: 'm-7' })
+ * s.endsAt // an hour from now
+ * ```
+ */
 export interface Session {
   readonly id: number
   readonly customerId: string
@@ -13,7 +20,13 @@ export interface Session {
   readonly closedAt: string | null
 }
 
-/** The `session_closures` row of a session that entered closing. */
+/**
+ * The `session_closures` row of a session that entered closing.
+ *
+ * ```ts
+ * const closure: Closure | null = (await closures.getSession(42)).closure
+ * ```
+ */
 export interface Closure {
   readonly id: number
   readonly sessionId: number
@@ -31,6 +44,13 @@ export interface Closure {
   readonly finalizedAt: string | null
 }
 
+/**
+ * One side's goodbye, posted while the session was closing.
+ *
+ * ```ts
+ * const g: Goodbye = await closures.postGoodbye(42, UserType.CUSTOMER, { actorId: 'c-1', message: 'Makasih!' })
+ * ```
+ */
 export interface Goodbye {
   readonly side: 'mitra' | 'customer'
   readonly actorId: string
@@ -38,7 +58,13 @@ export interface Goodbye {
   readonly at: string
 }
 
-/** One state change of a session, from its audit trail (`session_events`). */
+/**
+ * One state change of a session, from its audit trail (`session_events`).
+ *
+ * ```ts
+ * for (const e of (await closures.getSession(42)).events) console.log(e.at, e.event, e.fromStatus, '→', e.toStatus)
+ * ```
+ */
 export interface SessionEvent {
   readonly id: number
   /** `opened`, `early_end`, `expired`, `goodbye` or `finalized`. */
@@ -51,6 +77,13 @@ export interface SessionEvent {
   readonly at: string
 }
 
+/**
+ * A session with its closure, goodbyes and events: what `getSession` returns.
+ *
+ * ```ts
+ * const { status, closure, goodbyes, events } = await closures.getSession(42)
+ * ```
+ */
 export interface SessionDetail extends Session {
   readonly closure: Closure | null
   readonly goodbyes: readonly Goodbye[]

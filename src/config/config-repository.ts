@@ -53,3 +53,31 @@ export async function loadFlags(db: Kysely<Schema>, engine?: Engine): Promise<Fl
   const rows = engine === undefined ? await db.selectFrom('app_config').select(['key', 'value']).execute() : (await selectFlags(db, engine)).rows
   return rowsToFlags(rows)
 }
+
+/** The stored value of one flag, locked for the change about to be made (null: unset, at its default). */
+export async function lockedFlagValue(trx: Kysely<Schema>, engine: Engine, key: FlagKey): Promise<string | null> {
+  const row = await engine.lockForUpdate(trx.selectFrom('app_config').select('value').where('key', '=', key)).executeTakeFirst()
+  return row?.value ?? null
+}
+
+/** Stores a flag's JSON value (`null`: back to its default, the row removed). */
+export async function storeFlag(trx: Kysely<Schema>, key: FlagKey, json: string | null, existed: boolean, at: string, actor: string): Promise<void> {
+  if (json === null) await trx.deleteFrom('app_config').where('key', '=', key).execute()
+  else if (!existed) await trx.insertInto('app_config').values({ key, value: json, updated_at: at, updated_by: actor }).execute()
+  else await trx.updateTable('app_config').set({ value: json, updated_at: at, updated_by: actor }).where('key', '=', key).execute()
+}
+
+/** Records one flag change in `config_audit`; returns its id. */
+export async function insertAudit(
+  trx: Kysely<Schema>,
+  row: { key: FlagKey; old_value: string; new_value: string; actor: string; note: string | null; created_at: string },
+): Promise<number> {
+  return (await trx.insertInto('config_audit').values(row).returning('id').executeTakeFirstOrThrow()).id
+}
+
+/** Flag changes, newest first, of one key or all. */
+export function auditRows(db: Kysely<Schema>, key: FlagKey | undefined, limit: number) {
+  let q = db.selectFrom('config_audit').selectAll().orderBy('id', 'desc').limit(limit)
+  if (key !== undefined) q = q.where('key', '=', key)
+  return q.execute()
+}

@@ -1,8 +1,9 @@
 import { HaloError } from '../errors.js'
-import { isPartyId, NOTE_MAX, PARTY_ID_MESSAGE, storedTextProblem } from '../core/ids.js'
+import { NOTE_MAX, partyIdProblem, storedTextProblem } from '../core/ids.js'
 import { systemClock, type Clock } from '../core/clock.js'
 import type { HaloDatabase } from '../store/database.js'
 import { retryOnUniqueViolation } from '../store/retry.js'
+import * as repo from './config-repository.js'
 import { readFlagRows, rowsToFlags } from './config-repository.js'
 import {
   checkFlagValue,
@@ -16,6 +17,13 @@ import {
   type Flags,
 } from './flag-registry.js'
 
+/**
+ * One flag as `list()` gives it: value, default, whether it was set, who set it last.
+ *
+ * ```ts
+ * for (const f of await config.list()) console.log(f.key, f.value, f.isSet ? `set by ${f.updatedBy}` : 'default')
+ * ```
+ */
 export interface FlagState<K extends FlagKey = FlagKey> {
   readonly key: K
   readonly value: Flags[K]
@@ -29,6 +37,13 @@ export interface FlagState<K extends FlagKey = FlagKey> {
   readonly updatedBy: string | null
 }
 
+/**
+ * One audited flag change (`config_audit`), as `set`, `reset` and `history` return it.
+ *
+ * ```ts
+ * const change = await config.set('closing_grace_seconds', 120, { actor: 'ops-ana' }) // null when unchanged
+ * ```
+ */
 export interface FlagChange {
   readonly id: number
   readonly key: FlagKey
@@ -39,6 +54,13 @@ export interface FlagChange {
   readonly at: string
 }
 
+/**
+ * Who changes a flag (an id like any actor's) and, optionally, why.
+ *
+ * ```ts
+ * await config.reset('early_end_mitra_daily_cap', { actor: 'ops-ana', note: 'back to 3 after the trial' })
+ * ```
+ */
 export interface ChangeOptions {
   readonly actor: string
   readonly note?: string | undefined
@@ -46,8 +68,9 @@ export interface ChangeOptions {
 
 /** Who changes a flag and why; checked by hand, as the whole config store stays free of zod (see flag-registry.ts). */
 function checkChange(options: ChangeOptions): { actor: string; note: string | undefined } {
-  const { actor, note } = (options ?? {}) as Partial<ChangeOptions>
-  if (!isPartyId(actor)) throw new HaloError('INVALID_INPUT', `flag change: actor: ${PARTY_ID_MESSAGE}`)
+  const { actor, note } = (options ?? {}) as Partial<ChangeOptions> & { actor: string }
+  const bad = partyIdProblem(actor)
+  if (bad !== null) throw new HaloError('INVALID_INPUT', `flag change: actor: ${bad}`)
   if (note !== undefined && typeof note !== 'string') throw new HaloError('INVALID_INPUT', 'flag change: note: expected a string')
   const problem = note === undefined ? null : storedTextProblem(note, NOTE_MAX)
   if (problem !== null) throw new HaloError('INVALID_INPUT', `flag change: note: ${problem}`)
@@ -56,18 +79,44 @@ function checkChange(options: ChangeOptions): { actor: string; note: string | un
 
 const HISTORY_MAX = 10_000
 
+/**
+ * The typed, audited flags of contract §3 (`createConfigStore`).
+ *
+ * ```ts
+ * const config: ConfigStore = createConfigStore(handle)
+ * ```
+ */
 export interface ConfigStore {
-  /** The typed value of one flag. */
+  /**
+   * The typed value of one flag.
+   * @throws HaloError `UNKNOWN_FLAG`, `DB_ERROR`
+   */
   get<K extends FlagKey>(key: K): Promise<Flags[K]>
-  /** Every flag with value, default and description. */
+  /**
+   * Every flag with value, default and description.
+   * @throws HaloError `DB_ERROR`
+   */
   list(): Promise<FlagState[]>
-  /** Every flag's value, as the rules read them. */
+  /**
+   * Every flag's value, as the rules read them.
+   * @throws HaloError `DB_ERROR`
+   */
   all(): Promise<Flags>
-  /** Sets a typed value (a string is parsed as a person would type it). Audited. */
+  /**
+   * Sets a typed value (a string is parsed as a person would type it). Audited; null when the value
+   * was already that.
+   * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (an ill-typed value, a bad actor or note); `DB_ERROR`
+   */
   set<K extends FlagKey>(key: K | string, value: Flags[K] | string, options: ChangeOptions): Promise<FlagChange | null>
-  /** Back to the default. Audited. */
+  /**
+   * Back to the default. Audited; null when it had the default already.
+   * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (a bad actor or note); `DB_ERROR`
+   */
   reset(key: FlagKey | string, options: ChangeOptions): Promise<FlagChange | null>
-  /** Changes, newest first. */
+  /**
+   * Changes, newest first (default 50, at most 10000).
+   * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (a bad limit); `DB_ERROR`
+   */
   history(key?: FlagKey | string, limit?: number): Promise<FlagChange[]>
 }
 
@@ -100,24 +149,20 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
     const change = () =>
       handle.write(
         async (trx) => {
-          const row = await handle.engine.lockForUpdate(trx.selectFrom('app_config').select('value').where('key', '=', key)).executeTakeFirst()
-          const oldJson = row?.value ?? null
+          const oldJson = await repo.lockedFlagValue(trx, handle.engine, key)
           if (oldJson === newJson) return null
           const at = clock.now().toISOString()
-          if (newJson === null) {
-            await trx.deleteFrom('app_config').where('key', '=', key).execute()
-          } else if (row === undefined) {
-            await trx.insertInto('app_config').values({ key, value: newJson, updated_at: at, updated_by: actor }).execute()
-          } else {
-            await trx.updateTable('app_config').set({ value: newJson, updated_at: at, updated_by: actor }).where('key', '=', key).execute()
-          }
-          const audit = await trx
-            .insertInto('config_audit')
-            .values({ key, old_value: oldJson ?? defaultJson, new_value: newJson ?? defaultJson, actor, note: note ?? null, created_at: at })
-            .returning('id')
-            .executeTakeFirstOrThrow()
+          await repo.storeFlag(trx, key, newJson, oldJson !== null, at, actor)
+          const auditId = await repo.insertAudit(trx, {
+            key,
+            old_value: oldJson ?? defaultJson,
+            new_value: newJson ?? defaultJson,
+            actor,
+            note: note ?? null,
+            created_at: at,
+          })
           return {
-            id: audit.id,
+            id: auditId,
             key,
             oldValue: oldJson === null ? flagDefinition(key).default : JSON.parse(oldJson),
             newValue: next === undefined ? flagDefinition(key).default : next,
@@ -177,12 +222,7 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
       const k = key === undefined ? undefined : requireKey(key)
       if (!Number.isInteger(limit) || limit < 1 || limit > HISTORY_MAX)
         throw new HaloError('INVALID_INPUT', `history limit: expected an integer from 1 to ${HISTORY_MAX}, got ${String(limit)}`)
-      const n = limit
-      const rows = await handle.read((db) => {
-        let q = db.selectFrom('config_audit').selectAll().orderBy('id', 'desc').limit(n)
-        if (k !== undefined) q = q.where('key', '=', k)
-        return q.execute()
-      })
+      const rows = await handle.read((db) => repo.auditRows(db, k, limit))
       return rows.map((r) => ({
         id: r.id,
         key: r.key as FlagKey,

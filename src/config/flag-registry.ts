@@ -13,6 +13,13 @@ export type { FlagKey, Flags } from '../core/flags.js'
 
 export type FlagType = 'boolean' | 'integer' | 'code-list' | 'enum' | 'timezone'
 
+/**
+ * One flag of the registry: its type, default, description and the values it takes.
+ *
+ * ```ts
+ * const cap = FLAG_DEFINITIONS.find((d) => d.key === 'early_end_mitra_daily_cap')! // { type: 'integer', default: 3, … }
+ * ```
+ */
 export interface FlagDefinition<K extends FlagKey = FlagKey> {
   readonly key: K
   readonly type: FlagType
@@ -87,6 +94,13 @@ export const FLAG_DEFINITIONS: readonly FlagDefinition[] = Object.freeze([
 
 const byKey = new Map<string, FlagDefinition>(FLAG_DEFINITIONS.map((d) => [d.key, d]))
 
+/**
+ * True when `key` names a flag of the registry.
+ *
+ * ```ts
+ * isFlagKey('early_end_mitra_enabled') // true
+ * ```
+ */
 export function isFlagKey(key: string): key is FlagKey {
   return byKey.has(key)
 }
@@ -95,10 +109,17 @@ export function flagDefinition(key: FlagKey): FlagDefinition {
   return byKey.get(key)!
 }
 
-/** The defaults of every flag, as a fresh object. */
+/**
+ * The defaults of every flag, as a fresh object.
+ *
+ * ```ts
+ * decideEarlyEnd(session, ask, { ...defaultFlags(), early_end_mitra_enabled: true }, cap, day, now)
+ * ```
+ */
 export function defaultFlags(): Flags {
   const out: Record<string, unknown> = {}
-  for (const d of FLAG_DEFINITIONS) out[d.key] = structuredClone(d.default)
+  // the defaults are booleans, numbers, strings and one list of strings: a list's copy is a deep one
+  for (const d of FLAG_DEFINITIONS) out[d.key] = Array.isArray(d.default) ? [...d.default] : d.default
   return out as Flags
 }
 
@@ -123,6 +144,10 @@ export function flagText(value: unknown): string {
 /**
  * Reads a value the way a person types it on a command line or in the TUI:
  * `true`/`false`, an integer, `a,b,c` or a JSON array for code lists.
+ *
+ * ```ts
+ * parseFlagText('early_end_reason_codes', 'customer_left,other') // { ok: true, value: ['customer_left', 'other'] }
+ * ```
  */
 export function parseFlagText<K extends FlagKey>(key: K, text: string): ValueCheck<Flags[K]> {
   const t = text.trim()

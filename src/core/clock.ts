@@ -1,10 +1,24 @@
 import { isCalendarDay } from './business-day.js'
 
-/** Where the library reads the time. Inject a fixed or stepping clock in tests and replays. */
+/**
+ * Where the library reads the time. Inject a fixed or stepping clock in tests and replays.
+ *
+ * ```ts
+ * const closures = createClosureService(handle, { clock: fixedClock('2026-11-24T16:59:59Z') })
+ * ```
+ */
 export interface Clock {
+  /** The current instant. */
   now(): Date
 }
 
+/**
+ * The real time: what every service uses unless given a clock.
+ *
+ * ```ts
+ * businessDay(systemClock.now(), 'Asia/Jakarta') // today in Jakarta
+ * ```
+ */
 export const systemClock: Clock = Object.freeze({ now: () => new Date() })
 
 /**

@@ -8,6 +8,13 @@ import type { Flags } from './flags.js'
 import { UserType, initiatorOf } from './user-type.js'
 import { ENDABLE_STATUSES, type Initiator, type SessionStatus } from './vocabulary.js'
 
+/**
+ * What the rules need to know of a session.
+ *
+ * ```ts
+ * const session: SessionFacts = { id: 42, customerId: 'c-1', mitraId: 'm-7', status: 'active', graceEndsAt: null }
+ * ```
+ */
 export interface SessionFacts {
   readonly id: number
   readonly customerId: string
@@ -23,7 +30,13 @@ export interface EarlyEndAsk {
   readonly note?: string | undefined
 }
 
-/** The mitra's standing for the business day of the request. */
+/**
+ * The mitra's standing for the business day of the request.
+ *
+ * ```ts
+ * const cap: CapFacts = { countToday: 2, reviewId: null } // two early ends today, no review yet
+ * ```
+ */
 export interface CapFacts {
   /** Mitra early ends already counted for the session's mitra on `businessDay`. */
   readonly countToday: number
@@ -31,6 +44,14 @@ export interface CapFacts {
   readonly reviewId: number | null
 }
 
+/**
+ * What an allowed early end writes: the closure, the grace window, the cap count, the review.
+ *
+ * ```ts
+ * const d = decideEarlyEnd(session, ask, flags, cap, '2026-11-24', now)
+ * if (d.allowed) d.plan.graceEndsAt // now + closing_grace_seconds
+ * ```
+ */
 export interface EarlyEndPlan {
   readonly initiatedBy: Exclude<Initiator, 'system'>
   readonly actorId: string
@@ -50,30 +71,63 @@ export interface EarlyEndPlan {
   readonly existingReviewId: number | null
 }
 
+/**
+ * The answer of `decideEarlyEnd`: a plan to write, or the `HaloError` to refuse with.
+ *
+ * ```ts
+ * const d: EarlyEndDecision = decideEarlyEnd(session, ask, flags, cap, day, now)
+ * if (!d.allowed) throw d.error // e.g. DAILY_CAP_REACHED
+ * ```
+ */
 export type EarlyEndDecision = { readonly allowed: true; readonly plan: EarlyEndPlan } | { readonly allowed: false; readonly error: HaloError }
 
 const refuse = (error: HaloError): EarlyEndDecision => ({ allowed: false, error })
 
-/** Rule 2: the flag that gates each kind of user. */
+/**
+ * Rule 2: the flag that gates each kind of user (support is never gated).
+ *
+ * ```ts
+ * earlyEndEnabledFor(UserType.MITRA, await config.all()) // early_end_mitra_enabled
+ * ```
+ */
 export function earlyEndEnabledFor(userType: UserType, flags: Flags): boolean {
   if (userType === UserType.MITRA) return flags.early_end_mitra_enabled
   if (userType === UserType.CUSTOMER) return flags.early_end_customer_enabled
   return true
 }
 
-/** Rule 5: whether this user type must give a reason. */
+/**
+ * Rule 5: whether this user type must give a reason (support always; a mitra when
+ * `early_end_reason_required`; a customer never).
+ *
+ * ```ts
+ * reasonRequiredFor(UserType.SUPPORT, flags) // true
+ * ```
+ */
 export function reasonRequiredFor(userType: UserType, flags: Flags): boolean {
   if (userType === UserType.SUPPORT) return true
   if (userType === UserType.MITRA) return flags.early_end_reason_required
   return false
 }
 
-/** Rule 5: the reason whose early end must carry a free-text note (`other`). */
+/**
+ * Rule 5: the reason whose early end must carry a free-text note (`other`).
+ *
+ * ```ts
+ * noteRequiredFor('other') // true
+ * ```
+ */
 export function noteRequiredFor(reason: string): boolean {
   return reason === 'other'
 }
 
-/** Rule 6: early ends a mitra has left today before one past the cap. */
+/**
+ * Rule 6: early ends a mitra has left today before one past the cap.
+ *
+ * ```ts
+ * remainingToday({ ...defaultFlags(), early_end_mitra_daily_cap: 3 }, 2) // 1
+ * ```
+ */
 export function remainingToday(flags: Flags, countToday: number): number {
   return Math.max(0, flags.early_end_mitra_daily_cap - countToday)
 }
@@ -180,7 +234,14 @@ export function decideEarlyEnd(session: SessionFacts | null, ask: EarlyEndAsk, f
 
 export type GoodbyeSide = 'mitra' | 'customer'
 
-/** May this actor post a goodbye now? Closing sessions only, one per side, own side only. */
+/**
+ * May this actor post a goodbye now? Closing sessions only, one per side, own side only.
+ *
+ * ```ts
+ * const d = decideGoodbye(session, UserType.CUSTOMER, 'c-1', ['mitra'], now)
+ * if (d.allowed) d.side // 'customer': the mitra has posted theirs
+ * ```
+ */
 export function decideGoodbye(
   session: SessionFacts | null,
   userType: UserType,

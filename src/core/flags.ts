@@ -2,6 +2,11 @@
  * The typed values of every flag, as the rules read them. The rules in `src/core` need the type
  * and nothing else of the registry; the registry (`src/config/flag-registry.ts`) defines each
  * flag's checks and defaults over it and re-exports it.
+ *
+ * ```ts
+ * const flags: Flags = await config.all()
+ * flags.early_end_mitra_daily_cap // 3
+ * ```
  */
 export type Flags = {
   early_end_mitra_enabled: boolean
@@ -14,5 +19,11 @@ export type Flags = {
   business_timezone: string
 }
 
-/** The name of a flag. */
+/**
+ * The name of a flag.
+ *
+ * ```ts
+ * const key: FlagKey = 'closing_grace_seconds'
+ * ```
+ */
 export type FlagKey = keyof Flags

@@ -1,7 +1,10 @@
 /**
- * The id and note formats of the contract, as plain patterns: the zod schemas
- * in `validation.ts` and the zod-free config store (whose flag commands must
- * start fast) check against the same definitions.
+ * The field rules of the contract, one home for each: ids, reason codes and
+ * stored text. Each is a plain function answering "what is wrong with this
+ * value?" (null when nothing is); the zod schemas (`validation.ts`), the
+ * zod-free config store and report filters (whose commands must start fast)
+ * and the CLI's parsers all ask these, so every entry point refuses the same
+ * values with the same words.
  */
 
 /** Customer, mitra and actor ids: opaque strings of 1-64 characters `[A-Za-z0-9_.:-]`. */
@@ -17,6 +20,16 @@ export const NOTE_MAX = 500
 
 export function isPartyId(value: unknown): value is string {
   return typeof value === 'string' && PARTY_ID_PATTERN.test(value)
+}
+
+/** What is wrong with a customer, mitra or actor id; null when nothing is. */
+export function partyIdProblem(value: unknown): string | null {
+  return isPartyId(value) ? null : PARTY_ID_MESSAGE
+}
+
+/** What is wrong with a reason code; null when nothing is. */
+export function reasonCodeProblem(value: unknown): string | null {
+  return typeof value === 'string' && REASON_CODE_PATTERN.test(value) ? null : REASON_CODE_MESSAGE
 }
 
 /** U+0000 (PostgreSQL text cannot hold it) and UTF-16 surrogates without their pair (they have no UTF-8 form). */

@@ -2,12 +2,25 @@
 import { HaloError } from '../errors.js'
 import { addDays, businessDay, isCalendarDay } from '../core/business-day.js'
 
-/** Business days a report covers when no `from` is given: the 14 days ending on `to` (today by default). */
+/**
+ * Business days a report covers when no `from` is given: the 14 days ending on `to` (today by default).
+ *
+ * ```ts
+ * await reports.closures('day', { from: addDays(today, 1 - DEFAULT_RANGE_DAYS), to: today }) // the default range
+ * ```
+ */
 export const DEFAULT_RANGE_DAYS = 14
 
 /** At most this many days in one range (ten years), so a typo cannot ask for a million zero rows. */
 export const MAX_RANGE_DAYS = 3660
 
+/**
+ * A range of business days, both ends included; either end may be left out.
+ *
+ * ```ts
+ * const range: DayRange = { from: '2026-11-01', to: '2026-11-24' }
+ * ```
+ */
 export interface DayRange {
   /** First business day, `YYYY-MM-DD`, inclusive. */
   readonly from?: string | undefined
@@ -15,6 +28,13 @@ export interface DayRange {
   readonly to?: string | undefined
 }
 
+/**
+ * A range with both ends filled in and checked.
+ *
+ * ```ts
+ * const { from, to }: ResolvedRange = await reports.range({ to: '2026-11-24' }) // from: '2026-11-11'
+ * ```
+ */
 export interface ResolvedRange {
   readonly from: string
   readonly to: string

@@ -127,15 +127,3 @@ export function mitraEarlyEnds(db: Kysely<Schema>, range: ResolvedRange) {
     .orderBy('id')
     .execute()
 }
-
-/** The `daily_cap_reached` reviews of the range. */
-export function capReviews(db: Kysely<Schema>, range: ResolvedRange) {
-  return db
-    .selectFrom('cc_reviews')
-    .select(['id', 'mitra_id', 'business_day', 'status'])
-    .where('business_day', '>=', range.from)
-    .where('business_day', '<=', range.to)
-    .where('trigger', '=', 'daily_cap_reached')
-    .orderBy('id')
-    .execute()
-}

@@ -2,17 +2,37 @@ import { HaloError } from '../errors.js'
 import { businessDay } from '../core/business-day.js'
 import { systemClock, type Clock } from '../core/clock.js'
 import { remainingToday } from '../core/early-end-rules.js'
-import { isPartyId, PARTY_ID_MESSAGE, REASON_CODE_PATTERN } from '../core/ids.js'
+import { partyIdProblem, reasonCodeProblem } from '../core/ids.js'
 import { INITIATORS, type Initiator } from '../core/vocabulary.js'
 import { loadFlags, readFlagRows, rowsToFlags } from '../config/config-repository.js'
 import type { HaloDatabase } from '../store/database.js'
 import { checkDay, eachDay, resolveRange, type DayRange, type ResolvedRange } from './day-range.js'
 import * as repo from './report-repository.js'
 
-/** What `closures()` counts by. */
+/**
+ * What `closures()` counts by.
+ *
+ * ```ts
+ * const by: ClosureGrouping = 'reason'
+ * ```
+ */
 export type ClosureGrouping = 'day' | 'mitra' | 'reason' | 'initiator'
+/**
+ * Every `ClosureGrouping`, in the order the CLI offers them.
+ *
+ * ```ts
+ * for (const by of CLOSURE_GROUPINGS) console.log(by, (await reports.closures(by)).total)
+ * ```
+ */
 export const CLOSURE_GROUPINGS: readonly ClosureGrouping[] = Object.freeze(['day', 'mitra', 'reason', 'initiator'])
 
+/**
+ * Narrows a closure report or export.
+ *
+ * ```ts
+ * await reports.closures('reason', {}, { initiator: 'mitra', mitraId: 'm-7' })
+ * ```
+ */
 export interface ClosureFilters {
   /** Only closures started by this side (`mitra`, `customer`, `support`, `system`). */
   readonly initiator?: Initiator | undefined
@@ -21,13 +41,26 @@ export interface ClosureFilters {
   readonly reason?: string | undefined
 }
 
+/**
+ * One group of a closure report.
+ *
+ * ```ts
+ * const [top]: readonly ClosureReportRow[] = (await reports.closures('mitra')).rows // the mitra with most closures
+ * ```
+ */
 export interface ClosureReportRow {
   /** The day, mitra id, reason code or initiator; null for closures without a reason (expiries). */
   readonly key: string | null
   readonly count: number
 }
 
-/** The shape of `report closures --json`. */
+/**
+ * The shape of `report closures --json`.
+ *
+ * ```ts
+ * const r: ClosureReport = await reports.closures('day', { from: '2026-11-01', to: '2026-11-24' })
+ * ```
+ */
 export interface ClosureReport {
   readonly from: string
   readonly to: string
@@ -37,7 +70,13 @@ export interface ClosureReport {
   readonly rows: readonly ClosureReportRow[]
 }
 
-/** One closure as the detail export (`report closures --detail`) writes it. */
+/**
+ * One closure as the detail export (`report closures --detail`) writes it.
+ *
+ * ```ts
+ * for await (const c of reports.closureDetails({ from: '2026-11-24' })) csv.write([c.id, c.mitraId, c.reason])
+ * ```
+ */
 export interface ClosureDetail {
   readonly id: number
   readonly sessionId: number
@@ -53,6 +92,13 @@ export interface ClosureDetail {
   readonly reviewId: number | null
 }
 
+/**
+ * One mitra's standing against the cap on a day.
+ *
+ * ```ts
+ * const over = (await reports.cap()).rows.filter((r: CapReportRow) => r.standing === 'over')
+ * ```
+ */
 export interface CapReportRow {
   readonly mitraId: string
   /** Mitra early ends counted on the day (over-cap ones included). */
@@ -65,7 +111,13 @@ export interface CapReportRow {
   readonly reviewStatus: string | null
 }
 
-/** The shape of `report cap --json`. */
+/**
+ * The shape of `report cap --json`.
+ *
+ * ```ts
+ * const { cap, atOrOver, rows }: CapReport = await reports.cap('2026-11-24')
+ * ```
+ */
 export interface CapReport {
   readonly day: string
   readonly cap: number
@@ -76,14 +128,33 @@ export interface CapReport {
   readonly atOrOver: number
 }
 
+/**
+ * Closure and cap reports (`createReportService`); reads only.
+ *
+ * ```ts
+ * const reports: ReportService = createReportService(handle)
+ * ```
+ */
 export interface ReportService {
-  /** Closure counts in a business-day range (default: the 14 days ending today), grouped `by`. */
+  /**
+   * Closure counts in a business-day range (default: the 14 days ending today), grouped `by`.
+   * @throws HaloError `INVALID_INPUT` (a grouping, day, range or filter it cannot take), `DB_ERROR`
+   */
   closures(by: ClosureGrouping, range?: DayRange, filters?: ClosureFilters): Promise<ClosureReport>
-  /** Every closure of the range, oldest first, read in pages so memory stays flat for any number of rows. */
+  /**
+   * Every closure of the range, oldest first, read in pages so memory stays flat for any number of rows.
+   * @throws HaloError `INVALID_INPUT` (a day, range or filter it cannot take), `DB_ERROR`: from the iteration
+   */
   closureDetails(range?: DayRange, filters?: ClosureFilters): AsyncIterable<ClosureDetail>
-  /** The range `closures()` and `closureDetails()` would use, defaults filled in and validated. */
+  /**
+   * The range `closures()` and `closureDetails()` would use, defaults filled in and validated.
+   * @throws HaloError `INVALID_INPUT`, `DB_ERROR`
+   */
   range(range?: DayRange): Promise<ResolvedRange>
-  /** Each mitra's early ends on `day` (default today) against the cap. */
+  /**
+   * Each mitra's early ends on `day` (default today) against the cap.
+   * @throws HaloError `INVALID_INPUT` (not a calendar day), `DB_ERROR`
+   */
   cap(day?: string): Promise<CapReport>
 }
 
@@ -108,9 +179,10 @@ function checkGrouping(by: unknown): ClosureGrouping {
 function checkFilters(filters: unknown): repo.ClosureFilterValues {
   const f = onlyKeys(filters, 'filters', ['initiator', 'mitraId', 'reason'])
   if (f.initiator !== undefined && !INITIATORS.includes(f.initiator as Initiator)) invalid(`filters: initiator: expected one of ${INITIATORS.join(', ')}`)
-  if (f.mitraId !== undefined && !isPartyId(f.mitraId)) invalid(`filters: mitraId: ${PARTY_ID_MESSAGE}`)
-  if (f.reason !== undefined && !(typeof f.reason === 'string' && REASON_CODE_PATTERN.test(f.reason)))
-    invalid('filters: reason: reason codes are 1-40 characters of a-z, 0-9, _')
+  const mitra = f.mitraId === undefined ? null : partyIdProblem(f.mitraId)
+  if (mitra !== null) invalid(`filters: mitraId: ${mitra}`)
+  const reason = f.reason === undefined ? null : reasonCodeProblem(f.reason)
+  if (reason !== null) invalid(`filters: reason: ${reason}`)
   return f as repo.ClosureFilterValues
 }
 

@@ -7,7 +7,14 @@ import type { HaloDatabase } from '../store/database.js'
 import { toClosure, type Closure } from '../closure/session-view.js'
 import * as repo from './review-repository.js'
 
-/** A control-centre review, opened when a mitra reaches the daily cap. */
+/**
+ * A control-centre review, opened when a mitra reaches the daily cap.
+ *
+ * ```ts
+ * const review: Review = await reviews.get(7)
+ * review.earlyEnds // the early ends attached to it
+ * ```
+ */
 export interface Review {
   readonly id: number
   readonly mitraId: string
@@ -25,7 +32,14 @@ export interface Review {
   readonly earlyEndsThatDay: number
 }
 
-/** A review with what it is about: `review show`. */
+/**
+ * A review with what it is about: what `show` returns (`review show`).
+ *
+ * ```ts
+ * const detail: ReviewDetail = await reviews.show(7)
+ * detail.earlyEndsThatDay // 3: the mitra's early ends that day, attached or not
+ * ```
+ */
 export interface ReviewDetail extends Review {
   /**
    * The mitra's own early ends on the review's day, and any other closure attached to the review,
@@ -34,6 +48,13 @@ export interface ReviewDetail extends Review {
   readonly closures: readonly Closure[]
 }
 
+/**
+ * Which reviews `list` returns (default: all, newest first, at most 100; `after` pages on).
+ *
+ * ```ts
+ * await reviews.list({ status: 'open', mitraId: 'm-7' })
+ * ```
+ */
 export interface ReviewFilter {
   readonly status?: 'open' | 'resolved'
   readonly mitraId?: string
@@ -43,16 +64,36 @@ export interface ReviewFilter {
   readonly limit?: number
 }
 
+/**
+ * How a review is resolved, and by whom.
+ *
+ * ```ts
+ * await reviews.resolve(7, { outcome: 'cleared', note: 'customers were abusive', actor: 'cc-budi' })
+ * ```
+ */
 export interface ResolveInput {
   readonly outcome: ReviewOutcome
   readonly note?: string
   readonly actor: string
 }
 
+/**
+ * The CC reviews the daily cap opens (`createReviewService`).
+ *
+ * ```ts
+ * const reviews: ReviewService = createReviewService(handle)
+ * ```
+ */
 export interface ReviewService {
-  /** Reviews newest first, a page at a time (`after`). @throws HaloError `INVALID_INPUT`, `DB_ERROR` */
+  /**
+   * Reviews, newest first, a page at a time (`after` the last id of a page gives the next).
+   * @throws HaloError `INVALID_INPUT`, `DB_ERROR`
+   */
   list(filter?: ReviewFilter): Promise<Review[]>
-  /** @throws HaloError `INVALID_INPUT`, `REVIEW_NOT_FOUND`, `DB_ERROR` */
+  /**
+   * One review.
+   * @throws HaloError `INVALID_INPUT`, `REVIEW_NOT_FOUND`, `DB_ERROR`
+   */
   get(id: number): Promise<Review>
   /**
    * A review with the mitra's early ends that day and the closures attached to it.
@@ -64,7 +105,10 @@ export interface ReviewService {
    * @throws HaloError `INVALID_INPUT`, `REVIEW_NOT_FOUND`, `DB_ERROR`
    */
   show(id: number): Promise<ReviewDetail>
-  /** @throws HaloError `INVALID_INPUT`, `REVIEW_NOT_FOUND`, `INVALID_STATE` (already resolved), `DB_ERROR` */
+  /**
+   * Resolves an open review with an outcome; returns it as it now is.
+   * @throws HaloError `INVALID_INPUT`; `REVIEW_NOT_FOUND`; `INVALID_STATE` (already resolved); `DB_ERROR`
+   */
   resolve(id: number, input: ResolveInput): Promise<Review>
 }
 

@@ -1,9 +1,17 @@
-/** A small seeded PRNG (mulberry32 over an xmur3 hash of the seed): the same seed, the same sequence. */
+/**
+ * A small seeded PRNG (mulberry32 over an xmur3 hash of the seed): the same seed, the same sequence.
+ *
+ * ```ts
+ * const r: Random = seededRandom('demo')
+ * r.pick(['customer_left', 'out_of_scope'])
+ * ```
+ */
 export interface Random {
   /** A float in [0, 1). */
   next(): number
   /** An integer in [min, max], both included. */
   int(min: number, max: number): number
+  /** One of `items` (not empty). */
   pick<T>(items: readonly T[]): T
 }
 
@@ -19,6 +27,8 @@ function hashSeed(seed: string): number {
 }
 
 /**
+ * A `Random` seeded with `seed`.
+ *
  * ```ts
  * const r = seededRandom('42')
  * r.int(1, 6) // the same on every run with seed '42'

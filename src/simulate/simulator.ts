@@ -11,6 +11,13 @@ import { checkDay } from '../report/day-range.js'
 import { localInstant } from './local-time.js'
 import { seededRandom, type Random } from './prng.js'
 
+/**
+ * The workload `simulate` plays; every field has a default.
+ *
+ * ```ts
+ * await simulate(handle, { mitras: 5, sessions: 50, days: 3, seed: 'demo', mitraRate: 0.3 })
+ * ```
+ */
 export interface SimulateOptions {
   /** Synthetic mitras `sim-m-001…` (default 20). Sessions favour low numbers, so a few mitras get busy. */
   readonly mitras?: number
@@ -37,7 +44,13 @@ export interface SimulateOptions {
   readonly onProgress?: (done: number, total: number) => void
 }
 
-/** What `simulate` prints at the end (`--json`). */
+/**
+ * What `simulate` prints at the end (`--json`).
+ *
+ * ```ts
+ * const { attempts, succeeded, refused, reviewsOpened }: SimulationSummary = await simulate(handle, { seed: 7 })
+ * ```
+ */
 export interface SimulationSummary {
   readonly seed: string
   readonly from: string
@@ -160,6 +173,9 @@ const pad = (n: number, w: number) => String(n).padStart(w, '0')
  * const summary = await simulate(handle, { days: 5, sessions: 100, seed: 'demo' })
  * summary.refused.DAILY_CAP_REACHED // attempts the cap refused
  * ```
+ *
+ * @throws HaloError `INVALID_INPUT` (options); `DB_ERROR` when the database fails before the first
+ *   batch (a failure part-way is returned in `error`, with what was done before it)
  */
 export async function simulate(handle: HaloDatabase, options: SimulateOptions = {}, deps: { clock?: Clock } = {}): Promise<SimulationSummary> {
   const o = parseInput(OptionsSchema, options, 'simulate')

@@ -9,7 +9,14 @@ import { checkSchemaName, maskTargetsIn, parseTarget } from './target.js'
 export { redactTarget } from './target.js'
 export type { WriteOptions } from './engine.js'
 
-/** An open database: SQLite file, `:memory:` or a PostgreSQL pool. Pass it to the `create…` factories. */
+/**
+ * An open database: SQLite file, `:memory:` or a PostgreSQL pool. Pass it to the `create…` factories.
+ *
+ * ```ts
+ * const handle: HaloDatabase = await openDatabase(process.env.DATABASE_URL)
+ * const closures = createClosureService(handle)
+ * ```
+ */
 export interface HaloDatabase {
   readonly engineName: EngineName
   /** Where it points, with any password masked: safe to print. */
@@ -22,19 +29,34 @@ export interface HaloDatabase {
    * Runs `fn` in a write transaction; database failures become `DB_ERROR`. Called inside another
    * `write` of this handle (a service called from your own transaction), it joins that transaction
    * as a savepoint: it commits with it, and a failure undoes only its own part.
+   *
+   * @throws HaloError `DB_ERROR` (unavailable, busy past its timeout, closed); whatever `fn` throws, after the rollback
    */
   write<T>(fn: (trx: Kysely<Schema>) => Promise<T>, options?: WriteOptions): Promise<T>
-  /** Runs a read (inside a `write` of this handle: in its transaction); database failures become `DB_ERROR`. */
+  /**
+   * Runs a read (inside a `write` of this handle: in its transaction); database failures become `DB_ERROR`.
+   * @throws HaloError `DB_ERROR`; whatever `fn` throws
+   */
   read<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T>
   /**
    * @internal One plain SQL read without values, outside any transaction (inside a `write`: in it)
    * and without loading the query builder; database failures become `DB_ERROR`.
    */
   select<R>(sqlText: string): Promise<R[]>
-  /** Closes it; every later call is `DB_ERROR`. A pool handed to `openDatabase` is left open. */
+  /**
+   * Closes it; every later call is `DB_ERROR`. A pool handed to `openDatabase` is left open.
+   * @throws nothing of its own: closing twice does nothing
+   */
   close(): Promise<void>
 }
 
+/**
+ * How `openDatabase` opens a target.
+ *
+ * ```ts
+ * await openDatabase(process.env.DATABASE_URL, { schema: 'halo', poolSize: 5, busyTimeoutMs: 2000 })
+ * ```
+ */
 export interface OpenOptions {
   /** Connections in the PostgreSQL pool (default 10). */
   readonly poolSize?: number
@@ -88,6 +110,9 @@ function isPool(target: unknown): target is PgPoolLike {
  * const handle = await openDatabase(process.env.DATABASE_URL) // or 'halo.db', or your pg.Pool
  * await migrateToLatest(handle)
  * ```
+ *
+ * @throws HaloError `INVALID_INPUT` (an empty or unknown target, a bad schema name, a schema for
+ *   SQLite); `DB_ERROR` (the file or server cannot be opened)
  */
 export async function openDatabase(target?: string | PgPoolLike, options: OpenOptions = {}): Promise<HaloDatabase> {
   let engine: Engine

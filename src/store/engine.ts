@@ -13,6 +13,24 @@ export interface FileIntegrity {
   readonly damaged: boolean
 }
 
+/**
+ * Statements run at once, in this process, on the connection of the transaction under way (SQLite's
+ * driver is synchronous): no query builder, no round trip, no await between them. Only for use inside
+ * `write`/`read` of the engine, whose connection they share.
+ */
+export interface DirectStatements {
+  get<T>(sqlText: string, ...params: unknown[]): T | undefined
+  all<T>(sqlText: string, ...params: unknown[]): T[]
+  run(sqlText: string, ...params: unknown[]): { changes: number; lastInsertRowid: number }
+}
+
+/** Wakes a follower of the event feed when a writer commits events. */
+export interface EventListener {
+  /** Resolves at the next notification, after `timeoutMs`, or when `signal` aborts, whichever comes first. */
+  next(timeoutMs: number, signal?: AbortSignal): Promise<void>
+  close(): Promise<void>
+}
+
 export interface WriteOptions {
   /**
    * What the transaction does with the flags (`app_config`), so that flags hold as of the commit
@@ -53,6 +71,8 @@ export interface Engine {
    * facts in one round trip and writes them in another, instead of a statement per table.
    */
   readonly dataModifyingCtes: boolean
+  /** Statements run synchronously in this process (SQLite), for the hottest paths; null where each is a round trip (PostgreSQL). */
+  readonly direct: DirectStatements | null
   /**
    * A table of the library as SQL text, for statements written by hand: qualified with the schema the
    * library lives in (`"halo"."sessions"`) when it has one. Query-builder statements are qualified by
@@ -77,6 +97,19 @@ export interface Engine {
    * the detail export's pages; PostgreSQL walks the primary key by itself, so there it is the column).
    */
   unindexed(column: string): string
+  /**
+   * How `session_events` ids relate to commit order: `id` when they are given out in commit order
+   * (SQLite: one writer at a time); `transaction` when a later id can commit first (PostgreSQL), so a
+   * reader fences at the oldest transaction still in flight (`commitFence`).
+   */
+  readonly eventOrder: 'id' | 'transaction'
+  /** The oldest transaction id still in flight, as decimal text (PostgreSQL's `pg_snapshot_xmin`); every event of an older one is committed or gone. */
+  commitFence(db: Kysely<Schema>): Promise<string>
+  /**
+   * Listens for new events (PostgreSQL: LISTEN on the channel the `session_events` trigger NOTIFYs, on a
+   * connection of its own); null where there is nothing to listen to (SQLite: poll).
+   */
+  listenForEvents(): Promise<EventListener | null>
   /** One plain SQL row: `migrations` (the migration table exists), `tables` (tables in the database, where that says something). */
   readonly schemaProbe: string
   /**

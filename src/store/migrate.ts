@@ -5,6 +5,13 @@ import { HaloError } from '../errors.js'
 import type { HaloDatabase } from './database.js'
 import type { EngineName } from './engine.js'
 
+/**
+ * Where the database stands against this version's migrations.
+ *
+ * ```ts
+ * const { applied, pending, unknown } = await migrationStatus(handle)
+ * ```
+ */
 export interface MigrationStatus {
   /** Migrations this database has, oldest first. */
   readonly applied: readonly string[]
@@ -16,6 +23,14 @@ export interface MigrationStatus {
   readonly unknown: readonly string[]
 }
 
+/**
+ * What `migrateToLatest` did, and where the database stands after it.
+ *
+ * ```ts
+ * const { ran } = await migrateToLatest(handle)
+ * if (ran.length > 0) log.info(`halo-admin migrated: ${ran.join(', ')}`)
+ * ```
+ */
 export interface MigrateResult extends MigrationStatus {
   /** Migrations run by this call (empty when already up to date). */
   readonly ran: readonly string[]
@@ -45,6 +60,11 @@ async function appliedNames(db: Kysely<any>): Promise<string[]> {
   }
 }
 
+async function currentSchema(db: Kysely<any>): Promise<string | null> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
+  return rows[0]?.schema ?? null
+}
+
 /** Refuses a database this version must not migrate: a newer halo-admin's (DB_ERROR), or not halo-admin's at all (INVALID_INPUT). */
 function refuseOthers(applied: readonly string[], target: string): void {
   const { state, why } = stateOf(applied)
@@ -63,6 +83,8 @@ function refuseOthers(applied: readonly string[], target: string): void {
  * ```ts
  * const { pending } = await migrationStatus(handle)
  * ```
+ *
+ * @throws HaloError `DB_ERROR`
  */
 export async function migrationStatus(handle: HaloDatabase): Promise<MigrationStatus> {
   const applied = await handle.read((db) => appliedNames(db))
@@ -78,6 +100,9 @@ export async function migrationStatus(handle: HaloDatabase): Promise<MigrationSt
  * const handle = await openDatabase('halo.db')
  * await migrateToLatest(handle)
  * ```
+ *
+ * @throws HaloError `INVALID_INPUT` (not a halo-admin database: another application's tables or
+ *   migration record); `DB_ERROR` (migrated by a newer version, a failed migration, the database unavailable)
  */
 export async function migrateToLatest(handle: HaloDatabase): Promise<MigrateResult> {
   // a file of someone else's tables (SQLite) gets none of ours added; a foreign migration record is refused below
@@ -93,7 +118,12 @@ async function run(db: Kysely<any>, engine: EngineName, target: string): Promise
   refuseOthers(before, target)
   let ran: string[] = []
   if (before.length < KNOWN.length) {
-    const migrator = new Migrator({ db, provider: providerFor(engine) })
+    // Unless told a schema, kysely's migrator takes a kysely_migration table in any schema for its own:
+    // the backend's (it may migrate with kysely too) or an earlier install's in public would pass for
+    // ours, and the run would then fail on tables the search path does not reach. Ours are where the
+    // search path puts the library's tables (Engine.runMigrations).
+    const schema = engine === 'postgres' ? await currentSchema(db) : null
+    const migrator = new Migrator({ db, provider: providerFor(engine), ...(schema === null ? {} : { migrationTableSchema: schema }) })
     const { error, results } = await migrator.migrateToLatest()
     if (error !== undefined) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName

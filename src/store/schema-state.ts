@@ -8,6 +8,10 @@ import type { HaloDatabase } from './database.js'
  * - `ahead`: all of them and more, from a newer halo-admin;
  * - `foreign`: not a halo-admin database: a migration record of another application's, or (a SQLite
  *   file) tables and no migration record at all. Nothing should add halo-admin's tables to it.
+ *
+ * ```ts
+ * const state: SchemaState = await schemaState(handle)
+ * ```
  */
 export type SchemaState = 'current' | 'behind' | 'ahead' | 'foreign'
 
@@ -60,6 +64,8 @@ export function stateOf(applied: readonly string[]): { state: SchemaState; why?:
  * ```ts
  * if ((await schemaState(handle)) === 'behind') await migrateToLatest(handle)
  * ```
+ *
+ * @throws HaloError `DB_ERROR`
  */
 export async function schemaState(handle: HaloDatabase): Promise<SchemaState> {
   return (await schemaReport(handle)).state

@@ -105,6 +105,14 @@ export interface SessionEventsTable {
   created_at: Time
 }
 
+/**
+ * The library's tables as kysely sees them (contract §8), for queries of your own on `handle.db`.
+ * Read them freely; write them only through the services, which keep the invariants.
+ *
+ * ```ts
+ * const closing = await handle.db.selectFrom('sessions').select(['id', 'grace_ends_at']).where('status', '=', 'closing').execute()
+ * ```
+ */
 export interface Schema {
   sessions: SessionsTable
   session_closures: SessionClosuresTable

@@ -3,7 +3,7 @@ import type { Session } from '../closure/session-view.js'
 import { useMemoryMap } from './screen-memory.js'
 import { useServices } from './services-context.js'
 
-/** A full read now and then, on top of the changes: see `createLiveSessions` on PostgreSQL. */
+/** A full read now and then, on top of the changes: a screen that was away long reads everything again anyway. */
 const RESYNC_MS = 60_000
 /** More changes than this since the last refresh (a screen away for long): read everything again. */
 const MAX_CHANGE_PAGES = 5
@@ -11,7 +11,7 @@ const MAX_CHANGE_PAGES = 5
 interface Store {
   /** Active and extending sessions, by id. */
   readonly sessions: readonly Session[]
-  readonly cursor: number
+  readonly cursor: string
   readonly fullAt: number
 }
 

@@ -7,7 +7,13 @@ import { decideEarlyEnd, type CapFacts } from '../core/early-end-rules.js'
 import { UserType } from '../core/user-type.js'
 import type { Flags } from '../config/flag-registry.js'
 
-/** A mitra early end as it was recorded in `session_closures`. */
+/**
+ * A mitra early end as it was recorded in `session_closures`.
+ *
+ * ```ts
+ * const out = replayCap(recorded as RecordedEarlyEnd[], proposalFlags(flags, { cap: 2, overCapAction: 'block' }, recorded))
+ * ```
+ */
 export interface RecordedEarlyEnd {
   readonly closureId: number
   readonly sessionId: number
@@ -23,11 +29,25 @@ export interface RecordedEarlyEnd {
   readonly openedReview: boolean
 }
 
+/**
+ * A cap and over-cap action to replay the record under.
+ *
+ * ```ts
+ * const proposal: CapProposal = { cap: 2, overCapAction: 'block' }
+ * ```
+ */
 export interface CapProposal {
   readonly cap: number
   readonly overCapAction: 'block' | 'allow'
 }
 
+/**
+ * One recorded early end and what the proposal makes of it.
+ *
+ * ```ts
+ * const changed = replayCap(recorded, flags).filter((o: ReplayedEarlyEnd) => o.differs)
+ * ```
+ */
 export interface ReplayedEarlyEnd {
   readonly recorded: RecordedEarlyEnd
   /** Null when the proposed rules allow it, else the code they refuse it with (`DAILY_CAP_REACHED`). */
@@ -42,6 +62,10 @@ export interface ReplayedEarlyEnd {
  * The flags the replay decides under: today's flags with the proposed cap and
  * over-cap action. The switch and the reason list are set so that what was
  * accepted then is accepted now: the replay varies the cap and nothing else.
+ *
+ * ```ts
+ * const flags = proposalFlags(await config.all(), { cap: 2, overCapAction: 'block' }, recorded)
+ * ```
  */
 export function proposalFlags(current: Flags, proposal: CapProposal, recorded: readonly RecordedEarlyEnd[]): Flags {
   const reasons = new Set(current.early_end_reason_codes)

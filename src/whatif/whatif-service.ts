@@ -7,6 +7,14 @@ import { resolveRange, type DayRange } from '../report/day-range.js'
 import { mitraEarlyEnds } from '../report/report-repository.js'
 import { proposalFlags, replayCap, type CapProposal, type RecordedEarlyEnd } from './cap-replay.js'
 
+/**
+ * The outcome of the replayed early ends on one side: what happened, or what the proposal would do.
+ *
+ * ```ts
+ * const { actual, whatif } = await whatIf.cap({ cap: 2 })
+ * whatif.refused - actual.refused // early ends a cap of 2 would have refused
+ * ```
+ */
 export interface WhatIfSide {
   /** Early ends that go through (all of them, for what actually happened). */
   readonly allowed: number
@@ -18,6 +26,13 @@ export interface WhatIfSide {
   readonly reviewMitras: readonly string[]
 }
 
+/**
+ * One mitra whose outcome the proposal changes, or who had or would have a review.
+ *
+ * ```ts
+ * for (const m of (await whatIf.cap({ cap: 2 })).mitras) console.log(m.mitraId, m.actual.reviewDays, m.whatif.reviewDays)
+ * ```
+ */
 export interface WhatIfMitra {
   readonly mitraId: string
   readonly earlyEnds: number
@@ -25,7 +40,13 @@ export interface WhatIfMitra {
   readonly whatif: { readonly refused: number; readonly overCap: number; readonly reviewDays: readonly string[] }
 }
 
-/** The shape of `whatif cap --json`. */
+/**
+ * The shape of `whatif cap --json`.
+ *
+ * ```ts
+ * const r: WhatIfCapReport = await createWhatIfService(handle).cap({ cap: 2, overCapAction: 'allow' })
+ * ```
+ */
 export interface WhatIfCapReport {
   readonly from: string
   readonly to: string
@@ -41,8 +62,18 @@ export interface WhatIfCapReport {
   readonly mitras: readonly WhatIfMitra[]
 }
 
+/**
+ * What-if questions over recorded data (`createWhatIfService`); reads only.
+ *
+ * ```ts
+ * const whatIf: WhatIfService = createWhatIfService(handle)
+ * ```
+ */
 export interface WhatIfService {
-  /** Replays the range's recorded mitra early ends against a proposed cap. Reads only. */
+  /**
+   * Replays the range's recorded mitra early ends against a proposed cap. Reads only.
+   * @throws HaloError `INVALID_INPUT` (a proposal or range it cannot take), `DB_ERROR`
+   */
   cap(proposal: { cap: number; overCapAction?: 'block' | 'allow' }, range?: DayRange): Promise<WhatIfCapReport>
 }
 

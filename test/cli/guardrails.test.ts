@@ -9,9 +9,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { describe, expect, inject, it, onTestFinished } from 'vitest'
-import { withDatabase } from '../global-setup.js'
-import { createTestDatabase } from '../support/engines.js'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { createTestDatabase, emptyDatabase } from '../support/engines.js'
 import { cli, cliOn, errorLine, tempDb } from './support/cli.js'
 
 const env = { HALO_NOW: '2026-11-24T03:00:00Z', HALO_ACTOR: 'ops-test' }
@@ -139,7 +138,7 @@ describe('database trouble is DB_ERROR or a plain refusal, never INTERNAL', () =
   })
 
   it('refuses a PostgreSQL database whose kysely_migration is another application’s, in db migrate too', async () => {
-    const db = await emptyPg()
+    const db = await emptyDatabase('postgres')
     const c = new pg.Client({ connectionString: db })
     await c.connect()
     await c.query(`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`)
@@ -166,24 +165,9 @@ describe('database trouble is DB_ERROR or a plain refusal, never INTERNAL', () =
   })
 
   it.each(['LATIN1', 'SQL_ASCII'])('refuses a %s database plainly (exit 2) before writing a non-ASCII note', async (encoding) => {
-    const db = await emptyPg(`encoding '${encoding}' lc_collate 'C' lc_ctype 'C' template template0`)
+    const db = await emptyDatabase('postgres', `encoding '${encoding}' lc_collate 'C' lc_ctype 'C' template template0`)
     const migrate = await cli(['--db', db, 'db', 'migrate'], { env })
     expect(migrate.code, migrate.stderr).toBe(2)
     expect(errorLine(migrate).message).toMatch(new RegExp(`encoding is ${encoding}: halo-admin needs a UTF8 database`))
   })
 })
-
-async function emptyPg(options = ''): Promise<string> {
-  const admin = new pg.Client({ connectionString: inject('pgAdminUrl') })
-  await admin.connect()
-  const name = `halo_guard_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`
-  await admin.query(`create database ${name} ${options}`)
-  await admin.end()
-  onTestFinished(async () => {
-    const c = new pg.Client({ connectionString: inject('pgAdminUrl') })
-    await c.connect()
-    await c.query(`drop database if exists ${name} with (force)`)
-    await c.end()
-  })
-  return withDatabase(inject('pgAdminUrl'), name)
-}

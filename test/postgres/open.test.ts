@@ -5,7 +5,8 @@
  */
 import { sql } from 'kysely'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { HaloError, migrationStatus, openDatabase } from '../../src/index.js'
+import pg from 'pg'
+import { HaloError, migrateToLatest, migrationStatus, openDatabase, schemaState } from '../../src/index.js'
 import { createTestDatabase } from '../support/engines.js'
 
 async function target(): Promise<string> {
@@ -15,6 +16,21 @@ async function target(): Promise<string> {
 }
 
 describe('openDatabase on PostgreSQL', () => {
+  it('leaves no connection open after close(), whatever the handle did (plain reads, migrations)', async () => {
+    const url = await target()
+    const name = new URL(url).pathname.slice(1)
+    for (const use of [(h: Awaited<ReturnType<typeof openDatabase>>) => schemaState(h), (h: Awaited<ReturnType<typeof openDatabase>>) => migrateToLatest(h)]) {
+      const h = await openDatabase(url, { lazy: true })
+      await use(h)
+      await h.close()
+    }
+    const admin = new pg.Client({ connectionString: url })
+    await admin.connect()
+    onTestFinished(() => admin.end())
+    const { rows } = await admin.query(`select count(*)::int as n from pg_stat_activity where datname = $1 and application_name = 'halo-admin'`, [name])
+    expect(rows[0].n).toBe(0)
+  })
+
   it('takes postgresql:// as well as postgres://', async () => {
     const url = (await target()).replace(/^postgres:/, 'postgresql:')
     const h = await openDatabase(url)

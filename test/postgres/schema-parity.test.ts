@@ -10,6 +10,12 @@ import { UserType, openDatabase, type HaloDatabase } from '../../src/index.js'
 import { setup, type EngineName, type Setup } from '../support/engines.js'
 import { TABLES } from '../support/fixtures.js' // every table of the migrations, the rollup included
 
+/**
+ * What only PostgreSQL has, on purpose (migration 0005): the transaction of each event, which the
+ * event feed fences its reads on there; SQLite gives out event ids in commit order and needs neither.
+ */
+const POSTGRES_ONLY = { column: 'session_events.tx', index: 'session_events_tx' }
+
 async function columnsOf(handle: HaloDatabase) {
   const tables = await handle.db.introspection.getTables()
   const out: Record<string, Record<string, { nullable: boolean; autoIncrement: boolean }>> = {}
@@ -17,7 +23,11 @@ async function columnsOf(handle: HaloDatabase) {
     if (!(TABLES as readonly string[]).includes(t.name)) continue
     // SQLite's `integer primary key` is the rowid: never null, though its introspection says nullable
     const rowid = (c: { isAutoIncrementing: boolean }) => handle.engineName === 'sqlite' && c.isAutoIncrementing
-    out[t.name] = Object.fromEntries(t.columns.map((c) => [c.name, { nullable: c.isNullable && !rowid(c), autoIncrement: c.isAutoIncrementing }]))
+    out[t.name] = Object.fromEntries(
+      t.columns
+        .filter((c) => `${t.name}.${c.name}` !== POSTGRES_ONLY.column)
+        .map((c) => [c.name, { nullable: c.isNullable && !rowid(c), autoIncrement: c.isAutoIncrementing }]),
+    )
   }
   return out
 }
@@ -45,7 +55,7 @@ async function namedIndexes(handle: HaloDatabase): Promise<Record<string, string
     join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum
     where n.nspname = current_schema() and not x.indisprimary and not exists (select 1 from pg_constraint c where c.conindid = x.indexrelid)
     group by i.relname, t.relname`.execute(handle.db)
-  return Object.fromEntries(rows.rows.map((r) => [r.name, r.def]))
+  return Object.fromEntries(rows.rows.filter((r) => r.name !== POSTGRES_ONLY.index).map((r) => [r.name, r.def]))
 }
 
 /** Unique constraints as sets of columns per table (names differ by engine; what they cover must not). */
@@ -116,11 +126,12 @@ async function rowsOf(handle: HaloDatabase) {
       continue
     }
     const order = table === 'mitra_daily_counts' ? 'mitra_id' : table === 'app_config' ? 'key' : 'id'
-    out[table] = await handle.db
+    const rows = (await handle.db
       .selectFrom(table)
       .selectAll()
       .orderBy(order as never)
-      .execute()
+      .execute()) as Record<string, unknown>[]
+    out[table] = rows.map(({ tx: _tx, ...row }) => row)
   }
   return out
 }

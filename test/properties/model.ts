@@ -210,7 +210,8 @@ export class LifecycleModel {
 
   /** Contract §4, rules 1-8, in that order. */
   earlyEnd(req: EndRequest): Outcome<EndAnswer> {
-    // 1. malformed input
+    // 1. malformed input (a reason code is 1-40 of a-z, 0-9, _: one that is not cannot name a configured reason)
+    if (req.reason !== undefined && !/^[a-z0-9_]{1,40}$/.test(req.reason)) return fail('INVALID_INPUT')
     if (req.note !== undefined && (characters(req.note) > NOTE_MAX || !storable(req.note))) return fail('INVALID_INPUT')
     if (req.key !== undefined && (req.key === '' || characters(req.key) > 128 || !storable(req.key))) return fail('INVALID_INPUT')
 

@@ -74,7 +74,7 @@ export async function createTestDatabase(engine: EngineName): Promise<TestDataba
 }
 
 /** A database with nothing in it, not even the migration table (a new SQLite file, an empty PostgreSQL database); dropped when the test ends. */
-export async function emptyDatabase(engine: EngineName): Promise<string> {
+export async function emptyDatabase(engine: EngineName, postgresOptions = ''): Promise<string> {
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'halo-empty-'))
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
@@ -84,7 +84,8 @@ export async function emptyDatabase(engine: EngineName): Promise<string> {
   const name = `halo_empty_${process.pid}_${Date.now().toString(36)}_${counter++}`
   const admin = new pg.Client({ connectionString: adminUrl })
   await admin.connect()
-  await admin.query(`create database ${name}`)
+  // `postgresOptions`: what `create database` takes after the name (an encoding, a template)
+  await admin.query(`create database ${name} ${postgresOptions}`)
   await admin.end()
   onTestFinished(async () => {
     const c = new pg.Client({ connectionString: adminUrl })

@@ -127,7 +127,7 @@ function newestMtime(dir: string): number {
 
 /**
  * Makes sure `dist/` is built from the current sources, as `npm run build`
- * builds it (tsc, then the CLI bundle), for tests that run the library or the
+ * builds it (tsc, the CLI bundle, the CommonJS build), for tests that run the library or the
  * binary in child processes (`npm test` builds first; `npx vitest run` does
  * not). Returns the path of `dist/src/index.js`.
  */
@@ -144,6 +144,7 @@ export function ensureBuilt(): string {
     }
   }
   if (stale(bundle)) execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs')], { stdio: 'pipe' })
+  if (stale(join(ROOT, 'dist', 'cjs', 'src', 'index.js'))) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-cjs.mjs')], { stdio: 'pipe' })
   if (!existsSync(entry) || !existsSync(bundle)) throw new Error(`could not build ${entry} and ${bundle}`)
   return entry
 }

@@ -2,7 +2,7 @@ import pg from 'pg'
 import type { Kysely, PostgresPool, PostgresPoolClient } from 'kysely'
 import { HaloError } from '../../errors.js'
 import { queryBuilder } from '../query-builder.js'
-import type { Engine, FileIntegrity, WriteOptions } from '../engine.js'
+import type { Engine, EventListener, FileIntegrity, WriteOptions } from '../engine.js'
 import type { Schema } from '../schema.js'
 
 const { Pool, types: pgTypes } = pg
@@ -275,6 +275,7 @@ class PostgresEngine implements Engine {
   readonly writersQueue = false
   readonly embedded = false
   readonly dataModifyingCtes = true
+  readonly direct = null
   readonly databaseKey: string
   readonly #pool: pg.Pool
   readonly #preparing: PostgresPool
@@ -340,6 +341,64 @@ class PostgresEngine implements Engine {
   }
 
   readonly groupsBySorting = false
+  readonly eventOrder = 'transaction' as const
+
+  async commitFence(db: Kysely<Schema>): Promise<string> {
+    const { sql } = queryBuilder()
+    const { rows } = await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(db)
+    return rows[0]!.xmin
+  }
+
+  /**
+   * LISTEN on `halo_admin_events:<schema>` (what migration 0005's trigger NOTIFYs at each commit) on a
+   * connection of the pool held for the listener's life; a lost connection ends its waits at once, and
+   * the follower then polls (its reads still fence correctly).
+   */
+  async listenForEvents(): Promise<EventListener | null> {
+    let client: pg.PoolClient
+    try {
+      client = await this.#pool.connect()
+    } catch (e) {
+      throw new ConnectFailed(e)
+    }
+    const schema = this.#schema ?? (await client.query<{ s: string }>('select current_schema() as s')).rows[0]!.s
+    const channel = `halo_admin_events:${schema}`
+    await client.query(`listen "${channel.replaceAll('"', '""')}"`)
+    let wake: (() => void) | null = null
+    let closed = false
+    const onNotify = (n: pg.Notification) => {
+      if (n.channel === channel) wake?.()
+    }
+    const onEnd = () => {
+      closed = true
+      wake?.()
+    }
+    client.on('notification', onNotify)
+    client.on('error', onEnd)
+    client.on('end', onEnd)
+    return {
+      next: (timeoutMs, signal) =>
+        new Promise<void>((resolve) => {
+          if (signal?.aborted) return resolve()
+          const done = () => {
+            clearTimeout(timer)
+            signal?.removeEventListener('abort', done)
+            wake = null
+            resolve()
+          }
+          const timer = setTimeout(done, closed ? 0 : timeoutMs)
+          wake = done
+          signal?.addEventListener('abort', done)
+        }),
+      close: async () => {
+        client.off('notification', onNotify)
+        if (closed) return client.release(true)
+        closed = true
+        await client.query(`unlisten *`).catch(() => {})
+        client.release()
+      },
+    }
+  }
 
   table(name: string): string {
     return this.#schema === null ? `"${name}"` : `"${this.#schema}"."${name}"`
@@ -480,9 +539,17 @@ class PostgresEngine implements Engine {
 
   #closing: Promise<void> | undefined
 
-  /** Ends the pool once (a pool handed in stays open); later calls wait for the same end. */
+  /**
+   * Ends the pool once (a pool handed in stays open); later calls wait for the same end. The pool is
+   * ended here, not only through kysely: kysely's driver ends it only if a query of its own ran, and
+   * some handles only read plain SQL or migrate (a connection left open to a template database
+   * makes every `create database … template` wait).
+   */
   close(): Promise<void> {
-    this.#closing ??= this.#db === undefined ? (this.#owned ? this.#pool.end() : Promise.resolve()) : this.#db.destroy()
+    this.#closing ??= (async () => {
+      await this.#db?.destroy()
+      if (this.#owned && !this.#pool.ended) await this.#pool.end()
+    })()
     return this.#closing
   }
 }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import { realpathSync } from 'node:fs'
 import type { Kysely, SqliteDatabase } from 'kysely'
 import { queryBuilder } from '../query-builder.js'
-import type { Engine, FileIntegrity, WriteOptions } from '../engine.js'
+import type { DirectStatements, Engine, EventListener, FileIntegrity, WriteOptions } from '../engine.js'
 import { checkSqliteFile } from './sqlite-integrity.js'
 import type { Schema } from '../schema.js'
 
@@ -62,15 +62,32 @@ function cachingStatements(raw: Database.Database): SqliteDatabase {
   }
 }
 
+/** `DirectStatements` over the same statement cache the query builder uses. */
+function directStatements(statements: SqliteDatabase): DirectStatements {
+  const prepare = (text: string) => statements.prepare(text) as unknown as Database.Statement
+  return {
+    get: <T>(text: string, ...params: unknown[]) => prepare(text).get(...params) as T | undefined,
+    all: <T>(text: string, ...params: unknown[]) => prepare(text).all(...params) as T[],
+    run(text: string, ...params: unknown[]) {
+      const r = prepare(text).run(...params)
+      return { changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) }
+    },
+  }
+}
+
 /**
  * Write transactions of every handle on one file in this process, in turn.
  * better-sqlite3 waits for a lock synchronously: a second handle asking for
  * the writer lock while the first one awaits between its statements would
  * block the thread, so the first could never commit, and fail after the busy
  * timeout. Handles of one process queue here instead; other processes still
- * meet at SQLite's lock.
+ * meet at SQLite's lock. The queue is the process's, not this module's: the
+ * package ships ES modules and a CommonJS build, and a backend that loads
+ * both (or two versions) has two copies of this module, whose handles on one
+ * file must still take turns.
  */
-const writersByFile = new Map<string, Promise<void>>()
+const WRITERS = Symbol.for('halo-admin.sqlite-writers-by-file')
+const writersByFile: Map<string, Promise<void>> = ((globalThis as { [WRITERS]?: Map<string, Promise<void>> })[WRITERS] ??= new Map())
 
 async function inTurn<T>(file: string | null, fn: () => Promise<T>): Promise<T> {
   if (file === null) return fn()
@@ -95,8 +112,20 @@ class SqliteEngine implements Engine {
   readonly writersQueue = true
   readonly embedded = true
   readonly dataModifyingCtes = false
+  readonly direct: DirectStatements
+  readonly #statements: SqliteDatabase
 
   readonly groupsBySorting = true
+  readonly eventOrder = 'id' as const
+
+  async commitFence(): Promise<string> {
+    throw new Error('SQLite gives out event ids in commit order: there is no fence to read')
+  }
+
+  /** Nothing to listen to: a follower polls. */
+  async listenForEvents(): Promise<EventListener | null> {
+    return null
+  }
 
   table(name: string): string {
     return `"${name}"`
@@ -120,6 +149,8 @@ class SqliteEngine implements Engine {
 
   constructor(raw: Database.Database) {
     this.#raw = raw
+    this.#statements = cachingStatements(raw)
+    this.direct = directStatements(this.#statements)
     this.#file = raw.memory ? null : realpathSync(raw.name)
     this.databaseKey = this.#file === null ? `sqlite:memory:${++memoryDatabases}` : `sqlite:${this.#file}`
   }
@@ -127,7 +158,7 @@ class SqliteEngine implements Engine {
   get db(): Kysely<Schema> {
     if (this.#db === undefined) {
       const { Kysely, SqliteDialect } = queryBuilder()
-      this.#db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingStatements(this.#raw) }) })
+      this.#db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: this.#statements }) })
     }
     return this.#db
   }
@@ -154,18 +185,18 @@ class SqliteEngine implements Engine {
     await sql.raw(`release savepoint ${name}`).execute(trx)
   }
 
+  /** On the builder's connection (its lock orders every use of it); begin and end straight on the driver. */
   #write<T>(fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
-    const { sql } = queryBuilder()
     return this.db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn)
+      this.direct.run('begin immediate')
       let result: T
       try {
         result = await fn(conn)
       } catch (e) {
-        if (this.#raw.inTransaction) await sql`rollback`.execute(conn)
+        if (this.#raw.inTransaction) this.direct.run('rollback')
         throw e
       }
-      await sql`commit`.execute(conn)
+      this.direct.run('commit')
       return result
     })
   }

@@ -141,7 +141,16 @@ async function tornForever() {
 
 /** Migrates a new file once, then idles until killed. */
 async function migrateThenIdle() {
-  await migrateToLatest(marked)
+  // the migrations run in one transaction the library opens through `read` (Engine.runMigrations): B marks its start
+  await migrateToLatest(
+    Object.freeze({
+      ...marked,
+      read(fn) {
+        say('B')
+        return handle.read(fn)
+      },
+    }),
+  )
   say('migrated')
   setInterval(() => {}, 60_000)
 }

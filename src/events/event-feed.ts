@@ -1,0 +1,214 @@
+import { HaloError } from '../errors.js'
+import type { SessionStatus } from '../core/vocabulary.js'
+import type { SessionEvent } from '../closure/session-view.js'
+import type { HaloDatabase } from '../store/database.js'
+import type { EventListener } from '../store/engine.js'
+import * as repo from './event-repository.js'
+
+/**
+ * One lifecycle event of a session, as the feed hands it out: a session event (`getSession().events`)
+ * with its place in the feed.
+ *
+ * ```ts
+ * for (const e of (await feed.read({ after })).events) if (e.toStatus === 'closing') pushGoodbyeComposer(e.sessionId)
+ * ```
+ */
+export interface LifecycleEvent extends Omit<SessionEvent, 'id'> {
+  /** Where the feed stands after this event: pass it as `after` to read on from here. */
+  readonly cursor: string
+  readonly sessionId: number
+}
+
+/**
+ * One read of the feed: its events, and the cursor to read on from.
+ *
+ * ```ts
+ * const { events, cursor }: EventPage = await feed.read({ after: saved, limit: 500 })
+ * await saveCursor(cursor) // after handling `events`
+ * ```
+ */
+export interface EventPage {
+  /** Oldest first; each session's events in the order they happened. */
+  readonly events: readonly LifecycleEvent[]
+  /** Where the feed stands after these events (unchanged when there were none): the next `after`. */
+  readonly cursor: string
+}
+
+/**
+ * Where `read` starts and how much it returns.
+ *
+ * ```ts
+ * await feed.read({ after: cursor, limit: 1000 })
+ * ```
+ */
+export interface ReadOptions {
+  /** A cursor from an earlier read or event; absent: from the first event. */
+  readonly after?: string
+  /** At most this many events, 1 to 10,000 (default 100). */
+  readonly limit?: number
+}
+
+/**
+ * How long `wait` waits, and how to stop it.
+ *
+ * ```ts
+ * await feed.wait({ timeoutMs: 5000, signal: shutdown.signal })
+ * ```
+ */
+export interface WaitOptions {
+  /** The longest to wait (default 1000 ms): a follower reads again then, whatever happened. */
+  readonly timeoutMs?: number
+  readonly signal?: AbortSignal
+}
+
+/**
+ * The lifecycle event feed of contract §5, read like Stripe's events (`starting_after`), followed like
+ * graphile-worker's jobs (LISTEN/NOTIFY on PostgreSQL, polling on SQLite).
+ *
+ * ```ts
+ * const feed: EventFeed = createEventFeed(handle)
+ * ```
+ */
+export interface EventFeed {
+  /**
+   * The committed events after `after`, each exactly once across reads, each session's in order,
+   * whatever number of writers commit meanwhile.
+   * @throws HaloError `INVALID_INPUT` (a cursor this database did not give, a bad limit), `DB_ERROR`
+   */
+  read(options?: ReadOptions): Promise<EventPage>
+  /**
+   * A cursor at the end of the feed as it stands: reading from it gives only what happens next.
+   * @throws HaloError `DB_ERROR`
+   */
+  latest(): Promise<string>
+  /**
+   * Resolves when new events may have been committed (a NOTIFY on PostgreSQL), after `timeoutMs`, or when
+   * `signal` aborts. Read again then: an event behind a transaction still in flight waits for it.
+   * @throws HaloError `DB_ERROR`
+   */
+  wait(options?: WaitOptions): Promise<void>
+  /**
+   * Stops listening (frees the connection a PostgreSQL listener holds).
+   * @throws nothing of its own
+   */
+  close(): Promise<void>
+}
+
+const ID_CURSOR = /^i:(\d{1,15})$/
+const TX_CURSOR = /^x:(\d{1,20}):(\d{1,20}):(\d{1,15})$/
+
+const bad = (message: string): never => {
+  throw new HaloError('INVALID_INPUT', message)
+}
+
+/** Compares two xid8 values written in decimal (they may pass 2^53). */
+const xidCompare = (a: string, b: string): number => (a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0)
+
+/**
+ * The lifecycle event feed over `handle`: the session events (`opened`, `early_end`, `expired`,
+ * `goodbye`, `finalized`) in commit order, every committed event exactly once, each session's in
+ * order, under any number of writers. On PostgreSQL a read is fenced at the oldest transaction still in
+ * flight, so an event whose id was taken before a later one committed is never skipped; a long
+ * transaction anywhere on the server holds the feed back until it ends.
+ *
+ * ```ts
+ * const feed = createEventFeed(handle)
+ * let cursor = await feed.latest()
+ * for (;;) {
+ *   const page = await feed.read({ after: cursor })
+ *   for (const e of page.events) push(e.sessionId, e.toStatus) // "closing": show the goodbye composer
+ *   cursor = page.cursor
+ *   if (page.events.length === 0) await feed.wait()
+ * }
+ * ```
+ */
+export function createEventFeed(handle: HaloDatabase, options: { pollMs?: number } = {}): EventFeed {
+  const engine = handle.engine
+  const byTransaction = engine.eventOrder === 'transaction'
+  const pollMs = options.pollMs ?? 250
+  let listener: Promise<EventListener | null> | undefined
+
+  const toEvent = (r: repo.EventRow, cursor: string): LifecycleEvent => ({
+    cursor,
+    sessionId: r.session_id,
+    event: r.event,
+    fromStatus: r.from_status as SessionStatus | null,
+    toStatus: r.to_status as SessionStatus,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    at: r.created_at,
+  })
+
+  function checkLimit(limit: unknown): number {
+    if (limit === undefined) return 100
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 10_000) bad('event feed: limit: expected an integer from 1 to 10000')
+    return limit as number
+  }
+
+  function parse(after: unknown): RegExpExecArray | null {
+    if (after === undefined) return null
+    if (typeof after !== 'string') return bad('event feed: after: expected a cursor the feed gave')
+    const m = (byTransaction ? TX_CURSOR : ID_CURSOR).exec(after)
+    if (m === null) bad(`event feed: after: "${after.slice(0, 80)}" is not a cursor this database's feed gives`)
+    return m
+  }
+
+  return Object.freeze({
+    async read(options: ReadOptions = {}): Promise<EventPage> {
+      const limit = checkLimit(options?.limit)
+      const m = parse(options?.after)
+      return handle.read(async (db) => {
+        if (!byTransaction) {
+          const after = m === null ? 0 : Number(m[1])
+          const rows = await repo.eventsAfter(db, after, limit)
+          const events = rows.map((r) => toEvent(r, `i:${r.id}`))
+          return { events, cursor: events.at(-1)?.cursor ?? `i:${after}` }
+        }
+        // bands of ended transactions [from, to): the cursor's, then on up to the fence as it is now
+        const fence = await engine.commitFence(db)
+        let [from, to, afterId] = m === null ? ['0', fence, 0] : [m[1]!, m[2]!, Number(m[3])]
+        const events: LifecycleEvent[] = []
+        for (;;) {
+          const rows = await repo.eventsOfTransactions(db, engine, from, to, afterId, limit - events.length)
+          for (const r of rows) events.push(toEvent(r, `x:${from}:${to}:${r.id}`))
+          afterId = rows.at(-1)?.id ?? afterId
+          if (events.length >= limit || xidCompare(fence, to) <= 0) break
+          // this band is read to its end: the next one runs to the fence
+          ;[from, to, afterId] = [to, fence, 0]
+        }
+        return { events, cursor: `x:${from}:${to}:${afterId}` }
+      })
+    },
+
+    latest(): Promise<string> {
+      return handle.read(async (db) => {
+        if (!byTransaction) return `i:${await repo.latestId(db)}`
+        const fence = await engine.commitFence(db)
+        return `x:${fence}:${fence}:0`
+      })
+    },
+
+    async wait(options: WaitOptions = {}): Promise<void> {
+      const timeoutMs = options.timeoutMs ?? 1000
+      listener ??= handle.read(() => engine.listenForEvents())
+      const l = await listener
+      if (l !== null) return l.next(timeoutMs, options.signal)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(timeoutMs, pollMs))
+        function done() {
+          clearTimeout(timer)
+          options.signal?.removeEventListener('abort', done)
+          resolve()
+        }
+        options.signal?.addEventListener('abort', done)
+        if (options.signal?.aborted) done()
+      })
+    },
+
+    async close(): Promise<void> {
+      const l = await listener?.catch(() => null)
+      listener = undefined
+      await l?.close()
+    },
+  })
+}

@@ -1,0 +1,64 @@
+/**
+ * `halo-admin events`: the lifecycle feed from the command line, a page at a time or followed as it
+ * happens (PostgreSQL wakes on NOTIFY, SQLite polls), ended with Ctrl-C.
+ */
+import { spawn } from 'node:child_process'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { createTestDatabase } from '../support/engines.js'
+import { BIN, cli, cliOn, tempDb } from './support/cli.js'
+import { ENGINES } from '../support/engines.js'
+
+async function target(engine: 'sqlite' | 'postgres'): Promise<string> {
+  if (engine === 'sqlite') return tempDb()
+  const db = await createTestDatabase(engine)
+  onTestFinished(db.drop)
+  return db.target
+}
+
+describe.each(ENGINES)('halo-admin events on %s', (engine) => {
+  it('pages through the events with the cursor it prints', async () => {
+    const db = await target(engine)
+    for (let i = 0; i < 3; i++) expect((await cliOn(db, ['session', 'open', '--mitra', 'm-1', '--customer', `c-${i}`])).code).toBe(0)
+    const first = await cliOn(db, ['events', '--limit', '2'])
+    expect(first.code).toBe(0)
+    const lines = first.stdout.trimEnd().split('\n')
+    expect(lines).toHaveLength(3)
+    expect(lines[0]).toMatch(/^2026-11-24 10:00:00 WIB {2}session \d+ {2}opened +active +by system {2}\S+$/)
+    const more = /^more: halo-admin events --after (\S+)$/.exec(lines[2]!)
+    expect(more).not.toBeNull()
+    const rest = JSON.parse((await cliOn(db, ['events', '--after', more![1]!, '--json'])).stdout) as { events: { event: string }[]; cursor: string }
+    expect(rest.events.map((e) => e.event)).toEqual(['opened'])
+    const bad = await cliOn(db, ['events', '--after', 'not-a-cursor'])
+    expect(bad.code).toBe(2)
+  })
+
+  it('follows: prints what another process commits, and Ctrl-C ends it with 0', async () => {
+    const db = await target(engine)
+    expect((await cliOn(db, ['db', 'migrate'])).code).toBe(0)
+    const child = spawn(process.execPath, [BIN, '--db', db, 'events', '--follow'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', HALO_NOW: '2026-11-24T03:00:00Z' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    onTestFinished(() => {
+      child.kill('SIGKILL')
+    })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const until = async (test: () => boolean, what: string) => {
+      for (let i = 0; i < 300 && !test(); i++) await new Promise((r) => setTimeout(r, 20))
+      if (!test()) throw new Error(`${what}; stdout ${out}; stderr ${err}`)
+    }
+    await until(() => err.includes('following'), 'never started following')
+    expect(
+      (await cli(['--db', db, 'session', 'open', '--mitra', 'm-9', '--customer', 'c-9'], { env: { HALO_NOW: '2026-11-24T03:00:00Z', HALO_ACTOR: 'ops' } }))
+        .code,
+    ).toBe(0)
+    await until(() => out.includes('\n'), 'the event never came')
+    expect(out.split('\n')[0]).toMatch(/^2026-11-24 10:00:00 WIB {2}session \d+ {2}opened +active +by system {2}\S+$/)
+    child.kill('SIGINT')
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code).toBe(0)
+  })
+})
