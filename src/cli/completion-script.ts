@@ -9,12 +9,16 @@ import type { Command, Option } from 'commander'
 import type { Completable } from './parse.js'
 import { packageVersion } from './version.js'
 
-export const SHELLS = ['bash', 'zsh'] as const
+export const SHELLS = ['bash', 'zsh', 'fish'] as const
 export type Shell = (typeof SHELLS)[number]
 
 /** What goes in a word: any text, a file, one of some words, or a comma-separated list of them. */
 export type Values =
-  { readonly kind: 'free' } | { readonly kind: 'file' } | { readonly kind: 'words'; readonly words: readonly string[]; readonly list: boolean }
+  | { readonly kind: 'free' }
+  | { readonly kind: 'file' }
+  | { readonly kind: 'words'; readonly words: readonly string[]; readonly list: boolean }
+  /** Words that depend on the positional argument before (`flag set <key> <value>`): nothing after any other word. */
+  | { readonly kind: 'after'; readonly after: Readonly<Record<string, { readonly words: readonly string[]; readonly list: boolean }>> }
 
 export interface OptionModel {
   /** `-h`, `--help`… */
@@ -41,7 +45,11 @@ const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim()
 
 function valuesOf(parser: unknown, choices: readonly string[] | undefined): Values {
   if (choices !== undefined && choices.length > 0) return { kind: 'words', words: choices, list: false }
-  const c = (parser as Completable | undefined)?.completions
+  const completable = parser as Completable | undefined
+  const after = completable?.completionsAfter
+  if (after !== undefined)
+    return { kind: 'after', after: Object.fromEntries(Object.entries(after).map(([word, v]) => [word, { words: v.values, list: v.list }])) }
+  const c = completable?.completions
   return c === undefined ? { kind: 'free' } : { kind: 'words', words: c.values, list: c.list }
 }
 
@@ -94,7 +102,18 @@ export function completionModel(root: Command): CommandModel[] {
 /** A word for a shell, single-quoted. */
 const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`
 
-const valueSpec = (v: Values): string => (v.kind === 'file' ? '@file' : v.kind === 'free' ? '' : `${v.list ? '@list ' : ''}${v.words.join(' ')}`)
+const wordSpec = (v: { readonly words: readonly string[]; readonly list: boolean }): string => `${v.list ? '@list ' : ''}${v.words.join(' ')}`
+const valueSpec = (v: Values): string => (v.kind === 'words' ? wordSpec(v) : v.kind === 'file' ? '@file' : '')
+
+/** The value specs of every positional argument, as `path|index|previous word` patterns (a `*` for any word). */
+function argSpecs(model: readonly CommandModel[]): { pattern: string; spec: string }[] {
+  return model.flatMap((c) =>
+    c.args.flatMap((a, i) => {
+      if (a.kind === 'after') return Object.entries(a.after).map(([word, v]) => ({ pattern: sq(`${c.path}|${i}|${word}`), spec: wordSpec(v) }))
+      return a.kind === 'free' ? [] : [{ pattern: `${sq(`${c.path}|${i}|`)}*`, spec: valueSpec(a) }]
+    }),
+  )
+}
 
 /** The lookup functions both shells share: plain `case` and `printf`, the same text in bash and zsh. */
 function lookups(model: readonly CommandModel[], name: string): string {
@@ -112,9 +131,7 @@ function lookups(model: readonly CommandModel[], name: string): string {
       for (const n of o.names) valueCases.push(`    ${c.path === '' ? `*${sq(`|${n}`)}` : sq(`${c.path}|${n}`)}) printf '%s\\n' ${sq(valueSpec(o.values))} ;;`)
     }
   }
-  const argCases = model.flatMap((c) =>
-    c.args.flatMap((a, i) => (a.kind === 'free' ? [] : [`    ${sq(`${c.path}|${i}`)}) printf '%s\\n' ${sq(valueSpec(a))} ;;`])),
-  )
+  const argCases = argSpecs(model).map(({ pattern, spec }) => `    ${pattern}) printf '%s\\n' ${sq(spec)} ;;`)
   return `# The subcommands of a command path ('' is ${name} itself).
 _halo_admin_commands() {
   case "$1" in
@@ -138,9 +155,9 @@ ${valueCases.join('\n')}
   esac
 }
 
-# The values of positional argument $2 (from 0) of command path $1, as above.
+# The values of positional argument $2 (from 0) of command path $1, after the positional word $3, as above.
 _halo_admin_arg_values() {
-  case "$1|$2" in
+  case "$1|$2|$3" in
 ${argCases.join('\n')}
   esac
 }`
@@ -150,7 +167,7 @@ ${argCases.join('\n')}
  * The walk over the words before the cursor, the same in both shells: option
  * values are skipped (`--db x.db`, and `--as = mitra` as bash splits
  * `--as=mitra`), command names extend the path, anything else counts as a
- * positional argument. `$words`/`$first`/`$current` are the shell's.
+ * positional argument (the last one kept in `prev`). `$words`/`$first`/`$current` are the shell's.
  */
 function walk(words: string, first: number, current: string, increment: string): string {
   return `  for ((i = ${first}; i < ${current}; i++)); do
@@ -170,8 +187,9 @@ function walk(words: string, first: number, current: string, increment: string):
       *)
         subs=" $(_halo_admin_commands "$cmdpath") "
         if [[ "$subs" == *" $w "* ]]; then
-          cmdpath="\${cmdpath:+$cmdpath }$w" arg=0
+          cmdpath="\${cmdpath:+$cmdpath }$w" arg=0 prev=""
         else
+          prev="$w"
           ${increment}
         fi
         ;;
@@ -203,7 +221,7 @@ _halo_admin_reply() {
 }
 
 _halo_admin() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" cmdpath="" pending="" w subs
+  local cur="\${COMP_WORDS[COMP_CWORD]}" cmdpath="" pending="" prev="" w subs
   local -i i arg=0
   COMPREPLY=()
 ${walk('COMP_WORDS', 1, 'COMP_CWORD', 'arg+=1')}
@@ -224,7 +242,7 @@ ${walk('COMP_WORDS', 1, 'COMP_CWORD', 'arg+=1')}
     if [[ -n "$subs" ]]; then
       COMPREPLY=($(compgen -W "$subs" -- "$cur"))
     else
-      _halo_admin_reply "$(_halo_admin_arg_values "$cmdpath" "$arg")" "$cur"
+      _halo_admin_reply "$(_halo_admin_arg_values "$cmdpath" "$arg" "$prev")" "$cur"
     fi
   fi
   return 0
@@ -277,7 +295,7 @@ _halo_admin_values() {
 }
 
 _halo_admin() {
-  local cur="\${words[CURRENT]}" cmdpath="" pending="" w subs
+  local cur="\${words[CURRENT]}" cmdpath="" pending="" prev="" w subs
   local -a described
   integer i arg=0
 ${walk('words', 2, 'CURRENT', '((arg++))')}
@@ -297,7 +315,7 @@ ${walk('words', 2, 'CURRENT', '((arg++))')}
       described=("\${(@f)$(_halo_admin_command_help "$cmdpath")}")
       _describe -t commands 'command' described
     else
-      _halo_admin_values "$(_halo_admin_arg_values "$cmdpath" "$arg")"
+      _halo_admin_values "$(_halo_admin_arg_values "$cmdpath" "$arg" "$prev")"
     fi
   fi
 }
@@ -310,6 +328,150 @@ fi
 `
 }
 
+/** A word for fish, single-quoted (fish reads \\ and \' inside single quotes). */
+const fq = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+
+/** `name<TAB>description` lines, as fish shows them. */
+const fishDescribed = (entries: readonly { name: string; description: string }[]): string => entries.map((e) => fq(`${e.name}\t${e.description}`)).join(' ')
+
+function fish(model: readonly CommandModel[], version: string): string {
+  const commands = model.filter((c) => c.commands.length > 0).map((c) => `        case ${fq(c.path)}\n            printf '%s\\n' ${fishDescribed(c.commands)}`)
+  const options = model.map(
+    (c) =>
+      `        case ${fq(c.path)}\n            printf '%s\\n' ${fishDescribed(c.options.flatMap((o) => o.names.map((name) => ({ name, description: o.description }))))}`,
+  )
+  const valueCases: string[] = []
+  for (const c of [...model].reverse()) {
+    for (const o of c.options) {
+      if (o.values === null) continue
+      if (c.path !== '' && model[0]!.options.includes(o)) continue
+      for (const n of o.names)
+        valueCases.push(`        case ${fq(`${c.path === '' ? '*' : c.path}|${n}`)}\n            printf '%s\\n' ${fq(valueSpec(o.values))}`)
+    }
+  }
+  const argCases = argSpecs(model).map(({ pattern, spec }) => `        case ${fishPattern(pattern)}\n            printf '%s\\n' ${fq(spec)}`)
+  return `# fish completion for halo-admin ${version}, generated from its command tree by \`halo-admin completion fish\`.
+# Load it in this shell:   halo-admin completion fish | source
+# or for every new shell:  halo-admin completion fish > ~/.config/fish/completions/halo-admin.fish
+
+# The subcommands of a command path ('' is halo-admin itself), with their descriptions.
+function __halo_admin_commands
+    switch "$argv[1]"
+${commands.join('\n')}
+    end
+end
+
+# The options a command path takes, its own and those of the commands above it, with their descriptions.
+function __halo_admin_options
+    switch "$argv[1]"
+${options.join('\n')}
+    end
+end
+
+# The values option $argv[2] takes after command path $argv[1]: words, "@list words"
+# (comma-separated), "@file", or nothing (any text). Fails when the option takes no value.
+function __halo_admin_option_values
+    switch "$argv[1]|$argv[2]"
+${valueCases.join('\n')}
+        case '*'
+            return 1
+    end
+end
+
+# The values of positional argument $argv[2] (from 0) of command path $argv[1], after the
+# positional word $argv[3], as above.
+function __halo_admin_arg_values
+    switch "$argv[1]|$argv[2]|$argv[3]"
+${argCases.join('\n')}
+    end
+end
+
+# Candidates from a value spec ($argv[1]) for the word being completed ($argv[2]).
+function __halo_admin_values
+    set -l spec $argv[1]
+    set -l cur $argv[2]
+    switch "$spec"
+        case '@file'
+            __fish_complete_path "$cur"
+        case '@list *'
+            set -l done (string replace -r '[^,]*$' '' -- "$cur")
+            for w in (string split ' ' -- (string replace '@list ' '' -- "$spec"))
+                printf '%s%s\\n' "$done" $w
+            end
+        case ''
+        case '*'
+            string split ' ' -- "$spec"
+    end
+end
+
+# The walk over the words before the cursor, as in the bash and zsh scripts: option values
+# are skipped, command names extend the path, anything else is a positional argument.
+function __halo_admin_complete
+    set -l tokens (commandline -opc)
+    set -l cur (commandline -ct)
+    set -l cmdpath ''
+    set -l pending ''
+    set -l prev ''
+    set -l arg 0
+    set -l n (count $tokens)
+    set -l i 2
+    while test $i -le $n
+        set -l w $tokens[$i]
+        switch "$w"
+            case '-*=*'
+            case '-*'
+                if __halo_admin_option_values "$cmdpath" "$w" >/dev/null
+                    set i (math $i + 1)
+                    test $i -gt $n; and set pending "$w"
+                end
+            case '*'
+                if contains -- "$w" (__halo_admin_commands "$cmdpath" | string replace -r '\\t.*' '')
+                    set cmdpath (string trim -- "$cmdpath $w")
+                    set arg 0
+                    set prev ''
+                else
+                    set prev "$w"
+                    set arg (math $arg + 1)
+                end
+        end
+        set i (math $i + 1)
+    end
+    if test -z "$pending"; and string match -q -- '--*=*' "$cur"
+        set -l option (string replace -r '=.*' '' -- "$cur")
+        set -l spec (__halo_admin_option_values "$cmdpath" "$option"); or return 0
+        for v in (__halo_admin_values "$spec" (string replace -r '^[^=]*=' '' -- "$cur"))
+            printf '%s=%s\\n' "$option" "$v"
+        end
+        return 0
+    end
+    if test -n "$pending"
+        set -l spec (__halo_admin_option_values "$cmdpath" "$pending")
+        __halo_admin_values "$spec" "$cur"
+    else if string match -q -- '-*' "$cur"
+        __halo_admin_options "$cmdpath"
+    else
+        set -l subs (__halo_admin_commands "$cmdpath")
+        if test (count $subs) -gt 0
+            printf '%s\\n' $subs
+        else
+            set -l spec (__halo_admin_arg_values "$cmdpath" $arg "$prev")
+            __halo_admin_values "$spec" "$cur"
+        end
+    end
+end
+
+complete -c halo-admin -e
+complete -c halo-admin -f -a '(__halo_admin_complete)'
+`
+}
+
+/** A case pattern written for bash (`'a|0|'*`) rewritten for fish, whose `switch` takes its wildcards quoted: `'a|0|*'`. */
+function fishPattern(bashPattern: string): string {
+  const glob = bashPattern.endsWith('*') ? '*' : ''
+  const quoted = glob === '' ? bashPattern : bashPattern.slice(0, -1)
+  return fq(`${quoted.slice(1, -1).replace(/'\\''/g, "'")}${glob}`)
+}
+
 /**
  * The completion script for `shell`, from `root`'s command tree.
  *
@@ -320,5 +482,5 @@ fi
 export function completionScript(root: Command, shell: Shell): string {
   const model = completionModel(root)
   const version = packageVersion()
-  return shell === 'bash' ? bash(model, version) : zsh(model, version)
+  return shell === 'bash' ? bash(model, version) : shell === 'zsh' ? zsh(model, version) : fish(model, version)
 }

@@ -17,6 +17,8 @@ export interface GlobalOptions {
   /** False with `--no-color`. */
   readonly color?: boolean
   readonly debug?: boolean
+  /** Times in UTC instead of the business time zone (`--utc`). */
+  readonly utc?: boolean
 }
 
 export interface Streams {
@@ -35,6 +37,8 @@ export interface CliContext {
   readonly json: boolean
   readonly color: boolean
   readonly debug: boolean
+  /** Times for people in UTC rather than `business_timezone` (`--utc`; JSON is always UTC). */
+  readonly utc: boolean
   /** Where the database is, safe to print: a PostgreSQL password masked, control characters escaped (`oneLine`). */
   readonly target: string
   /** Where the database is, as given, password included: to open it, never to print. */
@@ -108,6 +112,7 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io
     json: options.json === true,
     color: options.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && io.stdout.isTTY === true,
     debug: options.debug === true || Boolean(env.DEBUG),
+    utc: options.utc === true,
     target: oneLine(parsed.display),
     openTarget: rawTarget,
     parsedTarget: parsed,

@@ -1,5 +1,6 @@
 import { jsonText, oneLine, printable, terminalText } from '../present/printable.js'
 import type { CliContext } from './context.js'
+import { renderTable } from './table.js'
 
 /**
  * Prints a command's result: with `--json` the data itself, as one JSON
@@ -38,78 +39,20 @@ export interface TableOptions {
   readonly optional?: readonly number[]
 }
 
-const PAD = 2
-/** A wrapping column is never narrower than this. */
-const MIN_WRAP = 16
-
 /**
  * A table for people: aligned columns under a header, no box drawing (it
  * greps and pastes cleanly). On a terminal too narrow for it, `wrap` columns
  * wrap, widest first, and `optional` columns go if that is not enough; on a
- * pipe nothing changes. cli-table3 is loaded only by commands that draw one.
+ * pipe nothing changes. Linear in its cells (`table.ts`).
  */
 export async function table(ctx: CliContext, head: readonly string[], rows: readonly (readonly Cell[])[], options: TableOptions = {}): Promise<string> {
-  const { default: Table } = await import('cli-table3')
   const style = await paint(ctx)
-  let lines = [head, ...rows.map((row) => row.map(cellText))]
-  let { wrap = [], align } = options
-  const width = ctx.io.stdout.isTTY ? (process.stdout.columns ?? 80) : Infinity
-  let colWidths = fitWidths(lines, wrap, width)
-  if (colWidths === null && options.optional) {
-    const keep = head.map((_, i) => i).filter((i) => !options.optional!.includes(i))
-    lines = lines.map((l) => keep.map((i) => l[i]!))
-    wrap = wrap.filter((i) => keep.includes(i)).map((i) => keep.indexOf(i))
-    align = align && keep.map((i) => align![i]!)
-    colWidths = fitWidths(lines, wrap, width)
-  }
-  const t = new Table({
-    head: lines[0]!.map((h) => style.bold(h)),
-    chars: BORDERLESS,
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': PAD },
-    ...(align ? { colAligns: [...align] } : {}),
-    ...(colWidths ? { colWidths, wordWrap: true } : {}),
-  })
-  for (const row of lines.slice(1)) t.push([...row])
-  return t
-    .toString()
-    .split('\n')
-    .map((l) => l.trimEnd())
-    .join('\n')
-}
-
-/**
- * Column widths that fit `width` by narrowing the wrap columns, widest first:
- * undefined when the table fits as it is, null when it cannot fit.
- */
-function fitWidths(lines: readonly (readonly string[])[], wrap: readonly number[], width: number): number[] | undefined | null {
-  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)) + PAD)
-  let total = widths.reduce((a, b) => a + b, 0)
-  if (total <= width) return undefined
-  while (total > width) {
-    const widest = wrap.filter((i) => widths[i]! > MIN_WRAP + PAD).sort((a, b) => widths[b]! - widths[a]!)[0]
-    if (widest === undefined) return null
-    widths[widest]!--
-    total--
-  }
-  return widths
-}
-
-const BORDERLESS = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '',
+  const width = ctx.io.stdout.isTTY ? (process.stdout.columns ?? 80) : undefined
+  return renderTable(
+    head.map((h) => printable(h)),
+    rows.map((row) => row.map(cellText)),
+    { ...options, ...(width === undefined ? {} : { width }), head: (h) => style.bold(h) },
+  )
 }
 
 export interface Paint {

@@ -5,6 +5,8 @@
  */
 import { InvalidArgumentError } from 'commander'
 import { isCalendarDay } from '../core/business-day.js'
+import { parseInstant } from '../core/clock.js'
+import { defaultFlags } from '../config/flag-registry.js'
 import { NOTE_MAX, partyIdProblem, reasonCodeProblem, storedTextProblem } from '../core/ids.js'
 
 /** An integer from `min` to `max`, written as plain digits. */
@@ -26,6 +28,11 @@ export const rowId = integer(1, Number.MAX_SAFE_INTEGER)
  */
 export interface Completable {
   readonly completions?: { readonly values: readonly string[]; readonly list: boolean }
+  /**
+   * For an argument whose values depend on the argument before it (`flag set <key> <value>`):
+   * the values after each word, where they are a fixed set.
+   */
+  readonly completionsAfter?: Readonly<Record<string, { readonly values: readonly string[]; readonly list: boolean }>>
 }
 
 /** Marks `parse` as accepting only `values` (`list`: comma-separated). */
@@ -83,12 +90,15 @@ export function fraction(text: string): number {
   return Number(text)
 }
 
-/** A reason code as `early_end_reason_codes` holds them: 1-40 characters of a-z, 0-9, _. */
-export function reasonCode(text: string): string {
+/**
+ * A reason code as `early_end_reason_codes` holds them: 1-40 characters of a-z, 0-9, _. Completion
+ * offers the default codes (the configured ones live in the database, which completion never opens).
+ */
+export const reasonCode = completing((text: string): string => {
   const problem = reasonCodeProblem(text)
   if (problem !== null) throw new InvalidArgumentError(problem)
   return text
-}
+}, defaultFlags().early_end_reason_codes)
 
 /** A line of free text of 1 to `max` characters, without control characters (seeds, labels). */
 export function label(max: number): (text: string) => string {
@@ -96,4 +106,10 @@ export function label(max: number): (text: string) => string {
     if (text.length < 1 || text.length > max || /[\u0000-\u001f\u007f]/.test(text)) throw new InvalidArgumentError(`expected 1-${max} printable characters`)
     return text
   }
+}
+
+/** A business day `YYYY-MM-DD` or an ISO-8601 instant with its zone (`2026-11-24T10:00:00+07:00`), as given. */
+export function dayOrInstant(text: string): string {
+  if (isCalendarDay(text) || parseInstant(text) !== null) return text
+  throw new InvalidArgumentError('expected a business day YYYY-MM-DD or an ISO-8601 instant with its zone, e.g. 2026-11-24T10:00:00+07:00')
 }

@@ -25,6 +25,7 @@ export function buildProgram(): Command {
     .option('--db <target>', 'SQLite file or postgres:// URL (else $HALO_DB, else ./halo.db)')
     .option('--actor <id>', 'who you are, for the audit trail (else $HALO_ACTOR, else your OS user)')
     .option('--json', 'print one JSON document on stdout (errors as {"error":{…}} on stderr)')
+    .option('--utc', 'show times in UTC (default: business_timezone, e.g. 2026-11-24 10:00 WIB; JSON is always UTC)')
     .option('--no-color', 'no colours (also NO_COLOR=1)')
     .option('--debug', 'show the stack of an unexpected error (also DEBUG=1)')
     .addHelpText(
@@ -48,11 +49,14 @@ Start with:  halo-admin demo`,
 
 /**
  * Commander prints its own errors and exits; we want one line in our format
- * and our exit codes (`report-error.ts`). Settings set on a parent are not
- * inherited by added commands, so every command in the tree gets them.
+ * and our exit codes (`report-error.ts`), and help that lists the global
+ * options under every command. Settings set on a parent are not inherited by
+ * added commands, so every command in the tree gets them.
  */
 function failQuietly(cmd: Command): Command {
   cmd.configureOutput({ writeErr: () => {}, outputError: () => {} })
+  // --db, --actor, --json, --utc… go anywhere on the line: every command's help lists them
+  cmd.configureHelp({ showGlobalOptions: true })
   cmd.exitOverride((e) => {
     if (e.code === 'commander.help') {
       // `halo-admin help [command]` (or `<group> help`) asked for the help it printed: done

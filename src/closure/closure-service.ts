@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { HaloError } from '../errors.js'
-import { businessDay } from '../core/business-day.js'
-import { systemClock, type Clock } from '../core/clock.js'
+import { businessDay, businessDayStart, isCalendarDay } from '../core/business-day.js'
+import { parseInstant, systemClock, type Clock } from '../core/clock.js'
 import {
   decideEarlyEnd,
   decideGoodbye,
@@ -76,7 +76,23 @@ export interface SessionFilter {
   readonly status?: SessionStatus | readonly SessionStatus[]
   readonly mitraId?: string
   readonly customerId?: string
-  /** At most this many, oldest first (default 100, at most 100000). */
+  /**
+   * Only sessions started at or after this: an ISO-8601 instant with its zone
+   * (`2026-11-24T10:00:00+07:00`), or a business day `YYYY-MM-DD`, meaning
+   * from the start of that day in `business_timezone`.
+   */
+  readonly since?: string
+  /** `oldest` first (the default) or `newest` first, by id (ids grow as sessions open). */
+  readonly order?: 'oldest' | 'newest'
+  /**
+   * A cursor, as Stripe's `starting_after`: only the sessions after this id in
+   * the list's order (older ones when newest first). Pass the last id of a page
+   * to get the next one.
+   */
+  readonly after?: number
+  /** A cursor, as Stripe's `ending_before`: only the sessions before this id in the list's order (the page before it). */
+  readonly before?: number
+  /** At most this many (default 100, at most 100000). */
   readonly limit?: number
 }
 
@@ -156,7 +172,16 @@ export interface ClosureService {
   sweep(options?: SweepOptions | null): Promise<SweepResult>
   /** @throws HaloError `INVALID_INPUT`, `SESSION_NOT_FOUND`, `DB_ERROR` */
   getSession(id: number): Promise<SessionDetail>
-  /** @throws HaloError `INVALID_INPUT`, `DB_ERROR` */
+  /**
+   * Sessions matching `filter`, a page at a time: oldest first unless `order: 'newest'`, paged with
+   * the `after` (or `before`) cursor.
+   *
+   * ```ts
+   * const page = await closures.listSessions({ status: ['active', 'extending'], order: 'newest', limit: 50 })
+   * const next = await closures.listSessions({ status: ['active', 'extending'], order: 'newest', limit: 50, after: page.at(-1)!.id })
+   * ```
+   * @throws HaloError `INVALID_INPUT`, `DB_ERROR`
+   */
   listSessions(filter?: SessionFilter): Promise<Session[]>
   /**
    * What the mitra (or customer) app reads at start-up: may it show "Akhiri", must it ask a reason, which.
@@ -179,6 +204,13 @@ const FilterSchema = z
     status: z.union([z.enum(SESSION_STATUSES), z.array(z.enum(SESSION_STATUSES)).min(1)]).optional(),
     mitraId: PartyId.optional(),
     customerId: PartyId.optional(),
+    since: z
+      .string()
+      .refine((t) => isCalendarDay(t) || parseInstant(t) !== null, 'expected a business day YYYY-MM-DD or an ISO-8601 instant with its zone')
+      .optional(),
+    order: z.enum(['oldest', 'newest']).optional(),
+    after: RowId.optional(),
+    before: RowId.optional(),
     limit: z.number().int().min(1).max(100_000).optional(),
   })
   .strict()
@@ -484,14 +516,25 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     async listSessions(filter = {}) {
       const f = parseInput(FilterSchema, filter, 'session filter')
       const statuses = f.status === undefined ? undefined : Array.isArray(f.status) ? f.status : [f.status]
-      const rows = await handle.read((db) =>
+      const newest = f.order === 'newest'
+      // the cursors in id terms: after X is below X newest first, above it oldest first
+      const idBelow = newest ? f.after : f.before
+      const idAbove = newest ? f.before : f.after
+      // the page just before a cursor is read towards it, then turned round
+      const backwards = f.before !== undefined && f.after === undefined
+      const rows = await handle.read(async (db) =>
         repo.listSessions(db, {
           ...(statuses === undefined ? {} : { statuses: statuses as SessionStatus[] }),
           ...(f.mitraId === undefined ? {} : { mitraId: f.mitraId }),
           ...(f.customerId === undefined ? {} : { customerId: f.customerId }),
+          ...(f.since === undefined ? {} : { startedSince: await sinceInstant(db, f.since) }),
+          ...(idBelow === undefined ? {} : { idBelow }),
+          ...(idAbove === undefined ? {} : { idAbove }),
+          order: newest !== backwards ? 'desc' : 'asc',
           limit: f.limit ?? 100,
         }),
       )
+      if (backwards) rows.reverse()
       return rows.map(toSession)
     },
 
@@ -512,6 +555,13 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     },
   }
   return Object.freeze(service)
+
+  /** `since` as an instant: a business day from its start in `business_timezone`. */
+  async function sinceInstant(db: Parameters<Parameters<HaloDatabase['read']>[0]>[0], since: string): Promise<string> {
+    if (!isCalendarDay(since)) return parseInstant(since)!.toISOString()
+    const flags = await loadFlags(db, engine)
+    return businessDayStart(since, flags.business_timezone).toISOString()
+  }
 }
 
 function resultOf(id: number, plan: EarlyEndPlan, closure: Closure | null, reviewId: number | null, reviewOpened: boolean, dryRun: boolean): EarlyEndResult {

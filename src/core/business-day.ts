@@ -100,3 +100,24 @@ export function addDays(day: string, n: number): string {
   if (!FOUR_DIGIT_DAY.test(iso.slice(0, 10))) throw new HaloError('INVALID_INPUT', `${day} ${n < 0 ? '-' : '+'} ${Math.abs(n)} days leaves the years 0001-9999`)
   return iso.slice(0, 10)
 }
+
+/**
+ * The first instant of business day `day` in `timeZone`: where `businessDay()`
+ * turns to `day` (midnight there, or the first hour after a midnight a
+ * daylight-saving change skipped).
+ *
+ * ```ts
+ * businessDayStart('2026-11-24', 'Asia/Jakarta').toISOString() // '2026-11-23T17:00:00.000Z'
+ * ```
+ */
+export function businessDayStart(day: string, timeZone: string): Date {
+  // every zone is within 14 hours of UTC: the day starts in this window, and businessDay() only grows across it
+  let lo = Date.parse(`${day}T00:00:00Z`) - 15 * 3_600_000
+  let hi = lo + 30 * 3_600_000
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2)
+    if (businessDay(new Date(mid), timeZone) >= day) hi = mid
+    else lo = mid
+  }
+  return new Date(hi)
+}

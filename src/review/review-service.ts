@@ -4,6 +4,8 @@ import { systemClock, type Clock } from '../core/clock.js'
 import { REVIEW_OUTCOMES, type ReviewOutcome } from '../core/vocabulary.js'
 import { NOTE_MAX, PartyId, RowId, parseInput, storedText } from '../core/validation.js'
 import type { HaloDatabase } from '../store/database.js'
+import { toClosure, type Closure } from '../closure/session-view.js'
+import * as repo from './review-repository.js'
 
 /**
  * A control-centre review, opened when a mitra reaches the daily cap.
@@ -26,10 +28,28 @@ export interface Review {
   readonly resolvedBy: string | null
   /** Early ends attached to the review (the one that reached the cap and any over it). */
   readonly earlyEnds: number
+  /** The mitra's early ends on `businessDay`, as the cap counted them and `report cap` shows them. */
+  readonly earlyEndsThatDay: number
 }
 
 /**
- * Which reviews `list` returns (default: all, newest first, at most 100).
+ * A review with what it is about: what `show` returns (`review show`).
+ *
+ * ```ts
+ * const detail: ReviewDetail = await reviews.show(7)
+ * detail.earlyEndsThatDay // 3: the mitra's early ends that day, attached or not
+ * ```
+ */
+export interface ReviewDetail extends Review {
+  /**
+   * The mitra's own early ends on the review's day, and any other closure attached to the review,
+   * oldest first; those attached have `reviewId` set to the review's id.
+   */
+  readonly closures: readonly Closure[]
+}
+
+/**
+ * Which reviews `list` returns (default: all, newest first, at most 100; `after` pages on).
  *
  * ```ts
  * await reviews.list({ status: 'open', mitraId: 'm-7' })
@@ -38,6 +58,9 @@ export interface Review {
 export interface ReviewFilter {
   readonly status?: 'open' | 'resolved'
   readonly mitraId?: string
+  /** A cursor: only reviews older than this one (the list is newest first). Pass a page's last id for the next page. */
+  readonly after?: number
+  /** At most this many (default 100, at most 100000). */
   readonly limit?: number
 }
 
@@ -63,7 +86,7 @@ export interface ResolveInput {
  */
 export interface ReviewService {
   /**
-   * Reviews, newest first.
+   * Reviews, newest first, a page at a time (`after` the last id of a page gives the next).
    * @throws HaloError `INVALID_INPUT`, `DB_ERROR`
    */
   list(filter?: ReviewFilter): Promise<Review[]>
@@ -73,6 +96,16 @@ export interface ReviewService {
    */
   get(id: number): Promise<Review>
   /**
+   * A review with the mitra's early ends that day and the closures attached to it.
+   *
+   * ```ts
+   * const r = await reviews.show(12)
+   * r.closures.filter((c) => c.reviewId === r.id) // the early ends attached to it
+   * ```
+   * @throws HaloError `INVALID_INPUT`, `REVIEW_NOT_FOUND`, `DB_ERROR`
+   */
+  show(id: number): Promise<ReviewDetail>
+  /**
    * Resolves an open review with an outcome; returns it as it now is.
    * @throws HaloError `INVALID_INPUT`; `REVIEW_NOT_FOUND`; `INVALID_STATE` (already resolved); `DB_ERROR`
    */
@@ -80,7 +113,12 @@ export interface ReviewService {
 }
 
 const FilterSchema = z
-  .object({ status: z.enum(['open', 'resolved']).optional(), mitraId: PartyId.optional(), limit: z.number().int().min(1).max(100_000).optional() })
+  .object({
+    status: z.enum(['open', 'resolved']).optional(),
+    mitraId: PartyId.optional(),
+    after: RowId.optional(),
+    limit: z.number().int().min(1).max(100_000).optional(),
+  })
   .strict()
 const ResolveSchema = z.object({ outcome: z.enum(REVIEW_OUTCOMES), note: storedText(NOTE_MAX).optional(), actor: PartyId }).strict()
 
@@ -96,20 +134,58 @@ const ResolveSchema = z.object({ outcome: z.enum(REVIEW_OUTCOMES), note: storedT
 export function createReviewService(handle: HaloDatabase, options: { clock?: Clock } = {}): ReviewService {
   const clock = options.clock ?? systemClock
 
-  const selectReviews = (db: HaloDatabase['db']) =>
-    db
-      .selectFrom('cc_reviews as r')
-      .selectAll('r')
-      .select((eb) =>
-        eb
-          .selectFrom('session_closures as c')
-          .select((e) => e.fn.countAll<number>().as('n'))
-          .whereRef('c.review_id', '=', 'r.id')
-          .as('early_ends'),
-      )
+  async function get(reviewId: number): Promise<Review> {
+    const id = parseInput(RowId, reviewId, 'review id')
+    const row = await handle.read((db) => repo.findReview(db, id))
+    if (row === undefined) throw new HaloError('REVIEW_NOT_FOUND', `no review ${id}`)
+    return toReview(row)
+  }
 
-  type Row = Awaited<ReturnType<ReturnType<typeof selectReviews>['executeTakeFirstOrThrow']>>
-  const toReview = (r: Row): Review => ({
+  const service: ReviewService = {
+    async list(filter = {}) {
+      const f = parseInput(FilterSchema, filter, 'review filter')
+      const rows = await handle.read((db) =>
+        repo.listReviews(db, {
+          ...(f.status === undefined ? {} : { status: f.status }),
+          ...(f.mitraId === undefined ? {} : { mitraId: f.mitraId }),
+          ...(f.after === undefined ? {} : { idBelow: f.after }),
+          limit: f.limit ?? 100,
+        }),
+      )
+      return rows.map(toReview)
+    },
+
+    get,
+
+    async show(reviewId) {
+      const id = parseInput(RowId, reviewId, 'review id')
+      return handle.read(async (db) => {
+        const row = await repo.findReview(db, id)
+        if (row === undefined) throw new HaloError('REVIEW_NOT_FOUND', `no review ${id}`)
+        const closures = await repo.closuresOfReview(db, id, row.mitra_id, row.business_day)
+        return { ...toReview(row), closures: closures.map(toClosure) }
+      })
+    },
+
+    async resolve(reviewId, input) {
+      const id = parseInput(RowId, reviewId, 'review id')
+      const { outcome, note, actor } = parseInput(ResolveSchema, input, 'review resolution')
+      await handle.write(async (trx) => {
+        const row = await repo.reviewStatus(trx, id)
+        if (row === undefined) throw new HaloError('REVIEW_NOT_FOUND', `no review ${id}`)
+        if (row.status !== 'open') throw new HaloError('INVALID_STATE', `review ${id} is already resolved`)
+        // another resolution committed between our read and our update (PostgreSQL, READ COMMITTED)
+        if (!(await repo.markResolved(trx, id, { outcome, note: note ?? null, at: clock.now().toISOString(), actor })))
+          throw new HaloError('INVALID_STATE', `review ${id} is already resolved`)
+      })
+      return get(id)
+    },
+  }
+  return Object.freeze(service)
+}
+
+function toReview(r: repo.ReviewRow): Review {
+  return {
     id: r.id,
     mitraId: r.mitra_id,
     businessDay: r.business_day,
@@ -121,49 +197,6 @@ export function createReviewService(handle: HaloDatabase, options: { clock?: Clo
     resolvedAt: r.resolved_at,
     resolvedBy: r.resolved_by,
     earlyEnds: Number(r.early_ends ?? 0),
-  })
-
-  async function get(reviewId: number): Promise<Review> {
-    const id = parseInput(RowId, reviewId, 'review id')
-    const row = await handle.read((db) => selectReviews(db).where('r.id', '=', id).executeTakeFirst())
-    if (row === undefined) throw new HaloError('REVIEW_NOT_FOUND', `no review ${id}`)
-    return toReview(row)
+    earlyEndsThatDay: Number(r.early_ends_that_day ?? 0),
   }
-
-  const service: ReviewService = {
-    async list(filter = {}) {
-      const f = parseInput(FilterSchema, filter, 'review filter')
-      const rows = await handle.read((db) => {
-        let q = selectReviews(db)
-          .orderBy('r.id', 'desc')
-          .limit(f.limit ?? 100)
-        if (f.status !== undefined) q = q.where('r.status', '=', f.status)
-        if (f.mitraId !== undefined) q = q.where('r.mitra_id', '=', f.mitraId)
-        return q.execute()
-      })
-      return rows.map(toReview)
-    },
-
-    get,
-
-    async resolve(reviewId, input) {
-      const id = parseInput(RowId, reviewId, 'review id')
-      const { outcome, note, actor } = parseInput(ResolveSchema, input, 'review resolution')
-      await handle.write(async (trx) => {
-        const row = await trx.selectFrom('cc_reviews').select('status').where('id', '=', id).executeTakeFirst()
-        if (row === undefined) throw new HaloError('REVIEW_NOT_FOUND', `no review ${id}`)
-        if (row.status !== 'open') throw new HaloError('INVALID_STATE', `review ${id} is already resolved`)
-        const r = await trx
-          .updateTable('cc_reviews')
-          .set({ status: 'resolved', outcome, note: note ?? null, resolved_at: clock.now().toISOString(), resolved_by: actor })
-          .where('id', '=', id)
-          .where('status', '=', 'open')
-          .executeTakeFirst()
-        // another resolution committed between our read and our update (PostgreSQL, READ COMMITTED)
-        if (Number(r.numUpdatedRows) !== 1) throw new HaloError('INVALID_STATE', `review ${id} is already resolved`)
-      })
-      return get(id)
-    },
-  }
-  return Object.freeze(service)
 }

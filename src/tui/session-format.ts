@@ -1,9 +1,10 @@
 import type { Closure, Session } from '../closure/session-view.js'
 import { formatDuration, formatInstant } from '../present/time.js'
 import { printable } from '../present/printable.js'
+import { NO_REASON } from '../present/words.js'
 
-/** One spelling of a closure without a reason, as the CLI's reports write it. */
-export const NO_REASON = '(no reason)'
+/** One spelling of a closure without a reason, in every face (present/words.ts). */
+export { NO_REASON }
 
 /** Active or extending: the sessions Sesi Aktif lists, the ones support can end. */
 export function isLive(s: Pick<Session, 'status'>): boolean {

@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { BIN, cliOn, ROOT, tempDb } from './support/cli.js'
 import { ensureBuilt } from '../support/fixtures.js'
 
-const HEAVY = ['ink', 'react', '@inquirer', 'kysely', 'zod', 'chalk', 'cli-table3', 'pg', 'csv-stringify', 'cli-progress']
+const HEAVY = ['ink', 'react', '@inquirer', 'kysely', 'zod', 'chalk', 'pg', 'csv-stringify', 'cli-progress']
 
 const HOOK = `
 import { register, createRequire } from 'node:module'

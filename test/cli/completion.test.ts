@@ -16,16 +16,45 @@ import { cli } from './support/cli.js'
 
 const FLAG_KEYS = FLAG_DEFINITIONS.map((d) => d.key)
 
+const REASONS = ['customer_abusive', 'customer_left', 'out_of_scope', 'other']
+
 let bashScript = ''
 let zshScript = ''
+let fishScript = ''
 
 beforeAll(async () => {
-  const [b, z] = await Promise.all([cli(['completion', 'bash']), cli(['completion', 'zsh'])])
-  expect(b.code, b.stderr).toBe(0)
-  expect(z.code, z.stderr).toBe(0)
+  const [b, z, f] = await Promise.all([cli(['completion', 'bash']), cli(['completion', 'zsh']), cli(['completion', 'fish'])])
+  for (const r of [b, z, f]) expect(r.code, r.stderr).toBe(0)
   bashScript = b.stdout
   zshScript = z.stdout
+  fishScript = f.stdout
 })
+
+/**
+ * Completes each line of words (the last one being the word under the cursor) as fish does when a
+ * person presses Tab: `complete -C` asks fish itself for the candidates of the command line (their
+ * descriptions dropped). Fish sorts them, so the answers come back sorted.
+ */
+function completeFish(cases: readonly (readonly string[])[]): string[][] {
+  const dir = mkdtempSync(join(tmpdir(), 'halo-fish-'))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'halo-admin.fish')
+  writeFileSync(file, fishScript)
+  const fq = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+  const driver = [`source ${fq(file)}`, ...cases.map((words) => `complete -C ${fq(words.map((w) => (w === '' ? '' : w)).join(' '))}; echo '<end>'`)].join('\n')
+  const r = spawnSync('fish', ['--no-config', '-c', driver], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } })
+  expect(r.stderr).toBe('')
+  const answers = r.stdout.split('<end>\n').slice(0, cases.length)
+  expect(answers).toHaveLength(cases.length)
+  return answers.map((a) =>
+    a
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\t')[0]!),
+  )
+}
+
+const sorted = (words: readonly string[]) => [...words].sort()
 
 /** Completes each line of words (the last one being the word under the cursor) with the script's function. */
 function complete(script: string, cases: readonly (readonly string[])[]): string[][] {
@@ -75,6 +104,18 @@ describe('halo-admin completion bash', () => {
       [['halo-admin', 'flag', 'get', ''], FLAG_KEYS],
       [['halo-admin', 'flag', 'set', 'early_end_mitra_d'], ['early_end_mitra_daily_cap']],
       [['halo-admin', 'flag', 'history', 'closing'], ['closing_grace_seconds']],
+      // flag set <key> <value>: the key's values where they are a fixed set
+      [
+        ['halo-admin', 'flag', 'set', 'early_end_mitra_enabled', ''],
+        ['true', 'false'],
+      ],
+      [['halo-admin', 'flag', 'set', 'early_end_mitra_over_cap_action', 'b'], ['block']],
+      [['halo-admin', 'flag', 'set', '--note', 'x', 'early_end_reason_codes', 'other,customer_a'], ['other,customer_abusive']],
+      [['halo-admin', 'session', 'end', '42', '--reason', ''], REASONS],
+      [
+        ['halo-admin', 'report', 'closures', '--reason', 'o'],
+        ['out_of_scope', 'other'],
+      ],
       // global options before the command, with a value to skip
       [['halo-admin', '--db', 'x.db', '--actor', 'ops', 'flag', 'reset', 'business'], ['business_timezone']],
       [
@@ -104,7 +145,7 @@ describe('halo-admin completion bash', () => {
       ],
       [
         ['halo-admin', 'review', 'list', '--status', ''],
-        ['open', 'resolved'],
+        ['open', 'resolved', 'all'],
       ],
       [
         ['halo-admin', 'tui', '--screen', 'r'],
@@ -112,7 +153,7 @@ describe('halo-admin completion bash', () => {
       ],
       [
         ['halo-admin', 'completion', ''],
-        ['bash', 'zsh'],
+        ['bash', 'zsh', 'fish'],
       ],
       [
         ['halo-admin', '--d'],
@@ -162,7 +203,8 @@ describe('halo-admin completion zsh', () => {
     const lookups = (s: string) =>
       s.slice(s.indexOf('_halo_admin_commands() {'), s.indexOf('# COMPREPLY') === -1 ? s.indexOf('# name:description') : s.indexOf('# COMPREPLY'))
     expect(lookups(zshScript).trim()).toBe(lookups(bashScript).trim())
-    expect(lookups(zshScript)).toContain(`'flag get|0') printf '%s\\n' '${FLAG_KEYS.join(' ')}'`)
+    expect(lookups(zshScript)).toContain(`'flag get|0|'*) printf '%s\\n' '${FLAG_KEYS.join(' ')}'`)
+    expect(lookups(zshScript)).toContain(`'flag set|1|early_end_mitra_enabled') printf '%s\\n' 'true false'`)
     // descriptions for _describe: every command path with subcommands, every option
     expect(zshScript).toContain(`'flag') printf '%s\\n' 'list:every flag with its value, default and meaning'`)
     expect(zshScript).toMatch(/'session end'\) printf '%s\\n' '--as:[^']+'/)
@@ -210,11 +252,100 @@ describe('halo-admin completion zsh', () => {
     expect(complete('report', 'closures', '--by', '')).toEqual(['day', 'mitra', 'reason', 'initiator'])
     expect(complete('report', 'closures', '--')).toEqual(expect.arrayContaining(['--from', '--by', '--format', '--db', '--json']))
     expect(complete('--db', 'x.db', 'review', 'resolve', '3', '--outcome', '')).toEqual(['cleared', 'warned', 'suspended'])
+    expect(complete('flag', 'set', 'early_end_customer_enabled', '')).toEqual(['true', 'false'])
+    expect(complete('session', 'end', '1', '--reason', '')).toEqual(REASONS)
   })
 
   it('refuses another shell as a usage error', async () => {
-    const r = await cli(['completion', 'fish'])
+    const r = await cli(['completion', 'powershell'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/^error INVALID_INPUT: .*expected one of bash, zsh/)
+    expect(r.stderr).toMatch(/^error INVALID_INPUT: .*expected one of bash, zsh, fish/)
+  })
+})
+
+describe('halo-admin completion fish', () => {
+  it('parses with fish -n and registers for halo-admin', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'halo-fish-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    writeFileSync(join(dir, 'halo-admin.fish'), fishScript)
+    const r = spawnSync('fish', ['--no-config', '-n', join(dir, 'halo-admin.fish')], { encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect(fishScript).toContain("complete -c halo-admin -f -a '(__halo_admin_complete)'")
+  })
+
+  it('completes in fish as the bash script does: commands, options, option values, flag keys and their values', () => {
+    const cases: [string[], string[]][] = [
+      [
+        ['halo-admin', ''],
+        ['db', 'flag', 'session', 'sweep', 'events', 'review', 'report', 'simulate', 'whatif', 'demo', 'tui', 'completion', 'help'],
+      ],
+      [
+        ['halo-admin', 'flag', ''],
+        ['list', 'get', 'set', 'reset', 'history', 'help'],
+      ],
+      [['halo-admin', 'flag', 'get', ''], FLAG_KEYS],
+      [['halo-admin', '--db', 'x.db', '--actor', 'ops', 'flag', 'reset', 'business'], ['business_timezone']],
+      [
+        ['halo-admin', 'flag', 'set', 'early_end_reason_required', ''],
+        ['true', 'false'],
+      ],
+      [
+        ['halo-admin', 'flag', 'set', 'early_end_mitra_over_cap_action', ''],
+        ['block', 'allow'],
+      ],
+      [['halo-admin', 'flag', 'set', 'closing_grace_seconds', ''], []],
+      [
+        ['halo-admin', 'session', 'end', '42', '--as', ''],
+        ['mitra', 'customer', 'support'],
+      ],
+      [['halo-admin', 'session', 'end', '42', '--as=cu'], ['--as=customer']],
+      [['halo-admin', 'session', 'end', '42', '--reason', ''], REASONS],
+      [
+        ['halo-admin', 'session', 'list', '--status', 'active,c'],
+        ['active,closing', 'active,closed'],
+      ],
+      [
+        ['halo-admin', 'review', 'resolve', '3', '--outcome', ''],
+        ['cleared', 'warned', 'suspended'],
+      ],
+      [
+        ['halo-admin', 'review', 'list', '--status', ''],
+        ['open', 'resolved', 'all'],
+      ],
+      [
+        ['halo-admin', 'completion', ''],
+        ['bash', 'zsh', 'fish'],
+      ],
+      [['halo-admin', 'session', 'list', '--u'], ['--utc']],
+      [['halo-admin', 'help', 'fl'], ['flag']],
+      [['halo-admin', 'session', 'show', ''], []],
+    ]
+    const got = completeFish(cases.map(([words]) => words))
+    cases.forEach(([words, want], i) => expect({ words, got: got[i] }).toEqual({ words, got: sorted(want) }))
+  })
+
+  it('follows the live command tree, as the bash script does', () => {
+    const cases: { words: string[]; want: string[] }[] = []
+    for (const { path, cmd } of commandsOf(buildProgram())) {
+      const subs = cmd.commands.map((c) => c.name())
+      if (subs.length > 0) cases.push({ words: ['halo-admin', ...path, ''], want: [...subs, 'help'] })
+      for (const o of cmd.options) {
+        const values = (o.parseArg as { completions?: { values: string[] } } | undefined)?.completions?.values
+        if (values !== undefined) cases.push({ words: ['halo-admin', ...path, o.long!, ''], want: values })
+      }
+    }
+    const got = completeFish(cases.map((c) => c.words))
+    cases.forEach(({ words, want }, i) => expect({ words, got: got[i] }).toEqual({ words, got: sorted(want) }))
+    expect(cases.length).toBeGreaterThan(15)
+  })
+})
+
+describe('global options in help', () => {
+  it.each(['session list', 'flag set', 'review show', 'report closures', 'simulate'])('%s --help lists them', async (command) => {
+    const r = await cli([...command.split(' '), '--help'])
+    expect(r.code).toBe(0)
+    const globals = r.stdout.slice(r.stdout.indexOf('Global Options:'))
+    for (const o of ['--db <target>', '--actor <id>', '--json', '--utc', '--no-color', '--debug']) expect(globals).toContain(o)
   })
 })

@@ -24,6 +24,7 @@ describe.each(ENGINES)('halo-admin events on %s', (engine) => {
     const lines = first.stdout.trimEnd().split('\n')
     expect(lines).toHaveLength(3)
     expect(lines[0]).toMatch(/^2026-11-24 10:00:00 WIB {2}session \d+ {2}opened +active +by system {2}\S+$/)
+    expect((await cliOn(db, ['--utc', 'events', '--limit', '1'])).stdout).toMatch(/^2026-11-24 03:00:00 UTC {2}session \d+ {2}opened /)
     const more = /^more: halo-admin events --after (\S+)$/.exec(lines[2]!)
     expect(more).not.toBeNull()
     const rest = JSON.parse((await cliOn(db, ['events', '--after', more![1]!, '--json'])).stdout) as { events: { event: string }[]; cursor: string }

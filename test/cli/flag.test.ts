@@ -74,6 +74,24 @@ describe('halo-admin flag', () => {
     expect(JSON.parse(r.stderr)).toEqual({ error: { code: 'UNKNOWN_FLAG', message: expect.stringContaining('unknown flag "nope"') } })
   })
 
+  it.each([
+    [['flag', 'get', 'early_end_mitra_enable'], 'early_end_mitra_enabled'],
+    [['flag', 'set', 'closing_grace_second', '60'], 'closing_grace_seconds'],
+    [['flag', 'reset', 'bussiness_timezone'], 'business_timezone'],
+    [['flag', 'get', 'early_end_enabled'], 'early_end_customer_enabled or early_end_mitra_enabled'],
+    [['flag', 'history', 'daily_cap'], 'early_end_mitra_daily_cap'],
+  ])('suggests the key meant for %j, as it does for a mistyped command', async (args, meant) => {
+    const db = tempDb()
+    const r = await cliOn(db, args)
+    expect(r.code).toBe(2)
+    expect(errorLine(r).message).toMatch(new RegExp(`^unknown flag "${args[2]}" \\(did you mean ${meant}\\?\\); known: early_end_mitra_enabled, `))
+    expect(errorLine(await cliOn(db, ['flga', 'list'])).message).toContain('(Did you mean flag?)')
+  })
+
+  it('suggests nothing for a key like no other', async () => {
+    expect(errorLine(await cliOn(tempDb(), ['flag', 'get', 'zzz'])).message).toMatch(/^unknown flag "zzz"; known: /)
+  })
+
   it('refuses a HALO_NOW that is not a real instant', async () => {
     for (const now of ['2026-02-30T00:00:00Z', 'yesterday', '2026-11-24T10:00:00']) {
       const r = await cliOn(tempDb(), ['flag', 'get', 'early_end_mitra_enabled'], { now })

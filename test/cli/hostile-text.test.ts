@@ -45,6 +45,7 @@ describe('stored text on a terminal', () => {
     [['session', 'list', '--status', 'closing']],
     [['session', 'show', '7']],
     [['review', 'list']],
+    [['review', 'show', '1']],
     [['report', 'closures', '--by', 'mitra', '--from', '2026-11-20', '--to', '2026-11-24']],
     [['report', 'closures', '--detail', '--from', '2026-11-20', '--to', '2026-11-24']],
     [['report', 'cap', '--day', '2026-11-24']],

@@ -31,11 +31,15 @@ describe('halo-admin review', () => {
     const db = await withReviews()
     await cliOn(db, ['review', 'resolve', '1', '--outcome', 'cleared'])
     const ids = async (args: string[]) => JSON.parse((await cliOn(db, ['--json', 'review', 'list', ...args])).stdout).map((x: { id: number }) => x.id)
-    expect(await ids(['--mitra', 'm-1'])).toEqual([3, 1])
+    // the open ones by default
+    expect(await ids([])).toEqual([3, 2])
+    expect(await ids(['--mitra', 'm-1'])).toEqual([3])
+    expect(await ids(['--mitra', 'm-1', '--status', 'all'])).toEqual([3, 1])
     expect(await ids(['--status', 'open'])).toEqual([3, 2])
     expect(await ids(['--status', 'resolved'])).toEqual([1])
-    expect(await ids(['--mitra', 'm-1', '--status', 'open'])).toEqual([3])
+    expect(await ids(['--status', 'all'])).toEqual([3, 2, 1])
     expect(await ids(['--limit', '1'])).toEqual([3])
+    expect(await ids(['--status', 'all', '--after', '2'])).toEqual([1])
     expect(await ids(['--mitra', 'm-9'])).toEqual([])
   })
 
@@ -46,9 +50,68 @@ describe('halo-admin review', () => {
     const lines = r.stdout.trimEnd().split('\n')
     expect(lines[0]).toMatch(/^\s*#\s+mitra\s+day\s+status/)
     expect(lines).toHaveLength(4)
-    expect(lines[1]).toMatch(/^\s*3\s+m-1\s+2026-11-21\s+open\s+1\b/)
-    expect((await cliOn(db, ['review', 'list', '--mitra', 'm-9'])).stdout).toBe('no reviews match\n')
-    expect((await cliOn(tempDb(), ['review', 'list'])).stdout).toBe('no reviews yet\n')
+    // early ends: the mitra's on the review's day, as report cap counts them (2), not the 1 attached
+    expect(lines[0]).toMatch(/\bearly ends\s+opened\s+outcome\s+by\s+note$/)
+    expect(lines[1]).toMatch(/^\s*3\s+m-1\s+2026-11-21\s+open\s+2\s+2026-11-21 10:00 WIB\s+-\s+-\s+-$/)
+    expect((await cliOn(db, ['--utc', 'review', 'list'])).stdout).toContain('2026-11-21 03:00 UTC')
+    expect((await cliOn(db, ['review', 'list', '--mitra', 'm-9'])).stdout).toBe('no open reviews of m-9 (--status all lists every review)\n')
+    expect((await cliOn(db, ['review', 'list', '--status', 'resolved'])).stdout).toBe('no resolved reviews (--status all lists every review)\n')
+    expect((await cliOn(tempDb(), ['review', 'list', '--status', 'all'])).stdout).toBe('no reviews yet\n')
+  })
+
+  it('says when it cut the list, with the command that gives the next page', async () => {
+    const db = await withReviews()
+    const first = await cliOn(db, ['review', 'list', '--status', 'all', '--limit', '2'])
+    expect(first).toMatchObject({ code: 0, stderr: '' })
+    const last = first.stdout.trimEnd().split('\n').at(-1)!
+    expect(last).toMatch(/^more reviews; next page: {2}node bin\/halo-admin.js --db \S+ review list --status all --limit 2 --after 2$/)
+    const words = last.split('  ')[1]!.split(' ')
+    const next = await cliOn(db, words.slice(words.indexOf('review')))
+    expect(next.stdout.trimEnd().split('\n')).toHaveLength(2)
+    expect(next.stdout).toMatch(/^\s*1\s+m-1\s+2026-11-20\s/m)
+    expect(next.stdout).not.toContain('more reviews')
+    // a page that holds the rest says nothing
+    expect((await cliOn(db, ['review', 'list', '--status', 'all', '--limit', '3'])).stdout).not.toContain('more reviews')
+  })
+
+  it("shows one review: the mitra's early ends that day and the closures attached to it", async () => {
+    const db = tempDb()
+    await seed(db, { early_end_mitra_daily_cap: 2, early_end_mitra_over_cap_action: 'allow' }, async (s) => {
+      await s.mitraEnds('m-1', 'customer_left')
+      s.at('2026-11-20T04:00:00Z')
+      await s.mitraEnds('m-1', 'out_of_scope')
+      s.at('2026-11-20T05:00:00Z')
+      await s.mitraEnds('m-1', 'other', 'third "one"')
+      await s.mitraEnds('m-2', 'customer_left')
+    })
+    await cliOn(db, ['review', 'resolve', '1', '--outcome', 'warned', '--note', 'called'], { actor: 'cc-budi' })
+    const r = await cliOn(db, ['review', 'show', '1'])
+    expect(r).toMatchObject({ code: 0, stderr: '' })
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(lines.slice(0, 6)).toEqual([
+      'review      #1 resolved (daily_cap_reached)',
+      'mitra       m-1',
+      'day         2026-11-20',
+      'early ends  3 by the mitra that day; 2 closures attached to this review',
+      'opened      2026-11-20 11:00 WIB',
+      'resolved    2026-11-24 10:00 WIB by cc-budi: warned "called"',
+    ])
+    const rows = lines.slice(lines.findIndex((l) => l.startsWith('closure')) + 1)
+    expect(rows.map((l) => l.trim().replace(/ {2,}/g, '|'))).toEqual([
+      '1|1|2026-11-20 10:00 WIB|mitra m-1|customer_left|no|-|-',
+      '2|2|2026-11-20 11:00 WIB|mitra m-1|out_of_scope|no|attached|-',
+      '3|3|2026-11-20 12:00 WIB|mitra m-1|other|yes|attached|third "one"',
+    ])
+    const json = JSON.parse((await cliOn(db, ['--json', 'review', 'show', '1'])).stdout)
+    expect(json).toMatchObject({ id: 1, mitraId: 'm-1', earlyEnds: 2, earlyEndsThatDay: 3, status: 'resolved' })
+    expect(json.closures.map((c: { sessionId: number; reviewId: number | null }) => [c.sessionId, c.reviewId])).toEqual([
+      [1, null],
+      [2, 1],
+      [3, 1],
+    ])
+    const missing = await cliOn(db, ['review', 'show', '9'])
+    expect(missing.code).toBe(3)
+    expect(errorLine(missing)).toEqual({ code: 'REVIEW_NOT_FOUND', message: 'no review 9' })
   })
 
   it('resolves a review as the operator, keeping the note verbatim', async () => {
@@ -57,6 +120,7 @@ describe('halo-admin review', () => {
     const r = await cliOn(db, ['review', 'resolve', '2', '--outcome', 'warned', '--note', note], { actor: 'cc-budi' })
     expect(r).toMatchObject({ code: 0, stderr: '', stdout: 'review #2 (m-2, 2026-11-20): resolved as warned by cc-budi\n' })
     const [resolved] = JSON.parse((await cliOn(db, ['--json', 'review', 'list', '--status', 'resolved'])).stdout)
+    expect((await cliOn(db, ['--json', 'review', 'list'])).stdout).not.toContain('"id": 2,')
     expect(resolved).toMatchObject({ id: 2, status: 'resolved', outcome: 'warned', note, resolvedBy: 'cc-budi', resolvedAt: '2026-11-24T03:00:00.000Z' })
     // the table keeps the note on one line
     const table = (await cliOn(db, ['review', 'list', '--status', 'resolved'])).stdout
@@ -76,7 +140,7 @@ describe('halo-admin review', () => {
     expect((await cliOn(db, ['review', 'resolve', '1', '--outcome', 'cleared'], { actor: 'cc-ana' })).code).toBe(0)
     const line = await expectRefused(db, ['review', 'resolve', '1', '--outcome', 'suspended'], 4, 'INVALID_STATE')
     expect(line.message).toBe('review 1 is already resolved')
-    expect(JSON.parse((await cliOn(db, ['--json', 'review', 'list'])).stdout).find((x: { id: number }) => x.id === 1)).toMatchObject({
+    expect(JSON.parse((await cliOn(db, ['--json', 'review', 'list', '--status', 'all'])).stdout).find((x: { id: number }) => x.id === 1)).toMatchObject({
       outcome: 'cleared',
       resolvedBy: 'cc-ana',
     })
@@ -104,6 +168,9 @@ describe('halo-admin review', () => {
     [['review', 'list', '--mitra', 'm 1']],
     [['review', 'list', '--limit', '0']],
     [['review', 'list', '--limit', 'all']],
+    [['review', 'list', '--after', '0']],
+    [['review', 'show']],
+    [['review', 'show', 'one']],
     [['review', 'list', '--nope']],
     [['review']],
     [['review', 'close', '1']],
@@ -112,7 +179,7 @@ describe('halo-admin review', () => {
   })
 
   it('ends --help with examples', async () => {
-    for (const c of ['list', 'resolve']) {
+    for (const c of ['list', 'show', 'resolve']) {
       const r = await cliOn(tempDb(), ['review', c, '--help'])
       expect(r.code).toBe(0)
       expect(r.stdout).toMatch(/Examples:\n( {2}\$ halo-admin .+\n)+$/)

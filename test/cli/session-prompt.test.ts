@@ -69,9 +69,9 @@ describe('halo-admin session end on a terminal', SLOW, () => {
     await tty.keys('Down')
     await tty.waitFor('❯ Ya, Akhiri')
     await tty.keys('Enter')
-    const s = await tty.waitFor('? Alasan')
+    const s = await tty.waitFor('? Reason')
     expect(s).toContain('✔ Akhiri Sesi? Ya, Akhiri')
-    expect(lines(s).slice(lines(s).indexOf('? Alasan') + 1, lines(s).indexOf('? Alasan') + 6)).toEqual([
+    expect(lines(s).slice(lines(s).indexOf('? Reason') + 1, lines(s).indexOf('? Reason') + 6)).toEqual([
       '❯ customer_abusive',
       '  customer_left',
       '  spam',
@@ -81,8 +81,8 @@ describe('halo-admin session end on a terminal', SLOW, () => {
     await tty.keys('Down', 'Down', 'Enter')
     const { code, screen } = await tty.exit()
     expect(code).toBe(0)
-    expect(screen).toContain('✔ Alasan spam')
-    expect(screen).toContain('session 1 is now closing until 2026-11-24 03:05:00 UTC')
+    expect(screen).toContain('✔ Reason spam')
+    expect(screen).toContain('session 1 is now closing until 2026-11-24 10:05 WIB')
     expect(screen).toContain('by        support ops-e2e')
     const d = await detail(db, 1)
     expect(d.status).toBe('closing')
@@ -94,11 +94,11 @@ describe('halo-admin session end on a terminal', SLOW, () => {
     const tty = end(db, ['2', '--as', 'mitra'])
     await tty.waitFor('Ya, Akhiri')
     await tty.keys('Down', 'Enter')
-    await tty.waitFor('? Alasan')
+    await tty.waitFor('? Reason')
     await tty.keys('Up', 'Up')
     await tty.waitFor('❯ other')
     await tty.keys('Enter')
-    await tty.waitFor('? Catatan (other)')
+    await tty.waitFor('? Note (other)')
     await tty.keys('Enter')
     await tty.waitFor('> reason "other" needs a note')
     const note = '  koneksi "putus", dia pergi 🙏  '
@@ -112,8 +112,8 @@ describe('halo-admin session end on a terminal', SLOW, () => {
 
   it.each([
     ['the confirmation', [], 'Ya, Akhiri'],
-    ['the reason picker', ['Down', 'Enter'], '? Alasan'],
-    ['the note', ['Down', 'Enter', '? Alasan', 'Up', 'Up', '❯ other', 'Enter'], '? Catatan (other)'],
+    ['the reason picker', ['Down', 'Enter'], '? Reason'],
+    ['the note', ['Down', 'Enter', '? Reason', 'Up', 'Up', '❯ other', 'Enter'], '? Note (other)'],
   ])('Ctrl-C at %s exits 130 and changes nothing', async (_where, steps, ready) => {
     const db = await seeded()
     const before = await everything(db)
@@ -135,7 +135,7 @@ describe('halo-admin session end on a terminal', SLOW, () => {
     const tty = end(db, ['1', '--as', 'support'])
     await tty.waitFor('Ya, Akhiri')
     await tty.keys('Down', 'Enter')
-    await tty.waitFor('? Alasan')
+    await tty.waitFor('? Reason')
     await tty.keys('Up', 'Enter')
     expect((await tty.exit()).code).toBe(130)
     expect(await everything(db)).toEqual(before)
@@ -152,7 +152,7 @@ describe('halo-admin session end on a terminal', SLOW, () => {
       await tty.keys('Down', 'Enter')
       const { code, screen } = await tty.exit()
       expect(code).toBe(0)
-      expect(screen).not.toContain('Alasan')
+      expect(screen).not.toContain('Reason')
       expect((await detail(db, Number(id))).closure).toMatchObject({ initiatedBy: 'mitra', reason: extra.length === 0 ? null : 'customer_left' })
     }
   })

@@ -5,6 +5,7 @@
  * and proof that refusals and dry runs leave the database as it was.
  * The prompts are in session-prompt.test.ts.
  */
+import Database from 'better-sqlite3'
 import { existsSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/fixtures.js'
@@ -46,7 +47,7 @@ describe('halo-admin session open, list, show', SLOW, () => {
     const db = tempDb()
     const opened = await cliOn(db, ['session', 'open', '--mitra', 'm-1', '--customer', 'c-9', '--minutes', '30'])
     expect(opened).toMatchObject({ code: 0, stderr: '' })
-    expect(opened.stdout).toBe('opened session 1: mitra m-1, customer c-9, active, 30m left; ends 2026-11-24 03:30:00 UTC\n')
+    expect(opened.stdout).toBe('opened session 1: mitra m-1, customer c-9, active, 30m left; ends 2026-11-24 10:30 WIB\n')
     const s = json(await cliOn(db, ['--json', 'session', 'open', '--mitra', 'm-2', '--customer', 'c-8', '--status', 'extending']))
     expect(s).toEqual({
       id: 2,
@@ -62,9 +63,10 @@ describe('halo-admin session open, list, show', SLOW, () => {
     const list = await cliOn(db, ['session', 'list'], { now: '2026-11-24T03:10:30Z' })
     expect(list.code).toBe(0)
     const lines = list.stdout.trimEnd().split('\n')
-    expect(lines[0]).toMatch(/^id\s+status\s+mitra\s+customer\s+started \(UTC\)\s+ends \(UTC\)\s+time$/)
-    expect(lines[1]).toMatch(/^ 1\s+active\s+m-1\s+c-9\s+2026-11-24 03:00:00\s+2026-11-24 03:30:00\s+19m 30s left$/)
-    expect(lines[2]).toMatch(/^ 2\s+extending\s+m-2\s+c-8\s+.*49m 30s left$/)
+    expect(lines[0]).toMatch(/^id\s+status\s+mitra\s+customer\s+started\s+ends\s+time$/)
+    // newest first
+    expect(lines[1]).toMatch(/^ 2\s+extending\s+m-2\s+c-8\s+.*49m 30s left$/)
+    expect(lines[2]).toMatch(/^ 1\s+active\s+m-1\s+c-9\s+2026-11-24 10:00 WIB\s+2026-11-24 10:30 WIB\s+19m 30s left$/)
     expect(lines).toHaveLength(3)
 
     // past its end and not swept yet
@@ -79,24 +81,25 @@ describe('halo-admin session open, list, show', SLOW, () => {
     })
   })
 
-  it('filters by status and mitra, limits, and says when the limit cut the list', async () => {
+  it('filters by status and mitra, and limits', async () => {
     const { db, ids } = await seeded(MITRA_ON, [...TWO, { mitra: 'm-2', customer: 'c-3' }])
     expect((await cliOn(db, ['session', 'end', String(ids[0]), '--as', 'mitra', '--reason', 'customer_left', '--yes'])).code).toBe(0)
 
     const byStatus = json<{ id: number }[]>(await cliOn(db, ['--json', 'session', 'list', '--status', 'closing,closed']))
     expect(byStatus.map((s) => s.id)).toEqual([ids[0]])
     const running = json<{ id: number; status: string }[]>(await cliOn(db, ['session', 'list', '--status', 'active,extending', '--json']))
-    expect(running.map((s) => s.id)).toEqual([ids[1], ids[2]])
+    expect(running.map((s) => s.id)).toEqual([ids[2], ids[1]])
     const ofMitra = json<{ mitraId: string }[]>(await cliOn(db, ['--json', 'session', 'list', '--mitra', 'm-2']))
     expect(ofMitra.map((s) => s.mitraId)).toEqual(['m-2'])
     expect(json(await cliOn(db, ['--json', 'session', 'list', '--mitra', 'nobody']))).toEqual([])
     expect((await cliOn(db, ['session', 'list', '--mitra', 'nobody'])).stdout).toBe('no sessions match\n')
 
-    const limited = await cliOn(db, ['session', 'list', '--limit', '2'])
+    const limited = await cliOn(db, ['session', 'list', '--all', '--limit', '2'])
     expect(limited.stdout.trimEnd().split('\n')).toHaveLength(4)
-    expect(limited.stdout).toContain('(the first 2; there may be more: --limit)')
-    expect(limited.stdout).toMatch(/closing\s+m-1\s+c-1\s+.*grace 5m left/)
-    expect(json<unknown[]>(await cliOn(db, ['--json', 'session', 'list', '--limit', '2']))).toHaveLength(2)
+    expect(limited.stdout).toMatch(/^ 3\s+active\s+m-2/m)
+    const rest = await cliOn(db, ['session', 'list', '--all', '--limit', '2', '--after', '2'])
+    expect(rest.stdout).toMatch(/closing\s+m-1\s+c-1\s+.*grace 5m left/)
+    expect(json<unknown[]>(await cliOn(db, ['--json', 'session', 'list', '--all', '--limit', '2']))).toHaveLength(2)
   })
 
   it('shows a session with its closure and goodbyes, people’s text quoted on one line', async () => {
@@ -110,7 +113,7 @@ describe('halo-admin session open, list, show', SLOW, () => {
     expect(human.code).toBe(0)
     expect(human.stdout).toContain('session     1 closing (grace 3m left)')
     expect(human.stdout).toContain('closure     early_end by mitra m-1, day 2026-11-24, reason other "koneksi \\"putus\\"\\nlagi 🙏"')
-    expect(human.stdout).toContain('goodbyes    customer c-1 at 2026-11-24 03:01:00: "Makasih\\u001b[31m"')
+    expect(human.stdout).toContain('goodbyes    customer c-1 at 2026-11-24 10:01:00 WIB: "Makasih\\u001b[31m"')
     expect(human.stdout).not.toContain('\u001b')
 
     const shown = json(await cliOn(db, ['--json', 'session', 'show', id]))
@@ -129,6 +132,147 @@ describe('halo-admin session open, list, show', SLOW, () => {
     const r = await cliOn(db, ['--json', 'session', 'show', '99'])
     expect(r.code).toBe(3)
     expect(JSON.parse(r.stderr)).toEqual({ error: { code: 'SESSION_NOT_FOUND', message: 'no session 99' } })
+  })
+})
+
+/** A migrated file with `n` sessions written straight into the table, opened a minute apart up to NOW: every third closed, every fifth extending. */
+async function manySessions(n: number): Promise<string> {
+  const { db } = await seeded({})
+  const raw = new Database(db)
+  try {
+    const insert = raw.prepare('insert into sessions (customer_id, mitra_id, status, started_at, ends_at, closed_at) values (?, ?, ?, ?, ?, ?)')
+    raw.transaction(() => {
+      for (let i = 1; i <= n; i++) {
+        const started = new Date(Date.parse(NOW) - (n - i) * 60_000)
+        const status = i % 3 === 0 ? 'closed' : i % 5 === 0 ? 'extending' : 'active'
+        const ends = new Date(started.getTime() + (status === 'closed' ? 60_000 : 7 * 86_400_000))
+        insert.run(`c-${i % 7}`, `m-${i % 4}`, status, started.toISOString(), ends.toISOString(), status === 'closed' ? ends.toISOString() : null)
+      }
+    })()
+  } finally {
+    raw.close()
+  }
+  return db
+}
+
+/** The arguments of the command a page ends with (`more sessions; next page:  halo-admin …`), after `halo-admin`; null on the last page. */
+function nextPage(r: CliRun): string[] | null {
+  const m = /^more sessions; next page: {2}(.+)$/m.exec(r.stdout)
+  if (m === null) return null
+  const words = m[1]!.split(' ')
+  // after `node bin/halo-admin.js`, as the tests run it
+  return words.slice(words.findIndex((w) => w.endsWith('halo-admin.js')) + 1)
+}
+
+const idsOf = (r: CliRun) => [...r.stdout.matchAll(/^ *(\d+) {2}/gm)].map((m) => Number(m[1]))
+
+describe('halo-admin session list: live sessions, newest first, a page at a time', SLOW, () => {
+  it('lists the live sessions by default, newest first; --all and --status list others', async () => {
+    const { db, ids } = await seeded(MITRA_ON, [...TWO, { mitra: 'm-2', customer: 'c-3' }])
+    await cliOn(db, ['session', 'end', String(ids[1]), '--as', 'mitra', '--reason', 'customer_left', '--yes'])
+    expect((await cliOn(db, ['sweep'], { now: '2026-11-24T03:10:00Z' })).code).toBe(0)
+    const now = { now: '2026-11-24T03:10:00Z' }
+    expect(json<{ id: number }[]>(await cliOn(db, ['--json', 'session', 'list'], now)).map((s) => s.id)).toEqual([ids[2], ids[0]])
+    expect(idsOf(await cliOn(db, ['session', 'list'], now))).toEqual([ids[2], ids[0]])
+    expect(json<{ id: number }[]>(await cliOn(db, ['--json', 'session', 'list', '--all'], now)).map((s) => s.id)).toEqual([ids[2], ids[1], ids[0]])
+    expect(json<{ id: number }[]>(await cliOn(db, ['--json', 'session', 'list', '--status', 'closed'], now)).map((s) => s.id)).toEqual([ids[1]])
+    expect(refused(await cliOn(db, ['session', 'list', '--all', '--status', 'closed']), 2, 'INVALID_INPUT')).toContain('--all')
+    const empty = await seeded({})
+    expect((await cliOn(empty.db, ['session', 'list'])).stdout).toBe('no live sessions (--all lists every status)\n')
+  })
+
+  it('filters by customer and by a start time given as a business day or an instant', async () => {
+    const db = await manySessions(3 * 24 * 60)
+    const all = json<{ id: number; customerId: string; startedAt: string; status: string }[]>(
+      await cliOn(db, ['--json', 'session', 'list', '--all', '--limit', '100000']),
+    )
+    const ofCustomer = json<{ id: number; customerId: string }[]>(await cliOn(db, ['--json', 'session', 'list', '--customer', 'c-3', '--limit', '100000']))
+    expect(ofCustomer.map((s) => s.id)).toEqual(all.filter((s) => s.customerId === 'c-3' && s.status !== 'closed').map((s) => s.id))
+    // 2026-11-24 in Jakarta starts at 2026-11-23T17:00:00Z
+    const today = json<{ startedAt: string }[]>(await cliOn(db, ['--json', 'session', 'list', '--all', '--since', '2026-11-24', '--limit', '100000']))
+    expect(today.length).toBe(all.filter((s) => s.startedAt >= '2026-11-23T17:00:00.000Z').length)
+    expect(today.at(-1)!.startedAt).toBe('2026-11-23T17:00:00.000Z')
+    const lastHour = json<{ startedAt: string }[]>(
+      await cliOn(db, ['--json', 'session', 'list', '--all', '--since', '2026-11-24T09:00:00+07:00', '--limit', '100000']),
+    )
+    expect(lastHour).toHaveLength(61)
+    refused(await cliOn(db, ['session', 'list', '--since', 'yesterday']), 2, 'INVALID_INPUT')
+  })
+
+  it('says when there is more, with the command that gives the next page', async () => {
+    const db = await manySessions(30)
+    const first = await cliOn(db, ['session', 'list', '--mitra', 'm-1', '--limit', '3'])
+    expect(first).toMatchObject({ code: 0, stderr: '' })
+    // m-1's live sessions: 29, 25, 17, 13, 5, 1 (9 and 21 are closed)
+    expect(idsOf(first)).toEqual([29, 25, 17])
+    expect(first.stdout).toMatch(/\nmore sessions; next page: {2}node bin\/halo-admin.js --db \S+ session list --mitra m-1 --limit 3 --after 17\n$/)
+    const second = await cli(nextPage(first)!, { env: { HALO_NOW: NOW } })
+    expect(idsOf(second)).toEqual([13, 5, 1])
+    // the last page says nothing more, even when it is full
+    expect(nextPage(second)).toBeNull()
+    expect((await cliOn(db, ['session', 'list', '--after', '1'])).stdout).toBe('no sessions after 1\n')
+  })
+
+  it('pages through 2,500 sessions with --after, visiting each exactly once, in order', async () => {
+    const db = await manySessions(2500)
+    const seen: number[] = []
+    let args: string[] | null = ['--db', db, '--utc', 'session', 'list', '--all', '--limit', '400']
+    let pages = 0
+    while (args !== null) {
+      const page = await cli(args, { env: { HALO_NOW: NOW } })
+      expect(page.code, page.stderr).toBe(0)
+      seen.push(...idsOf(page))
+      args = nextPage(page)
+      pages++
+    }
+    expect(pages).toBe(7)
+    expect(seen).toEqual(Array.from({ length: 2500 }, (_, i) => 2500 - i))
+    // the live ones the same way, by JSON pages
+    const live: number[] = []
+    for (let after: number | undefined; ;) {
+      const page = json<{ id: number; status: string }[]>(
+        await cliOn(db, ['--json', 'session', 'list', '--limit', '300', ...(after === undefined ? [] : ['--after', String(after)])]),
+      )
+      if (page.length === 0) break
+      expect(page.every((s) => s.status === 'active' || s.status === 'extending')).toBe(true)
+      live.push(...page.map((s) => s.id))
+      after = page.at(-1)!.id
+    }
+    expect(live).toEqual(seen.filter((id) => id % 3 !== 0))
+  })
+})
+
+describe('times', SLOW, () => {
+  it('shows times in the business time zone with its abbreviation, or in UTC with --utc; JSON stays ISO UTC', async () => {
+    const { db, ids } = await seeded({ ...MITRA_ON, business_timezone: 'Asia/Makassar' }, TWO)
+    await cliOn(db, ['session', 'end', String(ids[0]), '--as', 'mitra', '--reason', 'customer_left', '--yes'])
+    const local = await cliOn(db, ['session', 'show', String(ids[0])])
+    expect(local.stdout).toContain('started     2026-11-24 11:00 WITA')
+    expect(local.stdout).toContain('grace ends  2026-11-24 11:05 WITA')
+    const utc = await cliOn(db, ['session', 'show', String(ids[0]), '--utc'])
+    expect(utc.stdout).toContain('started     2026-11-24 03:00 UTC')
+    expect(utc.stdout).toContain('grace ends  2026-11-24 03:05 UTC')
+    expect((await cliOn(db, ['--utc', 'session', 'list'])).stdout).toMatch(
+      /^ 2\s+active\s+m-1\s+c-2\s+2026-11-24 03:00 UTC\s+2026-11-24 03:30 UTC\s+30m left$/m,
+    )
+    expect(json(await cliOn(db, ['--json', '--utc', 'session', 'show', String(ids[0])]))).toMatchObject({ startedAt: '2026-11-24T03:00:00.000Z' })
+    expect(json(await cliOn(db, ['--json', 'session', 'show', String(ids[0])]))).toMatchObject({ startedAt: '2026-11-24T03:00:00.000Z' })
+  })
+
+  it('prints the events of a session, oldest first, each with its time and who acted', async () => {
+    const { db, ids } = await seeded(MITRA_ON, TWO)
+    const id = String(ids[0])
+    await cliOn(db, ['session', 'end', id, '--as', 'mitra', '--reason', 'customer_left', '--yes'], { now: '2026-11-24T03:02:00Z' })
+    await cliOn(db, ['session', 'goodbye', id, '--as', 'mitra', '--message', 'bye'], { now: '2026-11-24T03:03:00Z' })
+    await cliOn(db, ['sweep'], { now: '2026-11-24T03:08:00Z' })
+    const lines = (await cliOn(db, ['session', 'show', id], { now: '2026-11-24T03:09:00Z' })).stdout.split('\n')
+    const at = lines.findIndex((l) => l.startsWith('events'))
+    expect(lines.slice(at, at + 4).map((l) => l.replace(/ +/g, ' '))).toEqual([
+      'events 2026-11-24 10:00:00 WIB opened - → active by system',
+      ' 2026-11-24 10:02:00 WIB early_end active → closing by mitra m-1',
+      ' 2026-11-24 10:03:00 WIB goodbye closing → closing by mitra m-1',
+      ' 2026-11-24 10:08:00 WIB finalized closing → closed by system',
+    ])
   })
 })
 
@@ -174,7 +318,7 @@ describe('halo-admin session end (no terminal: --yes)', SLOW, () => {
     expect(r).toMatchObject({ code: 0, stderr: '' })
     expect(r.stdout).toBe(
       [
-        'session 2 is now closing until 2026-11-24 03:05:00 UTC',
+        'session 2 is now closing until 2026-11-24 10:05 WIB',
         '  by        mitra m-1',
         '  reason    out_of_scope',
         '  cap       1 of 3 early ends by m-1 on 2026-11-24',
@@ -221,7 +365,7 @@ describe('halo-admin session end (no terminal: --yes)', SLOW, () => {
     const r = json(await cliOn(db, ['--json', ...args]))
     expect(r).toMatchObject({ sessionId: ids[0], status: 'closing', closure: null, dryRun: true, reviewOpened: true, mitraCountToday: 1, cap: 1 })
     const human = await cliOn(db, args)
-    expect(human.stdout).toContain(`dry run: session ${ids[0]} would be closing until 2026-11-24 03:05:00 UTC; nothing was written`)
+    expect(human.stdout).toContain(`dry run: session ${ids[0]} would be closing until 2026-11-24 10:05 WIB; nothing was written`)
     expect(human.stdout).toContain('review    would open CC review (daily cap reached)')
     // a dry run of a refusal is the refusal
     refused(await cliOn(db, ['session', 'end', String(ids[0]), '--as', 'mitra', '--dry-run']), 2, 'REASON_REQUIRED')
@@ -354,7 +498,7 @@ describe('halo-admin session goodbye', SLOW, () => {
     // the grace window is over at 03:05:00: too late, even for a side that has not said goodbye
     refused(await cliOn(db, ['session', 'goodbye', id, '--as', 'customer', '--message', 'late'], { now: '2026-11-24T03:05:00Z' }), 4, 'INVALID_STATE')
     const theirs = await say('customer', 'Makasih')
-    expect(theirs.stdout).toBe('goodbye from the customer (c-1) posted in session 1 at 2026-11-24 03:00:00 UTC\n')
+    expect(theirs.stdout).toBe('goodbye from the customer (c-1) posted in session 1 at 2026-11-24 10:00:00 WIB\n')
     expect((await detail(db, ids[0]!)).goodbyes.map((g) => g.side)).toEqual(['mitra', 'customer'])
   })
 })

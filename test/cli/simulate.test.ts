@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/index.js'
+import { estimateLeft } from '../../src/cli/commands/simulate.js'
 import { BIN, cli, cliOn, tempDb } from './support/cli.js'
 import { expectRefused } from './support/data.js'
 
@@ -88,22 +89,73 @@ describe('halo-admin simulate', () => {
     expect(r.code).toBe(0)
     expect(r.stderr).toBe('')
     expect(r.stdout).toMatch(/^simulated 2026-11-22 … 2026-11-24 \(3 days, seed people\): 360 sessions, 8 mitras, 80 customers\n/)
-    for (const row of ['early-end attempts', 'succeeded', 'refused', 'over cap', 'reviews opened', 'expired', 'finalized'])
+    for (const row of ['early-end attempts', 'succeeded', 'refused', 'refused at cap', 'reviews opened', 'expired', 'finalized'])
       expect(r.stdout).toMatch(new RegExp(`^${row} +\\d+`, 'm'))
     expect(r.stdout).toMatch(/DAILY_CAP_REACHED \d+/)
   })
 
   it('counts in the singular when there is one of a kind: 1 day, 1 session, never "1 days"', async () => {
     const db = await enabled()
-    const r = await cliOn(db, ['simulate', '--days', '1', '--sessions', '1', '--mitras', '1', '--customers', '1', '--seed', 'one'], { now: END_OF_DAY })
+    const r = await cliOn(db, ['simulate', '--days', '1', '--sessions', '1', '--mitras', '1', '--customers', '1', '--seed', 'one'], {
+      now: END_OF_DAY,
+    })
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^simulated 2026-11-24 … 2026-11-24 \(1 day, seed one\): 1 session, 1 mitra, 1 customer\n/)
   })
 
-  it('says how to turn early ends on when they are off', async () => {
-    const r = await cliOn(tempDb(), ['simulate', '--days', '1', '--sessions', '40'], { now: END_OF_DAY })
+  it.each([
+    [
+      'both off',
+      {},
+      /^EARLY_END_DISABLED \d+: early ends by mitras and customers are off; `halo-admin flag set early_end_mitra_enabled true` and `halo-admin flag set early_end_customer_enabled true` turn them on$/m,
+    ],
+    [
+      'mitras on',
+      { early_end_mitra_enabled: 'true' },
+      /^EARLY_END_DISABLED \d+: early ends by customers are off; `halo-admin flag set early_end_customer_enabled true` turns them on$/m,
+    ],
+    [
+      'customers on',
+      { early_end_customer_enabled: 'true' },
+      /^EARLY_END_DISABLED \d+: early ends by mitras are off; `halo-admin flag set early_end_mitra_enabled true` turns them on$/m,
+    ],
+  ])('says how to turn on only the early ends that are off (%s)', async (_what, flags, hint) => {
+    const db = tempDb()
+    for (const [key, value] of Object.entries(flags)) await cliOn(db, ['flag', 'set', key, value])
+    const r = await cliOn(db, ['simulate', '--days', '1', '--sessions', '60', '--customer-rate', '0.3'], { now: END_OF_DAY })
+    expect(r).toMatchObject({ code: 0, stderr: '' })
+    expect(r.stdout).toMatch(hint)
+    expect(r.stdout.match(/EARLY_END_DISABLED \d+:/g)).toHaveLength(1)
+  })
+
+  it('gives no hint to turn on what is on', async () => {
+    const r = await cliOn(await enabled(), ['simulate', '--days', '1', '--sessions', '60'], { now: END_OF_DAY })
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain('EARLY_END_DISABLED: early ends are off')
+    expect(r.stdout).not.toContain('flag set')
+    expect(r.stdout).not.toContain('EARLY_END_DISABLED')
+  })
+
+  it('speaks of the cap as the over-cap action in force has it: refused under block, allowed past it under allow', async () => {
+    const args = ['simulate', ...SMALL, '--seed', 'cap', '--mitra-rate', '0.6']
+    const block = await cliOn(await enabled(), args, { now: END_OF_DAY })
+    expect(block.code).toBe(0)
+    expect(block.stdout).toMatch(/^refused at cap +[1-9]\d* +refused at the daily cap \(over_cap_action block: none allowed past it\)$/m)
+    expect(block.stdout).not.toMatch(/^over cap|allow\)/m)
+    const db = await enabled()
+    await cliOn(db, ['flag', 'set', 'early_end_mitra_over_cap_action', 'allow'])
+    const allow = await cliOn(db, args, { now: END_OF_DAY })
+    expect(allow.stdout).toMatch(/^over cap +[1-9]\d* +allowed past the daily cap and marked over_cap \(over_cap_action allow\)$/m)
+    expect(allow.stdout).not.toMatch(/^refused at cap/m)
+  })
+
+  it('estimates the time left from the pace so far, which a quick or slow stretch moves only a little', () => {
+    expect(estimateLeft(0, 100, 5000)).toBeNull()
+    expect(estimateLeft(10, 100, 500)).toBeNull()
+    expect(estimateLeft(50, 100, 10_000)).toBe(10_000)
+    // after a day's sweep stalls the count for 2 s, then it catches up: the estimate drifts, it does not jump
+    const at = [estimateLeft(300, 1200, 6000)!, estimateLeft(300, 1200, 8000)!, estimateLeft(400, 1200, 8500)!]
+    expect(at[0]).toBe(18_000)
+    for (let i = 1; i < at.length; i++) expect(Math.abs(at[i]! - at[i - 1]!) / at[i - 1]!).toBeLessThan(0.35)
   })
 
   it('prints what it did when the database fails part-way, then the error: one line, exit 6', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { addDays, businessDay, fixedClock, isCalendarDay, isValidTimeZone } from '../../src/index.js'
+import { businessDayStart } from '../../src/core/business-day.js'
 
 const at = (iso: string, tz: string) => businessDay(new Date(iso), tz)
 
@@ -72,5 +73,22 @@ describe('day helpers', () => {
     clock.set('2026-01-01T00:00:00Z')
     expect(clock.now().toISOString()).toBe('2026-01-01T00:00:00.000Z')
     expect(() => fixedClock('not a time')).toThrow(RangeError)
+  })
+})
+
+describe('businessDayStart', () => {
+  it.each([
+    ['2026-11-24', 'Asia/Jakarta', '2026-11-23T17:00:00.000Z'],
+    ['2026-11-24', 'UTC', '2026-11-24T00:00:00.000Z'],
+    ['2026-11-24', 'America/New_York', '2026-11-24T05:00:00.000Z'],
+    ['2026-03-08', 'America/New_York', '2026-03-08T05:00:00.000Z'],
+    // Santiago skips midnight in September: the day starts at 01:00 local
+    ['2026-09-06', 'America/Santiago', '2026-09-06T04:00:00.000Z'],
+    ['2026-11-24', 'Pacific/Kiritimati', '2026-11-23T10:00:00.000Z'],
+  ])('%s starts in %s at %s, the first instant businessDay() calls that day', (day, zone, start) => {
+    const at = businessDayStart(day, zone)
+    expect(at.toISOString()).toBe(start)
+    expect(businessDay(at, zone)).toBe(day)
+    expect(businessDay(new Date(at.getTime() - 1), zone)).not.toBe(day)
   })
 })

@@ -15,6 +15,30 @@ describe('times for people', () => {
     expect(formatInstant('2026-11-24T03:00:05.000Z', zone, options)).toBe(shown)
   })
 
+  it.each([
+    ['America/New_York', '2026-03-08T06:00:00Z'],
+    ['America/New_York', '2026-11-01T05:00:00Z'],
+    ['America/St_Johns', '2026-03-08T05:00:00Z'],
+    ['Australia/Lord_Howe', '2026-04-04T14:00:00Z'],
+    ['Asia/Kathmandu', '2026-11-24T00:00:00Z'],
+    ['Asia/Jakarta', '2026-11-24T16:00:00Z'],
+  ])('agrees with Intl minute by minute across offset changes in %s from %s', (zone, from) => {
+    const intl = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+    for (let m = 0; m < 4 * 60; m += 7) {
+      const at = new Date(Date.parse(from) + m * 60_000 + 13_000)
+      const p = Object.fromEntries(intl.formatToParts(at).map((x) => [x.type, x.value]))
+      expect(formatInstant(at.toISOString(), zone).slice(0, 16)).toBe(`${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`)
+    }
+  })
+
   it('writes a missing time as -, and midnight as 00:00', () => {
     expect(formatInstant(null, 'Asia/Jakarta')).toBe('-')
     expect(formatInstant('2026-11-24T17:00:00.000Z', 'Asia/Jakarta')).toBe('2026-11-25 00:00 WIB')

@@ -78,6 +78,41 @@ describe.each(ENGINES)('CC reviews on %s', (engine) => {
   })
 })
 
+describe.each(ENGINES)('a review and what it is about, on %s', (engine) => {
+  it("shows the mitra's early ends that day and the closures attached to the review", async () => {
+    const t = await fresh(engine)
+    await enableMitra(t, { early_end_mitra_daily_cap: 2, early_end_mitra_over_cap_action: 'allow' })
+    const ids = await openSessions(t, 4)
+    const results = []
+    for (const id of ids) results.push(await mitraEnds(t, id))
+    const reviewId = results[1]!.reviewId!
+    // another mitra's and another day's early ends are not about this review
+    await mitraEnds(t, (await openSessions(t, 1, 'm-2'))[0]!, 'm-2')
+    t.clock.advance(86_400_000)
+    await mitraEnds(t, (await openSessions(t, 1))[0]!)
+
+    const r = await t.reviews.show(reviewId)
+    expect(r).toMatchObject({ id: reviewId, mitraId: 'm-1', businessDay: '2026-11-24', earlyEnds: 3, earlyEndsThatDay: 4 })
+    expect(r.closures.map((c) => c.sessionId)).toEqual(ids)
+    expect(r.closures.map((c) => c.reviewId)).toEqual([null, reviewId, reviewId, reviewId])
+    expect(r.closures.map((c) => c.overCap)).toEqual([false, false, true, true])
+    expect((await t.reviews.list())[0]).toMatchObject({ id: reviewId, earlyEnds: 3, earlyEndsThatDay: 4 })
+    await expectCode(t.reviews.show(999), 'REVIEW_NOT_FOUND')
+  })
+
+  it('pages newest first with after', async () => {
+    const t = await fresh(engine)
+    await enableMitra(t, { early_end_mitra_daily_cap: 1 })
+    const made = []
+    for (const m of ['m-1', 'm-2', 'm-3', 'm-4', 'm-5']) made.push(await reachCap(t, m))
+    const newest = [...made].reverse()
+    expect((await t.reviews.list({ limit: 2 })).map((r) => r.id)).toEqual(newest.slice(0, 2))
+    expect((await t.reviews.list({ limit: 2, after: newest[1] })).map((r) => r.id)).toEqual(newest.slice(2, 4))
+    expect((await t.reviews.list({ after: newest[4] })).map((r) => r.id)).toEqual([])
+    await expectCode(t.reviews.list({ after: 0 }), 'INVALID_INPUT')
+  })
+})
+
 describe.runIf(ON_POSTGRES)('CC reviews on postgres, forced interleaving', () => {
   it('refuses a resolution whose review another connection resolved between its read and its write', async () => {
     const t = await fresh('postgres')

@@ -5,11 +5,11 @@ import { examples } from '../help.js'
 import { choice } from '../parse.js'
 
 // the shells completion-script.ts writes for (checked against its type), so the argument is parsed without loading it
-const SHELLS = ['bash', 'zsh'] as const satisfies readonly Shell[]
+const SHELLS = ['bash', 'zsh', 'fish'] as const satisfies readonly Shell[]
 
 export const completion = new Command('completion')
   .description('print a shell completion script for commands, options, flag keys and option values, generated from this halo-admin')
-  .argument('<shell>', SHELLS.join(' or '), choice(SHELLS))
+  .argument('<shell>', 'bash, zsh or fish', choice(SHELLS))
   .addHelpText(
     'after',
     `
@@ -19,6 +19,7 @@ ${examples(
   'source <(halo-admin completion bash)',
   'halo-admin completion bash > ~/.local/share/bash-completion/completions/halo-admin',
   'halo-admin completion zsh > "${fpath[1]}/_halo-admin"    # then start a new shell (compinit)',
+  'halo-admin completion fish > ~/.config/fish/completions/halo-admin.fish',
 )}`,
   )
   .action(

@@ -28,7 +28,7 @@ ${examples('halo-admin events', 'halo-admin events --follow', 'halo-admin events
     action(async (ctx, opts: EventsOptions) => {
       const [{ createEventFeed }, { createConfigStore }] = await Promise.all([import('../../events/event-feed.js'), import('../../config/config-store.js')])
       const handle = await ctx.database()
-      const timeZone = await createConfigStore(handle, { clock: ctx.clock }).get('business_timezone')
+      const timeZone = ctx.utc ? 'UTC' : await createConfigStore(handle, { clock: ctx.clock }).get('business_timezone')
       const feed = createEventFeed(handle)
       try {
         if (opts.follow === true) return await follow(ctx, feed, opts.after, timeZone)

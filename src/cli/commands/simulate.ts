@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
 import type { ErrorCode } from '../../errors.js'
-import { plural } from '../../present/time.js'
+import { formatDuration as duration, plural } from '../../present/time.js'
 import type { SimulateOptions, SimulationSummary } from '../../simulate/simulator.js'
 import { action } from '../action.js'
 import type { CliContext } from '../context.js'
@@ -55,7 +55,17 @@ export const simulate = new Command('simulate')
       } finally {
         progress?.stop()
       }
-      await emit(ctx, summary, (s) => describe(ctx, s))
+      await emit(ctx, summary, async (s) => {
+        // the hints speak of the flags as they stand (simulate never changes them)
+        const { createConfigStore } = await import('../../config/config-store.js')
+        const flags = await createConfigStore(handle, { clock: ctx.clock }).list()
+        const flag = (key: string) => flags.find((f) => f.key === key)?.value
+        return describe(ctx, s, {
+          mitraEnabled: flag('early_end_mitra_enabled') === true,
+          customerEnabled: flag('early_end_customer_enabled') === true,
+          overCapAction: flag('early_end_mitra_over_cap_action') === 'allow' ? 'allow' : 'block',
+        })
+      })
       if (summary.error !== undefined) {
         // what was done before the failure is reported above; the failure exits like any other
         const { HaloError } = await import('../../errors.js')
@@ -68,6 +78,23 @@ function definedOnly(opts: SimulateFlags): SimulateOptions {
   return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as SimulateOptions
 }
 
+/** The flags the summary's words depend on. */
+interface FlagsInForce {
+  readonly mitraEnabled: boolean
+  readonly customerEnabled: boolean
+  readonly overCapAction: 'block' | 'allow'
+}
+
+/**
+ * Time left from the average pace since the start, sessions done over time spent: steady, where
+ * cli-progress's own estimate, over its last few updates, swung with each day's sweep (1m10s, 15s,
+ * 25s). Null until there is a pace to go by.
+ */
+export function estimateLeft(done: number, total: number, elapsedMs: number): number | null {
+  if (done <= 0 || elapsedMs < 1000) return null
+  return (elapsedMs / done) * Math.max(0, total - done)
+}
+
 /** A progress bar on stderr, only when stderr is a terminal; cli-progress loads only then. */
 async function progressBar(ctx: CliContext): Promise<{ update: (done: number, total: number) => void; stop: () => void } | null> {
   if (ctx.io.stderr.isTTY !== true) return null
@@ -75,28 +102,43 @@ async function progressBar(ctx: CliContext): Promise<{ update: (done: number, to
   const bar = new SingleBar(
     {
       stream: ctx.io.stderr as NodeJS.WriteStream,
-      format: 'simulating [{bar}] {value}/{total} sessions  {eta_formatted} left',
+      format: 'simulating [{bar}] {value}/{total} sessions  {left}',
       hideCursor: true,
       clearOnComplete: true,
     },
     Presets.shades_classic,
   )
-  let started = false
+  let started: number | null = null
+  const left = (done: number, total: number) => {
+    const ms = estimateLeft(done, total, performance.now() - started!)
+    return ms === null || ms <= 0 ? '' : `about ${duration(Math.ceil(ms / 5000) * 5000)} left`
+  }
   return {
     update(done, total) {
-      if (!started) bar.start(total, 0)
-      started = true
-      bar.update(done)
+      if (started === null) {
+        started = performance.now()
+        bar.start(total, 0, { left: '' })
+      }
+      bar.update(done, { left: left(done, total) })
     },
     stop() {
-      if (started) bar.stop()
+      if (started !== null) bar.stop()
     },
   }
 }
 
-async function describe(ctx: CliContext, s: SimulationSummary): Promise<string> {
+async function describe(ctx: CliContext, s: SimulationSummary, flags: FlagsInForce): Promise<string> {
   const refused = Object.entries(s.refused)
   const head = `simulated ${s.from} … ${s.to} (${plural(s.days, 'day')}, seed ${s.seed}): ${plural(s.sessions, 'session')}, ${plural(s.mitras, 'mitra')}, ${plural(s.customers, 'customer')}`
+  const atCap = s.refused.DAILY_CAP_REACHED ?? 0
+  // under block nothing goes past the cap: what the cap did is refuse; under allow it lets them through, marked
+  const cap: (string | number)[][] =
+    flags.overCapAction === 'allow'
+      ? [['over cap', s.overCap, 'allowed past the daily cap and marked over_cap (over_cap_action allow)']]
+      : [
+          ['refused at cap', atCap, 'refused at the daily cap (over_cap_action block: none allowed past it)'],
+          ...(s.overCap > 0 ? [['over cap', s.overCap, 'allowed past the cap while over_cap_action was allow']] : []),
+        ]
   const text = await table(
     ctx,
     ['', 'count', ''],
@@ -104,18 +146,27 @@ async function describe(ctx: CliContext, s: SimulationSummary): Promise<string> 
       ['early-end attempts', s.attempts, `mitra ${s.byInitiator.mitra.attempts}, customer ${s.byInitiator.customer.attempts}`],
       ['succeeded', s.succeeded, `mitra ${s.byInitiator.mitra.succeeded}, customer ${s.byInitiator.customer.succeeded}`],
       ['refused', refused.reduce((n, [, k]) => n + k, 0), refused.map(([code, n]) => `${code} ${n}`).join(', ')],
-      ['over cap', s.overCap, 'allowed past the cap (over_cap_action allow)'],
+      ...cap,
       ['reviews opened', s.reviewsOpened, 'daily_cap_reached reviews for the control centre'],
       ['expired', s.expired, 'sessions that reached their end time'],
       ['finalized', s.finalized, 'closings past their grace window'],
     ],
     { align: ['left', 'right', 'left'], wrap: [2] },
   )
-  const hints = [
-    s.refused.EARLY_END_DISABLED === undefined
-      ? null
-      : 'EARLY_END_DISABLED: early ends are off; `halo-admin flag set early_end_mitra_enabled true` (or early_end_customer_enabled) turns them on',
-    s.error === undefined ? null : `stopped early: ${s.error.code}`,
-  ].filter((h) => h !== null)
+  const hints = [disabledHint(s, flags), s.error === undefined ? null : `stopped early: ${s.error.code}`].filter((h) => h !== null)
   return [head, text, ...hints].join('\n')
+}
+
+/** How to turn early ends on, for the side whose flag is off now, when the run was refused for it. */
+function disabledHint(s: SimulationSummary, flags: FlagsInForce): string | null {
+  const n = s.refused.EARLY_END_DISABLED
+  if (n === undefined) return null
+  const off = [
+    ...(flags.mitraEnabled ? [] : [{ who: 'mitras', key: 'early_end_mitra_enabled' }]),
+    ...(flags.customerEnabled ? [] : [{ who: 'customers', key: 'early_end_customer_enabled' }]),
+  ]
+  if (off.length === 0) return null
+  const who = off.map((o) => o.who).join(' and ')
+  const commands = off.map((o) => `\`halo-admin flag set ${o.key} true\``).join(' and ')
+  return `EARLY_END_DISABLED ${n}: early ends by ${who} are off; ${commands} ${off.length === 1 ? 'turns them' : 'turn them'} on`
 }

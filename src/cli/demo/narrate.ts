@@ -1,5 +1,5 @@
 /** What `halo-admin demo` prints for a person: the story, a closures report, and what to try next. */
-import { plural } from '../../present/time.js'
+import { formatInstant, plural, zoneAbbreviation } from '../../present/time.js'
 import { barChart } from '../../report/closure-chart.js'
 import { parseTarget } from '../../store/target.js'
 import type { CliContext } from '../context.js'
@@ -87,7 +87,7 @@ export function nextCommands(how: Invocation, story: DemoStory): NextCommand[] {
   const list: [string[], string][] = [
     [['flag', 'list'], 'early_end_mitra_enabled is on'],
     [['flag', 'history'], `who changed what (${DEMO_ACTOR})`],
-    [['session', 'list', '--status', 'active,extending'], 'the sessions still running'],
+    [['session', 'list'], 'the sessions still running, newest first'],
     [['session', 'show', String(story.cappedSessionId)], 'the early end that reached the cap'],
     ...(spare === undefined
       ? []
@@ -125,8 +125,9 @@ export async function narrate(ctx: CliContext, r: DemoResult): Promise<string> {
     `${p.bold('Demo database:')} ${r.target} (${was[r.replaced]})`,
     p.dim('Marked as a demo: demo may replace it until someone changes it; a changed or any other database only with --force.'),
     '',
-    p.bold(`History, simulated by the library (simulate, seed ${h.seed}); times in ${r.timeZone}`),
-    `  ${r.flagChangedAt.slice(0, 10)} ${hhmm(r.flagChangedAt, r.timeZone)}  early_end_mitra_enabled switched on, audited as ${r.marker.actor}`,
+    p.bold(`History, simulated by the library (simulate, seed ${h.seed}); times in ${r.timeZone} (${zoneAbbreviation(r.timeZone, new Date(r.flagChangedAt))})`),
+    // the business day and time, without the zone the heading names (the columns below line up)
+    `  ${formatInstant(r.flagChangedAt, r.timeZone).slice(0, 16)}  early_end_mitra_enabled switched on, audited as ${r.marker.actor}`,
     `  ${h.from} … ${h.to.slice(8)}   ${plural(h.sessions, 'session')} with ${plural(h.mitras, 'mitra')}; ${plural(h.attempts, 'early-end attempt')}: ${h.succeeded} ended, ${h.attempts - h.succeeded} refused`,
     `                    ${refused.length === 0 ? '' : `(${refused.map(([code, n]) => `${code} ${n}`).join(', ')}); `}${plural(h.reviewsOpened, 'CC review')} opened at the cap`,
     '',

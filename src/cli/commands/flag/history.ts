@@ -4,6 +4,7 @@ import { action } from '../../action.js'
 import { examples } from '../../help.js'
 import { emit, table } from '../../output.js'
 import { integer } from '../../parse.js'
+import { times } from '../../times.js'
 import { flagKey } from './key.js'
 
 export const flagHistory = new Command('history')
@@ -15,15 +16,19 @@ export const flagHistory = new Command('history')
     action(async (ctx, opts: { limit: number }, key: FlagKey | undefined) => {
       const [{ createConfigStore }, { flagText }] = await Promise.all([import('../../../config/config-store.js'), import('../../../config/flag-registry.js')])
       const changes = await createConfigStore(await ctx.database(), { clock: ctx.clock }).history(key, opts.limit)
-      await emit(ctx, changes, (list) =>
-        list.length === 0
-          ? 'no flag changes yet'
-          : table(
-              ctx,
-              ['#', 'at', 'key', 'old', 'new', 'actor', 'note'],
-              // notes are stored verbatim; cells show them on one line, control characters escaped
-              list.map((c) => [c.id, c.at, c.key, flagText(c.oldValue), flagText(c.newValue), c.actor, c.note]),
-            ),
-      )
+      await emit(ctx, changes, async (list) => {
+        if (list.length === 0) return key === undefined ? 'no flag changes yet' : `no changes to ${key} yet`
+        const t = await times(ctx)
+        const text = await table(
+          ctx,
+          ['#', 'at', 'key', 'old', 'new', 'actor', 'note'],
+          // notes are stored verbatim; cells show them on one line, control characters escaped
+          list.map((c) => [c.id, t.at(c.at), c.key, flagText(c.oldValue), flagText(c.newValue), c.actor, c.note]),
+          { align: ['right'], wrap: [6, 3, 4], optional: [6] },
+        )
+        return list.length === opts.limit
+          ? `${text}\nthe newest ${opts.limit} changes; there may be older ones: --limit ${Math.min(opts.limit * 2, 10_000)}`
+          : text
+      })
     }),
   )

@@ -5,12 +5,12 @@ import { examples } from '../../help.js'
 import { emit } from '../../output.js'
 import { note } from '../../parse.js'
 import { changeResult, describeChange } from './change.js'
-import { flagKey } from './key.js'
+import { flagKey, flagValue } from './key.js'
 
 export const flagSet = new Command('set')
   .description('change a flag (typed and checked; audited with --actor and --note)')
   .argument('<key>', 'the flag', flagKey)
-  .argument('<value>', 'true|false, an integer, a zone, block|allow, or codes as a,b,c')
+  .argument('<value>', 'true|false, an integer, a zone, block|allow, or codes as a,b,c', flagValue)
   .option('--note <text>', 'why, for the audit trail', note)
   .addHelpText(
     'after',

@@ -8,6 +8,8 @@ import { emit, table } from '../../output.js'
 import { choice, partyId, reasonCode } from '../../parse.js'
 import { rangeOf, withRange, type RangeOptions } from '../../range.js'
 import { writeCsv, writeJsonArray, type CsvColumn } from '../../stream.js'
+import { times } from '../../times.js'
+import { NO_REASON } from '../../../present/words.js'
 
 const GROUPINGS = ['day', 'mitra', 'reason', 'initiator'] as const satisfies readonly ClosureGrouping[]
 const FORMATS = ['table', 'json', 'csv'] as const
@@ -107,15 +109,16 @@ async function details(ctx: CliContext, reports: ReportService, format: Format, 
   const r = await reports.range(range)
   const head = `closures ${r.from} … ${r.to}${filterText(filters)}`
   if (shown.length === 0) return emit(ctx, null, () => `${head}: none`)
+  const t = await times(ctx)
   const rows = shown.map((c) => [
     c.id,
     c.businessDay,
-    c.createdAt,
+    t.at(c.createdAt),
     c.mitraId,
     c.initiatedBy,
     c.kind,
     c.actorId,
-    c.reason,
+    c.kind === 'early_end' ? (c.reason ?? NO_REASON) : c.reason,
     c.overCap ? 'yes' : '',
     c.reviewId,
     c.reasonNote,
@@ -132,7 +135,7 @@ async function details(ctx: CliContext, reports: ReportService, format: Format, 
 async function describe(ctx: CliContext, r: ClosureReport, filters: ClosureFilters): Promise<string> {
   const head = `closures by ${r.by}, ${r.from} … ${r.to}${filterText(filters)}: ${r.total}`
   if (r.rows.length === 0) return `${head}\nnone`
-  const none = r.by === 'reason' ? '(no reason)' : '(none)'
+  const none = r.by === 'reason' ? NO_REASON : '(none)'
   const share = (n: number) => (r.total === 0 ? '-' : `${((100 * n) / r.total).toFixed(1)}%`)
   const text = await table(
     ctx,

@@ -59,7 +59,7 @@ export async function confirmEarlyEnd(ctx: CliContext, closures: ClosureService,
   let reason = ask.reason
   if (needReason) {
     const picked = await prompts.select({
-      message: 'Alasan',
+      message: 'Reason',
       choices: [...config.reasons.map((r) => ({ value: r, name: r })), { value: CANCEL, name: CANCEL }],
     })
     if (picked === CANCEL) throw new Cancelled()
@@ -68,7 +68,7 @@ export async function confirmEarlyEnd(ctx: CliContext, closures: ClosureService,
   let note = ask.note
   if (reason !== undefined && noteRequiredFor(reason) && note === undefined) {
     note = await prompts.input({
-      message: `Catatan (${reason})`,
+      message: `Note (${reason})`,
       // the library judges the note (non-empty, length, storable) through a dry run
       validate: async (text) => {
         try {

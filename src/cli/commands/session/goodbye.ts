@@ -4,7 +4,8 @@ import { examples } from '../../help.js'
 import { emit } from '../../output.js'
 import { choice, rowId, storedText } from '../../parse.js'
 import { ownActor, presetActor, SIDES, USER_TYPE } from './actor.js'
-import { utc } from './text.js'
+import { printable } from '../../../present/printable.js'
+import { times } from '../../times.js'
 
 interface GoodbyeOptions {
   readonly as: (typeof SIDES)[number]
@@ -33,6 +34,10 @@ export const sessionGoodbye = new Command('goodbye')
       const closures = createClosureService(await ctx.database(), { clock: ctx.clock })
       const actorId = preset ?? ownActor(await closures.getSession(id), opts.as)
       const goodbye = await closures.postGoodbye(id, USER_TYPE[opts.as], { actorId, message: opts.message })
-      await emit(ctx, goodbye, (g) => `goodbye from the ${g.side} (${g.actorId}) posted in session ${id} at ${utc(g.at)} UTC`)
+      await emit(
+        ctx,
+        goodbye,
+        async (g) => `goodbye from the ${g.side} (${printable(g.actorId)}) posted in session ${id} at ${(await times(ctx)).at(g.at, { seconds: true })}`,
+      )
     }),
   )

@@ -1,36 +1,102 @@
-import { Command } from 'commander'
-import { SESSION_STATUSES, type SessionStatus } from '../../../core/vocabulary.js'
+import { Command, InvalidArgumentError } from 'commander'
+import type { SessionFilter } from '../../../closure/closure-service.js'
+import type { Session } from '../../../closure/session-view.js'
+import { LIVE_STATUSES, SESSION_STATUSES, type SessionStatus } from '../../../core/vocabulary.js'
 import { action } from '../../action.js'
 import { examples } from '../../help.js'
+import { nextCommand } from '../../next-command.js'
 import { emit } from '../../output.js'
-import { choices, integer, partyId } from '../../parse.js'
+import { choices, dayOrInstant, integer, partyId, rowId } from '../../parse.js'
 import { sessionTable } from './text.js'
 
-/** The library's default when no --limit is given. */
 const DEFAULT_LIMIT = 100
 
 interface ListOptions {
   readonly status?: SessionStatus[]
+  readonly all?: boolean
   readonly mitra?: string
+  readonly customer?: string
+  readonly since?: string
+  readonly after?: number
   readonly limit?: number
 }
 
+/** What `session list` prints with --json: the page, newest first (the array it always was). */
+type Page = readonly Session[]
+
 export const sessionList = new Command('list')
-  .description('sessions, oldest first, with the time (or grace window) they have left')
-  .option('--status <s[,s]>', `only these statuses: ${SESSION_STATUSES.join(', ')}`, choices(SESSION_STATUSES))
+  .description(
+    'sessions, newest first: the live ones (active, extending) unless --status or --all says otherwise, a page at a time, with the time (or grace window) they have left',
+  )
+  .summary('live sessions, newest first, a page at a time')
+  .option('--status <s[,s]>', `only these statuses: ${SESSION_STATUSES.join(', ')} (default: ${LIVE_STATUSES.join(',')})`, choices(SESSION_STATUSES))
+  .option('--all', 'every status, closed ones included')
   .option('--mitra <id>', "only this mitra's sessions", partyId)
-  .option('--limit <n>', `at most n sessions (default ${DEFAULT_LIMIT})`, integer(1, 100_000))
-  .addHelpText('after', examples('halo-admin session list --status active,extending', 'halo-admin session list --mitra m-1 --limit 20 --json'))
+  .option('--customer <id>', "only this customer's sessions", partyId)
+  .option(
+    '--since <D>',
+    'only sessions started from business day D (YYYY-MM-DD, from its start in business_timezone) or instant D (ISO-8601 with a zone)',
+    dayOrInstant,
+  )
+  .option('--after <id>', 'the next page: sessions older than session <id> (the last id of the page before)', rowId)
+  .option('--limit <n>', `at most n sessions a page (default ${DEFAULT_LIMIT})`, integer(1, 100_000))
+  .addHelpText(
+    'after',
+    `
+A full page ends with the command for the next one (--after the last id shown).
+With --json the page is an array; ask for the next with --after until it is empty.
+${examples(
+  'halo-admin session list',
+  'halo-admin session list --mitra m-1 --since 2026-11-24',
+  'halo-admin session list --all --customer c-9 --limit 20',
+  'halo-admin session list --status closing --json',
+  'halo-admin session list --after 140101',
+)}`,
+  )
   .action(
     action(async (ctx, opts: ListOptions) => {
+      if (opts.all === true && opts.status !== undefined) throw new InvalidArgumentError('--all lists every status: give --status or --all, not both')
       const { createClosureService } = await import('../../../closure/closure-service.js')
       const closures = createClosureService(await ctx.database(), { clock: ctx.clock })
       const limit = opts.limit ?? DEFAULT_LIMIT
-      const sessions = await closures.listSessions({ status: opts.status, mitraId: opts.mitra, limit })
-      await emit(ctx, sessions, async (list) => {
-        if (list.length === 0) return 'no sessions match'
-        const more = list.length === limit ? `\n(the first ${limit}; there may be more: --limit)` : ''
-        return `${await sessionTable(ctx, list)}${more}`
+      const filter: SessionFilter = {
+        ...(opts.all === true ? {} : { status: opts.status ?? [...LIVE_STATUSES] }),
+        ...(opts.mitra === undefined ? {} : { mitraId: opts.mitra }),
+        ...(opts.customer === undefined ? {} : { customerId: opts.customer }),
+        ...(opts.since === undefined ? {} : { since: opts.since }),
+        order: 'newest',
+      }
+      const page: Page = await closures.listSessions({ ...filter, ...(opts.after === undefined ? {} : { after: opts.after }), limit })
+      // a full page may be the last one: one more session after it says whether there is a next
+      const last = page.at(-1)
+      const more = page.length === limit && last !== undefined && (await closures.listSessions({ ...filter, after: last.id, limit: 1 })).length > 0
+      await emit(ctx, page, async (list) => {
+        if (list.length === 0) return opts.after !== undefined ? `no sessions after ${opts.after}` : nothing(opts)
+        const table = await sessionTable(ctx, list)
+        if (!more) return table
+        return `${table}\nmore sessions; next page:  ${nextCommand(ctx, nextArgs(opts, last!.id))}`
       })
     }),
   )
+
+function nothing(opts: ListOptions): string {
+  const filtered = opts.mitra !== undefined || opts.customer !== undefined || opts.since !== undefined
+  if (opts.status === undefined && opts.all !== true && !filtered) return 'no live sessions (--all lists every status)'
+  return 'no sessions match'
+}
+
+/** The same list from the session after `lastId`: every option as given, `--after` moved on. */
+function nextArgs(opts: ListOptions, lastId: number): string[] {
+  return [
+    'session',
+    'list',
+    ...(opts.status === undefined ? [] : ['--status', opts.status.join(',')]),
+    ...(opts.all === true ? ['--all'] : []),
+    ...(opts.mitra === undefined ? [] : ['--mitra', opts.mitra]),
+    ...(opts.customer === undefined ? [] : ['--customer', opts.customer]),
+    ...(opts.since === undefined ? [] : ['--since', opts.since]),
+    ...(opts.limit === undefined ? [] : ['--limit', String(opts.limit)]),
+    '--after',
+    String(lastId),
+  ]
+}

@@ -3,7 +3,8 @@ import { action } from '../../action.js'
 import { examples } from '../../help.js'
 import { emit } from '../../output.js'
 import { choice, integer, partyId } from '../../parse.js'
-import { sessionLine, utc } from './text.js'
+import { times } from '../../times.js'
+import { sessionLine } from './text.js'
 
 interface OpenOptions {
   readonly mitra: string
@@ -27,6 +28,6 @@ export const sessionOpen = new Command('open')
       const { createClosureService } = await import('../../../closure/closure-service.js')
       const closures = createClosureService(await ctx.database(), { clock: ctx.clock })
       const session = await closures.openSession({ mitraId: opts.mitra, customerId: opts.customer, durationMinutes: opts.minutes, status: opts.status })
-      await emit(ctx, session, (s) => `opened ${sessionLine(s, ctx.clock.now())}; ends ${utc(s.endsAt)} UTC`)
+      await emit(ctx, session, async (s) => `opened ${sessionLine(s, ctx.clock.now())}; ends ${(await times(ctx)).at(s.endsAt)}`)
     }),
   )

@@ -1,24 +1,10 @@
 import type { EarlyEndResult } from '../../../closure/closure-service.js'
-import type { Closure, Goodbye, Session, SessionDetail } from '../../../closure/session-view.js'
+import type { Closure, Goodbye, Session, SessionDetail, SessionEvent } from '../../../closure/session-view.js'
 import type { CliContext } from '../../context.js'
 import { paint, table } from '../../output.js'
 import { jsonText, printable } from '../../../present/printable.js'
-
-/** `2026-11-24T03:00:00.000Z` as `2026-11-24 03:00:00` (UTC; the headers say so). */
-export function utc(iso: string | null): string {
-  return iso === null ? '-' : iso.replace('T', ' ').replace(/(\.\d+)?Z$/, '')
-}
-
-/** A length of time for people: `45s`, `4m 30s`, `1h 05m`, `2d 3h`. */
-export function duration(ms: number): string {
-  const s = Math.floor(Math.max(0, ms) / 1000)
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return s % 60 === 0 ? `${m}m` : `${m}m ${String(s % 60).padStart(2, '0')}s`
-  const h = Math.floor(m / 60)
-  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`
-  return `${Math.floor(h / 24)}d ${h % 24}h`
-}
+import { NO_REASON } from '../../../present/words.js'
+import { duration, times, type Times } from '../../times.js'
 
 /** What is left of a session at `now`: its time while it runs, its grace window while it closes. */
 export function timeLeft(s: Session, now: Date): string {
@@ -39,12 +25,13 @@ function quoted(text: string | null): string {
   return text === null ? '-' : jsonText(text)
 }
 
-export function sessionTable(ctx: CliContext, sessions: readonly Session[]): Promise<string> {
+export async function sessionTable(ctx: CliContext, sessions: readonly Session[]): Promise<string> {
   const now = ctx.clock.now()
+  const t = await times(ctx)
   return table(
     ctx,
-    ['id', 'status', 'mitra', 'customer', 'started (UTC)', 'ends (UTC)', 'time'],
-    sessions.map((s) => [s.id, s.status, s.mitraId, s.customerId, utc(s.startedAt), utc(s.endsAt), timeLeft(s, now)]),
+    ['id', 'status', 'mitra', 'customer', 'started', 'ends', 'time'],
+    sessions.map((s) => [s.id, s.status, s.mitraId, s.customerId, t.at(s.startedAt), t.at(s.endsAt), timeLeft(s, now)]),
     { align: ['right', 'left', 'left', 'left', 'left', 'left', 'left'], optional: [4, 3] },
   )
 }
@@ -58,32 +45,52 @@ export function sessionLine(s: Session, now: Date): string {
 function closureText(c: Closure): string {
   const who = c.initiatedBy === 'system' ? 'expired (system)' : `${c.kind} by ${c.initiatedBy} ${printable(c.actorId ?? '-')}`
   const parts = [who, `day ${c.businessDay}`]
-  if (c.reason !== null) parts.push(`reason ${printable(c.reason)}${c.reasonNote === null ? '' : ` ${quoted(c.reasonNote)}`}`)
+  if (c.kind === 'early_end')
+    parts.push(`reason ${c.reason === null ? NO_REASON : printable(c.reason)}${c.reasonNote === null ? '' : ` ${quoted(c.reasonNote)}`}`)
   if (c.overCap) parts.push('over the daily cap')
   if (c.reviewId !== null) parts.push(`CC review #${c.reviewId}`)
   return parts.join(', ')
 }
 
-function goodbyeText(g: Goodbye): string {
-  return `${g.side} ${printable(g.actorId)} at ${utc(g.at)}: ${quoted(g.message)}`
+function goodbyeText(g: Goodbye, t: Times): string {
+  return `${g.side} ${printable(g.actorId)} at ${t.at(g.at, { seconds: true })}: ${quoted(g.message)}`
+}
+
+/** One state change: when, what, from and to, by whom. */
+function eventLines(events: readonly SessionEvent[], t: Times): string[] {
+  const name = Math.max(...events.map((e) => e.event.length))
+  const move = Math.max(...events.map((e) => `${e.fromStatus ?? '-'} → ${e.toStatus}`.length))
+  return events.map((e) =>
+    [
+      t.at(e.at, { seconds: true }),
+      printable(e.event).padEnd(name),
+      `${e.fromStatus ?? '-'} → ${e.toStatus}`.padEnd(move),
+      `by ${printable(e.actorType)}${e.actorId === null ? '' : ` ${printable(e.actorId)}`}`,
+    ].join('  '),
+  )
 }
 
 export async function sessionDetail(ctx: CliContext, s: SessionDetail): Promise<string> {
   const p = await paint(ctx)
+  const t = await times(ctx)
   const now = ctx.clock.now()
   const left = timeLeft(s, now)
   const rows: [string, string][] = [
     ['session', `${s.id} ${p.bold(s.status)}${left === '-' ? '' : ` (${left})`}`],
     ['mitra', printable(s.mitraId)],
     ['customer', printable(s.customerId)],
-    ['started', `${utc(s.startedAt)} UTC`],
-    ['ends', `${utc(s.endsAt)} UTC`],
-    ['grace ends', s.graceEndsAt === null ? '-' : `${utc(s.graceEndsAt)} UTC`],
-    ['closed', s.closedAt === null ? '-' : `${utc(s.closedAt)} UTC`],
+    ['started', t.at(s.startedAt)],
+    ['ends', t.at(s.endsAt)],
+    ['grace ends', t.at(s.graceEndsAt)],
+    ['closed', t.at(s.closedAt)],
     ['closure', s.closure === null ? '-' : closureText(s.closure)],
     ...(s.goodbyes.length === 0
       ? [['goodbyes', '-'] as [string, string]]
-      : s.goodbyes.map((g, i): [string, string] => [i === 0 ? 'goodbyes' : '', goodbyeText(g)])),
+      : s.goodbyes.map((g, i): [string, string] => [i === 0 ? 'goodbyes' : '', goodbyeText(g, t)])),
+    // the audit trail: every state change, oldest first
+    ...(s.events.length === 0
+      ? [['events', '-'] as [string, string]]
+      : eventLines(s.events, t).map((line, i): [string, string] => [i === 0 ? 'events' : '', line])),
   ]
   const width = Math.max(...rows.map(([k]) => k.length)) + 2
   return rows.map(([k, v]) => `${k.padEnd(width)}${v}`.trimEnd()).join('\n')
@@ -92,14 +99,15 @@ export async function sessionDetail(ctx: CliContext, s: SessionDetail): Promise<
 /** What `session end` did (or, on a dry run, would do). */
 export async function earlyEndText(ctx: CliContext, r: EarlyEndResult, ask: { actorId: string; reason?: string; note?: string; as: string }): Promise<string> {
   const p = await paint(ctx)
+  const t = await times(ctx)
   const c = r.closure
   const reason = c?.reason ?? ask.reason ?? null
   const note = c === null ? (ask.note ?? null) : c.reasonNote
   const head = r.dryRun
-    ? `dry run: session ${r.sessionId} would be ${p.bold('closing')} until ${utc(r.graceEndsAt)} UTC; nothing was written`
+    ? `dry run: session ${r.sessionId} would be ${p.bold('closing')} until ${t.at(r.graceEndsAt)}; nothing was written`
     : r.replayed
-      ? `idempotency key replayed: session ${r.sessionId} was already ended (closing until ${utc(r.graceEndsAt)} UTC); nothing changed`
-      : `session ${r.sessionId} is now ${p.bold('closing')} until ${utc(r.graceEndsAt)} UTC`
+      ? `idempotency key replayed: session ${r.sessionId} was already ended (closing until ${t.at(r.graceEndsAt)}); nothing changed`
+      : `session ${r.sessionId} is now ${p.bold('closing')} until ${t.at(r.graceEndsAt)}`
   const cap = r.replayed
     ? `counted once, when it was first ended (cap ${r.cap})`
     : r.mitraCountToday === null
@@ -114,7 +122,7 @@ export async function earlyEndText(ctx: CliContext, r: EarlyEndResult, ask: { ac
   const lines = [
     head,
     `  by        ${c?.initiatedBy ?? ask.as} ${printable(c?.actorId ?? ask.actorId)}`,
-    `  reason    ${printable(reason ?? '-')}${note === null ? '' : ` ${quoted(note)}`}`,
+    `  reason    ${reason === null ? NO_REASON : printable(reason)}${note === null ? '' : ` ${quoted(note)}`}`,
     `  cap       ${cap}${r.overCap ? ` ${p.red('(over the cap)')}` : ''}`,
     `  review    ${review}`,
   ]
