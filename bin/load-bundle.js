@@ -18,6 +18,7 @@
 // - `import()` cannot run in code compiled from a cache on Node 20 (the script loses its dynamic-import
 //   callback: ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so the bundle calls `__import` instead of
 //   `import()` (scripts/bundle-cli.mjs) and gets this file's `import()`, resolving paths from the bundle;
+//   a relative `.cjs` is another bundle (the TUI's, dist/tui/run-tui-on.cjs), loaded here the same way;
 // - `--debug`, DEBUG or HALO_CODE_CACHE=0 load the bundle with plain `require` (source maps need it).
 const fs = require('node:fs')
 const path = require('node:path')
@@ -26,7 +27,7 @@ const Module = require('node:module')
 const { pathToFileURL } = require('node:url')
 
 /** How many cache files (bundles, Node versions) are kept in the cache directory. */
-const KEEP = 4
+const KEEP = 8
 
 function cacheDir(env) {
   if (env.HALO_CODE_CACHE_DIR) return env.HALO_CODE_CACHE_DIR
@@ -83,7 +84,11 @@ function loadBundle(file, env = process.env, argv = process.argv) {
   })
   const dir = path.dirname(file)
   const mod = { exports: {}, filename: file, id: file, loaded: false }
-  const importFromBundle = (specifier) => import(/^\.\.?\//.test(specifier) ? pathToFileURL(path.resolve(dir, specifier)).href : specifier)
+  const importFromBundle = async (specifier) => {
+    if (!/^\.\.?\//.test(specifier)) return import(specifier)
+    const target = path.resolve(dir, specifier)
+    return target.endsWith('.cjs') ? loadBundle(target, env, argv) : import(pathToFileURL(target).href)
+  }
   script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dir, importFromBundle)
   mod.loaded = true
   if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => writeCache(script, cacheFile))

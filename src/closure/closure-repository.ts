@@ -1,6 +1,7 @@
 /** The queries of the closure service: no rules here, only reads and writes. */
 import type { Insertable, Kysely, Selectable } from 'kysely'
-import { DAILY_CAP_TRIGGER, ENDABLE_STATUSES, type SessionStatus } from '../core/vocabulary.js'
+import { DAILY_CAP_TRIGGER, ENDABLE_STATUSES, LIVE_STATUSES, type SessionStatus } from '../core/vocabulary.js'
+import type { HaloDatabase } from '../store/database.js'
 import type { Engine } from '../store/engine.js'
 import { queryBuilder } from '../store/query-builder.js'
 import { queryTemplate, type Slot } from '../store/query-template.js'
@@ -440,6 +441,43 @@ export async function latestEventId(db: Kysely<Schema>): Promise<number> {
     .select((eb) => eb.fn.max('id').as('id'))
     .executeTakeFirst()
   return Number(row?.id ?? 0)
+}
+
+/**
+ * How many live sessions there are, and the first `limit` of them by id: the first screenful of a
+ * long list. Two reads of a few milliseconds at 25,000 live sessions: the count and the smallest id
+ * together (on SQLite the partial index on live sessions holds both; `min(id)` alone walks the table
+ * from its first row), then the rows from that id on. Plain SQL through `handle.select`, so the CLI
+ * draws the TUI's first frame with it before loading the query builder (src/tui/first-frame.ts).
+ */
+export async function headOfLiveSessions(handle: HaloDatabase, limit: number): Promise<{ total: number; rows: SessionRow[] }> {
+  const sessions = handle.engine.table('sessions')
+  const live = `status in (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`
+  const [stats] = await handle.select<{ n: number | string; first: number | string | null }>(
+    `select count(*) as n, min(id) as first from ${sessions} where ${live}`,
+  )
+  const total = Number(stats?.n ?? 0)
+  if (total === 0 || stats?.first === null || stats?.first === undefined) return { total, rows: [] }
+  const first = Number(stats.first)
+  const count = Math.max(0, Math.floor(limit))
+  if (!Number.isSafeInteger(first)) throw new Error(`unexpected session id ${String(stats.first)}`)
+  const rows = await handle.select<SessionRow>(
+    `select ${SESSION_COLUMNS.join(', ')} from ${sessions} where ${live} and id >= ${first} order by id limit ${count}`,
+  )
+  return { total, rows: rows.map((r) => ({ ...r, id: Number(r.id) })) }
+}
+
+/**
+ * Every live session by id, and the newest event id read before them (see `LiveSnapshot`), in plain
+ * SQL like `headOfLiveSessions`. Ordered by `+id`: by `id`, SQLite walks the whole table in id order
+ * to find the live ones (260 ms at 165,000 sessions, 25,000 live); `+id` lets the partial index on
+ * live sessions lead and sorts what it finds (160 ms).
+ */
+export async function snapshotOfLiveSessions(handle: HaloDatabase): Promise<{ cursor: number; rows: SessionRow[] }> {
+  const [latest] = await handle.select<{ id: number | string | null }>(`select max(id) as id from ${handle.engine.table('session_events')}`)
+  const live = `status in (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`
+  const rows = await handle.select<SessionRow>(`select ${SESSION_COLUMNS.join(', ')} from ${handle.engine.table('sessions')} where ${live} order by +id`)
+  return { cursor: Number(latest?.id ?? 0), rows: rows.map((r) => ({ ...r, id: Number(r.id) })) }
 }
 
 /** Up to `limit` events after `after`, by id: which sessions changed. */

