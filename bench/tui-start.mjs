@@ -5,6 +5,10 @@
  * on the same file, spawned the same way; medians of BENCH_RUNS runs each (default 7). Issue 13's
  * goal is a first frame within 3x `flag get`.
  *
+ * That first frame is drawn by the CLI before ink and the screens have loaded (src/tui/first-frame.ts).
+ * So the bench also presses ↓ the moment it appears and times the frame that answers it (the cursor
+ * on the second session): when the TUI takes keys, reported beside it, with no goal of its own.
+ *
  * The screen is read with `tmux capture-pane` every 10 ms, so times are a little late, never
  * early. Needs tmux.
  *
@@ -80,8 +84,11 @@ const assignments = Object.entries(env)
   .join(' ')
 tmux('-f', '/dev/null', 'new-session', '-d', '-x', '100', '-y', '30', '-s', 'idle', 'sleep 3600')
 
+const SECOND = TOTAL - LIVE + 2
 async function tuiFirstFrame() {
   const want = `${LIVE} live sessions`
+  const answered = new RegExp(`^› #${SECOND}\\s`, 'm')
+  let first
   const t0 = performance.now()
   tmux(
     'new-window',
@@ -93,8 +100,13 @@ async function tuiFirstFrame() {
   )
   try {
     for (;;) {
-      if (tmux('capture-pane', '-p', '-t', 'idle:tui').includes(want)) return performance.now() - t0
-      if (performance.now() - t0 > 30_000) throw new Error(`no "${want}" within 30 s`)
+      const screen = tmux('capture-pane', '-p', '-t', 'idle:tui')
+      if (first === undefined && screen.includes(want)) {
+        first = performance.now() - t0
+        tmux('send-keys', '-t', 'idle:tui', 'Down')
+      }
+      if (first !== undefined && answered.test(screen)) return { first, keys: performance.now() - t0 }
+      if (performance.now() - t0 > 30_000) throw new Error(`no "${want}" and ↓ answered within 30 s`)
       await sleep(10)
     }
   } finally {
@@ -112,20 +124,27 @@ function flagGet() {
 await tuiFirstFrame() // warm the file cache
 flagGet()
 const tui = []
+const keys = []
 const flag = []
 for (let i = 0; i < RUNS; i++) {
+  let r
   if (i % 2 === 0) {
-    tui.push(await tuiFirstFrame())
+    r = await tuiFirstFrame()
     flag.push(flagGet())
   } else {
     flag.push(flagGet())
-    tui.push(await tuiFirstFrame())
+    r = await tuiFirstFrame()
   }
+  tui.push(r.first)
+  keys.push(r.keys)
 }
 const ratio = median(tui) / median(flag)
 console.log(`${TOTAL} sessions, ${LIVE} live; ${RUNS} runs each`)
 console.log(
   `tui --screen sessions, first frame with the list: median ${median(tui).toFixed(0)} ms (min ${Math.min(...tui).toFixed(0)}, max ${Math.max(...tui).toFixed(0)})`,
+)
+console.log(
+  `  and ↓ pressed then answered (TUI taking keys): median ${median(keys).toFixed(0)} ms (min ${Math.min(...keys).toFixed(0)}, max ${Math.max(...keys).toFixed(0)}), ${(median(keys) / median(flag)).toFixed(1)}x flag get`,
 )
 console.log(
   `flag get:                                    median ${median(flag).toFixed(0)} ms (min ${Math.min(...flag).toFixed(0)}, max ${Math.max(...flag).toFixed(0)})`,

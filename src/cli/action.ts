@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { createContext, globalsOf, targetScrubber, type CliContext } from './context.js'
 import { reportError } from './report-error.js'
+import { commandStreams } from './stdio.js'
 
 /**
  * Wraps a command's work: builds its context from the global options and the
@@ -20,7 +21,7 @@ export function action<Opts, Args extends unknown[]>(run: (ctx: CliContext, opts
     const globals = globalsOf(cmd)
     let ctx: CliContext | undefined
     try {
-      ctx = createContext(globals, process.env, process)
+      ctx = createContext(globals, process.env, commandStreams())
       await run(ctx, opts, ...args)
     } catch (e) {
       process.exitCode = reportError(e, {

@@ -66,7 +66,7 @@ function optionModel(o: Option): OptionModel {
  * Every command of the tree with what can follow it, parents first.
  *
  * ```ts
- * completionModel(buildProgram()).find((c) => c.path === 'flag get')?.args[0] // { kind: 'words', words: ['early_end_mitra_enabled', …] }
+ * completionModel(await buildProgram()).find((c) => c.path === 'flag get')?.args[0] // { kind: 'words', words: ['early_end_mitra_enabled', …] }
  * ```
  */
 export function completionModel(root: Command): CommandModel[] {
@@ -476,7 +476,7 @@ function fishPattern(bashPattern: string): string {
  * The completion script for `shell`, from `root`'s command tree.
  *
  * ```ts
- * process.stdout.write(completionScript(buildProgram(), 'bash'))
+ * process.stdout.write(completionScript(await buildProgram(), 'bash'))
  * ```
  */
 export function completionScript(root: Command, shell: Shell): string {

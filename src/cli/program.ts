@@ -1,24 +1,54 @@
 import { Command, CommanderError } from 'commander'
-import { completion } from './commands/completion.js'
-import { db } from './commands/db/index.js'
-import { events } from './commands/events.js'
-import { demo } from './commands/demo.js'
-import { flag } from './commands/flag/index.js'
-import { report } from './commands/report/index.js'
-import { review } from './commands/review/index.js'
-import { session } from './commands/session/index.js'
-import { simulate } from './commands/simulate.js'
-import { sweep } from './commands/sweep.js'
-import { tui } from './commands/tui.js'
-import { whatif } from './commands/whatif/index.js'
+import { stdout } from './stdio.js'
 import { packageVersion } from './version.js'
+
+/**
+ * The top-level commands, in the order help lists them, each loaded when the tree needs it: a
+ * command module builds its commands when it loads, and building all of them was a tenth of
+ * `halo-admin flag get`'s start-up (bench/cold-start.mjs).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  db: async () => (await import('./commands/db/index.js')).db,
+  flag: async () => (await import('./commands/flag/index.js')).flag,
+  session: async () => (await import('./commands/session/index.js')).session,
+  sweep: async () => (await import('./commands/sweep.js')).sweep,
+  events: async () => (await import('./commands/events.js')).events,
+  review: async () => (await import('./commands/review/index.js')).review,
+  report: async () => (await import('./commands/report/index.js')).report,
+  simulate: async () => (await import('./commands/simulate.js')).simulate,
+  whatif: async () => (await import('./commands/whatif/index.js')).whatif,
+  demo: async () => (await import('./commands/demo.js')).demo,
+  tui: async () => (await import('./commands/tui.js')).tui,
+  // prints a script made from the whole tree: never alone
+  completion: async () => (await import('./commands/completion.js')).completion,
+}
+
+/** The global options that take a value: the word after one is not a command. */
+const GLOBAL_WITH_VALUE = new Set(['--db', '--actor'])
+
+/**
+ * The command `argv` (as `process.argv`) runs, when it names one of ours other than `completion`:
+ * the first word that is neither an option nor a global option's value.
+ */
+function commandNamed(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const word = argv[i]!
+    if (word === '--') return undefined
+    if (GLOBAL_WITH_VALUE.has(word)) i++
+    else if (!word.startsWith('-')) return Object.hasOwn(COMMANDS, word) && word !== 'completion' ? word : undefined
+  }
+  return undefined
+}
 
 /**
  * The `halo-admin` command tree. Command modules only describe their
  * commands; each action loads the library parts it needs when it runs, so
- * building the tree costs little more than loading commander.
+ * building the tree costs little more than loading commander. Given the
+ * command line, the tree holds only the command it names (`flag get` builds
+ * `flag`, nothing else); anything else (no command, `help`, `completion`, a
+ * misspelt name commander suggests a spelling for) gets the whole tree.
  */
-export function buildProgram(): Command {
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('halo-admin')
     .description('Control how Halo chat sessions end: flags, sessions, force-close, sweeps, reviews, reports.')
     .option('-V, --version', 'output the version number')
@@ -40,10 +70,12 @@ Start with:  halo-admin demo`,
   // as commander's .version() does, but reading the version only when asked
   program.on('option:version', () => {
     const version = packageVersion()
-    process.stdout.write(`${version}\n`)
+    stdout().write(`${version}\n`)
     throw new CommanderError(0, 'commander.version', version)
   })
-  for (const c of [db, flag, session, sweep, events, review, report, simulate, whatif, demo, tui, completion]) program.addCommand(c)
+  const named = argv === undefined ? undefined : commandNamed(argv)
+  const names = named === undefined ? Object.keys(COMMANDS) : [named]
+  for (const c of await Promise.all(names.map((name) => COMMANDS[name]!()))) program.addCommand(c)
   return failQuietly(program)
 }
 
@@ -54,7 +86,7 @@ Start with:  halo-admin demo`,
  * added commands, so every command in the tree gets them.
  */
 function failQuietly(cmd: Command): Command {
-  cmd.configureOutput({ writeErr: () => {}, outputError: () => {} })
+  cmd.configureOutput({ writeOut: (text) => stdout().write(text), writeErr: () => {}, outputError: () => {} })
   // --db, --actor, --json, --utc… go anywhere on the line: every command's help lists them
   cmd.configureHelp({ showGlobalOptions: true })
   cmd.exitOverride((e) => {

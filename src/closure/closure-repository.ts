@@ -1,6 +1,7 @@
 /** The queries of the closure service: no rules here, only reads and writes. */
 import type { Insertable, Kysely, Selectable } from 'kysely'
-import { DAILY_CAP_TRIGGER, ENDABLE_STATUSES, type SessionStatus } from '../core/vocabulary.js'
+import { DAILY_CAP_TRIGGER, ENDABLE_STATUSES, LIVE_STATUSES, type SessionStatus } from '../core/vocabulary.js'
+import type { HaloDatabase } from '../store/database.js'
 import type { DirectStatements, Engine } from '../store/engine.js'
 import { queryBuilder } from '../store/query-builder.js'
 import { queryTemplate, type Slot } from '../store/query-template.js'
@@ -470,6 +471,41 @@ export function findClosureBySession(db: Kysely<Schema>, sessionId: number): Pro
 
 export function goodbyesOf(db: Kysely<Schema>, sessionId: number) {
   return db.selectFrom('session_goodbyes').select(['side', 'actor_id', 'message', 'created_at']).where('session_id', '=', sessionId).orderBy('id').execute()
+}
+
+/**
+ * How many live sessions there are, and the first `limit` of them by id: the first screenful of a
+ * long list. Two reads of a few milliseconds at 25,000 live sessions: the count and the smallest id
+ * together (on SQLite the partial index on live sessions holds both; `min(id)` alone walks the table
+ * from its first row), then the rows from that id on. Plain SQL through `handle.select`, so the CLI
+ * draws the TUI's first frame with it before loading the query builder (src/tui/first-frame.ts).
+ */
+export async function headOfLiveSessions(handle: HaloDatabase, limit: number): Promise<{ total: number; rows: SessionRow[] }> {
+  const sessions = handle.engine.table('sessions')
+  const live = `status in (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`
+  const [stats] = await handle.select<{ n: number | string; first: number | string | null }>(
+    `select count(*) as n, min(id) as first from ${sessions} where ${live}`,
+  )
+  const total = Number(stats?.n ?? 0)
+  if (total === 0 || stats?.first === null || stats?.first === undefined) return { total, rows: [] }
+  const first = Number(stats.first)
+  const count = Math.max(0, Math.floor(limit))
+  if (!Number.isSafeInteger(first)) throw new Error(`unexpected session id ${String(stats.first)}`)
+  const rows = await handle.select<SessionRow>(
+    `select ${SESSION_COLUMNS.join(', ')} from ${sessions} where ${live} and id >= ${first} order by id limit ${count}`,
+  )
+  return { total, rows: rows.map((r) => ({ ...r, id: Number(r.id) })) }
+}
+
+/**
+ * Every live session by id, in plain SQL like `headOfLiveSessions`. Ordered by `+id`: by `id`, SQLite walks the whole table in id order
+ * to find the live ones (260 ms at 165,000 sessions, 25,000 live); `+id` lets the partial index on
+ * live sessions lead and sorts what it finds (160 ms).
+ */
+export async function allLiveSessions(handle: HaloDatabase): Promise<SessionRow[]> {
+  const live = `status in (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`
+  const rows = await handle.select<SessionRow>(`select ${SESSION_COLUMNS.join(', ')} from ${handle.engine.table('sessions')} where ${live} order by +id`)
+  return rows.map((r) => ({ ...r, id: Number(r.id) }))
 }
 
 export function sessionsByIds(db: Kysely<Schema>, ids: readonly number[]): Promise<SessionRow[]> {

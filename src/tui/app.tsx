@@ -1,6 +1,7 @@
 import { Box, Text, useApp, useStdout } from 'ink'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { ACTIVE_SESSIONS } from '../present/prd-strings.js'
+import { FOOTER, frameHeight, MIN_COLUMNS, MIN_ROWS, SCREENS, type ScreenId } from './layout.js'
 import { FlagsScreen } from './flags-screen.js'
 import { Header } from './header.js'
 import { is } from './keys.js'
@@ -13,17 +14,7 @@ import { ShellContext, type Notice, type Shell } from './shell-context.js'
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
 
-export const SCREENS = [
-  { id: 'flags', title: 'Flags' },
-  { id: 'sessions', title: ACTIVE_SESSIONS },
-  { id: 'reviews', title: 'Reviews' },
-  { id: 'reports', title: 'Reports' },
-] as const
-export type ScreenId = (typeof SCREENS)[number]['id']
-
-/** The smallest terminal every screen fits in without overlapping text. */
-export const MIN_COLUMNS = 80
-export const MIN_ROWS = 24
+export { MIN_COLUMNS, MIN_ROWS, SCREENS, type ScreenId } from './layout.js'
 
 /** How long a footer notice stays. */
 const NOTICE_MS = 6000
@@ -44,6 +35,8 @@ const HELP = [
 
 export interface AppProps {
   readonly initialScreen?: ScreenId
+  /** What the screens start with in their memory (screen-memory.tsx): the data of the CLI's first frame. */
+  readonly memory?: ReadonlyMap<string, unknown>
   onQuit?(): void
   /** How long a footer notice stays (ms). */
   readonly noticeMs?: number
@@ -52,7 +45,7 @@ export interface AppProps {
 /** The TUI: the shell (header, screen, footer) inside the key router and the screens' memory. */
 export function App(props: AppProps) {
   return (
-    <ScreenMemory>
+    <ScreenMemory initial={props.memory}>
       <KeyRouter>
         <ShellView {...props} />
       </KeyRouter>
@@ -93,7 +86,7 @@ function ShellView({ initialScreen = 'flags', onQuit, noticeMs = NOTICE_MS }: Ap
   }, [notice, noticeMs])
 
   // Leave one row free: a frame as tall as the terminal makes ink clear and redraw the whole screen.
-  const height = size.rows - 1
+  const height = frameHeight(size.rows)
   const width = size.columns
   const shell = useMemo<Shell>(() => ({ notify: setNotice, width, height: height - 3, flags: flags.data }), [width, height, flags.data])
 
@@ -161,7 +154,7 @@ function ShellView({ initialScreen = 'flags', onQuit, noticeMs = NOTICE_MS }: Ap
           dimColor={notice === null}
           wrap="truncate-end"
         >
-          {notice?.text ?? (modal ? 'Esc: cancel' : '1-4 screens · ? keys · q quit')}
+          {notice?.text ?? (modal ? 'Esc: cancel' : FOOTER)}
         </Text>
       </Box>
     </ShellContext.Provider>

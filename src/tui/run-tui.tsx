@@ -5,7 +5,11 @@ import { HaloError } from '../errors.js'
 import type { Clock } from '../core/clock.js'
 import type { HaloDatabase } from '../store/database.js'
 import { App, type ScreenId } from './app.js'
+import { colorAllowed, type FirstFrame } from './first-frame.js'
 import { ServicesProvider, servicesFor } from './services-context.js'
+import { primeLiveSessions } from './use-live-sessions.js'
+
+export { colorAllowed }
 
 export interface TuiOptions {
   readonly handle: HaloDatabase
@@ -20,11 +24,11 @@ export interface TuiOptions {
    * and the focused choice with `›` and `[ ]` too, so nothing depends on them.
    */
   readonly color?: boolean
-}
-
-/** False where the environment asks for no colour: `NO_COLOR` (any value but empty) or `TERM=dumb`. */
-export function colorAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
-  return !(env.NO_COLOR !== undefined && env.NO_COLOR !== '') && env.TERM !== 'dumb'
+  /**
+   * The frame the CLI drew before the TUI loaded (first-frame.ts): the TUI starts from its data and
+   * draws over it, on the alternate screen it entered, and leaves that screen through it.
+   */
+  readonly first?: FirstFrame
 }
 
 /**
@@ -45,15 +49,16 @@ export async function runTui(options: TuiOptions): Promise<void> {
   // ink styles every Text through this one chalk: level 0 writes no escape sequence for colour, inverse or bold
   if (options.color === false || !colorAllowed()) chalk.level = 0
   // The alternate screen keeps the operator's scrollback as it was; it is left on every way out.
-  const leave = () => process.stdout.write('\x1b[?1049l\x1b[?25h')
-  process.stdout.write('\x1b[?1049h\x1b[H')
+  const { first } = options
+  const leave = first?.leave ?? (() => process.stdout.write('\x1b[?1049l\x1b[?25h'))
+  if (first === undefined) process.stdout.write('\x1b[?1049h\x1b[H')
   process.once('exit', leave)
   try {
     const instance = render(
       <ServicesProvider services={services}>
-        <App initialScreen={options.initialScreen ?? 'flags'} />
+        <App initialScreen={first?.screen ?? options.initialScreen ?? 'flags'} memory={first === undefined ? undefined : primedMemory(first)} />
       </ServicesProvider>,
-      { exitOnCtrlC: true, patchConsole: true },
+      { exitOnCtrlC: true, patchConsole: true, stdout: first === undefined ? process.stdout : overFirstFrame(process.stdout) },
     )
     // A polite kill (SIGTERM, the terminal closing) unmounts too, so the terminal is restored.
     const stop = () => instance.unmount()
@@ -69,4 +74,33 @@ export async function runTui(options: TuiOptions): Promise<void> {
     process.off('exit', leave)
     leave()
   }
+}
+
+/** What the first frame read, where the screens keep it (the shell's flags, Sesi Aktif's list or its first screenful). */
+export function primedMemory(first: Pick<FirstFrame, 'flags' | 'head' | 'live'>): Map<string, unknown> {
+  const memory = new Map<string, unknown>([['shell.flags.data', { data: first.flags, deps: '[]' }]])
+  if (first.head !== undefined) memory.set('sessions.head', first.head)
+  if (first.live !== undefined) primeLiveSessions(memory, first.live)
+  return memory
+}
+
+/**
+ * `stdout` for ink, drawing its first frame over the CLI's: from the top left, each line erased to
+ * its end and the rest of the screen below (ink writes a frame where the cursor is and trims its
+ * lines, so the longer lines of the frame under it would show through).
+ */
+function overFirstFrame(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
+  let drawn = false
+  const write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    if (drawn || typeof chunk !== 'string' || !chunk.includes('\n')) return (stdout.write as (...a: unknown[]) => boolean)(chunk, ...rest)
+    drawn = true
+    return (stdout.write as (...a: unknown[]) => boolean)(`\x1b[H${chunk.replace(/\n/g, '\x1b[K\n')}\x1b[K\x1b[J`, ...rest)
+  }
+  return new Proxy(stdout, {
+    get(target, key) {
+      if (key === 'write') return write
+      const value = Reflect.get(target, key, target) as unknown
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+    },
+  })
 }

@@ -2,9 +2,9 @@ import { createContext, useCallback, useContext, useState, type ReactNode, type 
 
 const MemoryContext = createContext<Map<string, unknown> | null>(null)
 
-/** Holds what screens remember while another screen is shown (one per TUI). */
-export function ScreenMemory({ children }: { children: ReactNode }) {
-  const [memory] = useState(() => new Map<string, unknown>())
+/** Holds what screens remember while another screen is shown (one per TUI); `initial` is what they start with. */
+export function ScreenMemory({ children, initial }: { children: ReactNode; initial?: ReadonlyMap<string, unknown> | undefined }) {
+  const [memory] = useState(() => new Map<string, unknown>(initial))
   return <MemoryContext.Provider value={memory}>{children}</MemoryContext.Provider>
 }
 

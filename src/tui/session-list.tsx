@@ -6,6 +6,7 @@ import { printable } from '../present/printable.js'
 import { is } from './keys.js'
 import { useKeys } from './key-router.js'
 import { useRemembered } from './screen-memory.js'
+import { SESSION_CHROME, SESSION_HINTS, sessionColumns, sessionCount } from './layout.js'
 import { fit } from './scroll-window.js'
 import { useServices } from './services-context.js'
 import { closedBy, timeLeft } from './session-format.js'
@@ -14,9 +15,6 @@ import { TextPrompt } from './text-prompt.js'
 import { useListCursor } from './use-list-cursor.js'
 import { hasSession, useLiveSessions } from './use-live-sessions.js'
 import { useNow } from './use-now.js'
-
-/** Rows of the screen that are not sessions: the count line and the column header. */
-const CHROME = 2
 
 /** Sessions whose `#id`, mitra or customer contains `filter` (case-insensitive). */
 function useFiltered(sessions: readonly Session[] | undefined, filter: string): readonly Session[] {
@@ -42,11 +40,11 @@ function useFiltered(sessions: readonly Session[] | undefined, filter: string): 
 export function SessionList({ onOpen }: { onOpen(id: number): void }) {
   const { closures } = useServices()
   const shell = useShell()
-  const { sessions, error } = useLiveSessions()
+  const { sessions, total, partial, error } = useLiveSessions()
   const [filter, setFilter] = useRemembered('sessions.filter', '')
   const [editing, setEditing] = useState(false)
   const shown = useFiltered(sessions, filter)
-  const listHeight = Math.max(1, shell.height - CHROME - (error === undefined ? 0 : 1))
+  const listHeight = Math.max(1, shell.height - SESSION_CHROME - (error === undefined ? 0 : 1))
   const cursor = useListCursor(shown, (s) => s.id, { height: listHeight, memory: 'sessions' })
   const now = useNow()
   const { notify } = shell
@@ -72,17 +70,16 @@ export function SessionList({ onOpen }: { onOpen(id: number): void }) {
       if (key.name === 'return' && chosen !== undefined) return (onOpen(chosen.id), 'changed')
       return 'ignored'
     },
-    { active: !editing, ready: sessions !== undefined || error !== undefined },
+    // the first screenful alone is not ready: keys wait for the whole list (a moment later)
+    { active: !editing, ready: (sessions !== undefined && !partial) || error !== undefined },
   )
 
   if (sessions === undefined) return <Text>{error === undefined ? 'Loading sessions…' : describeError(error)}</Text>
 
   const akhiri = shell.flags?.early_end_mitra_enabled === true
-  const w = shell.width
-  const [idW, statusW, leftW] = [8, 10, 9]
-  const actionW = akhiri ? END_ACTION.length + 2 : 1
-  const partyW = Math.max(8, Math.floor((w - 2 - idW - statusW - leftW - actionW - 5) / 2))
-  const count = filter === '' ? `${sessions.length} live sessions` : `${shown.length} of ${sessions.length} live sessions`
+  const { idW, statusW, leftW, partyW } = sessionColumns(shell.width, akhiri)
+  const all = total ?? sessions.length
+  const count = filter === '' || partial ? sessionCount(all) : sessionCount(all, shown.length)
 
   return (
     <Box flexDirection="column">
@@ -90,7 +87,7 @@ export function SessionList({ onOpen }: { onOpen(id: number): void }) {
       <Text wrap="truncate-end">
         <Text bold>{count}</Text>
         {filter !== '' && !editing && <Text color="yellow">{`  filter: ${printable(filter)} (Esc clears)`}</Text>}
-        <Text dimColor>{'  · Enter: open · /: filter'}</Text>
+        <Text dimColor>{SESSION_HINTS}</Text>
       </Text>
       {editing ? (
         <TextPrompt

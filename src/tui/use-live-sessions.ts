@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
+import type { LiveHead, LiveSnapshot } from '../closure/live-sessions.js'
 import type { Session } from '../closure/session-view.js'
+import { HEAD_ROWS } from './first-frame.js'
 import { useMemoryMap } from './screen-memory.js'
 import { useServices } from './services-context.js'
 
@@ -7,6 +9,13 @@ import { useServices } from './services-context.js'
 const RESYNC_MS = 60_000
 /** More changes than this since the last refresh (a screen away for long): read everything again. */
 const MAX_CHANGE_PAGES = 5
+/** How long the first screenful has to be drawn before the full read, which blocks the process on SQLite, starts. */
+const HEAD_DRAW_MS = 40
+
+/** Where the list is kept (screen-memory.tsx) when it starts from a snapshot read before the TUI (first-frame.ts). */
+export function primeLiveSessions(memory: Map<string, unknown>, snapshot: LiveSnapshot): void {
+  memory.set('sessions.live', { sessions: snapshot.sessions, cursor: snapshot.cursor, fullAt: Date.now() } satisfies Store)
+}
 
 interface Store {
   /** Active and extending sessions, by id. */
@@ -16,8 +25,12 @@ interface Store {
 }
 
 export interface LiveSessionsState {
-  /** Active and extending sessions, by id; undefined until the first read. */
+  /** Active and extending sessions, by id; undefined until the first read. Only the first ones while `partial`. */
   readonly sessions: readonly Session[] | undefined
+  /** How many sessions are live (more than `sessions` holds while `partial`). */
+  readonly total: number | undefined
+  /** True while only the first screenful has been read: the rest follows at once. */
+  readonly partial: boolean
   /** Why the last refresh failed (the sessions are from the one before), else undefined. */
   readonly error: unknown
   /** Reads what changed now (after an action from this screen). */
@@ -63,17 +76,21 @@ export function hasSession(sessions: readonly Session[], id: number): boolean {
 }
 
 /**
- * The live sessions for Sesi Aktif at any volume: one full read when the
- * screen first opens, then every `refreshMs` only the sessions that changed
- * since (the library's audit trail says which). At 25,000 live sessions a
- * full read costs ~150 ms and blocks keys while it runs; a refresh costs
- * what changed. Kept while other screens are shown.
+ * The live sessions for Sesi Aktif at any volume: when the screen first
+ * opens, the first screenful and the count (~3 ms), drawn before one full
+ * read; then every `refreshMs` only the sessions that changed since (the
+ * library's audit trail says which). At 25,000 live sessions a full read
+ * costs ~150 ms and blocks keys while it runs; a refresh costs what changed.
+ * Kept while other screens are shown.
  */
 export function useLiveSessions(): LiveSessionsState {
   const { live, refreshMs } = useServices()
   const memory = useMemoryMap()
   const [store, setStore] = useState<Store | undefined>(() => memory.get('sessions.live') as Store | undefined)
   const [error, setError] = useState<unknown>(undefined)
+  // the first screenful, read here or by the CLI before the TUI loaded (first-frame.ts)
+  const [head, setHead] = useState<LiveHead | undefined>(() => memory.get('sessions.head') as LiveHead | undefined)
+  const headRef = useRef(head)
   const storeRef = useRef(store)
   const running = useRef(false)
   const again = useRef(false)
@@ -83,6 +100,16 @@ export function useLiveSessions(): LiveSessionsState {
     const before = storeRef.current
     let next: Store
     if (before === undefined || Date.now() - before.fullAt > RESYNC_MS) {
+      if (before === undefined) {
+        if (headRef.current === undefined) {
+          const first = await live.head(HEAD_ROWS)
+          if (!alive.current) return
+          headRef.current = first
+          setHead(first)
+        }
+        await new Promise((resolve) => setTimeout(resolve, HEAD_DRAW_MS))
+        if (!alive.current) return
+      }
       const snap = await live.snapshot()
       next = { sessions: snap.sessions, cursor: snap.cursor, fullAt: Date.now() }
     } else {
@@ -139,5 +166,6 @@ export function useLiveSessions(): LiveSessionsState {
     }
   }, [refreshMs, run])
 
-  return { sessions: store?.sessions, error, reload: run }
+  if (store !== undefined) return { sessions: store.sessions, total: store.sessions.length, partial: false, error, reload: run }
+  return { sessions: head?.sessions, total: head?.total, partial: head !== undefined, error, reload: run }
 }

@@ -171,9 +171,9 @@ describe('halo-admin completion bash', () => {
     cases.forEach(([words, want], i) => expect({ words, got: got[i] }).toEqual({ words, got: want }))
   })
 
-  it('follows the live command tree: every command, option and declared choice of buildProgram()', () => {
+  it('follows the live command tree: every command, option and declared choice of buildProgram()', async () => {
     const cases: { words: string[]; want: string[]; exact: boolean }[] = []
-    for (const { path, cmd } of commandsOf(buildProgram())) {
+    for (const { path, cmd } of commandsOf(await buildProgram())) {
       const subs = cmd.commands.map((c) => c.name())
       if (subs.length > 0) cases.push({ words: ['halo-admin', ...path, ''], want: [...subs, 'help'], exact: true })
       for (const o of cmd.options) {
@@ -325,9 +325,9 @@ describe('halo-admin completion fish', () => {
     cases.forEach(([words, want], i) => expect({ words, got: got[i] }).toEqual({ words, got: sorted(want) }))
   })
 
-  it('follows the live command tree, as the bash script does', () => {
+  it('follows the live command tree, as the bash script does', async () => {
     const cases: { words: string[]; want: string[] }[] = []
-    for (const { path, cmd } of commandsOf(buildProgram())) {
+    for (const { path, cmd } of commandsOf(await buildProgram())) {
       const subs = cmd.commands.map((c) => c.name())
       if (subs.length > 0) cases.push({ words: ['halo-admin', ...path, ''], want: [...subs, 'help'] })
       for (const o of cmd.options) {

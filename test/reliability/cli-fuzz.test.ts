@@ -821,7 +821,8 @@ function property(w: FuzzWorker) {
 describe('generated bad input', () => {
   it('the grammar covers every command of the contract', () => {
     const top = new Set(grammar.commands.map((c) => c.path[0]))
-    for (const name of ['db', 'flag', 'session', 'sweep', 'events', 'review', 'report', 'simulate', 'whatif', 'demo', 'tui', 'completion']) expect(top).toContain(name)
+    for (const name of ['db', 'flag', 'session', 'sweep', 'events', 'review', 'report', 'simulate', 'whatif', 'demo', 'tui', 'completion'])
+      expect(top).toContain(name)
     // every slot that takes a value has values its parser accepts, so valid lines reach the actions
     for (const c of grammar.commands)
       for (const s of [...c.arguments, ...c.options.filter((o) => o.takesValue)]) expect(s.good, `${c.path.join(' ')} ${JSON.stringify(s)}`).not.toHaveLength(0)

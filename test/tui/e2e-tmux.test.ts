@@ -214,9 +214,12 @@ describe('halo-admin tui in tmux', () => {
     })
     await handle.close()
     const tty = tui(file, { screen: 'sessions' })
+    // the first frame (drawn before the TUI has loaded): the keys typed now wait for it
     await tty.waitFor(/#1\s+active\s+load-m-000/)
     await tty.keys('/')
     await tty.type('load-m-017')
+    // the screen stays still while the TUI loads under its first frame: wait for what the keys do
+    await tty.waitFor(`of ${LOAD} live sessions`)
     const s = await settled(tty)
     const filterLine = s.split('\n').find((l) => /^\/( |$)/.test(l))
     expect(filterLine?.trim(), s).toBe('/ load-m-017')

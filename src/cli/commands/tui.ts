@@ -15,10 +15,17 @@ export const tui = new Command('tui')
   .action(
     action(async (ctx, opts: { screen: ScreenId; refresh: number }) => {
       // creates and migrates a new SQLite file, refuses an unusable database, as every command does
-      await ctx.database()
-      // ink, react and the screens load only here, as ES modules (see run-tui-on.ts)
-      const { runTuiOn } = await import('../../tui/run-tui-on.js')
-      // --no-color and NO_COLOR (ctx.color) draw without colour or other styles; so does TERM=dumb (run-tui.tsx)
-      await runTuiOn(ctx.openTarget, { actor: ctx.actor(), clock: ctx.clock, refreshMs: opts.refresh, initialScreen: opts.screen, color: ctx.color })
+      const handle = await ctx.database()
+      // the first frame, drawn before ink, react and the screens load (first-frame.ts: no ink in it)
+      const { drawFirstFrame } = await import('../../tui/first-frame.js')
+      const first = await drawFirstFrame(handle, { actor: ctx.actor(), clock: ctx.clock, initialScreen: opts.screen, color: ctx.color })
+      try {
+        // ink, react and the screens load only here, a bundle of their own (see run-tui-on.ts)
+        const { runTuiOn } = await import('../../tui/run-tui-on.js')
+        // --no-color and NO_COLOR (ctx.color) draw without colour or other styles; so does TERM=dumb (run-tui.tsx)
+        await runTuiOn(ctx.openTarget, { actor: ctx.actor(), clock: ctx.clock, refreshMs: opts.refresh, initialScreen: opts.screen, color: ctx.color, first })
+      } finally {
+        first?.leave()
+      }
     }),
   )

@@ -118,8 +118,8 @@ function accepted(parse, candidates) {
   return [...new Set([...own, ...ok])]
 }
 
-function grammar(candidates) {
-  const program = buildProgram()
+async function grammar(candidates) {
+  const program = await buildProgram()
   const slot = (s) => {
     const { parse, ...rest } = s
     return { ...rest, good: accepted(parse, candidates) }
@@ -148,7 +148,7 @@ function grammar(candidates) {
 class Stop extends Error {}
 
 async function oracle(argv) {
-  const program = buildProgram()
+  const program = await buildProgram()
   let leaf = null
   program.hook('preAction', (_root, actionCommand) => {
     leaf = actionCommand
@@ -260,7 +260,7 @@ process.on('message', (msg) => {
   queue = queue.then(async () => {
     let reply
     try {
-      if (msg.op === 'grammar') reply = { grammar: grammar(msg.candidates) }
+      if (msg.op === 'grammar') reply = { grammar: await grammar(msg.candidates) }
       else if (msg.op === 'oracle') reply = { oracle: await oracle(msg.argv) }
       else if (msg.op === 'run') reply = await runCase(msg)
       else reply = { failure: `unknown op ${msg.op}` }

@@ -1,0 +1,187 @@
+import type { LiveHead, LiveSnapshot } from '../closure/live-sessions.js'
+import type { Clock } from '../core/clock.js'
+import type { Flags } from '../config/flag-registry.js'
+import { END_ACTION } from '../present/prd-strings.js'
+import { printable } from '../present/printable.js'
+import type { HaloDatabase } from '../store/database.js'
+import {
+  bodyHeight,
+  FOOTER,
+  MIN_COLUMNS,
+  MIN_ROWS,
+  SCREENS,
+  SESSION_CHROME,
+  SESSION_HINTS,
+  sessionColumns,
+  sessionCount,
+  tabText,
+  whereLine,
+  type ScreenId,
+} from './layout.js'
+import { fit } from './scroll-window.js'
+import { timeLeft } from './session-format.js'
+
+/**
+ * The TUI's first frame, drawn by the CLI before ink, react and the screens have loaded.
+ *
+ * Loading them takes longer than `halo-admin` took to start (their code, yoga's WebAssembly, the
+ * first render of a cold ink): the terminal stayed blank for most of a second. So `tui` reads what
+ * the first screen shows (the flags; on Sesi Aktif the count of live sessions and the first
+ * screenful, ~3 ms at 25,000: `LiveSessions.head`), draws the shell and that screen as plain text
+ * (layout.ts holds what both draw), then reads the rest of the list (blocking, on SQLite: the TUI
+ * would block the same way after its first frame, and then draw twice), and hands it all to the
+ * TUI, whose first frame then shows the same rows (written over this one, line by line) and takes
+ * the keys, typed meanwhile and kept by the terminal. Other screens get the shell; their data
+ * follows with the TUI.
+ * `test/tui/first-frame.test.tsx` checks this frame against the TUI's.
+ */
+export interface FirstFrame {
+  readonly screen: ScreenId
+  readonly flags: Flags
+  /** Sesi Aktif's first screenful; undefined on the other screens. */
+  readonly head: LiveHead | undefined
+  /** Sesi Aktif's whole list, read after the frame was drawn; undefined on the other screens. */
+  readonly live: LiveSnapshot | undefined
+  /** Leaves the alternate screen and gives the terminal back; once, whoever calls it first. */
+  leave(): void
+}
+
+/** False where the environment asks for no colour: `NO_COLOR` (any value but empty) or `TERM=dumb`. */
+export function colorAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !(env.NO_COLOR !== undefined && env.NO_COLOR !== '') && env.TERM !== 'dumb'
+}
+
+/** More rows than a terminal shows: Sesi Aktif's first read. */
+export const HEAD_ROWS = 200
+
+export interface FirstFrameOptions {
+  readonly actor: string
+  readonly clock: Clock
+  readonly initialScreen: ScreenId
+  readonly color: boolean
+}
+
+/**
+ * Reads the first screen's data and draws the frame, on the alternate screen with the cursor hidden
+ * and the keyboard raw (keys typed now wait for the TUI instead of echoing over the frame). Nothing
+ * when stdin or stdout is not a terminal or the terminal is too small: the TUI says so itself.
+ */
+export async function drawFirstFrame(handle: HaloDatabase, options: FirstFrameOptions): Promise<FirstFrame | undefined> {
+  const out = process.stdout
+  if (out.isTTY !== true || process.stdin.isTTY !== true) return undefined
+  const columns = out.columns || MIN_COLUMNS
+  const rows = out.rows || MIN_ROWS
+  if (columns < MIN_COLUMNS || rows < MIN_ROWS) return undefined
+  const [{ createConfigStore }, { createLiveSessions }] = await Promise.all([import('../config/config-store.js'), import('../closure/live-sessions.js')])
+  const sessions = options.initialScreen === 'sessions' ? createLiveSessions(handle) : undefined
+  const [flags, head] = await Promise.all([createConfigStore(handle, { clock: options.clock }).all(), sessions?.head(HEAD_ROWS)])
+  const text = firstFrameText({
+    screen: options.initialScreen,
+    flags,
+    head,
+    database: { engine: handle.engineName, target: handle.target },
+    actor: options.actor,
+    now: options.clock.now(),
+    columns,
+    rows,
+    color: options.color && colorAllowed(),
+  })
+  out.write(`\x1b[?1049h\x1b[?25l\x1b[H${text}`)
+  process.stdin.setRawMode(true)
+  let active = true
+  const leave = () => {
+    if (!active) return
+    active = false
+    process.stdin.setRawMode(false)
+    out.write('\x1b[?1049l\x1b[?25h')
+  }
+  let live: LiveSnapshot | undefined
+  try {
+    live = await sessions?.snapshot()
+  } catch (e) {
+    leave()
+    throw e
+  }
+  return {
+    screen: options.initialScreen,
+    flags,
+    head,
+    live,
+    leave,
+  }
+}
+
+/** A run of text in one style: SGR parameters (`1;35` bold magenta), or none. */
+interface Run {
+  readonly text: string
+  readonly sgr?: string
+}
+
+export interface FirstFrameData {
+  readonly screen: ScreenId
+  readonly flags: Flags
+  readonly head: LiveHead | undefined
+  readonly database: { readonly engine: 'sqlite' | 'postgres'; readonly target: string }
+  readonly actor: string
+  readonly now: Date
+  readonly columns: number
+  readonly rows: number
+  readonly color: boolean
+}
+
+/** The frame as the TUI draws it for `data` (app.tsx, header.tsx, session-list.tsx): `rows - 1` lines. */
+export function firstFrameText(data: FirstFrameData): string {
+  const width = data.columns
+  const line = (...runs: Run[]) => styled(truncated(runs, width), data.color)
+  const where = whereLine(data.database.engine, printable(data.database.target), printable(data.actor), width)
+  const header = [
+    line(
+      { text: 'halo-admin', sgr: '1;35' },
+      ...SCREENS.map((s, i) => ({ text: tabText(i, s.title, s.id === data.screen), sgr: s.id === data.screen ? '1;7' : undefined })),
+    ),
+    line({ text: where.kind, sgr: data.database.engine === 'postgres' ? '1;7;31' : '1;36' }, { text: where.target }, { text: where.who, sgr: '2' }),
+  ]
+  const body: string[] = []
+  if (data.screen === 'sessions' && data.head !== undefined) {
+    const { sessions, total } = data.head
+    const akhiri = data.flags.early_end_mitra_enabled === true
+    const { idW, statusW, leftW, partyW } = sessionColumns(width, akhiri)
+    body.push(line({ text: sessionCount(total), sgr: '1' }, { text: SESSION_HINTS, sgr: '2' }))
+    body.push(
+      line({ text: `  ${fit('session', idW)} ${fit('status', statusW)} ${fit('mitra', partyW)} ${fit('customer', partyW)} ${fit('left', leftW)}`, sgr: '2' }),
+    )
+    const listHeight = Math.max(1, bodyHeight(data.rows) - SESSION_CHROME)
+    sessions.slice(0, listHeight).forEach((s, i) => {
+      const here = i === 0
+      const text = `${here ? '›' : ' '} ${fit(`#${s.id}`, idW)} ${fit(s.status, statusW)} ${fit(printable(s.mitraId), partyW)} ${fit(printable(s.customerId), partyW)} ${fit(timeLeft(s, data.now), leftW)} `
+      const action = akhiri ? `${END_ACTION} ›` : '›'
+      body.push(here ? line({ text: text + action, sgr: '7' }) : line({ text }, { text: action, sgr: akhiri ? '31' : undefined }))
+    })
+    if (sessions.length === 0) body.push(line({ text: 'No live sessions.', sgr: '2' }))
+  }
+  const room = bodyHeight(data.rows)
+  const lines = [...header, ...body.slice(0, room), ...Array<string>(Math.max(0, room - body.length)).fill(''), line({ text: FOOTER, sgr: '2' })]
+  return lines.join('\n')
+}
+
+/** `runs` cut to `width` cells, the last one kept ending in `…` as ink's `truncate-end` does. */
+function truncated(runs: readonly Run[], width: number): Run[] {
+  const length = runs.reduce((n, r) => n + r.text.length, 0)
+  if (length <= width) return [...runs]
+  const out: Run[] = []
+  let room = Math.max(0, width - 1)
+  for (const r of runs) {
+    if (room === 0) break
+    const text = r.text.slice(0, room)
+    room -= text.length
+    out.push({ text: room === 0 ? `${text}…` : text, sgr: r.sgr })
+  }
+  return out
+}
+
+function styled(runs: readonly Run[], color: boolean): string {
+  return runs
+    .map((r) => (color && r.sgr !== undefined && r.text !== '' ? `\x1b[${r.sgr}m${r.text}\x1b[0m` : r.text))
+    .join('')
+    .trimEnd()
+}

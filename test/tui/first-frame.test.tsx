@@ -1,0 +1,106 @@
+/**
+ * The CLI draws the TUI's first frame before ink has loaded (src/tui/first-frame.ts) and the TUI
+ * then draws its own over it, from the same data: the two must read the same, line for line, or
+ * the screen jumps as the TUI takes over. Both are drawn here for the same data and compared; the
+ * timing is bench/tui-start.mjs.
+ */
+import { act } from 'react'
+import { render } from 'ink-testing-library'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { createLiveSessions } from '../../src/closure/live-sessions.js'
+import { firstFrameText, HEAD_ROWS, type FirstFrame } from '../../src/tui/first-frame.js'
+import { App, type ScreenId } from '../../src/tui/app.js'
+import { primedMemory } from '../../src/tui/run-tui.js'
+import { ServicesProvider, servicesFor } from '../../src/tui/services-context.js'
+import { ENGINES, setup, type Setup } from '../support/engines.js'
+import { sleep } from '../support/time.js'
+
+;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
+
+async function world(sessions: number, engine: (typeof ENGINES)[number] = 'sqlite') {
+  const t = await setup(engine)
+  onTestFinished(t.cleanup)
+  for (let i = 0; i < sessions; i++)
+    await t.closures.openSession({ customerId: `c-${i}`, mitraId: `m-${i % 7}`, durationMinutes: 20 + i, status: i % 5 === 0 ? 'extending' : 'active' })
+  return t
+}
+
+/** The TUI's first frame (before anything else is read) when it starts from `first`'s data, as ink draws it. */
+async function inkFirstFrame(t: Setup, first: Omit<FirstFrame, 'leave'>, columns: number, rows: number): Promise<string> {
+  const services = servicesFor(t.handle, { actor: 'ops-ana', clock: t.clock, refreshMs: 3_600_000 })
+  const memory = primedMemory(first)
+  let instance!: ReturnType<typeof render>
+  await act(async () => {
+    instance = render(
+      <ServicesProvider services={services}>
+        <App initialScreen={first.screen} memory={memory} />
+      </ServicesProvider>,
+    )
+  })
+  await act(async () => {
+    Object.defineProperty(instance.stdout, 'columns', { value: columns, configurable: true })
+    Object.defineProperty(instance.stdout, 'rows', { value: rows, configurable: true })
+    instance.stdout.emit('resize')
+    await sleep(10)
+  })
+  const frame = instance.lastFrame() ?? ''
+  instance.unmount()
+  return frame
+}
+
+const lines = (frame: string) => frame.split('\n').map((l) => l.trimEnd())
+
+describe("the CLI's first frame of the TUI", () => {
+  for (const [screen, akhiri, columns, rows] of [
+    ['sessions', false, 100, 30],
+    ['sessions', true, 100, 30],
+    ['sessions', true, 80, 24],
+    ['sessions', false, 132, 40],
+    ['flags', false, 100, 30],
+    ['reviews', false, 80, 24],
+  ] as const) {
+    it(`reads as the TUI's own first frame: ${screen}, Akhiri ${akhiri ? 'on' : 'off'}, ${columns}x${rows}`, async () => {
+      const t = await world(40)
+      await t.config.set('early_end_mitra_enabled', akhiri, { actor: 'ops-test' })
+      const first = {
+        screen: screen as ScreenId,
+        flags: await t.config.all(),
+        head: screen === 'sessions' ? await createLiveSessions(t.handle).head(HEAD_ROWS) : undefined,
+        live: screen === 'sessions' ? await createLiveSessions(t.handle).snapshot() : undefined,
+      }
+      const ours = firstFrameText({
+        ...first,
+        database: { engine: t.handle.engineName, target: t.handle.target },
+        actor: 'ops-ana',
+        now: t.clock.now(),
+        columns,
+        rows,
+        color: false,
+      })
+      const ink = await inkFirstFrame(t, first, columns, rows)
+      if (screen === 'sessions') {
+        expect(ink).toContain('40 live sessions')
+        expect(lines(ours)).toEqual(lines(ink))
+      } else {
+        // other screens: the shell alone (header and footer) before the TUI loads their data
+        const [inkLines, ourLines] = [lines(ink), lines(ours)]
+        expect(ourLines.slice(0, 2)).toEqual(inkLines.slice(0, 2))
+        expect(ourLines.at(-1)).toBe(inkLines.at(-1))
+        expect(ourLines).toHaveLength(inkLines.length)
+      }
+    })
+  }
+
+  for (const engine of ENGINES)
+    it(`reads the first screenful and the count without the rest: the head of the live sessions (${engine})`, async () => {
+      const t = await world(12, engine)
+      const [s] = (await createLiveSessions(t.handle).snapshot()).sessions
+      // the first session is no longer live: the head starts after it
+      await t.handle.write((trx) => trx.updateTable('sessions').set({ status: 'closed' }).where('id', '=', s!.id).execute())
+      const head = await createLiveSessions(t.handle).head(5)
+      const all = await createLiveSessions(t.handle).snapshot()
+      expect(head.total).toBe(all.sessions.length)
+      expect(head.sessions).toEqual(all.sessions.slice(0, 5))
+      expect(await createLiveSessions(t.handle).head(100)).toEqual({ sessions: all.sessions, total: all.sessions.length })
+    })
+})
