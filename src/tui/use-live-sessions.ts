@@ -3,6 +3,7 @@ import type { LiveHead, LiveSnapshot } from '../closure/live-sessions.js'
 import type { Session } from '../closure/session-view.js'
 import { HEAD_ROWS } from './first-frame.js'
 import { useMemoryMap } from './screen-memory.js'
+import { useOneAtATime } from './use-one-at-a-time.js'
 import { useServices } from './services-context.js'
 
 /** A full read now and then, on top of the changes: a screen that was away long reads everything again anyway. */
@@ -92,8 +93,6 @@ export function useLiveSessions(): LiveSessionsState {
   const [head, setHead] = useState<LiveHead | undefined>(() => memory.get('sessions.head') as LiveHead | undefined)
   const headRef = useRef(head)
   const storeRef = useRef(store)
-  const running = useRef(false)
-  const again = useRef(false)
   const alive = useRef(true)
 
   const refresh = useCallback(async (): Promise<void> => {
@@ -135,26 +134,16 @@ export function useLiveSessions(): LiveSessionsState {
     setStore(next)
   }, [live, memory])
 
-  // One refresh at a time: a call while one runs asks for another when it is done.
-  const run = useCallback(() => {
-    if (running.current) {
-      again.current = true
-      return
+  // one refresh at a time
+  const step = useCallback(async () => {
+    try {
+      await refresh()
+      if (alive.current) setError(undefined)
+    } catch (e) {
+      if (alive.current) setError(e)
     }
-    running.current = true
-    void (async () => {
-      do {
-        again.current = false
-        try {
-          await refresh()
-          if (alive.current) setError(undefined)
-        } catch (e) {
-          if (alive.current) setError(e)
-        }
-      } while (again.current && alive.current)
-      running.current = false
-    })()
   }, [refresh])
+  const run = useOneAtATime(step, alive)
 
   useEffect(() => {
     alive.current = true

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
 import { useMemoryMap } from './screen-memory.js'
+import { useOneAtATime } from './use-one-at-a-time.js'
 
 export interface Polled<T> {
   readonly data: T | undefined
@@ -31,32 +32,19 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, options: { m
     depsRef.current = depsKey
   })
   const alive = useRef(true)
-  const running = useRef(false)
-  const again = useRef(false)
-
-  // One load at a time: a call while one runs asks for another when it is done.
-  const run = useCallback(() => {
-    if (running.current) {
-      again.current = true
-      return
+  // one load at a time
+  const step = useCallback(async () => {
+    const forDeps = depsRef.current
+    try {
+      const data = await loadRef.current()
+      if (!alive.current || forDeps !== depsRef.current) return
+      if (key !== undefined) memory.set(key, { data, deps: forDeps })
+      setState({ data, error: undefined, deps: forDeps })
+    } catch (error) {
+      if (alive.current && forDeps === depsRef.current) setState((s) => ({ data: s.deps === forDeps ? s.data : undefined, error, deps: forDeps }))
     }
-    running.current = true
-    void (async () => {
-      do {
-        again.current = false
-        const forDeps = depsRef.current
-        try {
-          const data = await loadRef.current()
-          if (!alive.current || forDeps !== depsRef.current) continue
-          if (key !== undefined) memory.set(key, { data, deps: forDeps })
-          setState({ data, error: undefined, deps: forDeps })
-        } catch (error) {
-          if (alive.current && forDeps === depsRef.current) setState((s) => ({ data: s.deps === forDeps ? s.data : undefined, error, deps: forDeps }))
-        }
-      } while (again.current && alive.current)
-      running.current = false
-    })()
   }, [key, memory])
+  const run = useOneAtATime(step, alive)
 
   useEffect(() => {
     alive.current = true
