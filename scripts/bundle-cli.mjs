@@ -14,9 +14,8 @@
 // - kysely is loaded one way only: the lazy `import('kysely')` of src/store/query-builder.ts is
 //   turned into a `require`, like every static import of it, so one copy of kysely runs;
 // - ES-module-only packages (chalk, @inquirer/prompts) are loaded with `import()` by the source;
-// - the TUI is a bundle of its own, an ES module (dist/tui/run-tui-on.mjs, built below): ink cannot
-//   be `require`d on Node 20 (a dependency uses top-level await), so `tui` imports it, and it opens
-//   its own handle (see src/tui/run-tui-on.ts);
+// - the TUI is a bundle of its own (dist/tui/run-tui-on.cjs, built below), loaded only by `tui`,
+//   which hands it its handle (see src/tui/run-tui-on.ts);
 // - commander is bundled too, with its `require('node:child_process')` made lazy: it needs it only
 //   for executable subcommands, which halo-admin has none of, and loading it (with node:net and
 //   the streams) was a fifth of `flag get`'s start-up;

@@ -24,7 +24,7 @@ const BIN = join(ROOT, 'node_modules', '.bin')
 const SHIPPED = [
   /^package\.json$/,
   /^README\.md$/,
-  /^bin\/(halo-admin\.js|package\.json)$/,
+  /^bin\/(halo-admin\.js|load-bundle\.js|package\.json)$/,
   // the library: tsc's ES modules and declarations (no maps: they point at sources not shipped)
   /^dist\/(src|migrations)\/.+\.(js|d\.ts)$/,
   // the library's CommonJS build (scripts/build-cjs.mjs)
@@ -32,18 +32,19 @@ const SHIPPED = [
   /^dist\/cjs\/(src|migrations)\/.+\.(js|d\.ts)$/,
   // the CLI and TUI bundles, with the source maps `--debug` uses
   /^dist\/cli\/halo-admin\.cjs(\.map)?$/,
-  /^dist\/tui\/[\w-]+\.mjs(\.map)?$/,
+  /^dist\/tui\/[\w-]+\.cjs(\.map)?$/,
 ]
 /** Files without which the package does not work. */
 const REQUIRED = [
   'bin/halo-admin.js',
+  'bin/load-bundle.js',
   'dist/src/index.js',
   'dist/src/index.d.ts',
   'dist/cjs/src/index.js',
   'dist/cjs/src/index.d.ts',
   'dist/cjs/package.json',
   'dist/cli/halo-admin.cjs',
-  'dist/tui/run-tui-on.mjs',
+  'dist/tui/run-tui-on.cjs',
   'dist/migrations/index.js',
   'dist/cjs/migrations/index.js',
 ]
