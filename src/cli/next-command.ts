@@ -1,3 +1,4 @@
+import { redactTarget } from '../store/target.js'
 import type { CliContext } from './context.js'
 
 const SAFE = /^[A-Za-z0-9_./:@%+=,-]+$/
@@ -10,15 +11,16 @@ export function shellWord(word: string): string {
 /**
  * A command for the person to paste, starting the way they ran halo-admin
  * (`npx halo-admin`, `halo-admin`…), with the `--db` they gave on the line
- * when it has no password (never printed; `$HALO_DB` and ./halo.db need
- * nothing) and `--utc` when they gave it.
+ * (`$HALO_DB` and ./halo.db need nothing) and `--utc` when they gave it. A
+ * `--db` holding a secret (a password, `sslpassword=`…) is printed with the
+ * secret as `***`: the line names the right database and never the secret,
+ * and pasted as it stands it fails to log in rather than reach another one.
  *
  * ```ts
  * nextCommand(ctx, ['session', 'list', '--after', '140101']) // 'halo-admin session list --after 140101'
  * ```
  */
 export function nextCommand(ctx: CliContext, args: readonly string[]): string {
-  const target = ctx.parsedTarget
-  const db = ctx.targetFrom === 'option' && !(target.engine === 'postgres' && target.password !== null) ? ['--db', ctx.openTarget] : []
+  const db = ctx.targetFrom === 'option' ? ['--db', redactTarget(ctx.openTarget)] : []
   return [...ctx.invocation().words, ...db, ...(ctx.utc ? ['--utc'] : []), ...args].map(shellWord).join(' ')
 }

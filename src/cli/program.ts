@@ -33,7 +33,8 @@ const GLOBAL_WITH_VALUE = new Set(['--db', '--actor'])
 function commandNamed(argv: readonly string[]): string | undefined {
   for (let i = 2; i < argv.length; i++) {
     const word = argv[i]!
-    if (word === '--') return undefined
+    // `--help` before the command is the program's help, which lists every command
+    if (word === '--' || word === '-h' || word === '--help') return undefined
     if (GLOBAL_WITH_VALUE.has(word)) i++
     else if (!word.startsWith('-')) return Object.hasOwn(COMMANDS, word) && word !== 'completion' ? word : undefined
   }

@@ -24,9 +24,18 @@ export async function times(ctx: CliContext): Promise<Times> {
   return { zone, at: (iso, options = {}) => formatInstant(iso, zone, options) }
 }
 
+/**
+ * The business zone, or UTC when it cannot be read: a printer runs after the command's write has
+ * committed, and a lost connection then must not report a done `session open` as failed (a retry
+ * would open a second session). Every time printed carries its zone, so UTC is never mistaken.
+ */
 async function businessZone(ctx: CliContext): Promise<string> {
-  const { createConfigStore } = await import('../config/config-store.js')
-  return createConfigStore(await ctx.database(), { clock: ctx.clock }).get('business_timezone')
+  try {
+    const { createConfigStore } = await import('../config/config-store.js')
+    return await createConfigStore(await ctx.database(), { clock: ctx.clock }).get('business_timezone')
+  } catch {
+    return 'UTC'
+  }
 }
 
 /** A length of time: `45s`, `4m 30s`, `1h 05m`, `2d 3h` (present/time.ts). */

@@ -122,3 +122,14 @@ describe('halo-admin flag get starts lean', () => {
     expect(run.packages.has('ink')).toBe(false)
   })
 })
+
+describe('the command tree built for one command', () => {
+  it('is the whole tree for --help before a command: the program help lists every command', async () => {
+    for (const argv of [['--help', 'flag'], ['--db', tempDb(), '-h', 'session', 'list'], ['--help']]) {
+      const r = await cliOn(tempDb(), argv)
+      expect(r.code, argv.join(' ')).toBe(0)
+      for (const name of ['db', 'flag', 'session', 'sweep', 'events', 'review', 'report', 'simulate', 'whatif', 'demo', 'tui', 'completion'])
+        expect(r.stdout, argv.join(' ')).toMatch(new RegExp(`^  ${name}\\b`, 'm'))
+    }
+  })
+})

@@ -6,7 +6,9 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { setupLines } from '../../src/cli/demo/narrate.js'
+import type { CliContext } from '../../src/cli/context.js'
 import { invocationOf } from '../../src/cli/invocation.js'
+import { nextCommand } from '../../src/cli/next-command.js'
 import { BIN, ROOT, tempDb } from './support/cli.js'
 
 /** A directory for PATH holding `name` as a link to `target`. */
@@ -70,5 +72,29 @@ describe('HALO_DB, set once before the commands', () => {
     const lines = setupLines(where, posix)
     expect(lines.map((l) => l.command)).toEqual(['# HALO_DB, as exported in this shell, names the demo database'])
     expect(JSON.stringify(lines)).not.toContain('s3cret')
+  })
+})
+
+describe('a next-page command', () => {
+  const ctx = (openTarget: string, targetFrom: CliContext['targetFrom'] = 'option') =>
+    ({ openTarget, targetFrom, utc: false, invocation: () => ({ words: ['halo-admin'] }) }) as unknown as CliContext
+
+  it('repeats the --db given, with any secret in it as ***, never the secret', () => {
+    const next = (target: string) => nextCommand(ctx(target), ['session', 'list', '--after', '7'])
+    expect(next('/tmp/x.db')).toBe('halo-admin --db /tmp/x.db session list --after 7')
+    for (const target of [
+      'postgres://halo:s3cret@db/halo',
+      'postgres://halo@db/halo?sslpassword=s3cret',
+      'postgres://halo@db/halo?password=s3cret',
+      'host=db user=halo password=s3cret dbname=halo',
+    ]) {
+      const line = next(target)
+      expect(line).not.toContain('s3cret')
+      expect(line).toMatch(/^halo-admin --db '[^']*\*\*\*[^']*' session list --after 7$/)
+    }
+  })
+
+  it('adds nothing for $HALO_DB or the default file', () => {
+    expect(nextCommand(ctx('postgres://halo:s3cret@db/halo', 'env'), ['review', 'list'])).toBe('halo-admin review list')
   })
 })

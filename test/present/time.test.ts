@@ -1,3 +1,5 @@
+import type { CliContext } from '../../src/cli/context.js'
+import { times } from '../../src/cli/times.js'
 import { describe, expect, it } from 'vitest'
 import { formatDuration, formatInstant, plural } from '../../src/present/time.js'
 
@@ -61,5 +63,14 @@ describe('times for people', () => {
     expect(plural(1, 'day')).toBe('1 day')
     expect(plural(2, 'day')).toBe('2 days')
     expect(plural(0, 'mitra')).toBe('0 mitras')
+  })
+})
+
+describe("a command's times after its write", () => {
+  it('are in UTC, labelled, when the business zone cannot be read (the write is done; the command is not failed)', async () => {
+    const lost = { utc: false, clock: { now: () => new Date('2026-11-24T03:00:00Z') }, database: () => Promise.reject(new Error('connection lost')) }
+    const t = await times(lost as unknown as CliContext)
+    expect(t.zone).toBe('UTC')
+    expect(t.at('2026-11-24T03:00:00.000Z')).toBe('2026-11-24 03:00 UTC')
   })
 })
