@@ -38,8 +38,7 @@ function cacheDir(env) {
 }
 
 /** The cache file's name: what identifies this bundle's bytes and the V8 that compiles them. */
-function cacheName(file) {
-  const s = fs.statSync(file, { bigint: true })
+function cacheName(file, s) {
   const id = [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].map((n) => n.toString(36)).join('-')
   return `${path.basename(file)}-${process.version}-${process.arch}-${id}.v8`
 }
@@ -66,13 +65,22 @@ function loadBundle(file, env = process.env, argv = process.argv) {
     if (argv.includes('--debug') || env.DEBUG) process.setSourceMapsEnabled(true)
     return require(file)
   }
-  const source = fs.readFileSync(file, 'utf8')
+  // the name and the bytes from one open file: a bundle rewritten in between never files old bytes under its new name
+  const fd = fs.openSync(file, 'r')
+  let source
+  let stat
+  try {
+    stat = fs.fstatSync(fd, { bigint: true })
+    source = fs.readFileSync(fd, 'utf8')
+  } finally {
+    fs.closeSync(fd)
+  }
   let cacheFile
   let cachedData
   try {
     const dir = cacheDir(env)
     if (dir !== undefined) {
-      cacheFile = path.join(dir, cacheName(file))
+      cacheFile = path.join(dir, cacheName(file, stat))
       cachedData = fs.readFileSync(cacheFile)
     }
   } catch {

@@ -30,7 +30,7 @@
 //   own (a plain `require` of the bundle).
 // The library entry (dist/src/index.js, `import … from 'halo-admin'`) is tsc's output, not bundled.
 import { build } from 'esbuild'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -219,7 +219,10 @@ function importThroughLoader(file, metafile) {
     return '__impt('
   })
   if (found !== expected) throw new Error(`${file}: ${found} import("…") found, ${expected} expected: revisit importThroughLoader in scripts/bundle-cli.mjs`)
-  writeFileSync(file, code)
+  // a new file renamed into place, never rewritten in place: a CLI started meanwhile reads the old
+  // file or the new, and its code cache is named after that file's inode and times (bin/load-bundle.js)
+  writeFileSync(`${file}.tmp`, code)
+  renameSync(`${file}.tmp`, file)
 }
 
 // The TUI: one CommonJS file with ink, react, kysely and the screens, which `tui` loads with
