@@ -2,7 +2,9 @@
  * Latency under load on one PostgreSQL: p50 and p99 of `initiateEarlyEnd` with 8 OS processes (a
  * backend's servers, bench/support/early-end-latency-worker.mjs) x 8 calls in flight each, against a
  * hand-written `pg` transaction writing the same facts under the same load: the same row locks, the
- * same rows, 4 round trips (BEGIN, one statement that locks and reads, one that writes, COMMIT),
+ * same rows, the same guarantees (its BEGIN sets the same timeouts and takes the same app_config lock
+ * as the library's: the kill switch; BENCH_FLOOR_BARE=1 leaves them out), 4 round trips (BEGIN, one
+ * statement that locks and reads, one that writes, COMMIT),
  * named prepared statements, the rules in JavaScript. Both on one throwaway cluster
  * (bench/support/pg-cluster.mjs), in two databases of the same schema and flags; 50 mitras share
  * the early ends, so counter rows are contended as on a busy day. Rounds alternate which side goes
