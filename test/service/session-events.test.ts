@@ -50,4 +50,18 @@ describe.each(ENGINES)('a session’s audit trail and the live list on %s', (eng
     expect(paged).toMatchObject({ more: true })
     expect(paged.sessions.map((s) => s.id)).toEqual([b])
   })
+
+  it('reads the first screenful and the count of live sessions, as the snapshot has them', async () => {
+    const t = await fresh(engine)
+    await enableMitra(t)
+    const live = createLiveSessions(t.handle)
+    expect(await live.head(2)).toEqual({ sessions: [], total: 0 })
+    const [a, b, c, d] = await openSessions(t, 4)
+    await mitraEnds(t, a!)
+    const head = await live.head(2)
+    expect(head.total).toBe(3)
+    expect(head.sessions.map((s) => s.id)).toEqual([b, c])
+    expect(head.sessions).toEqual((await live.snapshot()).sessions.slice(0, 2))
+    expect((await live.head(10)).sessions.map((s) => s.id)).toEqual([b, c, d])
+  })
 })
