@@ -27,7 +27,8 @@ import { fork } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { createClosureService, createConfigStore, migrateToLatest, openDatabase } from '../dist/src/index.js'
+import { createClosureService, openDatabase } from '../dist/src/index.js'
+import { freshDatabase, openSessions } from './support/early-end-db.mjs'
 import { NOW as FIXED_NOW } from './support/fixed-time.mjs'
 import { startCluster } from './support/pg-cluster.mjs'
 
@@ -49,36 +50,11 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))]
 }
 const median = (xs) => pct(xs, 50)
-const withDatabase = (url, name) => Object.assign(new URL(url), { pathname: `/${name}` }).toString()
-
-/** A migrated database with the flags of the run: mitra early end on, a cap no mitra reaches. */
+/** A fresh database for one side, its handle closed: the workers open their own. */
 async function prepare(adminUrl, name) {
-  const admin = new pg.Client({ connectionString: adminUrl })
-  await admin.connect()
-  await admin.query(`drop database if exists ${name} with (force)`)
-  await admin.query(`create database ${name}`)
-  await admin.end()
-  const url = withDatabase(adminUrl, name)
-  const handle = await openDatabase(url, { poolSize: 2 })
-  await migrateToLatest(handle)
-  const config = createConfigStore(handle, { clock: { now: () => NOW } })
-  await config.set('early_end_mitra_enabled', true, { actor: 'bench' })
-  await config.set('early_end_mitra_daily_cap', 1_000_000, { actor: 'bench' })
+  const { handle, url } = await freshDatabase(adminUrl, name, { poolSize: 2, clock: { now: () => NOW } })
   await handle.close()
   return url
-}
-
-/** Opens `n` sessions in one statement (not timed), live until `ends`; returns [id, mitra] pairs. */
-async function openSessions(pool, n, { started = '2026-11-24T02:00:00.000Z', ends = '2026-11-24T05:00:00.000Z' } = {}) {
-  const mitras = Array.from({ length: n }, (_, i) => `m-${i % MITRAS}`)
-  const customers = Array.from({ length: n }, (_, i) => `c-${i}`)
-  const { rows } = await pool.query(
-    `insert into sessions (customer_id, mitra_id, status, started_at, ends_at)
-     select c, m, 'active', $3, $4 from unnest($1::text[], $2::text[]) as t(c, m)
-     returning id, mitra_id`,
-    [customers, mitras, started, ends],
-  )
-  return rows.map((r) => [r.id, r.mitra_id])
 }
 
 function startWorkers(libraryUrl, floorUrl) {
@@ -164,7 +140,7 @@ async function sweepRound(libPool, floorPool, sweeper) {
   const result = {}
   for (const side of ['library', 'floor']) {
     const pool = side === 'library' ? libPool : floorPool
-    await openSessions(pool, SWEEP, { started, ends })
+    await openSessions(pool, SWEEP, { mitras: MITRAS, started, ends })
     let t0 = performance.now()
     const expired =
       side === 'library'
@@ -197,7 +173,7 @@ async function main() {
     const sides = { library: libPool, floor: floorPool }
 
     // warm-up: JIT, connections, prepared statements
-    for (const side of ['library', 'floor']) await round(workers, side, await openSessions(sides[side], PROCESSES * 40))
+    for (const side of ['library', 'floor']) await round(workers, side, await openSessions(sides[side], PROCESSES * 40, { mitras: MITRAS }))
 
     const all = { library: [], floor: [] }
     const cpu = { library: 0, floor: 0 }
@@ -205,7 +181,7 @@ async function main() {
       const order = r % 2 === 0 ? ['library', 'floor'] : ['floor', 'library']
       const p99 = {}
       for (const side of order) {
-        const { latencies, cpuMs } = await round(workers, side, await openSessions(sides[side], PROCESSES * OPS))
+        const { latencies, cpuMs } = await round(workers, side, await openSessions(sides[side], PROCESSES * OPS, { mitras: MITRAS }))
         all[side].push(...latencies)
         cpu[side] += cpuMs
         p99[side] = pct(latencies, 99)

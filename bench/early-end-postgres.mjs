@@ -13,9 +13,10 @@
  *   BENCH_PG_URL=postgres://user:pass@host/postgres ...   (an existing server: creates and drops two databases)
  */
 import pg from 'pg'
-import { createClosureService, createConfigStore, migrateToLatest, openDatabase, UserType } from '../dist/src/index.js'
+import { createClosureService, UserType } from '../dist/src/index.js'
 import { startCluster } from './support/pg-cluster.mjs'
 import { NOW as FIXED_NOW } from './support/fixed-time.mjs'
+import { freshDatabase, openSessions } from './support/early-end-db.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const OPS = Number(process.env.BENCH_OPS ?? 2000)
@@ -26,40 +27,7 @@ const TARGET = 0.7
 const NOW = new Date(FIXED_NOW)
 const clock = { now: () => NOW }
 
-function withDatabase(url, name) {
-  const u = new URL(url)
-  u.pathname = `/${name}`
-  return u.toString()
-}
-
-/** A migrated database with the flags of the run: mitra early end on, a cap no mitra reaches. */
-async function prepare(adminUrl, name) {
-  const admin = new pg.Client({ connectionString: adminUrl })
-  await admin.connect()
-  await admin.query(`drop database if exists ${name} with (force)`)
-  await admin.query(`create database ${name}`)
-  await admin.end()
-  const url = withDatabase(adminUrl, name)
-  const handle = await openDatabase(url, { poolSize: POOL })
-  await migrateToLatest(handle)
-  const config = createConfigStore(handle, { clock })
-  await config.set('early_end_mitra_enabled', true, { actor: 'bench' })
-  await config.set('early_end_mitra_daily_cap', 1_000_000, { actor: 'bench' })
-  return { handle, url }
-}
-
-/** Opens `n` active sessions in one statement (not timed); returns [id, mitra] pairs. */
-async function openSessions(pool, n) {
-  const mitras = Array.from({ length: n }, (_, i) => `m-${i % MITRAS}`)
-  const customers = Array.from({ length: n }, (_, i) => `c-${i}`)
-  const { rows } = await pool.query(
-    `insert into sessions (customer_id, mitra_id, status, started_at, ends_at)
-     select c, m, 'active', '2026-11-24T02:00:00.000Z', '2026-11-24T05:00:00.000Z' from unnest($1::text[], $2::text[]) as t(c, m)
-     returning id, mitra_id`,
-    [customers, mitras],
-  )
-  return rows.map((r) => [r.id, r.mitra_id])
-}
+const prepare = (adminUrl, name) => freshDatabase(adminUrl, name, { poolSize: POOL, clock })
 
 const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: '2-digit', day: '2-digit' })
 const q = (name, text) => (values) => ({ name, text, values })
@@ -161,14 +129,14 @@ async function main() {
     const floorPool = new pg.Pool({ connectionString: flo.url, max: POOL })
 
     const libraryRound = async (n) => {
-      const sessions = await openSessions(libSeed, n)
+      const sessions = await openSessions(libSeed, n, { mitras: MITRAS })
       return concurrently(sessions, async (id, mitra) => {
         const r = await closures.initiateEarlyEnd(id, UserType.MITRA, { actorId: mitra, reason: 'customer_left' })
         if (r.closure === null) throw new Error('no closure written')
       })
     }
     const floorRound = async (n) => {
-      const sessions = await openSessions(floorPool, n)
+      const sessions = await openSessions(floorPool, n, { mitras: MITRAS })
       return concurrently(sessions, (id, mitra) => floorEnd(floorPool, id, mitra, 'customer_left'))
     }
 
