@@ -28,7 +28,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { createClosureService, openDatabase } from '../dist/src/index.js'
-import { freshDatabase, openSessions } from './support/early-end-db.mjs'
+import { checkEveryFactWritten, freshDatabase, openSessions } from './support/early-end-db.mjs'
 import { NOW as FIXED_NOW } from './support/fixed-time.mjs'
 import { startCluster } from './support/pg-cluster.mjs'
 
@@ -193,13 +193,7 @@ async function main() {
 
     // both sides wrote every fact: one closure, one early_end event, one count and one rollup count per early end
     for (const [name, pool] of Object.entries(sides)) {
-      const one = async (sql) => Number((await pool.query(sql)).rows[0].n)
-      const c = await one('select count(*) as n from session_closures')
-      const s = await one(`select count(*) as n from sessions where status = 'closing'`)
-      const k = await one('select sum(early_end_count) as n from mitra_daily_counts')
-      const e = await one(`select count(*) as n from session_events where event = 'early_end'`)
-      const r = await one('select sum(closure_count) as n from closure_daily_counts')
-      if (c !== s || c !== k || c !== e || c !== r) throw new Error(`${name}: closures ${c}, closing ${s}, counted ${k}, events ${e}, rollup ${r} disagree`)
+      await checkEveryFactWritten(name, pool)
     }
 
     const lib = { p50: pct(all.library, 50), p99: pct(all.library, 99), cpu: cpu.library / all.library.length }

@@ -16,7 +16,7 @@ import pg from 'pg'
 import { createClosureService, UserType } from '../dist/src/index.js'
 import { startCluster } from './support/pg-cluster.mjs'
 import { NOW as FIXED_NOW } from './support/fixed-time.mjs'
-import { freshDatabase, openSessions } from './support/early-end-db.mjs'
+import { checkEveryFactWritten, freshDatabase, openSessions } from './support/early-end-db.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const OPS = Number(process.env.BENCH_OPS ?? 2000)
@@ -168,13 +168,7 @@ async function main() {
       ['library', libSeed],
       ['floor', floorPool],
     ]) {
-      const one = async (sql) => Number((await pool.query(sql)).rows[0].n)
-      const c = await one('select count(*) as n from session_closures')
-      const s = await one(`select count(*) as n from sessions where status = 'closing'`)
-      const k = await one('select sum(early_end_count) as n from mitra_daily_counts')
-      const e = await one(`select count(*) as n from session_events where event = 'early_end'`)
-      const r = await one('select sum(closure_count) as n from closure_daily_counts')
-      if (c !== s || c !== k || c !== e || c !== r) throw new Error(`${name}: closures ${c}, closing ${s}, counted ${k}, events ${e}, rollup ${r} disagree`)
+      await checkEveryFactWritten(name, pool)
     }
 
     const libOps = median(libRates)

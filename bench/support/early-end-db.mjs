@@ -38,3 +38,14 @@ export async function openSessions(pool, n, { mitras, started = '2026-11-24T02:0
   )
   return rows.map((r) => [r.id, r.mitra_id])
 }
+
+/** Throws unless the early ends on `pool`'s database wrote every fact: one closure, closing session, count, early_end event and rollup count each. */
+export async function checkEveryFactWritten(name, pool) {
+  const one = async (sql) => Number((await pool.query(sql)).rows[0].n)
+  const c = await one('select count(*) as n from session_closures')
+  const s = await one(`select count(*) as n from sessions where status = 'closing'`)
+  const k = await one('select sum(early_end_count) as n from mitra_daily_counts')
+  const e = await one(`select count(*) as n from session_events where event = 'early_end'`)
+  const r = await one('select sum(closure_count) as n from closure_daily_counts')
+  if (c !== s || c !== k || c !== e || c !== r) throw new Error(`${name}: closures ${c}, closing ${s}, counted ${k}, events ${e}, rollup ${r} disagree`)
+}
