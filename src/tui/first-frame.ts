@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js'
 import type { Flags } from '../config/flag-registry.js'
 import { END_ACTION } from '../present/prd-strings.js'
 import { printable } from '../present/printable.js'
+import { charWidth, displayWidth } from '../present/width.js'
 import type { HaloDatabase } from '../store/database.js'
 import {
   bodyHeight,
@@ -166,14 +167,23 @@ export function firstFrameText(data: FirstFrameData): string {
 
 /** `runs` cut to `width` cells, the last one kept ending in `…` as ink's `truncate-end` does. */
 function truncated(runs: readonly Run[], width: number): Run[] {
-  const length = runs.reduce((n, r) => n + r.text.length, 0)
+  const length = runs.reduce((n, r) => n + displayWidth(r.text), 0)
   if (length <= width) return [...runs]
   const out: Run[] = []
   let room = Math.max(0, width - 1)
   for (const r of runs) {
     if (room === 0) break
-    const text = r.text.slice(0, room)
-    room -= text.length
+    // by terminal columns and whole characters, as ink measures
+    let text = ''
+    for (const c of r.text) {
+      const w = charWidth(c)
+      if (w > room) {
+        room = 0
+        break
+      }
+      text += c
+      room -= w
+    }
     out.push({ text: room === 0 ? `${text}…` : text, sgr: r.sgr })
   }
   return out

@@ -1,4 +1,5 @@
 import { ACTIVE_SESSIONS, END_ACTION } from '../present/prd-strings.js'
+import { charWidth, displayWidth } from '../present/width.js'
 
 /**
  * The TUI's layout as plain values, shared by the ink components and by the first frame the CLI
@@ -31,15 +32,21 @@ export const tabText = (index: number, title: string, current: boolean): string 
 
 /** `text` cut to `width` cells from the left, so a long path keeps its file name: `…/var/lib/halo/halo.db`. */
 export function keepEnd(text: string, width: number): string {
-  if (text.length <= width) return text
-  return width <= 1 ? '…' : `…${text.slice(text.length - width + 1)}`
+  if (displayWidth(text) <= width) return text
+  if (width <= 1) return '…'
+  // by terminal columns and whole characters: a wide character or an emoji is never cut in half
+  const chars = [...text]
+  let room = width - 1
+  let from = chars.length
+  while (from > 0 && charWidth(chars[from - 1]!) <= room) room -= charWidth(chars[--from]!)
+  return `…${chars.slice(from).join('')}`
 }
 
 /** The header's second line, unstyled: the kind of database, where it is, and as whom. */
 export function whereLine(engine: 'sqlite' | 'postgres', target: string, actor: string, width: number): { kind: string; target: string; who: string } {
   const kind = engine === 'postgres' ? 'PostgreSQL' : 'SQLite file'
   const who = ` · operator ${actor}`
-  return { kind: ` ${kind} `, target: ` ${keepEnd(target, Math.max(10, width - kind.length - 4 - who.length))}`, who }
+  return { kind: ` ${kind} `, target: ` ${keepEnd(target, Math.max(10, width - kind.length - 4 - displayWidth(who)))}`, who }
 }
 
 /** Sesi Aktif's rows that are not sessions: the count line and the column header. */

@@ -4,7 +4,8 @@
  * bench/cli-table.mjs's (not timed here).
  */
 import { describe, expect, it } from 'vitest'
-import { displayWidth, renderTable, wrapText } from '../../src/cli/table.js'
+import { renderTable, wrapText } from '../../src/cli/table.js'
+import { displayWidth } from '../../src/present/width.js'
 
 const BOLD = (t: string) => `\u001b[1m${t}\u001b[22m`
 

@@ -14,6 +14,8 @@ import { primedMemory } from '../../src/tui/run-tui.js'
 import { ServicesProvider, servicesFor } from '../../src/tui/services-context.js'
 import { ENGINES, setup, type Setup } from '../support/engines.js'
 import { sleep } from '../support/time.js'
+import { defaultFlags } from '../../src/config/flag-registry.js'
+import { displayWidth } from '../../src/present/width.js'
 
 ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
 
@@ -90,6 +92,25 @@ describe("the CLI's first frame of the TUI", () => {
       }
     })
   }
+
+  it('fits its columns when the path and the operator hold wide characters and emoji: none cut in half', () => {
+    const frame = firstFrameText({
+      screen: 'flags',
+      flags: defaultFlags(),
+      head: undefined,
+      database: { engine: 'sqlite', target: `/data/${'会话数据库'.repeat(12)}/🙂halo.db` },
+      actor: '运营-阿娜',
+      now: new Date('2026-11-24T03:00:00Z'),
+      columns: 80,
+      rows: 24,
+      color: false,
+    })
+    for (const line of frame.split('\n')) {
+      expect(displayWidth(line), line).toBeLessThanOrEqual(80)
+      expect(line.isWellFormed(), line).toBe(true)
+    }
+    expect(frame.split('\n')[1]).toContain('🙂halo.db · operator 运营-阿娜')
+  })
 
   for (const engine of ENGINES)
     it(`reads the first screenful and the count without the rest: the head of the live sessions (${engine})`, async () => {
