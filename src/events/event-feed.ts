@@ -1,6 +1,5 @@
 import { HaloError } from '../errors.js'
-import type { SessionStatus } from '../core/vocabulary.js'
-import type { SessionEvent } from '../closure/session-view.js'
+import { toEvent, type SessionEvent } from '../closure/session-view.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { EventListener } from '../store/engine.js'
 import * as repo from './event-repository.js'
@@ -128,16 +127,11 @@ export function createEventFeed(handle: HaloDatabase, options: { pollMs?: number
   const pollMs = options.pollMs ?? 250
   let listener: Promise<EventListener | null> | undefined
 
-  const toEvent = (r: repo.EventRow, cursor: string): LifecycleEvent => ({
-    cursor,
-    sessionId: r.session_id,
-    event: r.event,
-    fromStatus: r.from_status as SessionStatus | null,
-    toStatus: r.to_status as SessionStatus,
-    actorType: r.actor_type,
-    actorId: r.actor_id,
-    at: r.created_at,
-  })
+  // the audit trail's event (session-view.ts), at its place in the feed instead of by its id
+  const toLifecycleEvent = (r: repo.EventRow, cursor: string): LifecycleEvent => {
+    const { id: _id, ...event } = toEvent(r)
+    return { cursor, sessionId: r.session_id, ...event }
+  }
 
   function checkLimit(limit: unknown): number {
     if (limit === undefined) return 100
@@ -161,7 +155,7 @@ export function createEventFeed(handle: HaloDatabase, options: { pollMs?: number
         if (!byTransaction) {
           const after = m === null ? 0 : Number(m[1])
           const rows = await repo.eventsAfter(db, after, limit)
-          const events = rows.map((r) => toEvent(r, `i:${r.id}`))
+          const events = rows.map((r) => toLifecycleEvent(r, `i:${r.id}`))
           return { events, cursor: events.at(-1)?.cursor ?? `i:${after}` }
         }
         // bands of ended transactions [from, to): the cursor's, then on up to the fence as it is now
@@ -170,7 +164,7 @@ export function createEventFeed(handle: HaloDatabase, options: { pollMs?: number
         const events: LifecycleEvent[] = []
         for (;;) {
           const rows = await repo.eventsOfTransactions(db, engine, from, to, afterId, limit - events.length)
-          for (const r of rows) events.push(toEvent(r, `x:${from}:${to}:${r.id}`))
+          for (const r of rows) events.push(toLifecycleEvent(r, `x:${from}:${to}:${r.id}`))
           afterId = rows.at(-1)?.id ?? afterId
           if (events.length >= limit || xidCompare(fence, to) <= 0) break
           // this band is read to its end: the next one runs to the fence

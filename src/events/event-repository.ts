@@ -1,19 +1,12 @@
 /** The queries of the event feed: no rules here, only reads of `session_events`. */
 import type { Kysely } from 'kysely'
+import type { EventRow as AuditEventRow } from '../closure/closure-repository.js'
 import type { Engine } from '../store/engine.js'
 import { queryBuilder } from '../store/query-builder.js'
 import type { Schema } from '../store/schema.js'
 
-export interface EventRow {
-  readonly id: number
-  readonly session_id: number
-  readonly event: string
-  readonly from_status: string | null
-  readonly to_status: string
-  readonly actor_type: string
-  readonly actor_id: string | null
-  readonly created_at: string
-}
+/** A `session_events` row as the feed reads it: the audit trail's row, with its id. */
+export type EventRow = AuditEventRow & { readonly id: number }
 
 const COLUMNS = ['id', 'session_id', 'event', 'from_status', 'to_status', 'actor_type', 'actor_id', 'created_at'] as const
 
