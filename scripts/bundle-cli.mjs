@@ -184,30 +184,40 @@ function loadYogaNow() {
   },
 }
 
+/**
+ * Builds one CommonJS bundle that bin/load-bundle.js loads, with what every such bundle shares: the
+ * `__impt` banner, source maps, minifying, and `import()` turned into `__impt()` afterwards.
+ */
+async function loaderBundle(outfile, options) {
+  const result = await build({
+    absWorkingDir: ROOT,
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    tsconfig: 'tsconfig.build.json',
+    banner: {
+      js: 'const __fileUrl = require("node:url").pathToFileURL(__filename).href; const __impt = typeof __import === "function" ? __import : (s) => import(s);',
+    },
+    sourcemap: true,
+    // smaller to read, to hold as a string and to cache: 430 KB to 220 KB, ~230 fewer page faults per start;
+    // --debug maps stacks back to src/ with the source map (HALO_NO_MINIFY=1 builds readable ones, to profile)
+    minify: process.env.HALO_NO_MINIFY !== '1',
+    metafile: true,
+    logLevel: 'warning',
+    ...options,
+  })
+  importThroughLoader(outfile, result.metafile)
+}
+
 rmSync(OUT, { recursive: true, force: true })
-const cli = await build({
-  absWorkingDir: ROOT,
+await loaderBundle(join(OUT, 'halo-admin.cjs'), {
   entryPoints: ['src/cli/main.ts'],
-  outfile: join(OUT, 'halo-admin.cjs'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
   packages: 'external',
-  tsconfig: 'tsconfig.build.json',
   plugins: [lazyCommander, kyselyByRequire, tuiFromDist, inlineBetterSqlite3],
   define: { 'import.meta.url': '__fileUrl' },
-  banner: {
-    js: 'const __fileUrl = require("node:url").pathToFileURL(__filename).href; const __impt = typeof __import === "function" ? __import : (s) => import(s);',
-  },
-  sourcemap: true,
-  // smaller to read, to hold as a string and to cache: 430 KB to 220 KB, ~230 fewer page faults per start;
-  // --debug maps stacks back to src/ with the source map (HALO_NO_MINIFY=1 builds readable ones, to profile)
-  minify: process.env.HALO_NO_MINIFY !== '1',
-  metafile: true,
-  logLevel: 'warning',
 })
-importThroughLoader(join(OUT, 'halo-admin.cjs'), cli.metafile)
 
 /** Every `import("…")` of the bundle becomes `__impt("…")` (see above); all of them, or the build fails. */
 function importThroughLoader(file, metafile) {
@@ -235,24 +245,9 @@ function importThroughLoader(file, metafile) {
 // CommonJS cannot hold a top-level await, and ink and yoga-layout have one each (see below).
 const TUI_OUT = join(ROOT, 'dist', 'tui')
 rmSync(TUI_OUT, { recursive: true, force: true })
-const tui = await build({
-  absWorkingDir: ROOT,
+await loaderBundle(join(TUI_OUT, 'run-tui-on.cjs'), {
   entryPoints: ['src/tui/run-tui-on.ts'],
-  outfile: join(TUI_OUT, 'run-tui-on.cjs'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
   external: ['pg', 'pg-native', 'better-sqlite3/package.json', 'bindings'],
-  tsconfig: 'tsconfig.build.json',
   plugins: [inkWithoutDevtools, yogaSync, inlineBetterSqlite3],
   define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__fileUrl' },
-  banner: {
-    js: 'const __fileUrl = require("node:url").pathToFileURL(__filename).href; const __impt = typeof __import === "function" ? __import : (s) => import(s);',
-  },
-  sourcemap: true,
-  minify: process.env.HALO_NO_MINIFY !== '1',
-  metafile: true,
-  logLevel: 'warning',
 })
-importThroughLoader(join(TUI_OUT, 'run-tui-on.cjs'), tui.metafile)
