@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
 import type { ErrorCode } from '../../errors.js'
+import type { Flags } from '../../config/flag-registry.js'
 import { formatDuration as duration, plural } from '../../present/time.js'
 import type { SimulateOptions, SimulationSummary } from '../../simulate/simulator.js'
 import { action } from '../action.js'
@@ -58,13 +59,7 @@ export const simulate = new Command('simulate')
       await emit(ctx, summary, async (s) => {
         // the hints speak of the flags as they stand (simulate never changes them)
         const { createConfigStore } = await import('../../config/config-store.js')
-        const flags = await createConfigStore(handle, { clock: ctx.clock }).list()
-        const flag = (key: string) => flags.find((f) => f.key === key)?.value
-        return describe(ctx, s, {
-          mitraEnabled: flag('early_end_mitra_enabled') === true,
-          customerEnabled: flag('early_end_customer_enabled') === true,
-          overCapAction: flag('early_end_mitra_over_cap_action') === 'allow' ? 'allow' : 'block',
-        })
+        return describe(ctx, s, await createConfigStore(handle, { clock: ctx.clock }).all())
       })
       if (summary.error !== undefined) {
         // what was done before the failure is reported above; the failure exits like any other
@@ -76,13 +71,6 @@ export const simulate = new Command('simulate')
 
 function definedOnly(opts: SimulateFlags): SimulateOptions {
   return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as SimulateOptions
-}
-
-/** The flags the summary's words depend on. */
-interface FlagsInForce {
-  readonly mitraEnabled: boolean
-  readonly customerEnabled: boolean
-  readonly overCapAction: 'block' | 'allow'
 }
 
 /**
@@ -127,13 +115,13 @@ async function progressBar(ctx: CliContext): Promise<{ update: (done: number, to
   }
 }
 
-async function describe(ctx: CliContext, s: SimulationSummary, flags: FlagsInForce): Promise<string> {
+async function describe(ctx: CliContext, s: SimulationSummary, flags: Flags): Promise<string> {
   const refused = Object.entries(s.refused)
   const head = `simulated ${s.from} … ${s.to} (${plural(s.days, 'day')}, seed ${s.seed}): ${plural(s.sessions, 'session')}, ${plural(s.mitras, 'mitra')}, ${plural(s.customers, 'customer')}`
   const atCap = s.refused.DAILY_CAP_REACHED ?? 0
   // under block nothing goes past the cap: what the cap did is refuse; under allow it lets them through, marked
   const cap: (string | number)[][] =
-    flags.overCapAction === 'allow'
+    flags.early_end_mitra_over_cap_action === 'allow'
       ? [['over cap', s.overCap, 'allowed past the daily cap and marked over_cap (over_cap_action allow)']]
       : [
           ['refused at cap', atCap, 'refused at the daily cap (over_cap_action block: none allowed past it)'],
@@ -158,12 +146,12 @@ async function describe(ctx: CliContext, s: SimulationSummary, flags: FlagsInFor
 }
 
 /** How to turn early ends on, for the side whose flag is off now, when the run was refused for it. */
-function disabledHint(s: SimulationSummary, flags: FlagsInForce): string | null {
+function disabledHint(s: SimulationSummary, flags: Flags): string | null {
   const n = s.refused.EARLY_END_DISABLED
   if (n === undefined) return null
   const off = [
-    ...(flags.mitraEnabled ? [] : [{ who: 'mitras', key: 'early_end_mitra_enabled' }]),
-    ...(flags.customerEnabled ? [] : [{ who: 'customers', key: 'early_end_customer_enabled' }]),
+    ...(flags.early_end_mitra_enabled ? [] : [{ who: 'mitras', key: 'early_end_mitra_enabled' }]),
+    ...(flags.early_end_customer_enabled ? [] : [{ who: 'customers', key: 'early_end_customer_enabled' }]),
   ]
   if (off.length === 0) return null
   const who = off.map((o) => o.who).join(' and ')
