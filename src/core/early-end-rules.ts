@@ -97,6 +97,18 @@ export function earlyEndEnabledFor(userType: UserType, flags: Flags): boolean {
 }
 
 /**
+ * Whether the mitra app shows its Akhiri button: while mitra early ends are on, and (given a status)
+ * on a session that can still be ended. The TUI shows the same, so support sees what the mitra sees.
+ *
+ * ```ts
+ * mitraSeesEndAction(await config.all(), 'active') // early_end_mitra_enabled
+ * ```
+ */
+export function mitraSeesEndAction(flags: Pick<Flags, 'early_end_mitra_enabled'>, status?: SessionStatus): boolean {
+  return flags.early_end_mitra_enabled && (status === undefined || canEndFrom(status))
+}
+
+/**
  * Rule 5: whether this user type must give a reason (support always; a mitra when
  * `early_end_reason_required`; a customer never).
  *

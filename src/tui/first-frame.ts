@@ -21,6 +21,7 @@ import {
 } from './layout.js'
 import { fit } from './scroll-window.js'
 import { timeLeft } from './session-format.js'
+import { mitraSeesEndAction } from '../core/early-end-rules.js'
 
 /**
  * The TUI's first frame, drawn by the CLI before ink, react and the screens have loaded.
@@ -145,7 +146,7 @@ export function firstFrameText(data: FirstFrameData): string {
   const body: string[] = []
   if (data.screen === 'sessions' && data.head !== undefined) {
     const { sessions, total } = data.head
-    const akhiri = data.flags.early_end_mitra_enabled === true
+    const akhiri = mitraSeesEndAction(data.flags)
     const { idW, statusW, leftW, partyW } = sessionColumns(width, akhiri)
     body.push(line({ text: sessionCount(total), sgr: '1' }, { text: SESSION_HINTS, sgr: '2' }))
     body.push(

@@ -14,6 +14,7 @@ import { closedBy, closureLines, isLive, timeLeft } from './session-format.js'
 import { describeError, StaleNotice, useShell } from './shell-context.js'
 import { useNow } from './use-now.js'
 import { usePoll } from './use-poll.js'
+import { mitraSeesEndAction } from '../core/early-end-rules.js'
 
 /**
  * One session: status, time left, closure, goodbyes and its audit trail,
@@ -56,7 +57,9 @@ export function SessionDetailView({ id, onClose }: { id: number; onClose(): void
         <Text bold>{`Session #${detail.id}`}</Text>
         {`  ${detail.status}`}
         {timeLeft(detail, now) === '-' ? '' : ` · ${timeLeft(detail, now)}${live ? ' left' : ''}`}
-        <Text dimColor>{`  · mitra app shows: ${live && shell.flags?.early_end_mitra_enabled === true ? `${END_ACTION} ›` : '›'}`}</Text>
+        <Text
+          dimColor
+        >{`  · mitra app shows: ${detail !== undefined && shell.flags !== undefined && mitraSeesEndAction(shell.flags, detail.status) ? `${END_ACTION} ›` : '›'}`}</Text>
       </Text>
       <Fields detail={detail} tz={tz} />
       {ending ? (

@@ -2,13 +2,14 @@ import type { Closure, Session } from '../closure/session-view.js'
 import { formatDuration, formatInstant } from '../present/time.js'
 import { printable } from '../present/printable.js'
 import { NO_REASON } from '../present/words.js'
+import { canEndFrom } from '../core/early-end-rules.js'
 
 /** One spelling of a closure without a reason, in every face (present/words.ts). */
 export { NO_REASON }
 
 /** Active or extending: the sessions Sesi Aktif lists, the ones support can end. */
 export function isLive(s: Pick<Session, 'status'>): boolean {
-  return s.status === 'active' || s.status === 'extending'
+  return canEndFrom(s.status)
 }
 
 /** What is left of a session at `now`: `34m 47s` while it runs (`due` once past its end, until the sweep), its grace window while it closes. */

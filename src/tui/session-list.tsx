@@ -15,6 +15,7 @@ import { TextPrompt } from './text-prompt.js'
 import { useListCursor } from './use-list-cursor.js'
 import { hasSession, useLiveSessions } from './use-live-sessions.js'
 import { useNow } from './use-now.js'
+import { mitraSeesEndAction } from '../core/early-end-rules.js'
 
 /** Sessions whose `#id`, mitra or customer contains `filter` (case-insensitive). */
 function useFiltered(sessions: readonly Session[] | undefined, filter: string): readonly Session[] {
@@ -76,7 +77,7 @@ export function SessionList({ onOpen }: { onOpen(id: number): void }) {
 
   if (sessions === undefined) return <Text>{error === undefined ? 'Loading sessions…' : describeError(error)}</Text>
 
-  const akhiri = shell.flags?.early_end_mitra_enabled === true
+  const akhiri = shell.flags !== undefined && mitraSeesEndAction(shell.flags)
   const { idW, statusW, leftW, partyW } = sessionColumns(shell.width, akhiri)
   const all = total ?? sessions.length
   const count = filter === '' || partial ? sessionCount(all) : sessionCount(all, shown.length)

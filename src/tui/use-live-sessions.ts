@@ -5,6 +5,7 @@ import { HEAD_ROWS } from './first-frame.js'
 import { useMemoryMap } from './screen-memory.js'
 import { useOneAtATime } from './use-one-at-a-time.js'
 import { useServices } from './services-context.js'
+import { isLive } from './session-format.js'
 
 /** A full read now and then, on top of the changes: a screen that was away long reads everything again anyway. */
 const RESYNC_MS = 60_000
@@ -37,8 +38,6 @@ export interface LiveSessionsState {
   /** Reads what changed now (after an action from this screen). */
   reload(): void
 }
-
-const isLive = (s: Session) => s.status === 'active' || s.status === 'extending'
 
 /** `sessions` with `changed` applied: live ones replaced or added, the others removed. */
 export function applyChanges(sessions: readonly Session[], changed: readonly Session[]): readonly Session[] {
