@@ -331,13 +331,13 @@ const earlyEndWriteStatement = queryTemplate(
       ),
       moved as (
         update ${t('sessions')} set status = 'closing', grace_ends_at = ${graceEndsAt}::timestamptz
-        where id = ${sessionId}::int and status in (${sql.join(ENDABLE_STATUSES.map((s) => sql.lit(s)))})
+        where id = ${sessionId}::bigint and status in (${sql.join(ENDABLE_STATUSES.map((s) => sql.lit(s)))})
         returning id
       ),
       closure as (
         insert into ${t('session_closures')} (${sql.join(CLOSURE_COLUMNS.map((c) => sql.ref(c)))})
         select moved.id, ${mitraId}::varchar, 'early_end', ${initiatedBy}::varchar, ${actorId}::varchar, ${reason}::varchar, ${note}::varchar,
-          ${day}::varchar, ${overCap}::boolean, coalesce((select id from review), ${reviewId}::int), ${key}::varchar, ${at}::timestamptz,
+          ${day}::varchar, ${overCap}::boolean, coalesce((select id from review), ${reviewId}::bigint), ${key}::varchar, ${at}::timestamptz,
           ${graceEndsAt}::timestamptz, null
         from moved
         returning id

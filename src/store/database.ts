@@ -169,7 +169,8 @@ function makeHandle(engine: Engine, target: string, raw: readonly string[]): Hal
     if (e instanceof HaloError) return e
     const described = engine.describeError(e)
     if (described === null) return e
-    return new HaloError('DB_ERROR', maskTargetsIn(`${target}: ${described}`, raw), { cause: e })
+    const details = described.sqlstate === undefined ? undefined : { sqlstate: described.sqlstate }
+    return new HaloError(described.code, maskTargetsIn(`${target}: ${described.message}`, raw), { cause: e, ...(details === undefined ? {} : { details }) })
   }
   const ensureOpen = () => {
     if (closed) throw new HaloError('DB_ERROR', `${target}: the database handle is closed`)

@@ -24,6 +24,16 @@ export interface DirectStatements {
   run(sqlText: string, ...params: unknown[]): { changes: number; lastInsertRowid: number }
 }
 
+/**
+ * A driver error as the library reports it: `DB_ERROR` (unavailable, busy, read-only, refused), or
+ * `FORBIDDEN` where the database role lacks a right; the server's SQLSTATE kept when it sent one.
+ */
+export interface DescribedError {
+  readonly code: 'DB_ERROR' | 'FORBIDDEN'
+  readonly message: string
+  readonly sqlstate?: string
+}
+
 /** Wakes a follower of the event feed when a writer commits events. */
 export interface EventListener {
   /** Resolves at the next notification, after `timeoutMs`, or when `signal` aborts, whichever comes first. */
@@ -141,8 +151,8 @@ export interface Engine {
   lockForUpdate<O>(qb: SelectQueryBuilder<Schema, any, O>): SelectQueryBuilder<Schema, any, O>
   /** Adds `FOR UPDATE SKIP LOCKED` where the engine has it, so parallel sweeps split the work. */
   lockSkipLocked<O>(qb: SelectQueryBuilder<Schema, any, O>): SelectQueryBuilder<Schema, any, O>
-  /** Translates a driver error into a `DB_ERROR` message, or null when it is not the database's fault. */
-  describeError(e: unknown): string | null
+  /** Translates a driver error into the error the caller gets, or null when it is not the database's fault. */
+  describeError(e: unknown): DescribedError | null
   /** True for a unique-constraint violation (a lost race the caller may retry). */
   isUniqueViolation(e: unknown): boolean
   close(): Promise<void>

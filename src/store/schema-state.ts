@@ -30,15 +30,40 @@ export interface SchemaReport {
 export async function schemaReport(handle: HaloDatabase): Promise<SchemaReport> {
   const probe = handle.engine.schemaProbe
   // two reads: a statement naming a table that does not exist fails to prepare, even in a branch never taken
-  const [present] = await handle.select<{ migrations: number | boolean; tables: number }>(probe)
+  const [present] = await handle.select<SchemaProbeRow>(probe)
   if (!present?.migrations) {
-    if (handle.engine.embedded && Number(present?.tables ?? 0) > 0)
-      return { state: 'foreign', applied: [], why: `${present?.tables} table(s) halo-admin did not create, and no halo-admin migration record` }
+    const system = systemSchemaProblem(present)
+    if (system !== null) return { state: 'foreign', applied: [], why: system }
+    const tables = Number(present?.tables ?? 0)
+    if (tables > 0) {
+      const names = present?.names ? ` (${present.names}${tables > 6 ? ', …' : ''})` : ''
+      const where = present?.schema ? `schema ${present.schema} holds` : ''
+      const advice = present?.schema ? `; give halo-admin a schema of its own (?schema=halo in the URL)` : ''
+      return { state: 'foreign', applied: [], why: `${where || ''}${where ? ' ' : ''}${tables} table(s) halo-admin did not create${names}, and no halo-admin migration record${advice}` }
+    }
     return { state: 'behind', applied: [] }
   }
   const rows = await handle.select<{ name: string }>(`select name from ${handle.engine.table('kysely_migration')} order by name`)
   const applied = rows.map((r) => r.name)
   return { applied, ...stateOf(applied) }
+}
+
+/** What `Engine.schemaProbe` returns: PostgreSQL adds the schema's name and its first tables. */
+interface SchemaProbeRow {
+  readonly migrations: number | boolean
+  readonly tables: number | string
+  readonly names?: string | null
+  readonly schema?: string | null
+}
+
+/** Schemas of the server itself: `pg_dump` skips them, and the library's tables never go there. */
+const SYSTEM_SCHEMA = /^(pg_|information_schema$)/i
+
+function systemSchemaProblem(row: SchemaProbeRow | undefined): string | null {
+  if (row === undefined || !('schema' in row)) return null
+  if (row.schema === null || row.schema === undefined) return 'no schema to install into: the search path names none that exists (give ?schema=halo)'
+  if (SYSTEM_SCHEMA.test(row.schema)) return `${row.schema} is a system schema (pg_dump skips it): give halo-admin a schema of its own (?schema=halo)`
+  return null
 }
 
 /** Where a list of recorded migrations stands against this version's. */

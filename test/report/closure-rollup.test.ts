@@ -7,6 +7,7 @@
 import { Migrator, sql, type Kysely } from 'kysely'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { MIGRATIONS } from '../../migrations/index.js'
+import { MIGRATION_NAMES } from '../../migrations/schema-version.js'
 import {
   createClosureService,
   createConfigStore,
@@ -206,7 +207,7 @@ describe.each(ENGINES)('closure_daily_counts on %s', (engine) => {
     // the services of this version run on the older schema: they do not write the rollup themselves
     await simulate(handle, { mitras: 4, sessions: 40, days: 3, endDay: '2026-11-23', seed: 'backfill' }, { clock })
     await createClosureService(handle, { clock }).sweep()
-    expect((await migrateToLatest(handle)).ran).toEqual(['0003-closure-daily-counts', '0004-write-path-indexes', '0005-event-feed'])
+    expect((await migrateToLatest(handle)).ran).toEqual(MIGRATION_NAMES.slice(MIGRATION_NAMES.indexOf('0003-closure-daily-counts')))
     const rollup = await rollupRows(handle)
     expect(rollup).toEqual(await countedClosures(handle))
     expect(rollup.reduce((n, r) => n + r.closure_count, 0)).toBeGreaterThan(100)

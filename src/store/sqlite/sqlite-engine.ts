@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import { realpathSync } from 'node:fs'
 import type { Kysely, SqliteDatabase } from 'kysely'
 import { queryBuilder } from '../query-builder.js'
-import type { DirectStatements, Engine, EventListener, FileIntegrity, WriteOptions } from '../engine.js'
+import type { DescribedError, DirectStatements, Engine, EventListener, FileIntegrity, WriteOptions } from '../engine.js'
 import { checkSqliteFile } from './sqlite-integrity.js'
 import type { Schema } from '../schema.js'
 
@@ -226,11 +226,12 @@ class SqliteEngine implements Engine {
     return qb
   }
 
-  describeError(e: unknown): string | null {
+  describeError(e: unknown): DescribedError | null {
     const code = (e as { code?: unknown } | null)?.code
     if (typeof code === 'string' && UNAVAILABLE.test(code)) {
-      if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'the database is busy (locked by another writer past the timeout)'
-      return `the database cannot be used: ${(e as Error).message}`
+      if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+        return { code: 'DB_ERROR', message: 'the database is busy (locked by another writer past the timeout)' }
+      return { code: 'DB_ERROR', message: `the database cannot be used: ${(e as Error).message}` }
     }
     return null
   }

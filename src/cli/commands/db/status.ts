@@ -9,16 +9,29 @@ export const dbStatus = new Command('status')
   .action(
     action(async (ctx) => {
       const { migrationStatus } = await import('../../../store/migrate.js')
+      const { schemaReport } = await import('../../../store/schema-state.js')
       const handle = await ctx.database({ migrate: false })
-      const status = await migrationStatus(handle)
-      const state = status.unknown.length > 0 ? 'ahead' : status.pending.length > 0 ? 'behind' : 'current'
+      const report = await schemaReport(handle)
+      // another application's tables or migration record, or a system schema: migrating would not help
+      const status =
+        report.state === 'foreign'
+          ? { applied: [], pending: [], latest: '', unknown: [], why: report.why ?? '' }
+          : { ...(await migrationStatus(handle)), why: undefined }
+      const state = report.state === 'foreign' ? 'foreign' : status.unknown.length > 0 ? 'ahead' : status.pending.length > 0 ? 'behind' : 'current'
       await emit(ctx, { target: ctx.target, engine: handle.engineName, state, ...status }, (s) =>
         [
           `database  ${s.target} (${s.engine})`,
-          `state     ${s.state === 'current' ? 'up to date' : s.state === 'behind' ? 'needs `halo-admin db migrate`' : 'migrated by a newer halo-admin: upgrade'}`,
+          `state     ${stateLine(s.state, s.why)}`,
           `applied   ${s.applied.join(', ') || '-'}`,
           `pending   ${s.pending.join(', ') || '-'}`,
         ].join('\n'),
       )
     }),
   )
+
+function stateLine(state: string, why: string | undefined): string {
+  if (state === 'current') return 'up to date'
+  if (state === 'behind') return 'needs `halo-admin db migrate`'
+  if (state === 'ahead') return 'migrated by a newer halo-admin: upgrade'
+  return `not a halo-admin database, and \`db migrate\` will refuse it: ${why}`
+}
