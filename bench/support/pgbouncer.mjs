@@ -88,7 +88,10 @@ export async function startPgBouncer({ pgUrl, mode, users = ['postgres'], settin
   // ready when it accepts a connection
   const deadline = Date.now() + 10_000
   for (;;) {
-    const probe = spawnSync('node', ['-e', `require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))`])
+    const probe = spawnSync('node', [
+      '-e',
+      `require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))`,
+    ])
     if (probe.status === 0) break
     if (child.exitCode !== null || Date.now() > deadline) {
       let tail = ''

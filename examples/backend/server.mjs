@@ -37,7 +37,8 @@ app.get('/api/mitra/early-end-config', async (req, res) => {
   res.json(await services.closures.clientConfig(UserType.MITRA, req.user.id))
 })
 
-const sweeper = setInterval(() => void services.closures.sweep(), 30_000) // or `halo-admin sweep` from cron
+// a failed sweep is logged, never an unhandled rejection that ends the process
+const sweeper = setInterval(() => services.closures.sweep().catch((e) => console.warn('sweep failed', e.message)), 30_000) // or `halo-admin sweep` from cron
 const server = app.listen(Number(process.env.PORT ?? 3000), () => console.log(`listening ${server.address().port}`))
 
 process.once('SIGTERM', () => {

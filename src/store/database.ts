@@ -79,6 +79,18 @@ export interface OpenOptions {
    */
   readonly idleInTransactionTimeoutMs?: number
   /**
+   * PostgreSQL: how long the library waits for a connection of its pool, or of the pool you lent it,
+   * before `DB_ERROR` (busy). Default 5000 ms.
+   */
+  readonly acquireTimeoutMs?: number
+  /**
+   * PostgreSQL: name the statements the library runs again and again, so the server plans each once per
+   * connection (also `?prepared_statements=true` in the URL). Off by default, which works through any
+   * pooler; turn it on only on a direct connection or through a pooler in session mode: through
+   * PgBouncer in transaction mode a name prepared on one server connection is missing on the next.
+   */
+  readonly preparedStatements?: boolean
+  /**
    * Load the query builder (kysely, ~100 ms) only when the first `read` or `write` needs it, not now:
    * for short-lived processes that may only read flags, such as `halo-admin flag get`.
    */

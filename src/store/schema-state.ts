@@ -1,4 +1,5 @@
 import { MIGRATION_NAMES } from '../../migrations/schema-version.js'
+import { HaloError } from '../errors.js'
 import type { HaloDatabase } from './database.js'
 
 /**
@@ -31,6 +32,8 @@ export async function schemaReport(handle: HaloDatabase): Promise<SchemaReport> 
   const probe = handle.engine.schemaProbe
   // two reads: a statement naming a table that does not exist fails to prepare, even in a branch never taken
   const [present] = await handle.select<SchemaProbeRow>(probe)
+  if (present?.denied)
+    throw new HaloError('FORBIDDEN', `${handle.target}: the database role may not use schema ${present.denied} (no USAGE): ask its owner to grant it`)
   if (!present?.migrations) {
     const system = systemSchemaProblem(present)
     if (system !== null) return { state: 'foreign', applied: [], why: system }
@@ -39,7 +42,11 @@ export async function schemaReport(handle: HaloDatabase): Promise<SchemaReport> 
       const names = present?.names ? ` (${present.names}${tables > 6 ? ', …' : ''})` : ''
       const where = present?.schema ? `schema ${present.schema} holds` : ''
       const advice = present?.schema ? `; give halo-admin a schema of its own (?schema=halo in the URL)` : ''
-      return { state: 'foreign', applied: [], why: `${where || ''}${where ? ' ' : ''}${tables} table(s) halo-admin did not create${names}, and no halo-admin migration record${advice}` }
+      return {
+        state: 'foreign',
+        applied: [],
+        why: `${where || ''}${where ? ' ' : ''}${tables} table(s) halo-admin did not create${names}, and no halo-admin migration record${advice}`,
+      }
     }
     return { state: 'behind', applied: [] }
   }
@@ -54,6 +61,8 @@ interface SchemaProbeRow {
   readonly tables: number | string
   readonly names?: string | null
   readonly schema?: string | null
+  /** A schema the role may not use (no USAGE), where that is why nothing can be seen. */
+  readonly denied?: string | null
 }
 
 /** Schemas of the server itself: `pg_dump` skips them, and the library's tables never go there. */

@@ -29,7 +29,10 @@ export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 export function checkSchemaName(name: string): string {
   if (!SCHEMA_NAME.test(name)) throw new HaloError('INVALID_INPUT', `schema "${name}": expected 1-63 characters of a-z, 0-9 and _, not starting with a digit`)
   if (/^(pg_|information_schema$)/.test(name))
-    throw new HaloError('INVALID_INPUT', `schema "${name}" is a system schema (pg_dump skips it, and it belongs to the server): give halo-admin a schema of its own, e.g. halo`)
+    throw new HaloError(
+      'INVALID_INPUT',
+      `schema "${name}" is a system schema (pg_dump skips it, and it belongs to the server): give halo-admin a schema of its own, e.g. halo`,
+    )
   return name
 }
 

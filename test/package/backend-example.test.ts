@@ -17,6 +17,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { createTestDatabase, ENGINES, type EngineName } from '../support/engines.js'
 import { ensureBuilt } from '../support/fixtures.js'
+import { startPgBouncer, type PgBouncer } from '../support/pgbouncer.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const run = promisify(execFile)
@@ -106,19 +107,30 @@ async function end(port: number, sessionId: number | string, body: unknown, mitr
   return { status: res.status, body: await res.json() }
 }
 
-/** Where the servers and the CLI meet: a new SQLite file, or a PostgreSQL database (schema `halo`). */
-async function database(engine: EngineName): Promise<{ server: string; cli: string }> {
-  if (engine === 'sqlite') {
+/** Where the examples run: each engine, and PostgreSQL through PgBouncer in transaction mode (production's pooler). */
+type Where = EngineName | 'postgres through PgBouncer'
+const WHERE: readonly Where[] = [...ENGINES, ...(ENGINES.includes('postgres') ? (['postgres through PgBouncer'] as const) : [])]
+
+let bouncer: PgBouncer | undefined
+afterAll(() => bouncer?.stop())
+
+/** Where the servers and the CLI meet: a new SQLite file, or a PostgreSQL database (schema `halo`), maybe through PgBouncer. */
+async function database(where: Where): Promise<{ server: string; cli: string }> {
+  if (where === 'sqlite') {
     const file = join(mkdtempSync(join(work, 'db-')), 'halo.db')
     return { server: file, cli: file }
   }
   // its public schema holds a migrated halo-admin already (the test template): the example's lives in `halo`
   const db = await createTestDatabase('postgres')
   onTestFinished(() => db.drop())
-  return { server: db.target, cli: `${db.target}?schema=halo` }
+  if (where === 'postgres') return { server: db.target, cli: `${db.target}?schema=halo` }
+  bouncer ??= await startPgBouncer({ pgUrl: db.target, mode: 'transaction' })
+  const u = new URL(db.target)
+  u.port = String(bouncer.port)
+  return { server: u.toString(), cli: `${u.toString()}?schema=halo` }
 }
 
-describe.each(ENGINES)('examples/backend installed from the packed tarball, on %s', (engine) => {
+describe.each(WHERE)('examples/backend installed from the packed tarball, on %s', (engine) => {
   it('serves 403 while disabled, then 422, 200 and 409, 429, 404 from two processes on one database', async () => {
     const db = await database(engine)
     // both migrate the new database at once as they start

@@ -1,7 +1,9 @@
 /**
- * The PostgreSQL engine names the statements it runs again and again, so the
- * server parses and plans each once per connection. A migration that changes
- * a table under a prepared statement must not wedge a connection.
+ * Asked to (`preparedStatements`, `?prepared_statements=true`: direct connections), the PostgreSQL
+ * engine names the statements it runs again and again, so the server parses and plans each once per
+ * connection. By default it names none: through PgBouncer in transaction mode a name prepared on one
+ * server connection is missing on the next, or already taken there by another client (issue 18). A
+ * migration that changes a table under a prepared statement must not wedge a connection.
  */
 import { sql } from 'kysely'
 import pg from 'pg'
@@ -10,16 +12,37 @@ import { HaloError, UserType, createClosureService, createConfigStore, fixedCloc
 import { createTestDatabase } from '../support/engines.js'
 import { NOW } from '../support/time.js'
 
-async function single() {
+async function single(preparedStatements = true) {
   const db = await createTestDatabase('postgres')
   onTestFinished(db.drop)
   // one connection, so what it prepared is what the next query sees
-  const h = await openDatabase(db.target, { poolSize: 1 })
+  const h = await openDatabase(db.target, { poolSize: 1, preparedStatements })
   onTestFinished(() => h.close())
   return { h, target: db.target, closures: createClosureService(h, { clock: fixedClock(NOW) }) }
 }
 
 describe('PostgreSQL prepared statements', () => {
+  it('prepares nothing by default, so no name can collide behind a pooler', async () => {
+    const { h, closures } = await single(false)
+    await createConfigStore(h, { clock: fixedClock(NOW) }).set('early_end_mitra_enabled', true, { actor: 'ops' })
+    const s = await closures.openSession({ customerId: 'c-1', mitraId: 'm-1' })
+    await closures.initiateEarlyEnd(s.id, UserType.MITRA, { actorId: 'm-1', reason: 'customer_left' })
+    await closures.listSessions({})
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(h.db)
+    expect(rows[0]!.n).toBe(0)
+  })
+
+  it('names each statement after its text when asked in the URL', async () => {
+    const db = await createTestDatabase('postgres')
+    onTestFinished(db.drop)
+    const h = await openDatabase(`${db.target}?prepared_statements=true`, { poolSize: 1 })
+    onTestFinished(() => h.close())
+    await createClosureService(h, { clock: fixedClock(NOW) }).listSessions({})
+    const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(h.db)
+    expect(rows.length).toBeGreaterThan(0)
+    expect(rows.every((r) => /^halo_[0-9a-f]{20}$/.test(r.name))).toBe(true)
+  })
+
   it('prepares the early end’s statements once per connection and reuses them', async () => {
     const { h, closures } = await single()
     await createConfigStore(h, { clock: fixedClock(NOW) }).set('early_end_mitra_enabled', true, { actor: 'ops' })

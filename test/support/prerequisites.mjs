@@ -6,7 +6,8 @@
  * - the PostgreSQL server binaries (initdb, pg_ctl), when PostgreSQL is in HALO_ENGINES and
  *   HALO_TEST_PG_URL does not name a server: the run starts its own throwaway cluster;
  * - tmux: the TUI and the confirmation prompts are driven in a real terminal;
- * - zsh and fish: the completion scripts are loaded by the shells they are for.
+ * - zsh and fish: the completion scripts are loaded by the shells they are for;
+ * - pgbouncer, when PostgreSQL is in HALO_ENGINES: the library and the CLI run through it.
  *
  * HALO_ENGINES (`sqlite`, `postgres`, or both, comma-separated; default both) narrows the dialect
  * matrix: `HALO_ENGINES=sqlite` runs every test on SQLite only and starts no PostgreSQL.
@@ -57,6 +58,12 @@ function hasPgServer(env) {
   return readdirSync(root).some((v) => existsSync(join(root, v, 'bin', 'initdb')) && existsSync(join(root, v, 'bin', 'pg_ctl')))
 }
 
+/** The pooler lane starts Debian's PgBouncer in front of the test cluster. */
+function hasPgBouncer(env) {
+  if (env.HALO_PGBOUNCER) return existsSync(env.HALO_PGBOUNCER)
+  return ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer', '/usr/local/bin/pgbouncer'].some((p) => existsSync(p)) || onPath('pgbouncer', env)
+}
+
 /** As root the cluster runs as the `postgres` user (the server refuses root), which the postgresql package creates. */
 function hasPostgresUser() {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return true
@@ -74,6 +81,7 @@ export function missingPrerequisites(env = process.env) {
   const missing = []
   if (needsOwnPostgres(env) && !(hasPgServer(env) && hasPostgresUser()))
     missing.push({ what: 'the PostgreSQL server binaries (initdb, pg_ctl in /usr/lib/postgresql/*/bin)', pkg: 'postgresql' })
+  if (selectedEngines(env).includes('postgres') && !hasPgBouncer(env)) missing.push({ what: 'pgbouncer (the pooler lane of the PostgreSQL tests)', pkg: 'pgbouncer' })
   for (const tool of ['tmux', 'zsh', 'fish']) if (!onPath(tool, env)) missing.push({ what: tool, pkg: tool })
   return missing
 }

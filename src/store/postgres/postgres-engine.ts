@@ -60,8 +60,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Engine
     connectionString: u.toString(),
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5000,
-    // the client gives up a little after the server would have cancelled the statement
-    query_timeout: bounds.statementTimeoutMs + 5000,
+    // (no query_timeout: the library's pool wrapper bounds every statement, migrations' longer)
     ...(u.searchParams.has('application_name') ? {} : { application_name: 'halo-admin' }),
     // notice a server that vanished without closing the socket (not after Linux's default two hours)
     keepAlive: true,
@@ -113,7 +112,6 @@ class PostgresEngine implements Engine {
   readonly #poolSize: number
   readonly #owned: boolean
   readonly #bounds: Bounds
-  readonly #prepare: boolean
   #db: Kysely<Schema> | undefined
 
   readonly schemaProbe: string
@@ -124,7 +122,6 @@ class PostgresEngine implements Engine {
     this.schemaProbe = schemaProbeSql(this.#schema, this.table('kysely_migration'))
     this.#pool = pool
     this.#owned = o.owned
-    this.#prepare = o.prepare
     this.#preparing = boundedPool(pool, { bounds: o.bounds, prepare: o.prepare, owned: o.owned })
     this.#poolSize = o.poolSize
     this.#bounds = o.bounds
@@ -374,10 +371,17 @@ class PostgresEngine implements Engine {
  */
 function schemaProbeSql(schema: string | null, migrationTable: string): string {
   const where = schema === null ? 'current_schema()' : `'${schema.replaceAll("'", "''")}'`
+  const inSchema = `from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where n.nspname = ${where} and c.relkind in ('r', 'p', 'v', 'm', 'f')`
+  // a schema the role may not use drops out of its search path (current_schema() is null) or fails every lookup
+  const denied =
+    schema === null
+      ? `(select string_agg(nspname, ', ') from pg_catalog.pg_namespace where current_schema() is null and nspname in ('public', session_user) and not has_schema_privilege(oid, 'USAGE'))`
+      : `(select nspname from pg_catalog.pg_namespace where nspname = ${where} and not has_schema_privilege(oid, 'USAGE'))`
   return [
-    `select to_regclass('${migrationTable.replaceAll("'", "''")}') is not null as migrations,`,
-    `(select count(*) from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where n.nspname = ${where} and c.relkind in ('r', 'p', 'v', 'm', 'f')) as tables,`,
-    `(select string_agg(relname, ', ' order by relname) from (select c.relname from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where n.nspname = ${where} and c.relkind in ('r', 'p', 'v', 'm', 'f') order by c.relname limit 6) t) as names,`,
-    `${where} as schema`,
+    `select case when ${denied} is null then to_regclass('${migrationTable.replaceAll("'", "''")}') is not null else false end as migrations,`,
+    `(select count(*) ${inSchema}) as tables,`,
+    `(select string_agg(relname, ', ' order by relname) from (select c.relname ${inSchema} order by c.relname limit 6) t) as names,`,
+    `${where} as schema,`,
+    `${denied} as denied`,
   ].join(' ')
 }

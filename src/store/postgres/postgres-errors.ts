@@ -39,6 +39,14 @@ export class PoolExhausted extends Error {
   }
 }
 
+/** The server did not answer a statement in time (stopped, partitioned away): the client gave up on it. */
+export class NoAnswer extends Error {
+  constructor(waitedMs: number) {
+    super(`the server did not answer within ${waitedMs} ms`)
+    this.name = 'NoAnswer'
+  }
+}
+
 export const codeOf = (e: unknown): string => {
   const code = (e as { code?: unknown } | null)?.code
   return typeof code === 'string' ? code : ''
@@ -69,13 +77,15 @@ export function describePostgresError(e: unknown): DescribedError | null {
   const sqlstate = SQLSTATE.test(code) ? code : undefined
   const db = (text: string): DescribedError => ({ code: 'DB_ERROR', message: text, ...(sqlstate === undefined ? {} : { sqlstate }) })
   if (e instanceof PoolExhausted) return db(`the database is busy: ${message}`)
+  if (e instanceof NoAnswer) return db(`the database is unavailable: ${message}`)
   if (e instanceof ConnectFailed) return db(`the database is unavailable: cannot connect: ${message}`)
   if (code === LOCK_TIMEOUT) return db(`the database is busy (a row stayed locked by another transaction past the lock timeout): ${message}`)
   if (TIMED_OUT.has(code)) return db(`the database ended the statement or transaction after its timeout: ${message}`)
   if (ENCODING.has(code)) return db(`the database cannot store this text in its encoding: ${message}`)
   if (READ_ONLY.has(code)) return db(`the server is read-only (a standby, or a primary demoted by a failover): writes need the primary: ${message}`)
   if (PERMISSION_DENIED.has(code)) return { code: 'FORBIDDEN', message: `the database role may not do this: ${message}`, sqlstate: code }
-  if (MISSING.has(code)) return db(`the database lacks what halo-admin needs (not migrated, or a schema or search_path that misses it; run \`halo-admin db migrate\`): ${message}`)
+  if (MISSING.has(code))
+    return db(`the database lacks what halo-admin needs (not migrated, or a schema or search_path that misses it; run \`halo-admin db migrate\`): ${message}`)
   if (NETWORK_CODES.has(code) || UNAVAILABLE_CLASSES.some((c) => code.startsWith(c) && code.length === 5) || CONNECTION_LOST.test(message)) {
     return db(`the database is unavailable: ${message}`)
   }

@@ -3,7 +3,7 @@ import type pg from 'pg'
 import type { PostgresPool, PostgresPoolClient } from 'kysely'
 import { HaloError } from '../../errors.js'
 import { boundsSql, type Bounds } from './postgres-bounds.js'
-import { ConnectFailed, isStalePlan, PoolExhausted } from './postgres-errors.js'
+import { ConnectFailed, isStalePlan, NoAnswer, PoolExhausted } from './postgres-errors.js'
 import { typeParsers } from './postgres-types.js'
 
 /** How the library's connections behave; see `boundedPool`. */
@@ -70,14 +70,33 @@ export function boundedPool(pool: pg.Pool, settings: PoolSettings): PostgresPool
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>()
   const state = new WeakMap<pg.PoolClient, { inTransaction: boolean; stale: boolean }>()
 
+  // the client gives up a little after the server would have cancelled the statement: a server that
+  // stopped answering (stopped, partitioned away) cannot hold a call of the library without bound
+  const answerWithinMs = settings.bounds.statementTimeoutMs + 5000
   const wrap = (raw: pg.PoolClient): PostgresPoolClient => {
-    const s = { inTransaction: false, stale: false }
+    const s = { inTransaction: false, stale: false, broken: false }
     state.set(raw, s)
-    const send = (config: pg.QueryConfig) =>
-      raw.query(config).catch((e: unknown) => {
+    const send = async (config: pg.QueryConfig) => {
+      if (s.broken) throw new NoAnswer(answerWithinMs)
+      const sent = raw.query(config)
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          // the connection is in an unknown state: it is destroyed on release, never reused
+          s.broken = true
+          sent.catch(() => {})
+          reject(new NoAnswer(answerWithinMs))
+        }, answerWithinMs)
+      })
+      try {
+        return await Promise.race([sent, late])
+      } catch (e) {
         if (isStalePlan(e)) s.stale = true
         throw e
-      })
+      } finally {
+        clearTimeout(timer)
+      }
+    }
     return {
       async query(text: unknown, values?: readonly unknown[]) {
         if (typeof text !== 'string') return raw.query(text as never)
@@ -103,15 +122,16 @@ export function boundedPool(pool: pg.Pool, settings: PoolSettings): PostgresPool
           await send({ text: 'commit', types: typeParsers })
           return result
         } catch (e) {
-          await raw.query('rollback').catch(() => {})
+          await send({ text: 'rollback' }).catch(() => {})
           throw e
         }
       },
       release() {
-        // handed back mid-transaction (its rollback failed: the connection died) or with a stale plan: never reused
-        const drop = s.stale || s.inTransaction
+        // handed back mid-transaction (its rollback failed: the connection died), silent, or with a stale plan: never reused
+        const drop = s.stale || s.inTransaction || s.broken
         s.stale = false
         s.inTransaction = false
+        s.broken = false
         raw.release(drop ? true : undefined)
       },
     } as unknown as PostgresPoolClient
