@@ -100,11 +100,14 @@ export interface Engine {
   /**
    * How `session_events` ids relate to commit order: `id` when they are given out in commit order
    * (SQLite: one writer at a time); `transaction` when a later id can commit first (PostgreSQL), so a
-   * reader fences at the oldest transaction still in flight (`commitFence`).
+   * reader fences at the oldest transaction still in flight (src/events/event-repository.ts).
    */
   readonly eventOrder: 'id' | 'transaction'
-  /** The oldest transaction id still in flight, as decimal text (PostgreSQL's `pg_snapshot_xmin`); every event of an older one is committed or gone. */
-  commitFence(db: Kysely<Schema>): Promise<string>
+  /**
+   * Why the file this engine opened is no longer the one at its path (deleted, or replaced by a
+   * restore), or null while it is; absent where there is no file (PostgreSQL).
+   */
+  fileReplaced?(): string | null
   /**
    * Listens for new events (PostgreSQL: LISTEN on the channel the `session_events` trigger NOTIFYs, on a
    * connection of its own); null where there is nothing to listen to (SQLite: poll).

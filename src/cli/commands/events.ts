@@ -22,7 +22,7 @@ export const events = new Command('events')
     `
 Each event shows the cursor after it; give it to --after to go on from there. With --json, the
 events of one page are one document {"events", "cursor"}; with --follow, one JSON object a line.
-${examples('halo-admin events', 'halo-admin events --follow', 'halo-admin events --after x:1234:1240:77 --json', 'halo-admin events --follow --json | jq -c .')}`,
+${examples('halo-admin events', 'halo-admin events --follow', 'halo-admin events --after c:3f9a1c0b2d4e:1240:9f2c41aa --json', 'halo-admin events --follow --json | jq -c .')}`,
   )
   .action(
     action(async (ctx, opts: EventsOptions) => {

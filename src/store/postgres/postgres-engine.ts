@@ -344,12 +344,6 @@ class PostgresEngine implements Engine {
   readonly groupsBySorting = false
   readonly eventOrder = 'transaction' as const
 
-  async commitFence(db: Kysely<Schema>): Promise<string> {
-    const { sql } = queryBuilder()
-    const { rows } = await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(db)
-    return rows[0]!.xmin
-  }
-
   /** See postgres-listener.ts. */
   listenForEvents(): Promise<EventListener | null> {
     return listenForEvents(async () => {
