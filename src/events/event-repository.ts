@@ -35,7 +35,7 @@ export async function feedState(db: Kysely<Schema>, engine: Engine): Promise<{ o
     select s.origin,
       (pg_snapshot_xmin(c.snap)::text::numeric + s.key_offset)::text as fence,
       (pg_snapshot_xmax(c.snap)::text::numeric + s.key_offset)::text as ceiling,
-      (select tx::text from ${table(engine)} order by tx desc limit 1) as newest
+      (select e.tx::text from ${table(engine)} e order by e.tx desc limit 1) as newest
     from ${stateTable(engine)} s, (select pg_current_snapshot() as snap) c`.execute(db)
   return rows[0]!
 }
