@@ -64,6 +64,24 @@ export interface WaitOptions {
 }
 
 /**
+ * How a feed follows: its poll interval, and who hears that it polls.
+ *
+ * ```ts
+ * const feed = createEventFeed(handle, { pollMs: 1000, onPolling: (why) => log.warn(why) })
+ * ```
+ */
+export interface FeedOptions {
+  /**
+   * How often a follower reads while no notification can wake it (SQLite; PostgreSQL through a
+   * pooler in transaction mode or while its listener reconnects): `wait` then returns after at most
+   * this long, never sooner unless its signal aborts. 10 ms to 1 hour, default 250 ms.
+   */
+  readonly pollMs?: number
+  /** Called once, with one line, when the PostgreSQL listener finds NOTIFY does not reach it and the feed polls instead. */
+  readonly onPolling?: (why: string) => void
+}
+
+/**
  * The lifecycle event feed of contract §5, read like Stripe's events (`starting_after`), followed like
  * graphile-worker's jobs (LISTEN/NOTIFY on PostgreSQL, polling on SQLite).
  *
@@ -85,13 +103,17 @@ export interface EventFeed {
   latest(): Promise<string>
   /**
    * Resolves when new events may have been committed (a NOTIFY on PostgreSQL), after `timeoutMs`, or when
-   * `signal` aborts. Read again then: an event behind a transaction still in flight waits for it.
-   * @throws HaloError `DB_ERROR`
+   * `signal` aborts; where no notification can come (SQLite, a pooler in transaction mode, a listener
+   * reconnecting after a restart), after `min(timeoutMs, pollMs)`. Never sooner: an idle follower reads
+   * at most once per interval. Read again then: an event behind a transaction still in flight waits for it.
+   * The PostgreSQL listener is a connection of its own (not one of a borrowed pool's), made on the first wait.
+   * @throws HaloError `INVALID_INPUT` (a bad timeoutMs); nothing else: a lost listener reconnects
    */
   wait(options?: WaitOptions): Promise<void>
   /**
-   * Stops listening (frees the connection a PostgreSQL listener holds).
-   * @throws nothing of its own
+   * Stops listening: ends the PostgreSQL listener's own connection (within about a second even when
+   * the server does not answer). Always resolves.
+   * @throws nothing
    */
   close(): Promise<void>
 }
@@ -123,11 +145,13 @@ const RESTORED = 'the event feed keys here come from another server (a dump rest
  * }
  * ```
  */
-export function createEventFeed(handle: HaloDatabase, options: { pollMs?: number } = {}): EventFeed {
+export function createEventFeed(handle: HaloDatabase, options_: FeedOptions = {}): EventFeed {
   const engine = handle.engine
   const byKey = engine.eventOrder === 'transaction'
-  const pollMs = options.pollMs ?? 250
-  let listener: Promise<EventListener | null> | undefined
+  const pollMs = options_.pollMs ?? 250
+  if (!Number.isInteger(pollMs) || pollMs < 10 || pollMs > 3_600_000)
+    throw new HaloError('INVALID_INPUT', 'event feed: pollMs: expected an integer from 10 to 3600000')
+  let listener: EventListener | null | undefined
 
   // the audit trail's event (session-view.ts), at its place in the feed instead of by its id
   const toLifecycleEvent = (r: repo.EventRow, origin: string): LifecycleEvent => {
@@ -203,10 +227,11 @@ export function createEventFeed(handle: HaloDatabase, options: { pollMs?: number
     },
 
     async wait(options: WaitOptions = {}): Promise<void> {
-      const timeoutMs = options.timeoutMs ?? 1000
-      listener ??= handle.read(() => engine.listenForEvents())
-      const l = await listener
-      if (l !== null) return l.next(timeoutMs, options.signal)
+      const timeoutMs = options?.timeoutMs ?? 1000
+      if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || timeoutMs > 2_147_483_647)
+        throw new HaloError('INVALID_INPUT', 'event feed: timeoutMs: expected a number of milliseconds from 0 to 2147483647')
+      listener ??= engine.listenForEvents({ pollMs, ...(options_.onPolling === undefined ? {} : { onPolling: options_.onPolling }) })
+      if (listener !== null) return listener.next(timeoutMs, options.signal)
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(timeoutMs, pollMs))
         function done() {
@@ -220,7 +245,7 @@ export function createEventFeed(handle: HaloDatabase, options: { pollMs?: number
     },
 
     async close(): Promise<void> {
-      const l = await listener?.catch(() => null)
+      const l = listener
       listener = undefined
       await l?.close()
     },

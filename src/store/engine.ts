@@ -26,7 +26,10 @@ export interface DirectStatements {
 
 /** Wakes a follower of the event feed when a writer commits events. */
 export interface EventListener {
-  /** Resolves at the next notification, after `timeoutMs`, or when `signal` aborts, whichever comes first. */
+  /**
+   * Resolves at the next notification, after `timeoutMs`, or when `signal` aborts, whichever comes
+   * first; while notifications do not arrive (connection lost, a pooler), after at most the poll interval.
+   */
   next(timeoutMs: number, signal?: AbortSignal): Promise<void>
   close(): Promise<void>
 }
@@ -109,10 +112,11 @@ export interface Engine {
    */
   fileReplaced?(): string | null
   /**
-   * Listens for new events (PostgreSQL: LISTEN on the channel the `session_events` trigger NOTIFYs, on a
-   * connection of its own); null where there is nothing to listen to (SQLite: poll).
+   * A listener for new events (PostgreSQL: LISTEN on the channel the `session_events` trigger NOTIFYs,
+   * on a connection of its own, where a probe shows notifications arrive); null where there is
+   * nothing to listen to (SQLite: poll). Connects on its first wait; never throws.
    */
-  listenForEvents(): Promise<EventListener | null>
+  listenForEvents(options: { pollMs: number; onPolling?: (why: string) => void }): EventListener | null
   /** One plain SQL row: `migrations` (the migration table exists), `tables` (tables in the database, where that says something). */
   readonly schemaProbe: string
   /**

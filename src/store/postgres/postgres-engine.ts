@@ -344,15 +344,9 @@ class PostgresEngine implements Engine {
   readonly groupsBySorting = false
   readonly eventOrder = 'transaction' as const
 
-  /** See postgres-listener.ts. */
-  listenForEvents(): Promise<EventListener | null> {
-    return listenForEvents(async () => {
-      try {
-        return await this.#pool.connect()
-      } catch (e) {
-        throw new ConnectFailed(e)
-      }
-    }, this.#schema)
+  /** See postgres-listener.ts: a client of its own, made from the pool's options. */
+  listenForEvents(options: { pollMs: number; onPolling?: (why: string) => void }): EventListener | null {
+    return listenForEvents({ client: this.#pool.options as pg.ClientConfig, schema: this.#schema, ...options })
   }
 
   table(name: string): string {

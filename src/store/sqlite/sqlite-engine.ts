@@ -135,7 +135,7 @@ class SqliteEngine implements Engine {
   }
 
   /** Nothing to listen to: a follower polls. */
-  async listenForEvents(): Promise<EventListener | null> {
+  listenForEvents(): EventListener | null {
     return null
   }
 
