@@ -19,16 +19,25 @@ import type { Schema } from '../store/schema.js'
  * above the next transaction id are what a restore leaves; on the server that wrote them there are none.
  */
 export async function rebaseEventKeys(db: Kysely<Schema>, lockTimeoutMs = 5000): Promise<boolean> {
+  // looked at first without a lock: an up-to-date install (every migrate but the one after a restore)
+  // never makes writers of events wait
+  if ((await keysAhead(db)) === null) return false
   return db.transaction().execute(async (trx) => {
     await sql.raw(`set local lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`).execute(trx)
     await sql`lock table session_events in share mode`.execute(trx)
-    const { rows } = await sql<{ ahead: boolean | number; offset: string | null }>`
-      select newest.tx >= (pg_snapshot_xmax(c.snap)::text::numeric + s.key_offset)::text::xid8 as ahead,
-        (newest.tx::text::numeric + 1 - pg_snapshot_xmin(c.snap)::text::numeric)::text as offset
-      from event_feed_state s, (select pg_current_snapshot() as snap) c,
-        (select tx from session_events order by tx desc limit 1) newest`.execute(trx)
-    if (rows[0]?.ahead !== true && rows[0]?.ahead !== 1) return false
-    await sql`update event_feed_state set key_offset = cast(${rows[0].offset} as bigint)`.execute(trx)
+    const offset = await keysAhead(trx)
+    if (offset === null) return false
+    await sql`update event_feed_state set key_offset = cast(${offset} as bigint)`.execute(trx)
     return true
   })
+}
+
+/** The offset that puts this server's transaction ids above every stored key, or null when they already are. */
+async function keysAhead(db: Kysely<Schema>): Promise<string | null> {
+  const { rows } = await sql<{ ahead: boolean | number; offset: string }>`
+    select newest.tx >= (pg_snapshot_xmax(c.snap)::text::numeric + s.key_offset)::text::xid8 as ahead,
+      (newest.tx::text::numeric + 1 - pg_snapshot_xmin(c.snap)::text::numeric)::text as offset
+    from event_feed_state s, (select pg_current_snapshot() as snap) c,
+      (select tx from session_events order by tx desc limit 1) newest`.execute(db)
+  return rows[0]?.ahead === true || rows[0]?.ahead === 1 ? rows[0].offset : null
 }
