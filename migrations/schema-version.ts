@@ -11,6 +11,7 @@ export const MIGRATION_NAMES: readonly string[] = Object.freeze([
   '0004-write-path-indexes',
   '0005-event-feed',
   '0006-bigint-ids',
+  '0007-event-feed-keys',
 ])
 
 /** How many migrations this version has. */

@@ -59,7 +59,15 @@ export {
   type ClientConfig,
 } from './closure/closure-service.js'
 export type { Session, SessionDetail, SessionEvent, Closure, Goodbye } from './closure/session-view.js'
-export { createEventFeed, type EventFeed, type EventPage, type LifecycleEvent, type ReadOptions, type WaitOptions } from './events/event-feed.js'
+export {
+  createEventFeed,
+  type EventFeed,
+  type EventPage,
+  type FeedOptions,
+  type LifecycleEvent,
+  type ReadOptions,
+  type WaitOptions,
+} from './events/event-feed.js'
 export { createReviewService, type ReviewService, type Review, type ReviewDetail, type ReviewFilter, type ResolveInput } from './review/review-service.js'
 export {
   createReportService,

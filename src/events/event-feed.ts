@@ -1,8 +1,11 @@
+import type { Kysely } from 'kysely'
 import { HaloError } from '../errors.js'
 import { toEvent, type SessionEvent } from '../closure/session-view.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { EventListener } from '../store/engine.js'
+import type { Schema } from '../store/schema.js'
 import * as repo from './event-repository.js'
+import { checkOf, cursorAt, decimalCompare, parseCursor, type CursorPosition } from './feed-cursor.js'
 
 /**
  * One lifecycle event of a session, as the feed hands it out: a session event (`getSession().events`)
@@ -61,6 +64,24 @@ export interface WaitOptions {
 }
 
 /**
+ * How a feed follows: its poll interval, and who hears that it polls.
+ *
+ * ```ts
+ * const feed = createEventFeed(handle, { pollMs: 1000, onPolling: (why) => log.warn(why) })
+ * ```
+ */
+export interface FeedOptions {
+  /**
+   * How often a follower reads while no notification can wake it (SQLite; PostgreSQL through a
+   * pooler in transaction mode or while its listener reconnects): `wait` then returns after at most
+   * this long, never sooner unless its signal aborts. 10 ms to 1 hour, default 250 ms.
+   */
+  readonly pollMs?: number
+  /** Called once, with one line, when the PostgreSQL listener finds NOTIFY does not reach it and the feed polls instead. */
+  readonly onPolling?: (why: string) => void
+}
+
+/**
  * The lifecycle event feed of contract §5, read like Stripe's events (`starting_after`), followed like
  * graphile-worker's jobs (LISTEN/NOTIFY on PostgreSQL, polling on SQLite).
  *
@@ -82,33 +103,36 @@ export interface EventFeed {
   latest(): Promise<string>
   /**
    * Resolves when new events may have been committed (a NOTIFY on PostgreSQL), after `timeoutMs`, or when
-   * `signal` aborts. Read again then: an event behind a transaction still in flight waits for it.
-   * @throws HaloError `DB_ERROR`
+   * `signal` aborts; where no notification can come (SQLite, a pooler in transaction mode, a listener
+   * reconnecting after a restart), after `min(timeoutMs, pollMs)`. Never sooner: an idle follower reads
+   * at most once per interval. Read again then: an event behind a transaction still in flight waits for it.
+   * The PostgreSQL listener is a connection of its own (not one of a borrowed pool's), made on the first wait.
+   * @throws HaloError `INVALID_INPUT` (a bad timeoutMs); nothing else: a lost listener reconnects
    */
   wait(options?: WaitOptions): Promise<void>
   /**
-   * Stops listening (frees the connection a PostgreSQL listener holds).
-   * @throws nothing of its own
+   * Stops listening: ends the PostgreSQL listener's own connection (within about a second even when
+   * the server does not answer). Always resolves.
+   * @throws nothing
    */
   close(): Promise<void>
 }
 
-const ID_CURSOR = /^i:(\d{1,15})$/
-const TX_CURSOR = /^x:(\d{1,20}):(\d{1,20}):(\d{1,15})$/
-
 const bad = (message: string): never => {
-  throw new HaloError('INVALID_INPUT', message)
+  throw new HaloError('INVALID_INPUT', `event feed: after: ${message}`)
 }
 
-/** Compares two xid8 values written in decimal (they may pass 2^53). */
-const xidCompare = (a: string, b: string): number => (a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0)
+const RESTORED = 'the event feed keys here come from another server (a dump restored into this one): run `halo-admin db migrate` once, then read again'
 
 /**
  * The lifecycle event feed over `handle`: the session events (`opened`, `early_end`, `expired`,
- * `goodbye`, `finalized`) in commit order, every committed event exactly once, each session's in
- * order, under any number of writers. On PostgreSQL a read is fenced at the oldest transaction still in
- * flight, so an event whose id was taken before a later one committed is never skipped; a long
- * transaction anywhere on the server holds the feed back until it ends.
+ * `goodbye`, `finalized`), every committed event exactly once and each session's in the order they
+ * happened, under any number of writers and any interleaving of their transactions. There is no
+ * global order beyond that: two sessions' events may come in another order than their commits.
+ * On PostgreSQL a read is fenced at the oldest transaction still in flight, so an event that can still
+ * commit is never passed; a long transaction anywhere on the server holds the feed back until it
+ * ends. A cursor carries the install it came from and a check of the event it stands on: a cursor of
+ * another database, or one a restored copy does not hold, is refused (`INVALID_INPUT`).
  *
  * ```ts
  * const feed = createEventFeed(handle)
@@ -121,72 +145,93 @@ const xidCompare = (a: string, b: string): number => (a.length !== b.length ? a.
  * }
  * ```
  */
-export function createEventFeed(handle: HaloDatabase, options: { pollMs?: number } = {}): EventFeed {
+export function createEventFeed(handle: HaloDatabase, options_: FeedOptions = {}): EventFeed {
   const engine = handle.engine
-  const byTransaction = engine.eventOrder === 'transaction'
-  const pollMs = options.pollMs ?? 250
-  let listener: Promise<EventListener | null> | undefined
+  const byKey = engine.eventOrder === 'transaction'
+  const pollMs = options_.pollMs ?? 250
+  if (!Number.isInteger(pollMs) || pollMs < 10 || pollMs > 3_600_000)
+    throw new HaloError('INVALID_INPUT', 'event feed: pollMs: expected an integer from 10 to 3600000')
+  let listener: EventListener | null | undefined
 
   // the audit trail's event (session-view.ts), at its place in the feed instead of by its id
-  const toLifecycleEvent = (r: repo.EventRow, cursor: string): LifecycleEvent => {
+  const toLifecycleEvent = (r: repo.EventRow, origin: string): LifecycleEvent => {
     const { id: _id, ...event } = toEvent(r)
-    return { cursor, sessionId: r.session_id, ...event }
+    return { cursor: cursorAt(origin, r), sessionId: r.session_id, ...event }
   }
 
   function checkLimit(limit: unknown): number {
     if (limit === undefined) return 100
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 10_000) bad('event feed: limit: expected an integer from 1 to 10000')
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 10_000)
+      throw new HaloError('INVALID_INPUT', 'event feed: limit: expected an integer from 1 to 10000')
     return limit as number
   }
 
-  function parse(after: unknown): RegExpExecArray | null {
+  function parse(after: unknown): CursorPosition | null {
     if (after === undefined) return null
-    if (typeof after !== 'string') return bad('event feed: after: expected a cursor the feed gave')
-    const m = (byTransaction ? TX_CURSOR : ID_CURSOR).exec(after)
-    if (m === null) bad(`event feed: after: "${after.slice(0, 80)}" is not a cursor this database's feed gives`)
-    return m
+    if (typeof after !== 'string') return bad('expected a cursor the feed gave')
+    const position = parseCursor(after)
+    if (position === 'earlier') bad(`"${after}" is a cursor of halo-admin before its 0007 migration; read from the beginning or from latest()`)
+    if (position === null) bad(`${JSON.stringify(after.slice(0, 80))} is not a cursor this database's feed gives`)
+    return position as CursorPosition
+  }
+
+  /** The database's origin and, for a cursor past the first event, the event it stands on: refused unless this database holds that very event. */
+  async function locate(db: Kysely<Schema>, at: CursorPosition | null, origin: string): Promise<repo.EventRow | null> {
+    if (at === null) return null
+    if (at.origin !== origin) bad(`the cursor is from another database (its feed ${at.origin}, this one ${origin}); read from the beginning or from latest()`)
+    if (at.id === '0') return null
+    const row = await repo.eventAt(db, engine, at.id)
+    if (row === undefined)
+      bad(
+        `the cursor stands on event ${at.id}, which this database does not hold: it was restored from an earlier copy; read from latest() (and replay what the copy lost) or from the beginning`,
+      )
+    if (checkOf(row!) !== at.check)
+      bad(
+        `event ${at.id} here is not the event the cursor was given for: the database was restored from an earlier copy; read from latest() or from the beginning`,
+      )
+    return row!
+  }
+
+  function inPlace(): void {
+    const moved = engine.fileReplaced?.()
+    if (moved) throw new HaloError('DB_ERROR', moved)
   }
 
   return Object.freeze({
     async read(options: ReadOptions = {}): Promise<EventPage> {
       const limit = checkLimit(options?.limit)
-      const m = parse(options?.after)
+      const position = parse(options?.after)
+      inPlace()
       return handle.read(async (db) => {
-        if (!byTransaction) {
-          const after = m === null ? 0 : Number(m[1])
-          const rows = await repo.eventsAfter(db, after, limit)
-          const events = rows.map((r) => toLifecycleEvent(r, `i:${r.id}`))
-          return { events, cursor: events.at(-1)?.cursor ?? `i:${after}` }
-        }
-        // bands of ended transactions [from, to): the cursor's, then on up to the fence as it is now
-        const fence = await engine.commitFence(db)
-        let [from, to, afterId] = m === null ? ['0', fence, 0] : [m[1]!, m[2]!, Number(m[3])]
-        const events: LifecycleEvent[] = []
-        for (;;) {
-          const rows = await repo.eventsOfTransactions(db, engine, from, to, afterId, limit - events.length)
-          for (const r of rows) events.push(toLifecycleEvent(r, `x:${from}:${to}:${r.id}`))
-          afterId = rows.at(-1)?.id ?? afterId
-          if (events.length >= limit || xidCompare(fence, to) <= 0) break
-          // this band is read to its end: the next one runs to the fence
-          ;[from, to, afterId] = [to, fence, 0]
-        }
-        return { events, cursor: `x:${from}:${to}:${afterId}` }
+        const state = await repo.feedState(db, engine)
+        if (byKey && state.newest != null && decimalCompare(state.newest, state.ceiling!) >= 0) throw new HaloError('DB_ERROR', RESTORED)
+        const from = await locate(db, position, state.origin)
+        if (byKey && from !== null && decimalCompare(from.key!, state.fence!) >= 0)
+          bad(`event ${from.id} is not in the feed yet: this cursor was not given by it`)
+        const rows = byKey
+          ? await repo.eventsBelowFence(db, engine, from?.key ?? null, String(from?.id ?? 0), state.fence!, limit)
+          : await repo.eventsAfter(db, engine, String(from?.id ?? 0), limit)
+        const events = rows.map((r) => toLifecycleEvent(r, state.origin))
+        return { events, cursor: events.at(-1)?.cursor ?? cursorAt(state.origin, from) }
       })
     },
 
-    latest(): Promise<string> {
+    async latest(): Promise<string> {
+      inPlace()
       return handle.read(async (db) => {
-        if (!byTransaction) return `i:${await repo.latestId(db)}`
-        const fence = await engine.commitFence(db)
-        return `x:${fence}:${fence}:0`
+        const state = await repo.feedState(db, engine)
+        if (!byKey) return cursorAt(state.origin, (await repo.newestEvent(db, engine)) ?? null)
+        if (state.newest != null && decimalCompare(state.newest, state.ceiling!) >= 0) throw new HaloError('DB_ERROR', RESTORED)
+        return cursorAt(state.origin, (await repo.lastEventBelowFence(db, engine, state.fence!)) ?? null)
       })
     },
 
     async wait(options: WaitOptions = {}): Promise<void> {
-      const timeoutMs = options.timeoutMs ?? 1000
-      listener ??= handle.read(() => engine.listenForEvents())
-      const l = await listener
-      if (l !== null) return l.next(timeoutMs, options.signal)
+      const timeoutMs = options?.timeoutMs ?? 1000
+      if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || timeoutMs > 2_147_483_647)
+        throw new HaloError('INVALID_INPUT', 'event feed: timeoutMs: expected a number of milliseconds from 0 to 2147483647')
+      listener ??= engine.listenForEvents({ pollMs, ...(options_.onPolling === undefined ? {} : { onPolling: options_.onPolling }) })
+      if (listener !== null) return listener.next(timeoutMs, options.signal)
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(timeoutMs, pollMs))
         function done() {
@@ -200,7 +245,7 @@ export function createEventFeed(handle: HaloDatabase, options: { pollMs?: number
     },
 
     async close(): Promise<void> {
-      const l = await listener?.catch(() => null)
+      const l = listener
       listener = undefined
       await l?.close()
     },

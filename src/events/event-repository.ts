@@ -1,38 +1,92 @@
-/** The queries of the event feed: no rules here, only reads of `session_events`. */
+/** The queries of the event feed: no rules here, only reads of `session_events` and `event_feed_state`. */
 import type { Kysely } from 'kysely'
 import type { EventRow as AuditEventRow } from '../closure/closure-repository.js'
 import type { Engine } from '../store/engine.js'
 import { queryBuilder } from '../store/query-builder.js'
 import type { Schema } from '../store/schema.js'
 
-/** A `session_events` row as the feed reads it: the audit trail's row, with its id. */
-export type EventRow = AuditEventRow & { readonly id: number }
+/** A `session_events` row as the feed reads it: the audit trail's row, with its id (and on PostgreSQL its key, as decimal text). */
+export type EventRow = AuditEventRow & { readonly id: number; readonly key?: string }
 
 const COLUMNS = ['id', 'session_id', 'event', 'from_status', 'to_status', 'actor_type', 'actor_id', 'created_at'] as const
 
-/** Events after `afterId`, by id (where ids are given out in commit order). */
-export function eventsAfter(db: Kysely<Schema>, afterId: number, limit: number): Promise<EventRow[]> {
-  return db.selectFrom('session_events').select(COLUMNS).where('id', '>', afterId).orderBy('id').limit(limit).execute()
+function columns(engine: Engine) {
+  const { sql } = queryBuilder()
+  const list = sql.join(COLUMNS.map((c) => sql.ref(c)))
+  return engine.eventOrder === 'transaction' ? sql`${list}, tx::text as key` : list
 }
 
+const table = (engine: Engine) => queryBuilder().sql.raw(engine.table('session_events'))
+const stateTable = (engine: Engine) => queryBuilder().sql.raw(engine.table('event_feed_state'))
+
 /**
- * Events of the transactions in `[from, to)` (xid8, as decimal text) after `afterId`, by id: a band of
- * ended transactions, so none of them can still add an event to it.
+ * Where the feed stands, read in one statement. `origin`: the install's name (migration 0007).
+ * PostgreSQL also: `fence`, the oldest transaction in flight as a key (every event below it is
+ * committed or gone); `ceiling`, the next transaction id as a key (no event of this server can be at
+ * or above it); `newest`, the highest committed key (null: no events).
  */
-export async function eventsOfTransactions(db: Kysely<Schema>, engine: Engine, from: string, to: string, afterId: number, limit: number): Promise<EventRow[]> {
+export async function feedState(db: Kysely<Schema>, engine: Engine): Promise<{ origin: string; fence?: string; ceiling?: string; newest?: string | null }> {
   const { sql } = queryBuilder()
-  const { rows } = await sql<EventRow>`
-    select ${sql.join(COLUMNS.map((c) => sql.ref(c)))} from ${sql.raw(engine.table('session_events'))}
-    where tx >= ${from}::xid8 and tx < ${to}::xid8 and id > ${afterId}
-    order by id limit ${limit}`.execute(db)
+  if (engine.eventOrder === 'id') {
+    const { rows } = await sql<{ origin: string }>`select origin from ${stateTable(engine)}`.execute(db)
+    return { origin: rows[0]!.origin }
+  }
+  const { rows } = await sql<{ origin: string; fence: string; ceiling: string; newest: string | null }>`
+    select s.origin,
+      (pg_snapshot_xmin(c.snap)::text::numeric + s.key_offset)::text as fence,
+      (pg_snapshot_xmax(c.snap)::text::numeric + s.key_offset)::text as ceiling,
+      (select e.tx::text from ${table(engine)} e order by e.tx desc limit 1) as newest
+    from ${stateTable(engine)} s, (select pg_current_snapshot() as snap) c`.execute(db)
+  return rows[0]!
+}
+
+/** The event with this id (decimal text), or undefined. */
+export async function eventAt(db: Kysely<Schema>, engine: Engine, id: string): Promise<EventRow | undefined> {
+  const { sql } = queryBuilder()
+  const { rows } = await sql<EventRow>`select ${columns(engine)} from ${table(engine)} where id = cast(${id} as bigint)`.execute(db)
+  return rows[0]
+}
+
+/** SQLite: events after `afterId`, by id (given out in commit order there). */
+export async function eventsAfter(db: Kysely<Schema>, engine: Engine, afterId: string, limit: number): Promise<EventRow[]> {
+  const { sql } = queryBuilder()
+  const { rows } =
+    await sql<EventRow>`select ${columns(engine)} from ${table(engine)} where id > cast(${afterId} as bigint) order by id limit ${limit}`.execute(db)
   return rows
 }
 
-/** The newest event's id, 0 when there is none. */
-export async function latestId(db: Kysely<Schema>): Promise<number> {
-  const row = await db
-    .selectFrom('session_events')
-    .select((eb) => eb.fn.max('id').as('id'))
-    .executeTakeFirst()
-  return Number(row?.id ?? 0)
+/** SQLite: the newest event, undefined when there is none. */
+export async function newestEvent(db: Kysely<Schema>, engine: Engine): Promise<EventRow | undefined> {
+  const { sql } = queryBuilder()
+  const { rows } = await sql<EventRow>`select ${columns(engine)} from ${table(engine)} order by id desc limit 1`.execute(db)
+  return rows[0]
+}
+
+/**
+ * PostgreSQL: events below `fence` after the position (`key`, `afterId`), in (key, id) order; from the
+ * first when `key` is null.
+ */
+export async function eventsBelowFence(
+  db: Kysely<Schema>,
+  engine: Engine,
+  key: string | null,
+  afterId: string,
+  fence: string,
+  limit: number,
+): Promise<EventRow[]> {
+  const { sql } = queryBuilder()
+  const after = key === null ? sql`true` : sql`(tx, id) > (${key}::xid8, cast(${afterId} as bigint))`
+  const { rows } = await sql<EventRow>`
+    select ${columns(engine)} from ${table(engine)}
+    where tx < ${fence}::xid8 and ${after}
+    order by tx, id limit ${limit}`.execute(db)
+  return rows
+}
+
+/** PostgreSQL: the last event below `fence` in (key, id) order, undefined when there is none. */
+export async function lastEventBelowFence(db: Kysely<Schema>, engine: Engine, fence: string): Promise<EventRow | undefined> {
+  const { sql } = queryBuilder()
+  const { rows } = await sql<EventRow>`
+    select ${columns(engine)} from ${table(engine)} where tx < ${fence}::xid8 order by tx desc, id desc limit 1`.execute(db)
+  return rows[0]
 }

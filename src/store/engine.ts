@@ -36,7 +36,10 @@ export interface DescribedError {
 
 /** Wakes a follower of the event feed when a writer commits events. */
 export interface EventListener {
-  /** Resolves at the next notification, after `timeoutMs`, or when `signal` aborts, whichever comes first. */
+  /**
+   * Resolves at the next notification, after `timeoutMs`, or when `signal` aborts, whichever comes
+   * first; while notifications do not arrive (connection lost, a pooler), after at most the poll interval.
+   */
   next(timeoutMs: number, signal?: AbortSignal): Promise<void>
   close(): Promise<void>
 }
@@ -110,16 +113,20 @@ export interface Engine {
   /**
    * How `session_events` ids relate to commit order: `id` when they are given out in commit order
    * (SQLite: one writer at a time); `transaction` when a later id can commit first (PostgreSQL), so a
-   * reader fences at the oldest transaction still in flight (`commitFence`).
+   * reader fences at the oldest transaction still in flight (src/events/event-repository.ts).
    */
   readonly eventOrder: 'id' | 'transaction'
-  /** The oldest transaction id still in flight, as decimal text (PostgreSQL's `pg_snapshot_xmin`); every event of an older one is committed or gone. */
-  commitFence(db: Kysely<Schema>): Promise<string>
   /**
-   * Listens for new events (PostgreSQL: LISTEN on the channel the `session_events` trigger NOTIFYs, on a
-   * connection of its own); null where there is nothing to listen to (SQLite: poll).
+   * Why the file this engine opened is no longer the one at its path (deleted, or replaced by a
+   * restore), or null while it is; absent where there is no file (PostgreSQL).
    */
-  listenForEvents(): Promise<EventListener | null>
+  fileReplaced?(): string | null
+  /**
+   * A listener for new events (PostgreSQL: LISTEN on the channel the `session_events` trigger NOTIFYs,
+   * on a connection of its own, where a probe shows notifications arrive); null where there is
+   * nothing to listen to (SQLite: poll). Connects on its first wait; never throws.
+   */
+  listenForEvents(options: { pollMs: number; onPolling?: (why: string) => void }): EventListener | null
   /** One plain SQL row: `migrations` (the migration table exists), `tables` (tables in the database, where that says something). */
   readonly schemaProbe: string
   /**

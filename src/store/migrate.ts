@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import { MIGRATIONS } from '../../migrations/index.js'
+import { rebaseEventKeys } from '../events/feed-keys.js'
 import { schemaReport, stateOf } from './schema-state.js'
 import { HaloError } from '../errors.js'
 import type { HaloDatabase } from './database.js'
@@ -138,6 +139,8 @@ async function run(db: Kysely<any>, engine: EngineName, target: string): Promise
     const { rows } = await sql<{ user_version: number }>`pragma user_version`.execute(db)
     if (rows[0]?.user_version !== KNOWN.length) await sql.raw(`pragma user_version = ${KNOWN.length}`).execute(db)
   }
+  // a dump restored into another cluster: the feed's keys put after its history (src/events/feed-keys.ts)
+  if (engine === 'postgres') await rebaseEventKeys(db)
   // Another process may have run what was pending while we waited for the migration lock: ask again.
   const applied = before.length < KNOWN.length ? await appliedNames(db) : before
   return { applied, pending: [], latest: LATEST, unknown: [], ran }

@@ -3,8 +3,9 @@
  * happens (PostgreSQL wakes on NOTIFY, SQLite polls), ended with Ctrl-C.
  */
 import { spawn } from 'node:child_process'
+import { copyFileSync, renameSync, unlinkSync } from 'node:fs'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { createTestDatabase } from '../support/engines.js'
+import { createTestDatabase, emptyDatabase } from '../support/engines.js'
 import { BIN, cli, cliOn, tempDb } from './support/cli.js'
 import { ENGINES } from '../support/engines.js'
 
@@ -36,30 +37,74 @@ describe.each(ENGINES)('halo-admin events on %s', (engine) => {
   it('follows: prints what another process commits, and Ctrl-C ends it with 0', async () => {
     const db = await target(engine)
     expect((await cliOn(db, ['db', 'migrate'])).code).toBe(0)
-    const child = spawn(process.execPath, [BIN, '--db', db, 'events', '--follow'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', HALO_NOW: '2026-11-24T03:00:00Z' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    onTestFinished(() => {
-      child.kill('SIGKILL')
-    })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    const until = async (test: () => boolean, what: string) => {
-      for (let i = 0; i < 300 && !test(); i++) await new Promise((r) => setTimeout(r, 20))
-      if (!test()) throw new Error(`${what}; stdout ${out}; stderr ${err}`)
-    }
-    await until(() => err.includes('following'), 'never started following')
+    const f = follower(db)
+    await f.until(() => f.err().includes('following'), 'never started following')
     expect(
       (await cli(['--db', db, 'session', 'open', '--mitra', 'm-9', '--customer', 'c-9'], { env: { HALO_NOW: '2026-11-24T03:00:00Z', HALO_ACTOR: 'ops' } }))
         .code,
     ).toBe(0)
-    await until(() => out.includes('\n'), 'the event never came')
-    expect(out.split('\n')[0]).toMatch(/^2026-11-24 10:00:00 WIB {2}session \d+ {2}opened +active +by system {2}\S+$/)
-    child.kill('SIGINT')
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-    expect(code).toBe(0)
+    await f.until(() => f.out().includes('\n'), 'the event never came')
+    expect(f.out().split('\n')[0]).toMatch(/^2026-11-24 10:00:00 WIB {2}session \d+ {2}opened +active +by system {2}\S+$/)
+    f.child.kill('SIGINT')
+    expect(await f.exit).toBe(0)
+  })
+
+  it("refuses another database's cursor with one line and exit 2", async () => {
+    // migrated on its own (a copy of a template database is a copy, and shares the template's feed)
+    const [db, other] = [await target(engine), engine === 'sqlite' ? tempDb() : await emptyDatabase(engine)]
+    expect((await cliOn(other, ['db', 'migrate'])).code).toBe(0)
+    for (const d of [db, other]) expect((await cliOn(d, ['session', 'open', '--mitra', 'm-1', '--customer', 'c-1'])).code).toBe(0)
+    const theirs = (JSON.parse((await cliOn(other, ['events', '--json'])).stdout) as { cursor: string }).cursor
+    const run = await cliOn(db, ['events', '--after', theirs])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(run.stderr).toMatch(/the cursor is from another database/)
   })
 })
+
+describe('halo-admin events --follow on a SQLite file', () => {
+  for (const how of ['replaced by a restore', 'removed'] as const) {
+    it(`says so and exits 6 when the file is ${how}, instead of stalling`, async () => {
+      const db = tempDb()
+      expect((await cliOn(db, ['session', 'open', '--mitra', 'm-1', '--customer', 'c-1'])).code).toBe(0)
+      copyFileSync(db, `${db}.backup`)
+      const f = follower(db)
+      await f.until(() => f.err().includes('following'), 'never started following')
+      if (how === 'removed') unlinkSync(db)
+      else renameSync(`${db}.backup`, db)
+      const code = await Promise.race([f.exit, new Promise((r) => setTimeout(() => r('still following'), 8000))])
+      expect(code).toBe(6)
+      expect(f.err()).toMatch(
+        how === 'removed' ? /the database file \S+ was removed while this process had it open/ : /the database file \S+ was replaced \(a restore\?\)/,
+      )
+      expect(f.out()).toBe('')
+    })
+  }
+})
+
+/** `halo-admin events --follow` on `db`, running: its output so far, a way to wait for it, its exit status. */
+function follower(db: string) {
+  const child = spawn(process.execPath, [BIN, '--db', db, 'events', '--follow'], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', HALO_NOW: '2026-11-24T03:00:00Z' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  onTestFinished(() => {
+    child.kill('SIGKILL')
+  })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+  const exit = new Promise<number | null>((resolve) => child.on('close', resolve))
+  return {
+    child,
+    exit,
+    out: () => out,
+    err: () => err,
+    async until(test: () => boolean, what: string) {
+      for (let i = 0; i < 300 && !test(); i++) await new Promise((r) => setTimeout(r, 20))
+      if (!test()) throw new Error(`${what}; stdout ${out}; stderr ${err}`)
+    },
+  }
+}

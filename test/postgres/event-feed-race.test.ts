@@ -1,7 +1,8 @@
 /**
- * Issue 12: the event feed under concurrent writers on PostgreSQL. Eight processes write (one of
- * them inside transactions it holds open, so ids it took commit after later ones), while a reader
- * tails the feed; the reader gets every committed event exactly once, each session's in order.
+ * Issues 12 and 18: the event feed under concurrent writers on PostgreSQL. Eight processes write (two
+ * inside transactions they hold open, so ids they took commit after later ones; two taking their
+ * transaction id first and then ending a session another process opened since), while a reader tails
+ * the feed; the reader gets every committed event exactly once, each session's in order.
  */
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createConfigStore, createEventFeed, openDatabase, type LifecycleEvent } from '../../src/index.js'
@@ -32,10 +33,10 @@ describe('PostgreSQL: the event feed under concurrent writers', () => {
       }
     }
     let tailing: Promise<void> = Promise.resolve()
-    const kinds = ['slow', 'slow', 'fast', 'fast', 'fast', 'fast', 'fast', 'fast']
+    const kinds = ['slow', 'slow', 'early', 'early', 'fast', 'fast', 'fast', 'fast']
     const results = await raceProcesses<{ written: number }>(
       'event-writer-worker.mjs',
-      kinds.map((kind, i) => [db.target, `w${i}`, kind, kind === 'slow' ? '40' : '30']),
+      kinds.map((kind, i) => [db.target, `w${i}`, kind, kind === 'fast' ? '30' : '40']),
       90_000,
       async () => {
         tailing = tail()
@@ -49,8 +50,10 @@ describe('PostgreSQL: the event feed under concurrent writers', () => {
       cursor = page.cursor
     }
     const written = results.reduce((n, r) => n + r.written, 0)
-    const stored = await h.db.selectFrom('session_events').select(['id', 'session_id', 'event', 'created_at']).orderBy('id').execute()
+    const stored = await h.db.selectFrom('session_events').select(['id', 'session_id', 'event', 'created_at', 'actor_id']).orderBy('id').execute()
     expect(stored).toHaveLength(written)
+    // the "early" processes did end sessions others opened
+    expect(stored.filter((e) => e.actor_id === 'cs-2').length).toBeGreaterThan(0)
     // exactly once: as many as stored, no cursor twice
     expect(seen).toHaveLength(stored.length)
     expect(new Set(seen.map((e) => e.cursor)).size).toBe(seen.length)

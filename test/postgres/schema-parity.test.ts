@@ -11,10 +11,11 @@ import { setup, type EngineName, type Setup } from '../support/engines.js'
 import { TABLES } from '../support/fixtures.js' // every table of the migrations, the rollup included
 
 /**
- * What only PostgreSQL has, on purpose (migration 0005): the transaction of each event, which the
- * event feed fences its reads on there; SQLite gives out event ids in commit order and needs neither.
+ * What only PostgreSQL has, on purpose (migrations 0005, 0007): each event's key (from its writer's
+ * transaction) and its index, which the event feed orders and fences its reads by there; SQLite gives
+ * out event ids in commit order and needs neither.
  */
-const POSTGRES_ONLY = { column: 'session_events.tx', index: 'session_events_tx' }
+const POSTGRES_ONLY = { column: 'session_events.tx', index: 'session_events_key' }
 
 async function columnsOf(handle: HaloDatabase) {
   const tables = await handle.db.introspection.getTables()

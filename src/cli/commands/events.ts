@@ -6,6 +6,9 @@ import { examples } from '../help.js'
 import { emit } from '../output.js'
 import { integer } from '../parse.js'
 
+/** How often `--follow` reads when no notification wakes it (SQLite; PostgreSQL behind a pooler in transaction mode). */
+const FOLLOW_POLL_MS = 1000
+
 interface EventsOptions {
   readonly after?: string
   readonly follow?: boolean
@@ -15,21 +18,22 @@ interface EventsOptions {
 export const events = new Command('events')
   .description('the lifecycle event feed: sessions opened, ended early, expired, goodbyes, finalized; --follow prints them as they happen')
   .option('--after <cursor>', 'only events after this cursor (a previous run printed it); default: from the first event, or with --follow from now')
-  .option('--follow', 'keep printing events as they are committed until Ctrl-C (PostgreSQL: LISTEN/NOTIFY; SQLite: polling)')
+  .option('--follow', 'keep printing events as they are committed until Ctrl-C (PostgreSQL: LISTEN/NOTIFY where it works; else reads once a second)')
   .option('--limit <n>', 'at most n events (without --follow)', integer(1, 10_000), 100)
   .addHelpText(
     'after',
     `
 Each event shows the cursor after it; give it to --after to go on from there. With --json, the
 events of one page are one document {"events", "cursor"}; with --follow, one JSON object a line.
-${examples('halo-admin events', 'halo-admin events --follow', 'halo-admin events --after x:1234:1240:77 --json', 'halo-admin events --follow --json | jq -c .')}`,
+${examples('halo-admin events', 'halo-admin events --follow', 'halo-admin events --after c:3f9a1c0b2d4e:1240:9f2c41aa --json', 'halo-admin events --follow --json | jq -c .')}`,
   )
   .action(
     action(async (ctx, opts: EventsOptions) => {
       const [{ createEventFeed }, { createConfigStore }] = await Promise.all([import('../../events/event-feed.js'), import('../../config/config-store.js')])
       const handle = await ctx.database()
       const timeZone = ctx.utc ? 'UTC' : await createConfigStore(handle, { clock: ctx.clock }).get('business_timezone')
-      const feed = createEventFeed(handle)
+      // a follower reads about once a second when nothing happens; told once when NOTIFY cannot reach it
+      const feed = createEventFeed(handle, { pollMs: FOLLOW_POLL_MS, onPolling: (why) => ctx.io.stderr.write(`${why}\n`) })
       try {
         if (opts.follow === true) return await follow(ctx, feed, opts.after, timeZone)
         const page = await feed.read({ ...(opts.after === undefined ? {} : { after: opts.after }), limit: opts.limit })
@@ -57,7 +61,7 @@ async function follow(ctx: CliContext, feed: EventFeed, after: string | undefine
       const page = await feed.read({ after: cursor, limit: 500 })
       for (const e of page.events) ctx.io.stdout.write(`${ctx.json ? await jsonLine(e) : await eventLine(e, timeZone)}\n`)
       cursor = page.cursor
-      if (page.events.length === 0) await feed.wait({ timeoutMs: 1000, signal: stop.signal })
+      if (page.events.length === 0) await feed.wait({ timeoutMs: FOLLOW_POLL_MS, signal: stop.signal })
     }
   } finally {
     process.off('SIGINT', quit)

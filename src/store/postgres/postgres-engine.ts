@@ -4,8 +4,9 @@ import { queryBuilder } from '../query-builder.js'
 import type { DescribedError, Engine, EventListener, FileIntegrity, WriteOptions } from '../engine.js'
 import type { Schema } from '../schema.js'
 import { boundsFrom, boundsSql, type Bounds, type BoundsOptions } from './postgres-bounds.js'
-import { codeOf, ConnectFailed, describePostgresError, isLostConnection, isStalePlan, RETRYABLE } from './postgres-errors.js'
+import { codeOf, describePostgresError, isLostConnection, isStalePlan, RETRYABLE } from './postgres-errors.js'
 import { boundedPool } from './postgres-pool.js'
+import { listenForEvents } from './postgres-listener.js'
 
 export { PG_IDLE_IN_TRANSACTION_MS, PG_LOCK_TIMEOUT_MS, PG_STATEMENT_TIMEOUT_MS, timeoutsIn } from './postgres-bounds.js'
 
@@ -166,61 +167,9 @@ class PostgresEngine implements Engine {
   readonly groupsBySorting = false
   readonly eventOrder = 'transaction' as const
 
-  async commitFence(db: Kysely<Schema>): Promise<string> {
-    const { sql } = queryBuilder()
-    const { rows } = await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(db)
-    return rows[0]!.xmin
-  }
-
-  /**
-   * LISTEN on `halo_admin_events:<schema>` (what migration 0005's trigger NOTIFYs at each commit) on a
-   * connection of the pool held for the listener's life; a lost connection ends its waits at once, and
-   * the follower then polls (its reads still fence correctly).
-   */
-  async listenForEvents(): Promise<EventListener | null> {
-    let client: pg.PoolClient
-    try {
-      client = await this.#pool.connect()
-    } catch (e) {
-      throw new ConnectFailed(e)
-    }
-    const schema = this.#schema ?? (await client.query<{ s: string }>('select current_schema() as s')).rows[0]!.s
-    const channel = `halo_admin_events:${schema}`
-    await client.query(`listen "${channel.replaceAll('"', '""')}"`)
-    let wake: (() => void) | null = null
-    let closed = false
-    const onNotify = (n: pg.Notification) => {
-      if (n.channel === channel) wake?.()
-    }
-    const onEnd = () => {
-      closed = true
-      wake?.()
-    }
-    client.on('notification', onNotify)
-    client.on('error', onEnd)
-    client.on('end', onEnd)
-    return {
-      next: (timeoutMs, signal) =>
-        new Promise<void>((resolve) => {
-          if (signal?.aborted) return resolve()
-          const done = () => {
-            clearTimeout(timer)
-            signal?.removeEventListener('abort', done)
-            wake = null
-            resolve()
-          }
-          const timer = setTimeout(done, closed ? 0 : timeoutMs)
-          wake = done
-          signal?.addEventListener('abort', done)
-        }),
-      close: async () => {
-        client.off('notification', onNotify)
-        if (closed) return client.release(true)
-        closed = true
-        await client.query(`unlisten *`).catch(() => {})
-        client.release()
-      },
-    }
+  /** See postgres-listener.ts: a client of its own, made from the pool's options. */
+  listenForEvents(options: { pollMs: number; onPolling?: (why: string) => void }): EventListener | null {
+    return listenForEvents({ client: this.#pool.options as pg.ClientConfig, schema: this.#schema, ...options })
   }
 
   table(name: string): string {

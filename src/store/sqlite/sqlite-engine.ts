@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { realpathSync } from 'node:fs'
+import { realpathSync, statSync } from 'node:fs'
 import type { Kysely, SqliteDatabase } from 'kysely'
 import { queryBuilder } from '../query-builder.js'
 import type { DescribedError, DirectStatements, Engine, EventListener, FileIntegrity, WriteOptions } from '../engine.js'
@@ -118,12 +118,24 @@ class SqliteEngine implements Engine {
   readonly groupsBySorting = true
   readonly eventOrder = 'id' as const
 
-  async commitFence(): Promise<string> {
-    throw new Error('SQLite gives out event ids in commit order: there is no fence to read')
+  /** The file's device and inode when it was opened: a restore that renames another file into place changes them. */
+  readonly #opened: { dev: number; ino: number } | null
+
+  fileReplaced(): string | null {
+    if (this.#file === null || this.#opened === null) return null
+    let now: { dev: number; ino: number }
+    try {
+      now = statSync(this.#file)
+    } catch {
+      return `the database file ${this.#file} was removed while this process had it open: open it again`
+    }
+    return now.dev === this.#opened.dev && now.ino === this.#opened.ino
+      ? null
+      : `the database file ${this.#file} was replaced (a restore?) while this process had it open: open it again`
   }
 
   /** Nothing to listen to: a follower polls. */
-  async listenForEvents(): Promise<EventListener | null> {
+  listenForEvents(): EventListener | null {
     return null
   }
 
@@ -152,6 +164,7 @@ class SqliteEngine implements Engine {
     this.#statements = cachingStatements(raw)
     this.direct = directStatements(this.#statements)
     this.#file = raw.memory ? null : realpathSync(raw.name)
+    this.#opened = this.#file === null ? null : statSync(this.#file)
     this.databaseKey = this.#file === null ? `sqlite:memory:${++memoryDatabases}` : `sqlite:${this.#file}`
   }
 
