@@ -160,8 +160,14 @@ interface Open {
   depth: number
 }
 
-/** Which write transaction the running code is inside, process-wide: a nested write finds it here. */
-const inside = new AsyncLocalStorage<Open>()
+/**
+ * Which write transaction the running code is inside, process-wide: a nested write finds it here. The
+ * store is the process's, not this module's (like the SQLite writer queue): a backend that loads both
+ * the ES modules and the CommonJS build has two copies of this module, and a write through one inside a
+ * write through the other must see it (and fail at once) rather than queue behind it for ever.
+ */
+const INSIDE = Symbol.for('halo-admin.write-transaction-context.v1')
+const inside: AsyncLocalStorage<Open> = ((globalThis as { [INSIDE]?: AsyncLocalStorage<Open> })[INSIDE] ??= new AsyncLocalStorage<Open>())
 
 function makeHandle(engine: Engine, target: string, raw: readonly string[]): HaloDatabase {
   let closed = false

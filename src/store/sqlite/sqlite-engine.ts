@@ -36,7 +36,7 @@ export function openSqlite(path: string, options: { readonly?: boolean; busyTime
     raw.close()
     throw e
   }
-  return new SqliteEngine(raw)
+  return new SqliteEngine(raw, options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS)
 }
 
 /** Prepared statements kept per connection; kysely's driver would prepare every query anew. */
@@ -89,20 +89,47 @@ function directStatements(statements: SqliteDatabase): DirectStatements {
 const WRITERS = Symbol.for('halo-admin.sqlite-writers-by-file')
 const writersByFile: Map<string, Promise<void>> = ((globalThis as { [WRITERS]?: Map<string, Promise<void>> })[WRITERS] ??= new Map())
 
-async function inTurn<T>(file: string | null, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` when the writes of this process queued before it on `file` are done, waiting at most
+ * `timeoutMs` for them, as SQLite waits for another process's lock: a write that waits for a write
+ * waiting for it (one started in a callback that began before the outer write, and awaited inside it)
+ * fails with a busy error instead of hanging.
+ */
+async function inTurn<T>(file: string | null, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
   if (file === null) return fn()
   const before = writersByFile.get(file) ?? Promise.resolve()
   let done!: () => void
   const mine = new Promise<void>((resolve) => (done = resolve))
   const tail = before.then(() => mine)
   writersByFile.set(file, tail)
-  await before
   try {
+    await waitAtMost(before, timeoutMs, file)
     return await fn()
   } finally {
     done()
     if (writersByFile.get(file) === tail) writersByFile.delete(file)
   }
+}
+
+/** The error a write gets after waiting its busy timeout for another write of this process. */
+class WriterQueueTimeout extends Error {
+  readonly code = 'SQLITE_BUSY_IN_PROCESS'
+}
+
+function waitAtMost(turn: Promise<void>, timeoutMs: number, file: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new WriterQueueTimeout(
+            `a write of this process on ${file} waited ${timeoutMs} ms for another write of this process (a write awaited inside another write must be started inside it, not from a callback that began before it)`,
+          ),
+        ),
+      timeoutMs,
+    )
+  })
+  return Promise.race([turn, expired]).finally(() => clearTimeout(timer))
 }
 
 let memoryDatabases = 0
@@ -147,8 +174,11 @@ class SqliteEngine implements Engine {
   readonly #file: string | null
   #db: Kysely<Schema> | undefined
 
-  constructor(raw: Database.Database) {
+  readonly #busyTimeoutMs: number
+
+  constructor(raw: Database.Database, busyTimeoutMs: number) {
     this.#raw = raw
+    this.#busyTimeoutMs = busyTimeoutMs
     this.#statements = cachingStatements(raw)
     this.direct = directStatements(this.#statements)
     this.#file = raw.memory ? null : realpathSync(raw.name)
@@ -172,7 +202,7 @@ class SqliteEngine implements Engine {
 
   /** One writer at a time holds the file (BEGIN IMMEDIATE), so `options.config` needs no lock of its own. */
   async writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>, _options: WriteOptions): Promise<T> {
-    return inTurn(this.#file, () => this.#write(fn))
+    return inTurn(this.#file, this.#busyTimeoutMs, () => this.#write(fn))
   }
 
   async beginNested(trx: Kysely<Schema>, name: string): Promise<void> {
@@ -227,6 +257,7 @@ class SqliteEngine implements Engine {
   }
 
   describeError(e: unknown): string | null {
+    if (e instanceof WriterQueueTimeout) return `the database is busy: ${e.message}`
     const code = (e as { code?: unknown } | null)?.code
     if (typeof code === 'string' && UNAVAILABLE.test(code)) {
       if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'the database is busy (locked by another writer past the timeout)'
