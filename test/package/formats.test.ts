@@ -42,6 +42,9 @@ describe('halo-admin as ES modules and as CommonJS in one process', () => {
       expect(c.ms).toBeGreaterThanOrEqual(750)
       expect(c.ms).toBeLessThan(5000)
     }
+    // a long queue is no deadlock: it waits as long as writes finish, here 2 s against an 800 ms timeout
+    expect(out.longQueue.writes).toEqual(Array(20).fill('ok'))
+    expect(out.longQueue.ms).toBeGreaterThan(1600)
     expect(out.after).toEqual(['ok', 'ok'])
   })
 })

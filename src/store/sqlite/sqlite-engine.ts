@@ -89,11 +89,16 @@ function directStatements(statements: SqliteDatabase): DirectStatements {
 const WRITERS = Symbol.for('halo-admin.sqlite-writers-by-file')
 const writersByFile: Map<string, Promise<void>> = ((globalThis as { [WRITERS]?: Map<string, Promise<void>> })[WRITERS] ??= new Map())
 
+/** When a write of this process on each file last finished: the queue's progress, shared like the queue. */
+const PROGRESS = Symbol.for('halo-admin.sqlite-writer-progress-by-file')
+const progressByFile: Map<string, number> = ((globalThis as { [PROGRESS]?: Map<string, number> })[PROGRESS] ??= new Map())
+
 /**
- * Runs `fn` when the writes of this process queued before it on `file` are done, waiting at most
- * `timeoutMs` for them, as SQLite waits for another process's lock: a write that waits for a write
- * waiting for it (one started in a callback that began before the outer write, and awaited inside it)
- * fails with a busy error instead of hanging.
+ * Runs `fn` when the writes of this process queued before it on `file` are done. It waits as long as
+ * the queue moves, but fails after `timeoutMs` in which no write on the file finished, as SQLite gives
+ * up on another process's lock: a write that waits for a write waiting for it (one started in a
+ * callback that began before the outer write, and awaited inside it) fails with a busy error instead
+ * of hanging, while a long queue of writes that each finish in time never does.
  */
 async function inTurn<T>(file: string | null, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
   if (file === null) return fn()
@@ -103,33 +108,40 @@ async function inTurn<T>(file: string | null, timeoutMs: number, fn: () => Promi
   const tail = before.then(() => mine)
   writersByFile.set(file, tail)
   try {
-    await waitAtMost(before, timeoutMs, file)
+    await waitForTurn(before, file, timeoutMs)
     return await fn()
   } finally {
+    progressByFile.set(file, Date.now())
     done()
-    if (writersByFile.get(file) === tail) writersByFile.delete(file)
+    if (writersByFile.get(file) === tail) {
+      writersByFile.delete(file)
+      progressByFile.delete(file)
+    }
   }
 }
 
-/** The error a write gets after waiting its busy timeout for another write of this process. */
+/** The error a write gets after its busy timeout passed without a write of this process on the file finishing. */
 class WriterQueueTimeout extends Error {
   readonly code = 'SQLITE_BUSY_IN_PROCESS'
 }
 
-function waitAtMost(turn: Promise<void>, timeoutMs: number, file: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new WriterQueueTimeout(
-            `a write of this process on ${file} waited ${timeoutMs} ms for another write of this process (a write awaited inside another write must be started inside it, not from a callback that began before it)`,
-          ),
-        ),
-      timeoutMs,
-    )
-  })
-  return Promise.race([turn, expired]).finally(() => clearTimeout(timer))
+async function waitForTurn(turn: Promise<void>, file: string, timeoutMs: number): Promise<void> {
+  const queued = Date.now()
+  let came = false
+  void turn.then(() => (came = true))
+  for (;;) {
+    const left = Math.max(queued, progressByFile.get(file) ?? 0) + timeoutMs - Date.now()
+    if (left <= 0 && !came) {
+      throw new WriterQueueTimeout(
+        `a write of this process on ${file} waited ${timeoutMs} ms for another write of this process, and none finished (a write awaited inside another write must be started inside it, not from a callback that began before it)`,
+      )
+    }
+    let timer: NodeJS.Timeout | undefined
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(left, 1))))
+    await Promise.race([turn, expired])
+    clearTimeout(timer)
+    if (came) return
+  }
 }
 
 let memoryDatabases = 0

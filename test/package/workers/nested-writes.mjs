@@ -57,6 +57,13 @@ const result = {
   startedBeforeSameCopy: await startedBefore(a, a),
   startedBeforeOtherCopy: await startedBefore(a, b),
 }
+// a queue longer than the busy timeout, each write in it finishing in time: all of them commit
+const slow = (h) => h.write(() => new Promise((resolve) => setTimeout(resolve, 100)))
+const queueStarted = Date.now()
+result.longQueue = {
+  writes: await Promise.all(Array.from({ length: 20 }, (_, i) => settle(slow(i % 2 === 0 ? a : b)))),
+  ms: Date.now() - queueStarted,
+}
 // and the file takes writes from both copies afterwards
 result.after = [await settle(a.write(async () => 1)), await settle(b.write(async () => 1))]
 await a.close()
