@@ -138,7 +138,7 @@ export async function openDatabase(target?: string | PgPoolLike, options: OpenOp
         const { openPostgres } = await import('./postgres/postgres-engine.js')
         engine = openPostgres(parsed.url, { ...options, schema })
       } else {
-        const { openSqlite } = await import('./sqlite/sqlite-engine.js')
+        const { openSqlite } = await import('./sqlite/sqlite-engine.js').catch(sqliteDriverMissing)
         engine = openSqlite(parsed.path, options)
       }
     } catch (e) {
@@ -148,6 +148,19 @@ export async function openDatabase(target?: string | PgPoolLike, options: OpenOp
   }
   if (options.lazy !== true) await loadQueryBuilder()
   return makeHandle(engine, shown, raw)
+}
+
+/**
+ * better-sqlite3 is an optional dependency (a PostgreSQL-only backend installs it with
+ * `--omit=optional` and compiles no native module): opening a SQLite file without it says what to install.
+ */
+function sqliteDriverMissing(e: unknown): never {
+  const code = (e as { code?: unknown } | null)?.code
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /better-sqlite3/.test((e as Error).message))
+    throw new HaloError('DB_ERROR', 'SQLite needs the better-sqlite3 package, which is not installed (it is optional): npm install better-sqlite3', {
+      cause: e,
+    })
+  throw e
 }
 
 /** The transaction a `write` runs in, as the code inside it sees it: nested writes and reads join it. */
