@@ -7,12 +7,14 @@
 // - @arethetypeswrong/cli: `import` and `require` both resolve, with types, under TypeScript's
 //   node10, node16 (from CommonJS and from ESM) and bundler resolution;
 // - the tarball holds only what a user needs: every file matches SHIPPED below, and the entries
-//   (bin, the library in both formats, the CLI and TUI bundles, the migrations) are there.
+//   (bin, the library in both formats, the CLI and TUI bundles, the migrations) are there;
+// - its package.json runs no install script and depends only on what the library loads (kysely, pg,
+//   zod; better-sqlite3 optional): the CLI's and the TUI's packages are in their bundles.
 //
-// It packs the current dist/ (`npm run build` first: `npm ci` and `npm test` build; this script
-// builds only when dist/ is older than the sources). `--keep <dir>` leaves the tarball in <dir>.
+// It packs the current dist/ (`npm run build` first: `npm ci` and `npm test` build; packing builds
+// only when dist/ is older than the sources). `--keep <dir>` leaves the tarball in <dir>.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,10 +32,14 @@ const SHIPPED = [
   // the library's CommonJS build (scripts/build-cjs.mjs)
   /^dist\/cjs\/package\.json$/,
   /^dist\/cjs\/(src|migrations)\/.+\.(js|d\.ts)$/,
-  // the CLI and TUI bundles, with the source maps `--debug` uses
+  // the CLI and TUI bundles, with the source maps `--debug` maps stacks with (positions only, no sources)
   /^dist\/cli\/halo-admin\.cjs(\.map)?$/,
   /^dist\/tui\/[\w-]+\.cjs(\.map)?$/,
 ]
+/** What the packed package.json may depend on, and how. */
+const DEPENDENCIES = { dependencies: ['kysely', 'pg', 'zod'], optionalDependencies: ['better-sqlite3'] }
+/** Scripts npm runs when the package is installed (as a dependency, or from git). */
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare']
 /** Files without which the package does not work. */
 const REQUIRED = [
   'bin/halo-admin.js',
@@ -49,29 +55,31 @@ const REQUIRED = [
   'dist/cjs/migrations/index.js',
 ]
 
-function newest(dir) {
-  let t = 0
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name)
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs)
-  }
-  return t
-}
-
-const built = join(ROOT, 'dist', 'cjs', 'src', 'index.js')
-if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'migrations')))) {
-  console.log('dist/ is older than the sources: npm run build')
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' })
-}
-
 const keep = process.argv.indexOf('--keep')
 const dest = keep > 0 ? process.argv[keep + 1] : mkdtempSync(join(tmpdir(), 'halo-pack-'))
 mkdirSync(dest, { recursive: true })
 let failed = false
 try {
-  // --ignore-scripts: `prepare` would build again; dist/ is current (above)
-  const [pack] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dest], { cwd: ROOT, encoding: 'utf8' }))
+  // with its scripts, as `npm publish` packs: prepack builds when dist/ is stale and takes `prepare` out
+  // of the packed package.json (scripts/pack-manifest.mjs), postpack puts it back
+  const [pack] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', dest], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+  )
   const tarball = join(dest, pack.filename)
+  const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }))
+  const scripts = INSTALL_SCRIPTS.filter((s) => manifest.scripts?.[s] !== undefined)
+  if (scripts.length > 0) {
+    failed = true
+    console.error(`the packed package.json has install scripts: ${scripts.join(', ')}`)
+  }
+  for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies']) {
+    const got = Object.keys(manifest[field] ?? {}).sort()
+    const want = DEPENDENCIES[field] ?? []
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      failed = true
+      console.error(`the packed package.json's ${field}: ${got.join(', ') || 'none'}; expected ${want.join(', ') || 'none'}`)
+    }
+  }
   const files = pack.files.map((f) => f.path)
   const stray = files.filter((f) => !SHIPPED.some((re) => re.test(f)))
   const missing = REQUIRED.filter((f) => !files.includes(f))

@@ -63,7 +63,7 @@ export class HaloError extends Error {
   }
 }
 
-const HTTP_STATUS: Record<ErrorCode, number> = {
+const HTTP_STATUS = {
   INVALID_INPUT: 422,
   REASON_REQUIRED: 422,
   UNKNOWN_FLAG: 422,
@@ -74,7 +74,18 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   INVALID_STATE: 409,
   DAILY_CAP_REACHED: 429,
   DB_ERROR: 503,
-}
+} as const satisfies Record<ErrorCode, number>
+
+/**
+ * An HTTP status a refusal gets (`httpStatusFor`): never 200, so a response typed
+ * `{ status: 200, … } | { status: HttpErrorStatus, … }` narrows on `status`. 500 is for a code this
+ * version does not know (an error from another copy of the library).
+ *
+ * ```ts
+ * const status: HttpErrorStatus = httpStatusFor('DAILY_CAP_REACHED') // 429
+ * ```
+ */
+export type HttpErrorStatus = (typeof HTTP_STATUS)[ErrorCode] | 500
 
 /**
  * The HTTP status the backend answers for an error code.
@@ -83,7 +94,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
  * httpStatusFor('DAILY_CAP_REACHED') // 429
  * ```
  */
-export function httpStatusFor(code: ErrorCode): number {
+export function httpStatusFor(code: ErrorCode): HttpErrorStatus {
   return HTTP_STATUS[code] ?? 500
 }
 

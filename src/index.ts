@@ -5,7 +5,7 @@
  * import { openDatabase, migrateToLatest, createClosureService, UserType } from 'halo-admin'
  * ```
  */
-export { HaloError, ErrorCode, httpStatusFor, isHaloError } from './errors.js'
+export { HaloError, ErrorCode, httpStatusFor, isHaloError, type HttpErrorStatus } from './errors.js'
 export {
   handleEndSessionRequest,
   type EndSessionRequest,
@@ -47,7 +47,16 @@ export { openDatabase, redactTarget, type HaloDatabase, type OpenOptions } from 
 export { migrateToLatest, migrationStatus, type MigrateResult, type MigrationStatus } from './store/migrate.js'
 export { schemaState, type SchemaState } from './store/schema-state.js'
 export type { Schema } from './store/schema.js'
-export { FLAG_DEFINITIONS, defaultFlags, isFlagKey, parseFlagText, type Flags, type FlagKey, type FlagDefinition } from './config/flag-registry.js'
+export {
+  FLAG_DEFINITIONS,
+  defaultFlags,
+  isFlagKey,
+  parseFlagText,
+  readFlagText,
+  type Flags,
+  type FlagKey,
+  type FlagDefinition,
+} from './config/flag-registry.js'
 export { createConfigStore, type ConfigStore, type FlagState, type FlagChange, type ChangeOptions } from './config/config-store.js'
 export {
   createClosureService,

@@ -68,10 +68,13 @@ Exit codes: 0 done, 1 internal error, 2 invalid input, 3 not found, 4 invalid st
 
 Start with:  halo-admin demo`,
     )
-  // as commander's .version() does, but reading the version only when asked
+  // as commander's .version() does, but reading the version only when asked; with --json (before or
+  // after it, not yet parsed when this runs) as one JSON document
   program.on('option:version', () => {
     const version = packageVersion()
-    stdout().write(`${version}\n`)
+    const args = argv ?? []
+    const json = args.slice(0, args.includes('--') ? args.indexOf('--') : undefined).includes('--json')
+    stdout().write(json ? `${JSON.stringify({ version })}\n` : `${version}\n`)
     throw new CommanderError(0, 'commander.version', version)
   })
   const named = argv === undefined ? undefined : commandNamed(argv)

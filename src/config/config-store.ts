@@ -11,7 +11,6 @@ import {
   FLAG_DEFINITIONS,
   flagDefinition,
   isFlagKey,
-  parseFlagText,
   type FlagDefinition,
   type FlagKey,
   type Flags,
@@ -44,9 +43,9 @@ export interface FlagState<K extends FlagKey = FlagKey> {
  * const change = await config.set('closing_grace_seconds', 120, { actor: 'ops-ana' }) // null when unchanged
  * ```
  */
-export interface FlagChange {
+export interface FlagChange<K extends FlagKey = FlagKey> {
   readonly id: number
-  readonly key: FlagKey
+  readonly key: K
   readonly oldValue: unknown
   readonly newValue: unknown
   readonly actor: string
@@ -103,25 +102,32 @@ export interface ConfigStore {
    */
   all(): Promise<Flags>
   /**
-   * Sets a typed value (a string is parsed as a person would type it). Audited; null when the value
-   * was already that.
+   * Sets a flag to a value of its type: an unknown key or a value of another type does not compile
+   * (and, from JavaScript, is refused). Text as a person types it (`'true'`, `'5'`, `'a,b,other'`) is
+   * read first with `readFlagText(key, text)`. Audited; null when the value was already that.
+   *
+   * ```ts
+   * await config.set('early_end_mitra_daily_cap', 5, { actor: 'ops-ana' })
+   * await config.set('early_end_mitra_daily_cap', readFlagText('early_end_mitra_daily_cap', '5'), { actor: 'ops-ana' })
+   * ```
    * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (an ill-typed value, a bad actor or note); `DB_ERROR`
    */
-  set<K extends FlagKey>(key: K | string, value: Flags[K] | string, options: ChangeOptions): Promise<FlagChange | null>
+  set<K extends FlagKey>(key: K, value: Flags[K], options: ChangeOptions): Promise<FlagChange<K> | null>
   /**
    * Back to the default. Audited; null when it had the default already.
    * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (a bad actor or note); `DB_ERROR`
    */
-  reset(key: FlagKey | string, options: ChangeOptions): Promise<FlagChange | null>
+  reset<K extends FlagKey>(key: K, options: ChangeOptions): Promise<FlagChange<K> | null>
   /**
    * Changes, newest first (default 50, at most 10000).
    * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (a bad limit); `DB_ERROR`
    */
-  history(key?: FlagKey | string, limit?: number): Promise<FlagChange[]>
+  history(key?: FlagKey, limit?: number): Promise<FlagChange[]>
 }
 
-function requireKey(key: string): FlagKey {
-  if (!isFlagKey(key)) {
+/** The key, checked at run time too: JavaScript callers (and casts) get past the types. */
+function requireKey<K extends FlagKey>(key: K): K {
+  if (typeof key !== 'string' || !isFlagKey(key)) {
     throw new HaloError('UNKNOWN_FLAG', `unknown flag "${key}"; known: ${FLAG_DEFINITIONS.map((d) => d.key).join(', ')}`)
   }
   return key
@@ -139,7 +145,7 @@ function requireKey(key: string): FlagKey {
 export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock } = {}): ConfigStore {
   const clock = options.clock ?? systemClock
 
-  async function write(key: FlagKey, next: unknown | undefined, opts: ChangeOptions): Promise<FlagChange | null> {
+  async function write<K extends FlagKey>(key: K, next: unknown | undefined, opts: ChangeOptions): Promise<FlagChange<K> | null> {
     const { actor, note } = checkChange(opts)
     const newJson = next === undefined ? null : JSON.stringify(next)
     const defaultJson = JSON.stringify(flagDefinition(key).default)
@@ -179,7 +185,7 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
 
   const service: ConfigStore = {
     async get<K extends FlagKey>(key: K): Promise<Flags[K]> {
-      const k = requireKey(key) as K
+      const k = requireKey(key)
       return rowsToFlags(await readFlagRows(handle))[k]
     },
 
@@ -206,10 +212,7 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
 
     async set(key, value, opts) {
       const k = requireKey(key)
-      const checked =
-        typeof value === 'string' && flagDefinition(k).type !== 'enum' && flagDefinition(k).type !== 'timezone'
-          ? parseFlagText(k, value)
-          : checkFlagValue(k, value)
+      const checked = checkFlagValue(k, value)
       if (!checked.ok) throw new HaloError('INVALID_INPUT', checked.message)
       return write(k, checked.value, opts)
     },

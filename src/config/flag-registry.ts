@@ -1,3 +1,4 @@
+import { HaloError } from '../errors.js'
 import { canonicalTimeZone, isValidTimeZone } from '../core/business-day.js'
 import type { FlagKey, Flags } from '../core/flags.js'
 import { REASON_CODE_MESSAGE, REASON_CODE_PATTERN } from '../core/ids.js'
@@ -179,6 +180,22 @@ export function parseFlagText<K extends FlagKey>(key: K, text: string): ValueChe
     return { ok: false, message: `${key}: expected ${def.hint}, got ${JSON.stringify(text)}` }
   }
   return checked
+}
+
+/**
+ * A flag's value from text as a person types it (`parseFlagText`), for `ConfigStore.set`: the CLI's
+ * and the TUI's way in, kept apart from the store, which takes typed values only.
+ *
+ * ```ts
+ * await config.set('early_end_mitra_daily_cap', readFlagText('early_end_mitra_daily_cap', '5'), { actor: 'ops-ana' }) // 5
+ * ```
+ *
+ * @throws HaloError `INVALID_INPUT` (text that is no value of the flag's type)
+ */
+export function readFlagText<K extends FlagKey>(key: K, text: string): Flags[K] {
+  const parsed = parseFlagText(key, text)
+  if (!parsed.ok) throw new HaloError('INVALID_INPUT', parsed.message)
+  return parsed.value
 }
 
 /** Reads a stored JSON value; a value no longer valid falls back to the default. */

@@ -1,7 +1,7 @@
 import type { ClosureService, EarlyEndResult } from '../closure/closure-service.js'
 import { UserType } from '../core/user-type.js'
 import { EndSessionRequestBody, parseInput } from '../core/validation.js'
-import { HaloError, httpStatusFor, type ErrorCode } from '../errors.js'
+import { HaloError, httpStatusFor, type ErrorCode, type HttpErrorStatus } from '../errors.js'
 
 /**
  * What the backend's route hands over: the path's `:id`, the authenticated actor, the parsed JSON body.
@@ -56,18 +56,20 @@ export interface HttpErrorBody {
 }
 
 /**
- * What to answer: send `body` as JSON with `status`.
+ * What to answer: send `body` as JSON with `status`. It narrows on `status`: 200 is the early end,
+ * any other status a refusal with its error.
  *
  * ```ts
  * const r: EndSessionResponse = await handleEndSessionRequest(request, services)
- * if ('error' in r && r.status === 503) log.error(r.error) // the database's own words
+ * if (r.status === 200) notifyApps(r.body.sessionId, r.body.graceEndsAt)
+ * else if (r.status === 503) log.error(r.error) // the database's own words
  * res.status(r.status).json(r.body)
  * ```
  */
 export type EndSessionResponse =
   | { readonly status: 200; readonly body: EarlyEndResult }
   | {
-      readonly status: number
+      readonly status: HttpErrorStatus
       readonly body: HttpErrorBody
       /** The error behind the refusal, for the backend's logs (a `DB_ERROR` keeps the database's words here, not in `body`). */
       readonly error: HaloError

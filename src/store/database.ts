@@ -150,7 +150,7 @@ export async function openDatabase(target?: string | PgPoolLike, options: OpenOp
         const { openPostgres } = await import('./postgres/postgres-engine.js')
         engine = openPostgres(parsed.url, { ...options, schema })
       } else {
-        const { openSqlite } = await import('./sqlite/sqlite-engine.js')
+        const { openSqlite } = await import('./sqlite/sqlite-engine.js').catch(sqliteDriverMissing)
         engine = openSqlite(parsed.path, options)
       }
     } catch (e) {
@@ -160,6 +160,19 @@ export async function openDatabase(target?: string | PgPoolLike, options: OpenOp
   }
   if (options.lazy !== true) await loadQueryBuilder()
   return makeHandle(engine, shown, raw)
+}
+
+/**
+ * better-sqlite3 is an optional dependency (a PostgreSQL-only backend installs it with
+ * `--omit=optional` and compiles no native module): opening a SQLite file without it says what to install.
+ */
+function sqliteDriverMissing(e: unknown): never {
+  const code = (e as { code?: unknown } | null)?.code
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /better-sqlite3/.test((e as Error).message))
+    throw new HaloError('DB_ERROR', 'SQLite needs the better-sqlite3 package, which is not installed (it is optional): npm install better-sqlite3', {
+      cause: e,
+    })
+  throw e
 }
 
 /** The transaction a `write` runs in, as the code inside it sees it: nested writes and reads join it. */
@@ -172,8 +185,14 @@ interface Open {
   depth: number
 }
 
-/** Which write transaction the running code is inside, process-wide: a nested write finds it here. */
-const inside = new AsyncLocalStorage<Open>()
+/**
+ * Which write transaction the running code is inside, process-wide: a nested write finds it here. The
+ * store is the process's, not this module's (like the SQLite writer queue): a backend that loads both
+ * the ES modules and the CommonJS build has two copies of this module, and a write through one inside a
+ * write through the other must see it (and fail at once) rather than queue behind it for ever.
+ */
+const INSIDE = Symbol.for('halo-admin.write-transaction-context.v1')
+const inside: AsyncLocalStorage<Open> = ((globalThis as { [INSIDE]?: AsyncLocalStorage<Open> })[INSIDE] ??= new AsyncLocalStorage<Open>())
 
 function makeHandle(engine: Engine, target: string, raw: readonly string[]): HaloDatabase {
   let closed = false

@@ -243,7 +243,9 @@ function maskedToken(token: string): string {
   const m = URL_START.exec(token)
   URL_START.lastIndex = 0
   if (m === null) return token
-  const rest = token.slice(m.index)
+  // punctuation after the URL (`…?schema=halo: the database is unavailable`) is the sentence's, not the URL's
+  const trailing = /[:;,.!?)\]}'"]+$/.exec(token)?.[0] ?? ''
+  const rest = token.slice(m.index, token.length - trailing.length)
   if (!/@|[?&](ssl)?password=/i.test(rest)) return token
   let shown: string
   try {
@@ -255,5 +257,5 @@ function maskedToken(token: string): string {
   } catch {
     shown = maskAfterScheme(rest)
   }
-  return token.slice(0, m.index) + shown
+  return token.slice(0, m.index) + shown + trailing
 }

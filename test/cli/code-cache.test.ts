@@ -2,11 +2,13 @@
  * bin/load-bundle.js compiles the CLI bundle with V8's code cache, kept in the user's cache
  * directory. A cache must never change what runs: a bundle changed in place (same length, which V8
  * alone would accept) gets a new cache, a damaged or unwritable cache is ignored, and the bundle's
- * `import()` still works when it was compiled from the cache. The time it saves is
- * bench/cold-start.mjs.
+ * `import()` still works when it was compiled from the cache. Nor may it run what another user wrote:
+ * the cases below plant V8 data compiled from other code of the same length (which V8 alone accepts)
+ * in files and directories chowned to `nobody` or open to others, and symlinks where the loader
+ * writes. The time it saves is bench/cold-start.mjs.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { BIN, ROOT, tempDb } from './support/cli.js'
@@ -34,6 +36,38 @@ function caches(dir: string): string[] {
   } catch {
     return []
   }
+}
+
+/** The uid and gid of `nobody`, another user than the one running the tests (root, on CI). */
+const NOBODY = 65534
+
+/** A bundle and, once loaded, its cache file: `value()` gives `text`. */
+function bundleWithCache(text: string) {
+  const base = dirname(tempDb())
+  const dir = join(base, 'cache')
+  const bundle = join(base, 'bundle.cjs')
+  writeFileSync(bundle, `exports.value = async () => ${JSON.stringify(text)}\n`)
+  expect(node(loadAndPrint(bundle), dir).stdout).toBe(text)
+  const [file] = caches(dir)
+  return { base, dir, bundle, cacheFile: join(dir, file!) }
+}
+
+/**
+ * Writes into `cacheFile` V8 data compiled from a bundle of the same length giving `text`, with a valid
+ * digest: only who owns the file and its directory tells it from the loader's own.
+ */
+function plant(cacheFile: string, text: string) {
+  const source = `exports.value = async () => ${JSON.stringify(text)}\n`
+  const code = `
+    const vm = require('node:vm'), crypto = require('node:crypto'), fs = require('node:fs')
+    const script = new vm.Script('(function (exports, require, module, __filename, __dirname, __import) {' + ${JSON.stringify(source)} + '\\n})')
+    const mod = { exports: {} }
+    script.runInThisContext()(mod.exports, require, mod, '', '', null)
+    mod.exports.value() // compiled, as the loader's cache holds what the command ran
+    const data = script.createCachedData()
+    fs.writeFileSync(${JSON.stringify(cacheFile)}, Buffer.concat([crypto.createHash('sha256').update(data).digest(), data]))`
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' })
+  expect(r.stderr).toBe('')
 }
 
 describe('the code cache of the CLI bundle', () => {
@@ -109,5 +143,78 @@ describe('the code cache of the CLI bundle', () => {
     expect(node(loadAndPrint(bundle), dir, { HALO_CODE_CACHE: '0' }).stdout).toBe('ok')
     expect(node(loadAndPrint(bundle), dir, { DEBUG: '1' }).stdout).toBe('ok')
     expect(caches(dir)).toEqual([])
+  })
+
+  it('runs a cache only when this user owns it and its directory and no one else can write them', () => {
+    const { dir, bundle, cacheFile } = bundleWithCache('mine')
+    // the planted data is what V8 runs when the loader trusts the file: the control case
+    plant(cacheFile, 'evil')
+    expect(node(loadAndPrint(bundle), dir).stdout).toBe('evil')
+    // the same file, but another user's
+    plant(cacheFile, 'evil')
+    chownSync(cacheFile, NOBODY, NOBODY)
+    expect(node(loadAndPrint(bundle), dir)).toEqual({ code: 0, stdout: 'mine', stderr: '' })
+    // ours, but writable by others
+    plant(cacheFile, 'evil')
+    chmodSync(cacheFile, 0o666)
+    expect(node(loadAndPrint(bundle), dir).stdout).toBe('mine')
+    // a directory others may write into, or another user's: neither read nor written
+    for (const open of [() => chmodSync(dir, 0o777), () => chownSync(dir, NOBODY, NOBODY)]) {
+      plant(cacheFile, 'evil')
+      open()
+      const before = readFileSync(cacheFile)
+      expect(node(loadAndPrint(bundle), dir).stdout).toBe('mine')
+      expect(readFileSync(cacheFile)).toEqual(before)
+      expect(readdirSync(dir)).toEqual([cacheFile.slice(dir.length + 1)])
+      chmodSync(dir, 0o755)
+      chownSync(dir, process.getuid!(), process.getgid!())
+    }
+  })
+
+  it('is not used through a symlink, as its directory or its file', () => {
+    const { base, dir, bundle, cacheFile } = bundleWithCache('mine')
+    plant(cacheFile, 'evil')
+    const link = join(base, 'link')
+    symlinkSync(dir, link)
+    expect(node(loadAndPrint(bundle), link).stdout).toBe('mine')
+    const precious = join(base, 'precious')
+    plant(precious, 'evil')
+    const before = readFileSync(precious)
+    rmSync(cacheFile)
+    symlinkSync(precious, cacheFile)
+    expect(node(loadAndPrint(bundle), dir).stdout).toBe('mine')
+    // the link was replaced by a cache of our own, not written through
+    expect(readFileSync(precious)).toEqual(before)
+    expect(lstatSync(cacheFile).isFile()).toBe(true)
+  })
+
+  it('never writes through a symlink planted where it writes its temporary file', () => {
+    const { base, dir, bundle, cacheFile } = bundleWithCache('mine')
+    rmSync(cacheFile)
+    const precious = join(base, 'precious')
+    writeFileSync(precious, 'root-owned, not to be overwritten')
+    // the process plants links at the names a temporary file was given before: <cache>.<pid>.tmp
+    const code = `require('node:fs').symlinkSync(${JSON.stringify(precious)}, ${JSON.stringify(cacheFile)} + '.' + process.pid + '.tmp'); ${loadAndPrint(bundle)}`
+    expect(node(code, dir)).toEqual({ code: 0, stdout: 'mine', stderr: '' })
+    expect(readFileSync(precious, 'utf8')).toBe('root-owned, not to be overwritten')
+    expect(existsSync(cacheFile)).toBe(true)
+  })
+
+  it('ignores a cache with one byte flipped, never crashing, and writes a good one', () => {
+    const { dir, bundle, cacheFile } = bundleWithCache('mine')
+    const good = readFileSync(cacheFile)
+    for (const at of [0, 40, Math.floor(good.length / 2), good.length - 1]) {
+      const bad = Buffer.from(good)
+      bad[at] = bad[at]! ^ 0xff
+      writeFileSync(cacheFile, bad)
+      expect(node(loadAndPrint(bundle), dir)).toEqual({ code: 0, stdout: 'mine', stderr: '' })
+      expect(readFileSync(cacheFile)).not.toEqual(bad)
+      expect(node(loadAndPrint(bundle), dir).stdout).toBe('mine')
+    }
+  })
+
+  it('makes its directory readable by its owner only', () => {
+    const { dir } = bundleWithCache('mine')
+    expect(statSync(dir).mode & 0o777).toBe(0o700)
   })
 })

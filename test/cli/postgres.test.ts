@@ -84,4 +84,28 @@ describe('halo-admin on PostgreSQL', () => {
       secretFree(r.stderr)
     }
   })
+
+  it('ends the masked URL where the URL ends, the schema and the words after it intact', async () => {
+    const u = new URL(withPassword(inject('pgAdminUrl')))
+    u.port = '1'
+    u.searchParams.set('schema', 'halo')
+    const r = await cli(['--db', u.toString(), 'flag', 'list'], { env })
+    expect(r.code).toBe(6)
+    const { message } = errorLine(r)
+    expect(message).toContain('?schema=halo: the database is unavailable')
+    expect(message).not.toContain('%3A')
+    secretFree(r.stderr)
+  })
+
+  it('runs db check without the SQLite file check', async () => {
+    const db = await createTestDatabase('postgres')
+    onTestFinished(db.drop)
+    const text = await cli(['--db', db.target, 'db', 'check'], { env })
+    const json = await cli(['--db', db.target, '--json', 'db', 'check'], { env })
+    expect([text.code, json.code]).toEqual([0, 0])
+    expect(text.stdout).not.toContain('sqlite')
+    const checks = (JSON.parse(json.stdout) as { checks: { name: string }[] }).checks.map((c) => c.name)
+    expect(checks).toContain('closure_rollup')
+    expect(checks).not.toContain('sqlite_integrity')
+  })
 })

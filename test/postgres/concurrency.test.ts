@@ -4,6 +4,7 @@
  * locks the service takes. Each race here runs for real: a pool of 8
  * connections, several pools, or several OS processes released together.
  */
+import type { FlagKey } from '../../src/config/flag-registry.js'
 import { sql } from 'kysely'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import {
@@ -43,7 +44,7 @@ async function open(target: string, poolSize = 8): Promise<HaloDatabase> {
 
 async function setFlags(h: HaloDatabase, values: Record<string, unknown>): Promise<void> {
   const config = createConfigStore(h, { clock: fixedClock(NOW) })
-  for (const [k, v] of Object.entries(values)) await config.set(k, v as never, { actor: 'ops' })
+  for (const [k, v] of Object.entries(values)) await config.set(k as FlagKey, v as never, { actor: 'ops' })
 }
 
 /** Inserts `n` sessions of `mitraId` in one statement (ends in 60 minutes unless told). */

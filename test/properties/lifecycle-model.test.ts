@@ -18,6 +18,7 @@
  * sizes and `HALO_PROP_SEED=<seed> HALO_PROP_PATH=<path> HALO_PROP_REPLAY=<replayPath>
  * npx vitest run test/properties/lifecycle-model.test.ts -t postgres` (or `-t sqlite`).
  */
+import type { FlagKey } from '../../src/config/flag-registry.js'
 import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -622,7 +623,7 @@ class SetFlag implements Cmd {
   check = () => true
   async run(model: LifecycleModel, real: Real) {
     const want = model.setFlag(this.key, this.value)
-    const got = await outcomeOf(real.t.config.set(this.key, this.value as never, { actor: 'prop-ops' }))
+    const got = await outcomeOf(real.t.config.set(this.key as FlagKey, this.value as never, { actor: 'prop-ops' }))
     expect(got.ok ? { ok: true, value: null } : got, this.toString()).toEqual(want)
     expect(await real.t.config.all(), `flags after ${this.toString()}`).toMatchObject(model.flags)
     const history = (await real.t.config.history(undefined, 10_000)).map(({ key, oldValue, newValue }) => ({ key, oldValue, newValue }))
@@ -895,7 +896,7 @@ async function runSequence(
   const model = new LifecycleModel(start)
   for (const [key, value] of Object.entries(flags)) {
     if (value === DEFAULT_FLAGS[key as keyof ModelFlags]) continue
-    await t.config.set(key, value as never, { actor: 'prop-ops' })
+    await t.config.set(key as FlagKey, value as never, { actor: 'prop-ops' })
     model.setFlag(key, value)
   }
   const real: Real = { t, second, report: createReportService(t.handle, { clock: t.clock }), ids: [] }

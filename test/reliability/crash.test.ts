@@ -8,6 +8,7 @@
  * their workloads, the kill delays) comes from one seed, printed with any failure; HALO_CRASH_SEED
  * replays it (the OS scheduling still varies from run to run).
  */
+import type { FlagKey } from '../../src/config/flag-registry.js'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -261,7 +262,7 @@ async function newFile(dir: string, name: string): Promise<string> {
     early_end_mitra_daily_cap: 2,
     early_end_mitra_over_cap_action: 'allow',
   })) {
-    await config.set(key, value as never, { actor: 'crash-setup' })
+    await config.set(key as FlagKey, value as never, { actor: 'crash-setup' })
   }
   await h.close()
   return file

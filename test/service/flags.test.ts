@@ -1,3 +1,4 @@
+import { readFlagText, type FlagKey } from '../../src/config/flag-registry.js'
 import { describe, expect, it } from 'vitest'
 import { loadFlags } from '../../src/config/config-repository.js'
 import { ENGINES } from '../support/engines.js'
@@ -21,11 +22,11 @@ describe.each(ENGINES)('config flags on %s', (engine) => {
     expect(list).toHaveLength(8)
   })
 
-  it('stores typed values and values typed as text, and reads them back typed', async () => {
+  it('stores typed values and values typed as text (read with readFlagText), and reads them back typed', async () => {
     const t = await fresh(engine)
     await t.config.set('early_end_mitra_enabled', true, { actor: 'ops-ana' })
-    await t.config.set('early_end_mitra_daily_cap', '5', { actor: 'ops-ana' })
-    await t.config.set('early_end_reason_codes', 'customer_left, other', { actor: 'ops-ana' })
+    await t.config.set('early_end_mitra_daily_cap', readFlagText('early_end_mitra_daily_cap', ' 5'), { actor: 'ops-ana' })
+    await t.config.set('early_end_reason_codes', readFlagText('early_end_reason_codes', 'customer_left, other'), { actor: 'ops-ana' })
     await t.config.set('early_end_mitra_over_cap_action', 'allow', { actor: 'ops-ana' })
     await t.config.set('business_timezone', 'Europe/Berlin', { actor: 'ops-ana' })
     await t.config.set('closing_grace_seconds', 0, { actor: 'ops-ana' })
@@ -42,10 +43,10 @@ describe.each(ENGINES)('config flags on %s', (engine) => {
   it('refuses an unknown key with UNKNOWN_FLAG and changes nothing', async () => {
     const t = await fresh(engine)
     const before = await tableCounts(t.handle)
-    await expectCode(t.config.set('early_end_enabled', true as never, { actor: 'ops' }), 'UNKNOWN_FLAG')
+    await expectCode(t.config.set('early_end_enabled' as never, true as never, { actor: 'ops' }), 'UNKNOWN_FLAG')
     await expectCode(t.config.get('nope' as never), 'UNKNOWN_FLAG')
-    await expectCode(t.config.reset('nope', { actor: 'ops' }), 'UNKNOWN_FLAG')
-    await expectCode(t.config.history('nope'), 'UNKNOWN_FLAG')
+    await expectCode(t.config.reset('nope' as never, { actor: 'ops' }), 'UNKNOWN_FLAG')
+    await expectCode(t.config.history('nope' as never), 'UNKNOWN_FLAG')
     expect(await tableCounts(t.handle)).toEqual(before)
   })
 
@@ -66,7 +67,7 @@ describe.each(ENGINES)('config flags on %s', (engine) => {
     const t = await fresh(engine)
     const old = await t.config.all()
     const before = await tableCounts(t.handle)
-    await expectCode(t.config.set(key, value as never, { actor: 'ops' }), 'INVALID_INPUT')
+    await expectCode(t.config.set(key as FlagKey, value as never, { actor: 'ops' }), 'INVALID_INPUT')
     expect(await t.config.all()).toEqual(old)
     expect(await tableCounts(t.handle)).toEqual(before)
   })
@@ -103,7 +104,7 @@ describe.each(ENGINES)('config flags on %s', (engine) => {
   it('records nothing when a flag is set to the value it already has, or reset while at its default', async () => {
     const t = await fresh(engine)
     await t.config.set('early_end_mitra_daily_cap', 4, { actor: 'ops' })
-    expect(await t.config.set('early_end_mitra_daily_cap', '4', { actor: 'ops' })).toBeNull()
+    expect(await t.config.set('early_end_mitra_daily_cap', 4, { actor: 'ops' })).toBeNull()
     expect(await t.config.reset('early_end_customer_enabled', { actor: 'ops' })).toBeNull()
     expect(await t.config.history()).toHaveLength(1)
   })

@@ -34,6 +34,9 @@ describe('a PostgreSQL URL', () => {
   })
 
   it.each([
+    ['postgres://u:pw@h/db?schema=halo: the database is unavailable', 'postgres://u:***@h/db?schema=halo: the database is unavailable'],
+    ['cannot open postgres://u:pw@h/db?schema=halo, postgres://v:pw@h/db.', 'cannot open postgres://u:***@h/db?schema=halo, postgres://v:***@h/db.'],
+    ['(see postgres://u:pw@h:5432/db?sslmode=require)', '(see postgres://u:***@h:5432/db?sslmode=require)'],
     ["unknown option '--dbb=postgres://u:pw-1@h/db'", "unknown option '--dbb=postgres://u:***@h/db'"],
     ['got postgres:/u:pw-2@h/db as a file', 'got postgres:*** as a file'],
     ['see postgres://u:a/b@h/db here', 'see postgres://*** here'],

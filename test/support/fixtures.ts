@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, onTestFinished } from 'vitest'
-import { HaloError, UserType, type ErrorCode, type HaloDatabase } from '../../src/index.js'
+import { HaloError, UserType, type ErrorCode, type FlagKey, type HaloDatabase } from '../../src/index.js'
 import { setup, type EngineName, type Setup } from './engines.js'
 
 export const TABLES = [
@@ -33,7 +33,7 @@ export async function fresh(engine: EngineName, now?: string): Promise<Setup> {
 
 /** Flags as the tests usually need them: mitra early end on, plus any overrides. */
 export async function flags(t: Setup, values: Record<string, unknown>): Promise<void> {
-  for (const [key, value] of Object.entries(values)) await t.config.set(key, value as never, { actor: 'test-ops' })
+  for (const [key, value] of Object.entries(values)) await t.config.set(key as FlagKey, value as never, { actor: 'test-ops' })
 }
 
 /** Mitra early end on, with an optional cap and over-cap action. */

@@ -36,7 +36,7 @@ export function openSqlite(path: string, options: { readonly?: boolean; busyTime
     raw.close()
     throw e
   }
-  return new SqliteEngine(raw)
+  return new SqliteEngine(raw, options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS)
 }
 
 /** Prepared statements kept per connection; kysely's driver would prepare every query anew. */
@@ -89,19 +89,58 @@ function directStatements(statements: SqliteDatabase): DirectStatements {
 const WRITERS = Symbol.for('halo-admin.sqlite-writers-by-file')
 const writersByFile: Map<string, Promise<void>> = ((globalThis as { [WRITERS]?: Map<string, Promise<void>> })[WRITERS] ??= new Map())
 
-async function inTurn<T>(file: string | null, fn: () => Promise<T>): Promise<T> {
+/** When a write of this process on each file last finished: the queue's progress, shared like the queue. */
+const PROGRESS = Symbol.for('halo-admin.sqlite-writer-progress-by-file')
+const progressByFile: Map<string, number> = ((globalThis as { [PROGRESS]?: Map<string, number> })[PROGRESS] ??= new Map())
+
+/**
+ * Runs `fn` when the writes of this process queued before it on `file` are done. It waits as long as
+ * the queue moves, but fails after `timeoutMs` in which no write on the file finished, as SQLite gives
+ * up on another process's lock: a write that waits for a write waiting for it (one started in a
+ * callback that began before the outer write, and awaited inside it) fails with a busy error instead
+ * of hanging, while a long queue of writes that each finish in time never does.
+ */
+async function inTurn<T>(file: string | null, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
   if (file === null) return fn()
   const before = writersByFile.get(file) ?? Promise.resolve()
   let done!: () => void
   const mine = new Promise<void>((resolve) => (done = resolve))
   const tail = before.then(() => mine)
   writersByFile.set(file, tail)
-  await before
   try {
+    await waitForTurn(before, file, timeoutMs)
     return await fn()
   } finally {
+    progressByFile.set(file, Date.now())
     done()
-    if (writersByFile.get(file) === tail) writersByFile.delete(file)
+    if (writersByFile.get(file) === tail) {
+      writersByFile.delete(file)
+      progressByFile.delete(file)
+    }
+  }
+}
+
+/** The error a write gets after its busy timeout passed without a write of this process on the file finishing. */
+class WriterQueueTimeout extends Error {
+  readonly code = 'SQLITE_BUSY_IN_PROCESS'
+}
+
+async function waitForTurn(turn: Promise<void>, file: string, timeoutMs: number): Promise<void> {
+  const queued = Date.now()
+  let came = false
+  void turn.then(() => (came = true))
+  for (;;) {
+    const left = Math.max(queued, progressByFile.get(file) ?? 0) + timeoutMs - Date.now()
+    if (left <= 0 && !came) {
+      throw new WriterQueueTimeout(
+        `a write of this process on ${file} waited ${timeoutMs} ms for another write of this process, and none finished (a write awaited inside another write must be started inside it, not from a callback that began before it)`,
+      )
+    }
+    let timer: NodeJS.Timeout | undefined
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(left, 1))))
+    await Promise.race([turn, expired])
+    clearTimeout(timer)
+    if (came) return
   }
 }
 
@@ -159,8 +198,11 @@ class SqliteEngine implements Engine {
   readonly #file: string | null
   #db: Kysely<Schema> | undefined
 
-  constructor(raw: Database.Database) {
+  readonly #busyTimeoutMs: number
+
+  constructor(raw: Database.Database, busyTimeoutMs: number) {
     this.#raw = raw
+    this.#busyTimeoutMs = busyTimeoutMs
     this.#statements = cachingStatements(raw)
     this.direct = directStatements(this.#statements)
     this.#file = raw.memory ? null : realpathSync(raw.name)
@@ -185,7 +227,7 @@ class SqliteEngine implements Engine {
 
   /** One writer at a time holds the file (BEGIN IMMEDIATE), so `options.config` needs no lock of its own. */
   async writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>, _options: WriteOptions): Promise<T> {
-    return inTurn(this.#file, () => this.#write(fn))
+    return inTurn(this.#file, this.#busyTimeoutMs, () => this.#write(fn))
   }
 
   async beginNested(trx: Kysely<Schema>, name: string): Promise<void> {
@@ -240,6 +282,7 @@ class SqliteEngine implements Engine {
   }
 
   describeError(e: unknown): DescribedError | null {
+    if (e instanceof WriterQueueTimeout) return { code: 'DB_ERROR', message: `the database is busy: ${e.message}` }
     const code = (e as { code?: unknown } | null)?.code
     if (typeof code === 'string' && UNAVAILABLE.test(code)) {
       if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))

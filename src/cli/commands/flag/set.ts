@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import type { FlagKey } from '../../../config/flag-registry.js'
+import { readFlagText, type FlagKey } from '../../../config/flag-registry.js'
 import { action } from '../../action.js'
 import { examples } from '../../help.js'
 import { emit } from '../../output.js'
@@ -24,7 +24,7 @@ export const flagSet = new Command('set')
     action(async (ctx, opts: { note?: string }, key: FlagKey, value: string) => {
       const { createConfigStore } = await import('../../../config/config-store.js')
       const config = createConfigStore(await ctx.database(), { clock: ctx.clock })
-      const change = await config.set(key, value, { actor: ctx.actor(), note: opts.note })
+      const change = await config.set(key, readFlagText(key, value), { actor: ctx.actor(), note: opts.note })
       await emit(ctx, await changeResult(key, change, () => config.get(key)), describeChange)
     }),
   )

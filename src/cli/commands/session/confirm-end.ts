@@ -3,6 +3,7 @@
  * confirmation, then the reason and its note when the library says one is
  * needed. Loaded only when it asks, so inquirer costs nothing elsewhere.
  */
+import { input, select } from '@inquirer/prompts'
 import type { ClosureService } from '../../../closure/closure-service.js'
 import type { EarlyEndInput } from '../../../core/validation.js'
 import type { UserType } from '../../../core/user-type.js'
@@ -98,8 +99,8 @@ interface SelectAsk {
 
 /** inquirer on the context's streams, in the CLI's colours (none with --no-color or NO_COLOR), Ctrl-C as `Cancelled`. */
 async function promptsFor(ctx: CliContext, p: Paint) {
-  // inquirer is an ES module only: the CommonJS CLI bundle can load it with import() alone
-  const { input, select } = await import('@inquirer/prompts')
+  // imported by name (this module is the lazily loaded one): the CLI bundle then holds only these two
+  // prompts, not the editor prompt's iconv-lite (500 KB)
   const streams = { input: ctx.io.stdin, output: ctx.io.stdout }
   const theme = {
     prefix: { idle: p.bold('?'), done: p.green('✔') },
