@@ -33,12 +33,9 @@ export async function contentsOf(handle: HaloDatabase): Promise<Contents> {
   // a row written by SQL leaves no audit: any row of any table makes it someone's data
   const rows = await tablesWithRows(handle)
   if (changes.length === 0 && sessions.length === 0 && reviews.length === 0 && rows.length === 0) return { kind: 'empty' }
-  const held = [
-    sessions.length > 0 && 'sessions',
-    reviews.length > 0 && 'reviews',
-    changes.length > 0 && 'flag changes',
-    rows.length > 0 && `rows in ${rows.join(', ')}`,
-  ]
+  const held = [sessions.length > 0 && 'sessions', reviews.length > 0 && 'reviews', changes.length > 0 && 'flag changes']
+  // rows no command wrote (SQL by hand): named by table, when nothing else says what the data is
+  if (!held.some(Boolean)) held.push(`rows in ${rows.join(', ')}`)
   return { kind: 'data', detail: held.filter(Boolean).join(', ') }
 }
 
