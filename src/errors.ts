@@ -17,6 +17,8 @@ export const ErrorCode = {
   UNKNOWN_FLAG: 'UNKNOWN_FLAG',
   REVIEW_NOT_FOUND: 'REVIEW_NOT_FOUND',
   DB_ERROR: 'DB_ERROR',
+  /** The target holds no halo-admin database (opened with `create: false`): nothing was created. */
+  DATABASE_NOT_FOUND: 'DATABASE_NOT_FOUND',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -74,6 +76,7 @@ const HTTP_STATUS = {
   INVALID_STATE: 409,
   DAILY_CAP_REACHED: 429,
   DB_ERROR: 503,
+  DATABASE_NOT_FOUND: 503,
 } as const satisfies Record<ErrorCode, number>
 
 /**

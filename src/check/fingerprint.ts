@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { HaloDatabase } from '../store/database.js'
 
 /** Every table of the schema with the columns that order it: what a fingerprint covers. */
-const TABLES: readonly (readonly [string, string])[] = [
+export const FINGERPRINT_TABLES: readonly (readonly [string, string])[] = [
   ['app_config', 'key'],
   ['config_audit', 'id'],
   ['sessions', 'id'],
@@ -27,7 +27,7 @@ const TABLES: readonly (readonly [string, string])[] = [
  */
 export async function fingerprint(handle: HaloDatabase): Promise<string> {
   const hash = createHash('sha256')
-  for (const [table, order] of TABLES) {
+  for (const [table, order] of FINGERPRINT_TABLES) {
     hash.update(`\u0000${table}\u0000`)
     for (const row of await handle.select<Record<string, unknown>>(`select * from ${handle.engine.table(table)} order by ${order}`))
       hash.update(`${JSON.stringify(row)}\n`)

@@ -7,6 +7,7 @@ import { openDatabase, type HaloDatabase } from '../store/database.js'
 import { schemaReport } from '../store/schema-state.js'
 import { maskTargetsIn, parseTarget, type Target } from '../store/target.js'
 import { invocationOf, type Invocation } from './invocation.js'
+import { nextCommand, shellWord } from './next-command.js'
 import { oneLine } from './report-error.js'
 
 /** The options every command takes (contract §6), wherever they stand on the line. */
@@ -58,11 +59,13 @@ export interface CliContext {
    */
   givenActor(): string | undefined
   /**
-   * The database, opened once. A SQLite file is created and migrated on first
-   * use; a PostgreSQL database must be migrated with `db migrate` first.
+   * The database, opened once. Only a command that creates databases (`db migrate`, `demo`,
+   * `simulate`: `create: true`) may create a SQLite file; every other one is refused a target holding
+   * no halo-admin database (`DATABASE_NOT_FOUND`, exit 3, naming it and how to create it). An older
+   * SQLite file is migrated on open; a PostgreSQL database must be migrated with `db migrate` first.
    * `migrate: false` opens it as it is (`db status`, `db migrate`).
    */
-  database(options?: { migrate?: boolean }): Promise<HaloDatabase>
+  database(options?: { migrate?: boolean; create?: boolean }): Promise<HaloDatabase>
   /** Removes the database password from text about to be printed. */
   scrub(text: string): string
   /** How the person ran halo-admin and in which shell, for commands printed to be pasted (`invocation.ts`). */
@@ -97,7 +100,8 @@ function cliTarget(options: GlobalOptions, env: NodeJS.ProcessEnv): { raw: strin
     )
   const raw = options.db ?? env.HALO_DB ?? './halo.db'
   const parsed = parseTarget(raw)
-  if (parsed.engine === 'sqlite' && parsed.memory)
+  // `:MEMORY:` would be a file of that name: a mistake all the same
+  if (parsed.engine === 'sqlite' && (parsed.memory || raw.trim().toLowerCase() === ':memory:'))
     throw new HaloError('INVALID_INPUT', ':memory: is a database that vanishes when the command ends: give halo-admin a file path or a postgres:// URL')
   return { raw, parsed }
 }
@@ -128,8 +132,10 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv, io
     givenActor() {
       return options.actor === undefined ? undefined : this.actor()
     },
-    database({ migrate = true } = {}) {
-      opened ??= open(rawTarget, migrate)
+    database({ migrate = true, create = false } = {}) {
+      opened ??= open(rawTarget, migrate, create).catch((e: unknown) => {
+        throw e instanceof HaloError && e.code === 'DATABASE_NOT_FOUND' ? notFound(this, e) : e
+      })
       return opened
     },
     scrub,
@@ -156,9 +162,9 @@ function osUser(): string {
   }
 }
 
-async function open(target: string, migrate: boolean): Promise<HaloDatabase> {
+async function open(target: string, migrate: boolean, create: boolean): Promise<HaloDatabase> {
   // lazy: a command that only reads flags never loads the query builder
-  const handle = await openDatabase(target, { lazy: true })
+  const handle = await openDatabase(target, { lazy: true, create })
   try {
     if (migrate) {
       // A file with someone else's tables (a typo in --db, the wrong file) gets none of ours added; a new,
@@ -179,6 +185,27 @@ async function open(target: string, migrate: boolean): Promise<HaloDatabase> {
     await handle.close()
     throw e
   }
+}
+
+/**
+ * The one line for a target with no halo-admin database: what it is, why (a variable the shell did not
+ * expand), and the command that creates one there, printed without a secret.
+ */
+function notFound(ctx: CliContext, e: HaloError): HaloError {
+  const from = ctx.targetFrom === 'env' ? 'HALO_DB' : '--db'
+  if (/\$\{?[A-Za-z_]/.test(ctx.openTarget))
+    return new HaloError(
+      'DATABASE_NOT_FOUND',
+      `${oneLine(e.message)}; ${from} holds "${ctx.target}", a shell variable that was not expanded (single quotes?): give ${from} the database itself`,
+      { cause: e },
+    )
+  const words = ctx.invocation().words
+  const create =
+    ctx.targetFrom === 'option' && (ctx.parsedTarget.engine === 'sqlite' || ctx.parsedTarget.password === null)
+      ? `\`${nextCommand(ctx, ['db', 'migrate'])}\``
+      : `\`${[...words, 'db', 'migrate'].map(shellWord).join(' ')}\`${ctx.targetFrom === 'option' ? ' with the same --db' : ctx.targetFrom === 'env' ? ' (it reads $HALO_DB)' : ''}`
+  const demo = ctx.targetFrom === 'default' ? `, or a demo database with \`${[...words, 'demo'].map(shellWord).join(' ')}\`` : ''
+  return new HaloError('DATABASE_NOT_FOUND', `${oneLine(e.message)}; create one with ${create}${demo}`, { cause: e })
 }
 
 /** The global options of the command an action runs for, wherever they were given. */

@@ -18,6 +18,21 @@ export async function emit<T>(ctx: CliContext, data: T, human: (data: T) => stri
   ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
 }
 
+/**
+ * A line for the person that is not data: a "more" line, the command for the next page, a hint, "no
+ * sessions". It goes to stderr in every mode, so that stdout holds only the data (`| awk`, `| wc -l`);
+ * with `--json` there is none (the document says it: an empty array, a cursor).
+ *
+ * ```ts
+ * notice(ctx, `more sessions; next page:  ${nextCommand(ctx, args)}`)
+ * ```
+ */
+export function notice(ctx: CliContext, text: string): void {
+  if (ctx.json) return
+  const line = terminalText(text, false)
+  ctx.io.stderr.write(line.endsWith('\n') ? line : `${line}\n`)
+}
+
 /** A cell already coloured by `paint()` (whose functions escape what they are given): drawn as it is. */
 export interface StyledCell {
   readonly styled: string

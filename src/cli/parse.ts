@@ -5,7 +5,6 @@
  */
 import { InvalidArgumentError } from 'commander'
 import { isCalendarDay } from '../core/business-day.js'
-import { parseInstant } from '../core/clock.js'
 import { defaultFlags } from '../config/flag-registry.js'
 import { NOTE_MAX, partyIdProblem, reasonCodeProblem, storedTextProblem } from '../core/ids.js'
 
@@ -19,8 +18,12 @@ export function integer(min: number, max: number): (text: string) => number {
   }
 }
 
-/** A session or review id: a positive integer. */
-export const rowId = integer(1, Number.MAX_SAFE_INTEGER)
+const positive = integer(1, Number.MAX_SAFE_INTEGER)
+
+/** A session or review id: a positive integer, with or without the `#` the TUI and lists print it with (`#153424`). */
+export function rowId(text: string): number {
+  return positive(text.startsWith('#') ? text.slice(1) : text)
+}
 
 /**
  * What a parser accepts, when it is a closed set: `halo-admin completion`
@@ -106,10 +109,4 @@ export function label(max: number): (text: string) => string {
     if (text.length < 1 || text.length > max || /[\u0000-\u001f\u007f]/.test(text)) throw new InvalidArgumentError(`expected 1-${max} printable characters`)
     return text
   }
-}
-
-/** A business day `YYYY-MM-DD` or an ISO-8601 instant with its zone (`2026-11-24T10:00:00+07:00`), as given. */
-export function dayOrInstant(text: string): string {
-  if (isCalendarDay(text) || parseInstant(text) !== null) return text
-  throw new InvalidArgumentError('expected a business day YYYY-MM-DD or an ISO-8601 instant with its zone, e.g. 2026-11-24T10:00:00+07:00')
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
-import { day } from './parse.js'
+import type { CliContext } from './context.js'
+import { dayValue, peopleTime } from './people-time.js'
 
 /** `--from` / `--to` as the reports and `whatif` take them: business days, both included. */
 export interface RangeOptions {
@@ -10,19 +11,21 @@ export interface RangeOptions {
 /** Adds `--from <D>` and `--to <D>` to a command, checked as calendar days before anything opens the database. */
 export function withRange(cmd: Command): Command {
   return cmd
-    .option('--from <day>', 'first business day, YYYY-MM-DD (default: 13 days before --to)', day)
-    .option('--to <day>', 'last business day, YYYY-MM-DD (default: today in business_timezone)', day)
+    .option('--from <day>', 'first business day: YYYY-MM-DD, today, yesterday, 7d back, or a time on it (default: 13 days before --to)', peopleTime)
+    .option('--to <day>', 'last business day, as --from (default: today in business_timezone)', peopleTime)
 }
 
 /**
- * The range as the library takes it. When both ends are given, an empty or
- * over-long range is refused here (INVALID_INPUT, exit 2) before the database
- * is opened; with a default end the library checks it against today.
+ * The range as the library takes it, each end a business day (`today`, `7d`: resolved against the
+ * clock and `business_timezone`). When both ends are given, an empty or over-long range is refused
+ * here (INVALID_INPUT, exit 2); with a default end the library checks it against today.
  */
-export async function rangeOf(opts: RangeOptions): Promise<{ from?: string; to?: string }> {
-  if (opts.from !== undefined && opts.to !== undefined) {
+export async function rangeOf(ctx: CliContext, opts: RangeOptions): Promise<{ from?: string; to?: string }> {
+  const from = opts.from === undefined ? undefined : await dayValue(ctx, opts.from)
+  const to = opts.to === undefined ? undefined : await dayValue(ctx, opts.to)
+  if (from !== undefined && to !== undefined) {
     const { resolveRange } = await import('../report/day-range.js')
-    resolveRange({ from: opts.from, to: opts.to }, new Date(0), 'UTC')
+    resolveRange({ from, to }, new Date(0), 'UTC')
   }
-  return { ...(opts.from === undefined ? {} : { from: opts.from }), ...(opts.to === undefined ? {} : { to: opts.to }) }
+  return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) }
 }

@@ -1,7 +1,9 @@
 import { HaloError } from '../errors.js'
 import { NOTE_MAX, partyIdProblem, storedTextProblem } from '../core/ids.js'
 import { systemClock, type Clock } from '../core/clock.js'
+import type { Kysely } from 'kysely'
 import type { HaloDatabase } from '../store/database.js'
+import type { Schema } from '../store/schema.js'
 import { retryOnUniqueViolation } from '../store/retry.js'
 import * as repo from './config-repository.js'
 import { readFlagRows, rowsToFlags } from './config-repository.js'
@@ -10,7 +12,9 @@ import {
   decodeStoredFlag,
   FLAG_DEFINITIONS,
   flagDefinition,
+  flagText,
   isFlagKey,
+  parseFlagText,
   type FlagDefinition,
   type FlagKey,
   type Flags,
@@ -34,6 +38,11 @@ export interface FlagState<K extends FlagKey = FlagKey> {
   readonly description: string
   readonly updatedAt: string | null
   readonly updatedBy: string | null
+  /**
+   * The stored text when it is not a valid value for the key (written by hand): the flag then reads as
+   * its default until `set` or `reset` repairs it. Null when the stored value is valid or there is none.
+   */
+  readonly invalidStored: string | null
 }
 
 /**
@@ -60,9 +69,15 @@ export interface FlagChange<K extends FlagKey = FlagKey> {
  * await config.reset('early_end_mitra_daily_cap', { actor: 'ops-ana', note: 'back to 3 after the trial' })
  * ```
  */
-export interface ChangeOptions {
+export interface ChangeOptions<V = unknown> {
   readonly actor: string
   readonly note?: string | undefined
+  /**
+   * Compare-and-set: change the flag only if its value (as `get` reads it) is still this one; a string
+   * is read as `set` reads one. Otherwise `INVALID_STATE`, naming the current value, who set it and when,
+   * and nothing changes: of two changes expecting the same value, exactly one is made.
+   */
+  readonly expect?: V
 }
 
 /** Who changes a flag and why; checked by hand, as the whole config store stays free of zod (see flag-registry.ts). */
@@ -110,14 +125,17 @@ export interface ConfigStore {
    * await config.set('early_end_mitra_daily_cap', 5, { actor: 'ops-ana' })
    * await config.set('early_end_mitra_daily_cap', readFlagText('early_end_mitra_daily_cap', '5'), { actor: 'ops-ana' })
    * ```
-   * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (an ill-typed value, a bad actor or note); `DB_ERROR`
+   * `expect` makes it a compare-and-set. Whatever is stored (a value written by hand that is not valid) is replaced.
+   * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (an ill-typed value or `expect`, a bad actor or note);
+   *   `INVALID_STATE` (`expect` is not the current value); `DB_ERROR`
    */
-  set<K extends FlagKey>(key: K, value: Flags[K], options: ChangeOptions): Promise<FlagChange<K> | null>
+  set<K extends FlagKey>(key: K, value: Flags[K], options: ChangeOptions<Flags[K]>): Promise<FlagChange<K> | null>
   /**
    * Back to the default. Audited; null when it had the default already.
-   * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (a bad actor or note); `DB_ERROR`
+   * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (a bad actor, note or `expect`);
+   *   `INVALID_STATE` (`expect` is not the current value); `DB_ERROR`
    */
-  reset<K extends FlagKey>(key: K, options: ChangeOptions): Promise<FlagChange<K> | null>
+  reset<K extends FlagKey>(key: K, options: ChangeOptions<Flags[K]>): Promise<FlagChange<K> | null>
   /**
    * Changes, newest first (default 50, at most 10000).
    * @throws HaloError `UNKNOWN_FLAG`; `INVALID_INPUT` (a bad limit); `DB_ERROR`
@@ -131,6 +149,34 @@ function requireKey<K extends FlagKey>(key: K): K {
     throw new HaloError('UNKNOWN_FLAG', `unknown flag "${key}"; known: ${FLAG_DEFINITIONS.map((d) => d.key).join(', ')}`)
   }
   return key
+}
+
+/** A value for `key` as `set` takes it (a string as a person types it, except for enums and zones); INVALID_INPUT otherwise. */
+function checkedValue(key: FlagKey, value: unknown, what: string): unknown {
+  const checked =
+    typeof value === 'string' && flagDefinition(key).type !== 'enum' && flagDefinition(key).type !== 'timezone'
+      ? parseFlagText(key, value)
+      : checkFlagValue(key, value)
+  if (!checked.ok) throw new HaloError('INVALID_INPUT', what === 'value' ? checked.message : `${what}: ${checked.message}`)
+  return checked.value
+}
+
+/** Stored JSON text read back: its value, or the text itself when it is not JSON (written by hand). */
+function parseStored(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/** Whether stored text is a valid value of the key (JSON of the right type), as `decodeStoredFlag` reads it. */
+function isValidStored(key: FlagKey, text: string): boolean {
+  try {
+    return checkFlagValue(key, JSON.parse(text)).ok
+  } catch {
+    return false
+  }
 }
 
 /**
@@ -147,6 +193,7 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
 
   async function write<K extends FlagKey>(key: K, next: unknown | undefined, opts: ChangeOptions): Promise<FlagChange<K> | null> {
     const { actor, note } = checkChange(opts)
+    const expected = opts.expect === undefined ? undefined : JSON.stringify(checkedValue(key, opts.expect, 'expect'))
     const newJson = next === undefined ? null : JSON.stringify(next)
     const defaultJson = JSON.stringify(flagDefinition(key).default)
     // config 'write': flag changes take turns, and wait for every early end deciding on the flags under
@@ -156,12 +203,17 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
       handle.write(
         async (trx) => {
           const oldJson = await repo.lockedFlagValue(trx, handle.engine, key)
+          // what get() reads: a stored value that is not valid for the key reads as the default
+          const current = oldJson === null ? flagDefinition(key).default : decodeStoredFlag(key, oldJson)
+          if (expected !== undefined && JSON.stringify(current) !== expected) throw await notExpected(trx, key, current, expected)
           if (oldJson === newJson) return null
           const at = clock.now().toISOString()
           await repo.storeFlag(trx, key, newJson, oldJson !== null, at, actor)
+          // a hand-written value that is not JSON is kept in the audit as the text it was
+          const oldStored = oldJson === null ? null : parseStored(oldJson)
           const auditId = await repo.insertAudit(trx, {
             key,
-            old_value: oldJson ?? defaultJson,
+            old_value: oldStored === null ? defaultJson : JSON.stringify(oldStored),
             new_value: newJson ?? defaultJson,
             actor,
             note: note ?? null,
@@ -170,7 +222,7 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
           return {
             id: auditId,
             key,
-            oldValue: oldJson === null ? flagDefinition(key).default : JSON.parse(oldJson),
+            oldValue: oldStored === null ? flagDefinition(key).default : oldStored,
             newValue: next === undefined ? flagDefinition(key).default : next,
             actor,
             note: note ?? null,
@@ -181,6 +233,26 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
       )
     // Two first-time sets of one flag raced on the insert (a writer that took no lock): the loser runs again.
     return retryOnUniqueViolation(handle.engine, change)
+  }
+
+  /** The refusal of a change whose `expect` is not the current value: what it is, who set it and when. */
+  async function notExpected(trx: Kysely<Schema>, key: FlagKey, current: unknown, expected: string): Promise<HaloError> {
+    const [last] = await repo.auditRows(trx, key, 1)
+    const by = last === undefined ? 'never changed by halo-admin' : `set by ${last.actor} at ${last.created_at}, change #${last.id}`
+    return new HaloError(
+      'INVALID_STATE',
+      `${key} is ${flagText(current)}, not ${flagText(JSON.parse(expected))} as expected (${by}); nothing changed: look again and retry with --expect ${flagText(current)}`,
+      {
+        details: {
+          key,
+          current,
+          expected: JSON.parse(expected) as unknown,
+          changedBy: last?.actor ?? null,
+          changedAt: last?.created_at ?? null,
+          changeId: last?.id ?? null,
+        },
+      },
+    )
   }
 
   const service: ConfigStore = {
@@ -196,6 +268,7 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
       const byKey = new Map(rows.map((r) => [r.key, r]))
       return FLAG_DEFINITIONS.map((d) => {
         const row = byKey.get(d.key)
+        const valid = row === undefined || isValidStored(d.key, row.value)
         return {
           key: d.key,
           value: row === undefined ? d.default : decodeStoredFlag(d.key, row.value),
@@ -206,6 +279,7 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
           description: d.description,
           updatedAt: row?.updated_at ?? null,
           updatedBy: row?.updated_by ?? null,
+          invalidStored: valid ? null : row!.value,
         }
       })
     },
@@ -229,8 +303,9 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
       return rows.map((r) => ({
         id: r.id,
         key: r.key as FlagKey,
-        oldValue: r.old_value === null ? null : JSON.parse(r.old_value),
-        newValue: r.new_value === null ? null : JSON.parse(r.new_value),
+        // rows written by hand may hold text that is not JSON: shown as that text
+        oldValue: r.old_value === null ? null : parseStored(r.old_value),
+        newValue: r.new_value === null ? null : parseStored(r.new_value),
         actor: r.actor,
         note: r.note,
         at: r.created_at,

@@ -127,3 +127,26 @@ export function mitraEarlyEnds(db: Kysely<Schema>, range: ResolvedRange) {
     .orderBy('id')
     .execute()
 }
+
+/** Changes of the cap and the over-cap action made after `since` (an instant), oldest first: what was in force when. */
+export function capChangesSince(db: Kysely<Schema>, since: string) {
+  return db
+    .selectFrom('config_audit')
+    .select(['key', 'old_value', 'created_at'])
+    .where('key', 'in', ['early_end_mitra_daily_cap', 'early_end_mitra_over_cap_action'])
+    .where('created_at', '>', since)
+    .orderBy('id')
+    .execute()
+}
+
+/** Each mitra's last early end on `day`, and whether any was marked over the cap: when to judge the day's count. */
+export function lastEarlyEnds(db: Kysely<Schema>, day: string) {
+  const { sql } = queryBuilder()
+  return db
+    .selectFrom('session_closures')
+    .select((eb) => ['mitra_id', eb.fn.max('created_at').as('last_at'), sql<number>`max(case when over_cap then 1 else 0 end)`.as('any_over')])
+    .where('business_day', '=', day)
+    .where('initiated_by', '=', 'mitra')
+    .groupBy('mitra_id')
+    .execute()
+}

@@ -1,5 +1,5 @@
 import { HaloError } from '../errors.js'
-import { businessDay } from '../core/business-day.js'
+import { addDays, businessDay, businessDayStart } from '../core/business-day.js'
 import { systemClock, type Clock } from '../core/clock.js'
 import { remainingToday } from '../core/early-end-rules.js'
 import { partyIdProblem, reasonCodeProblem } from '../core/ids.js'
@@ -7,6 +7,7 @@ import { INITIATORS, type Initiator } from '../core/vocabulary.js'
 import { loadFlags, readFlagRows, rowsToFlags } from '../config/config-repository.js'
 import type { HaloDatabase } from '../store/database.js'
 import { checkDay, eachDay, resolveRange, type DayRange, type ResolvedRange } from './day-range.js'
+import { capsInForce } from './caps-in-force.js'
 import * as repo from './report-repository.js'
 
 /**
@@ -107,6 +108,8 @@ export interface CapReportRow {
   readonly remaining: number
   /** `under`, `at` (reached the cap) or `over` (past it: allowed with `over_cap_action` allow). */
   readonly standing: 'under' | 'at' | 'over'
+  /** The cap in force when the mitra's last early end that day committed: what `standing` is judged by. */
+  readonly capThen: number
   readonly reviewId: number | null
   readonly reviewStatus: string | null
 }
@@ -120,8 +123,12 @@ export interface CapReportRow {
  */
 export interface CapReport {
   readonly day: string
+  /** The cap in force at the end of the day (today: now). */
   readonly cap: number
   readonly overCapAction: 'block' | 'allow'
+  /** Each cap in force during the day, oldest first (`from`/`until` null: the day's start, still). */
+  readonly capsInForce: readonly { readonly cap: number; readonly from: string | null; readonly until: string | null }[]
+  readonly actionsInForce: readonly { readonly overCapAction: 'block' | 'allow'; readonly from: string | null; readonly until: string | null }[]
   /** Every mitra with an early end on the day, most first. */
   readonly rows: readonly CapReportRow[]
   /** How many mitras are at or over the cap. */
@@ -287,17 +294,37 @@ export function createReportService(handle: HaloDatabase, options: { clock?: Clo
       return handle.read(async (db) => {
         const flags = await loadFlags(db)
         const d = day === undefined ? businessDay(clock.now(), flags.business_timezone) : checkDay(day, 'day')
-        const counters = await repo.capCounters(db, d)
-        const limit = flags.early_end_mitra_daily_cap
-        const rows = counters.map((c): CapReportRow => ({
-          mitraId: c.mitra_id,
-          count: c.early_end_count,
-          remaining: remainingToday(flags, c.early_end_count),
-          standing: c.early_end_count > limit ? 'over' : c.early_end_count === limit ? 'at' : 'under',
-          reviewId: c.review_id ?? null,
-          reviewStatus: c.review_status ?? null,
-        }))
-        return { day: d, cap: limit, overCapAction: flags.early_end_mitra_over_cap_action, rows, atOrOver: rows.filter((r) => r.standing !== 'under').length }
+        const start = businessDayStart(d, flags.business_timezone).toISOString()
+        const end = businessDayStart(addDays(d, 1), flags.business_timezone).toISOString()
+        const [counters, last, caps] = await Promise.all([repo.capCounters(db, d), repo.lastEarlyEnds(db, d), capsInForce(db, start, flags)])
+        const lastOf = new Map(last.map((l) => [l.mitra_id, l]))
+        // each mitra's count is judged by the cap in force when their last early end of the day committed
+        const rows = counters.map((c): CapReportRow => {
+          const l = lastOf.get(c.mitra_id)
+          const capThen = l === undefined ? flags.early_end_mitra_daily_cap : caps.capAt(String(l.last_at))
+          const markedOver = l !== undefined && Number(l.any_over) > 0
+          return {
+            mitraId: c.mitra_id,
+            count: c.early_end_count,
+            remaining: remainingToday(flags, c.early_end_count),
+            standing: markedOver || c.early_end_count > capThen ? 'over' : c.early_end_count === capThen ? 'at' : 'under',
+            capThen,
+            reviewId: c.review_id ?? null,
+            reviewStatus: c.review_status ?? null,
+          }
+        })
+        const within = <T>(p: { value: T; from: string | null; until: string | null }) => p.until === null || p.until > start
+        const capPeriods = caps.caps.filter((p) => within(p) && (p.from === null || p.from < end))
+        const actionPeriods = caps.actions.filter((p) => within(p) && (p.from === null || p.from < end))
+        return {
+          day: d,
+          cap: caps.capAt(end < clock.now().toISOString() ? end : clock.now().toISOString()),
+          overCapAction: caps.actionAt(end < clock.now().toISOString() ? end : clock.now().toISOString()),
+          capsInForce: capPeriods.map((p) => ({ cap: p.value, from: p.from, until: p.until })),
+          actionsInForce: actionPeriods.map((p) => ({ overCapAction: p.value, from: p.from, until: p.until })),
+          rows,
+          atOrOver: rows.filter((r) => r.standing !== 'under').length,
+        }
       })
     },
   }

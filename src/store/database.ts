@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { existsSync } from 'node:fs'
 import type { Kysely } from 'kysely'
 import { HaloError } from '../errors.js'
 import type { Engine, EngineName, WriteOptions } from './engine.js'
@@ -95,6 +96,13 @@ export interface OpenOptions {
    * for short-lived processes that may only read flags, such as `halo-admin flag get`.
    */
   readonly lazy?: boolean
+  /**
+   * `false`: open only a database that is already halo-admin's. A SQLite file that does not exist is not
+   * created, and a file or PostgreSQL schema without halo-admin's migration record is refused, both with
+   * `DATABASE_NOT_FOUND` and nothing written: a mistyped path or `?schema=` is an error, not a new, empty
+   * database. Default `true`: a missing SQLite file is created (empty: `migrateToLatest` fills it).
+   */
+  readonly create?: boolean
 }
 
 /**
@@ -115,7 +123,8 @@ function isPool(target: unknown): target is PgPoolLike {
 /**
  * Opens the database the library works on: a SQLite file path (created when missing), `':memory:'`,
  * a `postgres://` URL (or a libpq `host=… dbname=…` string), or the backend's own `pg.Pool`. Defaults to
- * `$HALO_DB`, then `./halo.db`. Call `migrateToLatest` before first use. An empty target is refused
+ * `$HALO_DB`, then `./halo.db`. Call `migrateToLatest` before first use. With `{ create: false }` it opens only
+ * a database that already holds halo-admin's tables, and creates nothing (`DATABASE_NOT_FOUND` otherwise). An empty target is refused
  * (`INVALID_INPUT`): it would be a temporary database that vanishes.
  *
  * ```ts
@@ -124,7 +133,8 @@ function isPool(target: unknown): target is PgPoolLike {
  * ```
  *
  * @throws HaloError `INVALID_INPUT` (an empty or unknown target, a bad schema name, a schema for
- *   SQLite); `DB_ERROR` (the file or server cannot be opened)
+ *   SQLite); `DB_ERROR` (the file or server cannot be opened); `DATABASE_NOT_FOUND` (`create: false`
+ *   and no halo-admin database there)
  */
 export async function openDatabase(target?: string | PgPoolLike, options: OpenOptions = {}): Promise<HaloDatabase> {
   let engine: Engine
@@ -150,8 +160,10 @@ export async function openDatabase(target?: string | PgPoolLike, options: OpenOp
         const { openPostgres } = await import('./postgres/postgres-engine.js')
         engine = openPostgres(parsed.url, { ...options, schema })
       } else {
+        if (options.create === false && !parsed.memory && !existsSync(parsed.path))
+          throw new HaloError('DATABASE_NOT_FOUND', `${shown} holds no halo-admin database: there is no such file`)
         const { openSqlite } = await import('./sqlite/sqlite-engine.js').catch(sqliteDriverMissing)
-        engine = openSqlite(parsed.path, options)
+        engine = openSqlite(parsed.path, { ...options, fileMustExist: options.create === false })
       }
     } catch (e) {
       if (e instanceof HaloError) throw e
@@ -159,7 +171,24 @@ export async function openDatabase(target?: string | PgPoolLike, options: OpenOp
     }
   }
   if (options.lazy !== true) await loadQueryBuilder()
-  return makeHandle(engine, shown, raw)
+  const handle = makeHandle(engine, shown, raw)
+  if (options.create === false) await refuseEmpty(handle)
+  return handle
+}
+
+/** `DATABASE_NOT_FOUND`, the handle closed, when it holds no halo-admin migration record (`create: false`). */
+async function refuseEmpty(handle: HaloDatabase): Promise<void> {
+  try {
+    const { schemaReport } = await import('./schema-state.js')
+    const report = await schemaReport(handle)
+    if (report.state !== 'foreign' && report.applied.length === 0) {
+      const where = handle.engine.embedded ? 'the file has no halo-admin tables' : 'no halo-admin tables in that database and schema'
+      throw new HaloError('DATABASE_NOT_FOUND', `${handle.target} holds no halo-admin database: ${where}`)
+    }
+  } catch (e) {
+    await handle.close()
+    throw e
+  }
 }
 
 /**

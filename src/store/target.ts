@@ -69,7 +69,8 @@ export function parseTarget(target: string): Target {
   if (scheme !== null)
     throw new HaloError('INVALID_INPUT', `${scheme[1]!.toLowerCase()}:// is not a database halo-admin works with: give a SQLite file path or a postgres:// URL`)
   if (CONNINFO_START.test(trimmed)) return conninfo(trimmed)
-  if (target === ':memory:') return { engine: 'sqlite', path: target, memory: true, display: target }
+  // better-sqlite3 trims the name: ' :memory:' is a database in memory too
+  if (trimmed === ':memory:') return { engine: 'sqlite', path: target, memory: true, display: target }
   return { engine: 'sqlite', path: target, memory: false, display: target }
 }
 

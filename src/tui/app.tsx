@@ -2,6 +2,7 @@ import { Box, Text, useApp, useStdout } from 'ink'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { ACTIVE_SESSIONS } from '../present/prd-strings.js'
 import { FOOTER, frameHeight, MIN_COLUMNS, MIN_ROWS, SCREENS, type ScreenId } from './layout.js'
+import { useFlagAnnouncements } from './flag-announcements.js'
 import { FlagsScreen } from './flags-screen.js'
 import { Header } from './header.js'
 import { is } from './keys.js'
@@ -75,6 +76,8 @@ function ShellView({ initialScreen = 'flags', onQuit, noticeMs = NOTICE_MS }: Ap
   const [screen, setScreen] = useState<ScreenId>(initialScreen)
   const [help, setHelp] = useState(false)
   const [notice, setNotice] = useState<Notice | null>(null)
+  // other operators' flag changes, announced on every screen
+  useFlagAnnouncements(setNotice)
   const flags = usePoll(() => config.all(), refreshMs, { memory: 'shell.flags' })
   const tooSmall = size.columns < MIN_COLUMNS || size.rows < MIN_ROWS
   const modal = useModalOpen()

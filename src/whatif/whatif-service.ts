@@ -3,6 +3,8 @@ import { systemClock, type Clock } from '../core/clock.js'
 import { parseInput } from '../core/validation.js'
 import { loadFlags } from '../config/config-repository.js'
 import type { HaloDatabase } from '../store/database.js'
+import { addDays, businessDayStart } from '../core/business-day.js'
+import { capsInForce } from '../report/caps-in-force.js'
 import { resolveRange, type DayRange } from '../report/day-range.js'
 import { mitraEarlyEnds } from '../report/report-repository.js'
 import { proposalFlags, replayCap, type CapProposal, type RecordedEarlyEnd } from './cap-replay.js'
@@ -50,7 +52,14 @@ export interface WhatIfMitra {
 export interface WhatIfCapReport {
   readonly from: string
   readonly to: string
+  /** The cap and action in force now. */
   readonly current: CapProposal
+  /** What actually happened was judged by these: each cap and action in force during the range, oldest first. */
+  readonly inForce: {
+    readonly caps: readonly { readonly value: number; readonly from: string | null; readonly until: string | null }[]
+    readonly actions: readonly { readonly value: 'block' | 'allow'; readonly from: string | null; readonly until: string | null }[]
+  }
+  /** The proposal (the over-cap action defaults to the current one). */
   readonly proposed: CapProposal
   /** Recorded mitra early ends replayed. */
   readonly replayed: number
@@ -96,10 +105,11 @@ export function createWhatIfService(handle: HaloDatabase, options: { clock?: Clo
     async cap(proposal, range = {}) {
       const p = parseInput(ProposalSchema, proposal, 'proposal')
       const rangeIn = parseInput(z.object({ from: z.string().optional(), to: z.string().optional() }).strict(), range, 'range')
-      const { flags, rows, resolved } = await handle.read(async (db) => {
+      const { flags, rows, resolved, caps } = await handle.read(async (db) => {
         const flags = await loadFlags(db)
         const resolved = resolveRange(rangeIn, clock.now(), flags.business_timezone)
-        return { flags, rows: await mitraEarlyEnds(db, resolved), resolved }
+        const start = businessDayStart(resolved.from, flags.business_timezone).toISOString()
+        return { flags, rows: await mitraEarlyEnds(db, resolved), resolved, caps: await capsInForce(db, start, flags) }
       })
       const firstOfReview = new Map<number, number>()
       for (const c of rows) if (c.review_id !== null && !firstOfReview.has(c.review_id)) firstOfReview.set(c.review_id, c.id)
@@ -118,6 +128,10 @@ export function createWhatIfService(handle: HaloDatabase, options: { clock?: Clo
       const current: CapProposal = { cap: flags.early_end_mitra_daily_cap, overCapAction: flags.early_end_mitra_over_cap_action }
       const proposed: CapProposal = { cap: p.cap, overCapAction: p.overCapAction ?? current.overCapAction }
       const outcomes = replayCap(recorded, proposalFlags(flags, proposed, recorded))
+      const end = businessDayStart(addDays(resolved.to, 1), flags.business_timezone).toISOString()
+      const period = <T>(x: { value: T; from: string | null; until: string | null }) => ({ value: x.value, from: x.from, until: x.until })
+      const inRange = (x: { from: string | null }) => x.from === null || x.from < end
+      const inForce = { caps: caps.caps.filter(inRange).map(period), actions: caps.actions.filter(inRange).map(period) }
 
       const perMitra = new Map<
         string,
@@ -154,6 +168,7 @@ export function createWhatIfService(handle: HaloDatabase, options: { clock?: Clo
         from: resolved.from,
         to: resolved.to,
         current,
+        inForce,
         proposed,
         replayed: outcomes.length,
         actual: {

@@ -4,6 +4,7 @@
  * works on that database. It replaces its own demo files, never anyone
  * else's database without --force.
  */
+import Database from 'better-sqlite3'
 import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -14,7 +15,7 @@ import { migrateToLatest, openDatabase } from '../../src/index.js'
 import { ON_POSTGRES } from '../support/engines.js'
 import { ensureBuilt } from '../support/fixtures.js'
 import { NOW, sleep } from '../support/time.js'
-import { BIN, cli, cliOn, errorLine, ROOT, tempDb, type CliRun } from './support/cli.js'
+import { BIN, cli, cliOn, errorLine, ROOT, newDbPath, type CliRun } from './support/cli.js'
 import { shell, type Person } from './support/terminal.js'
 
 interface Step {
@@ -113,7 +114,7 @@ function npx(args: readonly string[], cwd: string, env: Record<string, string>):
 /** A project with halo-admin installed (node_modules/.bin/halo-admin is this one): where `npx halo-admin` runs it. */
 function projectWithHaloAdmin(): string {
   ensureBuilt()
-  const dir = dirname(tempDb())
+  const dir = dirname(newDbPath())
   writeFileSync(join(dir, 'package.json'), '{ "name": "uses-halo-admin", "private": true }\n')
   mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true })
   symlinkSync(ROOT, join(dir, 'node_modules', 'halo-admin'))
@@ -123,7 +124,7 @@ function projectWithHaloAdmin(): string {
 
 describe('halo-admin demo', () => {
   it('makes a fresh demo database, tells what happened, and every command it suggests runs as printed', { timeout: 180_000 }, async () => {
-    const db = tempDb()
+    const db = newDbPath()
     const run = await cliOn(db, ['demo'], { now: NOW })
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
@@ -161,7 +162,7 @@ describe('halo-admin demo', () => {
   })
 
   it('runs on the system clock when HALO_NOW is unset', { timeout: 180_000 }, async () => {
-    const db = tempDb()
+    const db = newDbPath()
     const run = await cli(['--db', db, 'demo', '--json'], { env: { HALO_ACTOR: 'ops-test' } })
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
@@ -186,7 +187,7 @@ describe('halo-admin demo', () => {
   })
 
   it('plays the scripted hour on the day before in the first hour of a business day, so the cap counts one day', async () => {
-    const db = tempDb()
+    const db = newDbPath()
     // 00:20 on 2026-11-25 in Jakarta
     const run = await cliOn(db, ['demo', '--json'], { now: '2026-11-24T17:20:00Z' })
     expect(run.code).toBe(0)
@@ -197,7 +198,7 @@ describe('halo-admin demo', () => {
   })
 
   it('replaces its own demo database, read but unchanged since, with the same fresh story', async () => {
-    const db = tempDb()
+    const db = newDbPath()
     const first = await cliOn(db, ['demo', '--json'], { now: NOW })
     expect(first.code).toBe(0)
     // reading the demo changes nothing, so it stays demo's own
@@ -223,7 +224,7 @@ describe('halo-admin demo', () => {
   })
 
   it('treats a demo database someone changed as data: exit 2 and untouched unless --force', async () => {
-    const db = tempDb()
+    const db = newDbPath()
     expect((await cliOn(db, ['demo'], { now: NOW })).code).toBe(0)
     expect((await cliOn(db, ['flag', 'set', 'early_end_mitra_daily_cap', '5', '--note', 'real use'], { now: NOW })).code).toBe(0)
     const before = readFileSync(db)
@@ -235,8 +236,9 @@ describe('halo-admin demo', () => {
   })
 
   it('cannot be made to delete a database by an actor named like the demo', async () => {
-    const db = tempDb()
+    const db = newDbPath()
     const forged = ['--actor', 'halo-admin-demo', 'flag', 'set', 'early_end_mitra_enabled', 'true']
+    expect((await cliOn(db, ['db', 'migrate'], { now: NOW })).code).toBe(0)
     expect((await cliOn(db, forged, { now: NOW })).code).toBe(0)
     const before = readFileSync(db)
     const refused = await cliOn(db, ['demo'], { now: NOW })
@@ -246,7 +248,8 @@ describe('halo-admin demo', () => {
   })
 
   it('refuses to replace a database that is not a demo (exit 2, untouched) unless --force', async () => {
-    const db = tempDb()
+    const db = newDbPath()
+    expect((await cliOn(db, ['db', 'migrate'], { now: NOW })).code).toBe(0)
     expect((await cliOn(db, ['flag', 'set', 'early_end_mitra_enabled', 'true', '--note', 'real rollout'], { now: NOW })).code).toBe(0)
     const before = readFileSync(db)
 
@@ -267,7 +270,7 @@ describe('halo-admin demo', () => {
   })
 
   it('refuses a file that is not a halo-admin database at all, and leaves it as it was', async () => {
-    const file = tempDb('notes.txt')
+    const file = newDbPath('notes.txt')
     writeFileSync(file, 'my notes, not a database\n')
     const run = await cliOn(file, ['demo'], { now: NOW })
     expect(run.code).toBe(2)
@@ -276,12 +279,44 @@ describe('halo-admin demo', () => {
   })
 
   it('uses an empty database as it is: nothing to lose', async () => {
-    const db = tempDb()
-    // created and migrated by a first read, nothing written
-    expect((await cliOn(db, ['flag', 'get', 'early_end_mitra_enabled'], { now: NOW })).code).toBe(0)
+    const db = newDbPath()
+    // created and migrated by db migrate, nothing written
+    expect((await cliOn(db, ['db', 'migrate'], { now: NOW })).code).toBe(0)
     const run = await cliOn(db, ['demo'], { now: NOW })
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('(it replaced an empty database)')
+  })
+
+  it.each([
+    ['a table', 'create table my_notes (t text)'],
+    ['a view', 'create view open_sessions as select * from sessions'],
+    ['a trigger', 'create trigger audit_me after insert on sessions begin select 1; end'],
+    ['an index', 'create index my_idx on sessions (customer_id)'],
+  ])('refuses its own demo database once someone added %s to it (exit 2, untouched) unless --force', async (_what, ddl) => {
+    const db = newDbPath()
+    expect((await cliOn(db, ['demo'], { now: NOW })).code).toBe(0)
+    const raw = new Database(db)
+    raw.exec(ddl)
+    raw.close()
+    const before = readFileSync(db)
+    const refused = await cliOn(db, ['demo'], { now: NOW })
+    expect(refused.code).toBe(2)
+    expect(errorLine(refused).message).toMatch(/objects halo-admin did not create \((table|view|trigger|index) /)
+    expect(readFileSync(db).equals(before)).toBe(true)
+    expect((await cliOn(db, ['demo', '--force'], { now: NOW })).code).toBe(0)
+  })
+
+  it('refuses a migrated database whose flags were set by SQL, with no audit row', async () => {
+    const db = newDbPath()
+    expect((await cliOn(db, ['db', 'migrate'], { now: NOW })).code).toBe(0)
+    const raw = new Database(db)
+    raw
+      .prepare(`insert into app_config (key, value, updated_at, updated_by) values ('early_end_mitra_enabled', 'true', '2026-11-24T03:00:00.000Z', 'psql')`)
+      .run()
+    raw.close()
+    const refused = await cliOn(db, ['demo'], { now: NOW })
+    expect(refused.code).toBe(2)
+    expect(errorLine(refused).message).toMatch(/rows in app_config/)
   })
 })
 

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process'
 import { copyFileSync, renameSync, unlinkSync } from 'node:fs'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createTestDatabase, emptyDatabase } from '../support/engines.js'
+import { shellWord } from '../../src/cli/next-command.js'
 import { BIN, cli, cliOn, tempDb } from './support/cli.js'
 import { ENGINES } from '../support/engines.js'
 
@@ -23,12 +24,14 @@ describe.each(ENGINES)('halo-admin events on %s', (engine) => {
     const first = await cliOn(db, ['events', '--limit', '2'])
     expect(first.code).toBe(0)
     const lines = first.stdout.trimEnd().split('\n')
-    expect(lines).toHaveLength(3)
+    // only the events on stdout; the next page's command, naming the same --db, on stderr
+    expect(lines).toHaveLength(2)
     expect(lines[0]).toMatch(/^2026-11-24 10:00:00 WIB {2}session \d+ {2}opened +active +by system {2}\S+$/)
     expect((await cliOn(db, ['--utc', 'events', '--limit', '1'])).stdout).toMatch(/^2026-11-24 03:00:00 UTC {2}session \d+ {2}opened /)
-    const more = /^more: halo-admin events --after (\S+)$/.exec(lines[2]!)
-    expect(more).not.toBeNull()
-    const rest = JSON.parse((await cliOn(db, ['events', '--after', more![1]!, '--json'])).stdout) as { events: { event: string }[]; cursor: string }
+    const more = /^more events; next page: {2}node \S*bin\/halo-admin.js --db (\S+) events --after (\S+) --limit 2$/.exec(first.stderr.trimEnd())
+    expect(more, first.stderr).not.toBeNull()
+    expect(more![1]).toBe(shellWord(db))
+    const rest = JSON.parse((await cliOn(db, ['events', '--after', more![2]!, '--json'])).stdout) as { events: { event: string }[]; cursor: string }
     expect(rest.events.map((e) => e.event)).toEqual(['opened'])
     const bad = await cliOn(db, ['events', '--after', 'not-a-cursor'])
     expect(bad.code).toBe(2)

@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { createConfigStore, openDatabase } from '../../src/index.js'
-import { cli, cliOn, errorLine, tempDb } from './support/cli.js'
+import { dirname } from 'node:path'
+import { cli, cliOn, errorLine, newDbPath, tempDb } from './support/cli.js'
 
 describe('halo-admin flag', () => {
-  it('creates and migrates a new SQLite file on first use and prints a value a script can test', async () => {
+  it('prints a value a script can test', async () => {
     const db = tempDb()
     const r = await cliOn(db, ['flag', 'get', 'early_end_mitra_enabled'])
     expect(r).toMatchObject({ code: 0, stdout: 'false\n', stderr: '' })
@@ -101,7 +102,7 @@ describe('halo-admin flag', () => {
   })
 
   it('leaves a SQLite file it did not create alone instead of adding its tables to it (exit 2)', async () => {
-    const db = tempDb('someone-else.db')
+    const db = newDbPath('someone-else.db')
     const other = new Database(db)
     other.exec('create table invoices (id integer primary key, total integer)')
     other.close()
@@ -113,9 +114,12 @@ describe('halo-admin flag', () => {
     after.close()
   })
 
-  it('gives exit 6 and one line when the database cannot be opened', async () => {
-    const r = await cli(['--db', '/nonexistent-dir/halo.db', 'flag', 'list'])
+  it('gives exit 6 and one line when the database cannot be opened, exit 3 when there is none', async () => {
+    const r = await cli(['--db', dirname(newDbPath()), 'flag', 'list'])
     expect(r.code).toBe(6)
     expect(errorLine(r).code).toBe('DB_ERROR')
+    const none = await cli(['--db', '/nonexistent-dir/halo.db', 'flag', 'list'])
+    expect(none.code).toBe(3)
+    expect(errorLine(none).code).toBe('DATABASE_NOT_FOUND')
   })
 })

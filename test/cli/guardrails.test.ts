@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createTestDatabase, emptyDatabase } from '../support/engines.js'
-import { cli, cliOn, errorLine, tempDb } from './support/cli.js'
+import { cli, cliOn, errorLine, newDbPath } from './support/cli.js'
 
 const env = { HALO_NOW: '2026-11-24T03:00:00Z', HALO_ACTOR: 'ops-test' }
 
@@ -39,6 +39,7 @@ describe('targets that would vanish', () => {
 
   it('an unset HALO_DB still means ./halo.db, where flag get reads back what flag set wrote', async () => {
     const dir = emptyDir()
+    expect((await cli(['db', 'migrate'], { cwd: dir, env })).code).toBe(0)
     expect((await cli(['flag', 'set', 'early_end_mitra_daily_cap', '7'], { cwd: dir, env })).code).toBe(0)
     expect((await cli(['flag', 'get', 'early_end_mitra_daily_cap'], { cwd: dir, env })).stdout).toBe('7\n')
   })
@@ -124,7 +125,7 @@ describe('passwords', () => {
 
 describe('database trouble is DB_ERROR or a plain refusal, never INTERNAL', () => {
   it('refuses a SQLite file whose kysely_migration is another application’s (exit 2), and leaves it alone', async () => {
-    const file = tempDb()
+    const file = newDbPath()
     const other = new Database(file)
     other.exec(`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null);
       insert into kysely_migration values ('2024_01_01_create_users', '2024-01-01T00:00:00Z'), ('2024_02_01_add_orders', '2024-02-01T00:00:00Z')`)

@@ -267,7 +267,7 @@ describe('halo-admin report closures', () => {
     [['closures', '--detail', '--by', 'mitra']],
     [['closures', 'extra']],
     [['cap', '--day', '2026-02-29']],
-    [['cap', '--day', 'today']],
+    [['cap', '--day', 'tomorrow']],
     [['cap', '--nope']],
     [[]],
     [['totals']],

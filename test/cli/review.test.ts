@@ -54,24 +54,25 @@ describe('halo-admin review', () => {
     expect(lines[0]).toMatch(/\bearly ends\s+opened\s+outcome\s+by\s+note$/)
     expect(lines[1]).toMatch(/^\s*3\s+m-1\s+2026-11-21\s+open\s+2\s+2026-11-21 10:00 WIB\s+-\s+-\s+-$/)
     expect((await cliOn(db, ['--utc', 'review', 'list'])).stdout).toContain('2026-11-21 03:00 UTC')
-    expect((await cliOn(db, ['review', 'list', '--mitra', 'm-9'])).stdout).toBe('no open reviews of m-9 (--status all lists every review)\n')
-    expect((await cliOn(db, ['review', 'list', '--status', 'resolved'])).stdout).toBe('no resolved reviews (--status all lists every review)\n')
-    expect((await cliOn(tempDb(), ['review', 'list', '--status', 'all'])).stdout).toBe('no reviews yet\n')
+    expect((await cliOn(db, ['review', 'list', '--mitra', 'm-9'])).stderr).toBe('no open reviews of m-9 (--status all lists every review)\n')
+    expect((await cliOn(db, ['review', 'list', '--status', 'resolved'])).stderr).toBe('no resolved reviews (--status all lists every review)\n')
+    expect(await cliOn(tempDb(), ['review', 'list', '--status', 'all'])).toMatchObject({ stdout: '', stderr: 'no reviews yet\n' })
   })
 
   it('says when it cut the list, with the command that gives the next page', async () => {
     const db = await withReviews()
     const first = await cliOn(db, ['review', 'list', '--status', 'all', '--limit', '2'])
-    expect(first).toMatchObject({ code: 0, stderr: '' })
-    const last = first.stdout.trimEnd().split('\n').at(-1)!
+    expect(first).toMatchObject({ code: 0 })
+    expect(first.stdout.trimEnd().split('\n')).toHaveLength(3)
+    const last = first.stderr.trimEnd()
     expect(last).toMatch(/^more reviews; next page: {2}node bin\/halo-admin.js --db \S+ review list --status all --limit 2 --after 2$/)
     const words = last.split('  ')[1]!.split(' ')
     const next = await cliOn(db, words.slice(words.indexOf('review')))
     expect(next.stdout.trimEnd().split('\n')).toHaveLength(2)
     expect(next.stdout).toMatch(/^\s*1\s+m-1\s+2026-11-20\s/m)
-    expect(next.stdout).not.toContain('more reviews')
+    expect(next.stderr).not.toContain('more reviews')
     // a page that holds the rest says nothing
-    expect((await cliOn(db, ['review', 'list', '--status', 'all', '--limit', '3'])).stdout).not.toContain('more reviews')
+    expect((await cliOn(db, ['review', 'list', '--status', 'all', '--limit', '3'])).stderr).not.toContain('more reviews')
   })
 
   it("shows one review: the mitra's early ends that day and the closures attached to it", async () => {

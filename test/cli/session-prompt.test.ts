@@ -72,13 +72,13 @@ describe('halo-admin session end on a terminal', SLOW, () => {
     const s = await tty.waitFor('? Reason')
     expect(s).toContain('✔ Akhiri Sesi? Ya, Akhiri')
     expect(lines(s).slice(lines(s).indexOf('? Reason') + 1, lines(s).indexOf('? Reason') + 6)).toEqual([
-      '❯ customer_abusive',
+      '❯ Batal',
+      '  customer_abusive',
       '  customer_left',
       '  spam',
       '  other',
-      '  Batal',
     ])
-    await tty.keys('Down', 'Down', 'Enter')
+    await tty.keys('Down', 'Down', 'Down', 'Enter')
     const { code, screen } = await tty.exit()
     expect(code).toBe(0)
     expect(screen).toContain('✔ Reason spam')
@@ -95,7 +95,7 @@ describe('halo-admin session end on a terminal', SLOW, () => {
     await tty.waitFor('Ya, Akhiri')
     await tty.keys('Down', 'Enter')
     await tty.waitFor('? Reason')
-    await tty.keys('Up', 'Up')
+    await tty.keys('Up')
     await tty.waitFor('❯ other')
     await tty.keys('Enter')
     await tty.waitFor('? Note (other)')
@@ -113,7 +113,7 @@ describe('halo-admin session end on a terminal', SLOW, () => {
   it.each([
     ['the confirmation', [], 'Ya, Akhiri'],
     ['the reason picker', ['Down', 'Enter'], '? Reason'],
-    ['the note', ['Down', 'Enter', '? Reason', 'Up', 'Up', '❯ other', 'Enter'], '? Note (other)'],
+    ['the note', ['Down', 'Enter', '? Reason', 'Up', '❯ other', 'Enter'], '? Note (other)'],
   ])('Ctrl-C at %s exits 130 and changes nothing', async (_where, steps, ready) => {
     const db = await seeded()
     const before = await everything(db)
@@ -129,14 +129,15 @@ describe('halo-admin session end on a terminal', SLOW, () => {
     expect(await everything(db)).toEqual(before)
   })
 
-  it('Batal in the reason list exits 130 and changes nothing', async () => {
+  it('the reason list opens on Batal: a stray Enter after Ya, Akhiri exits 130 and records nothing', async () => {
     const db = await seeded()
     const before = await everything(db)
     const tty = end(db, ['1', '--as', 'support'])
     await tty.waitFor('Ya, Akhiri')
     await tty.keys('Down', 'Enter')
-    await tty.waitFor('? Reason')
-    await tty.keys('Up', 'Enter')
+    const s = await tty.waitFor('? Reason')
+    expect(lines(s)[lines(s).indexOf('? Reason') + 1]).toBe('❯ Batal')
+    await tty.keys('Enter')
     expect((await tty.exit()).code).toBe(130)
     expect(await everything(db)).toEqual(before)
   })

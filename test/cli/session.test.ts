@@ -7,9 +7,10 @@
  */
 import Database from 'better-sqlite3'
 import { existsSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/fixtures.js'
-import { cli, cliOn, errorLine, tempDb, type CliRun } from './support/cli.js'
+import { cli, cliOn, errorLine, tempDb, type CliRun, newDbPath } from './support/cli.js'
 import { everything, seededDb, sessionIn, type SessionSeed } from './support/sessions.js'
 import { NOW } from '../support/time.js'
 
@@ -92,10 +93,12 @@ describe('halo-admin session open, list, show', SLOW, () => {
     const ofMitra = json<{ mitraId: string }[]>(await cliOn(db, ['--json', 'session', 'list', '--mitra', 'm-2']))
     expect(ofMitra.map((s) => s.mitraId)).toEqual(['m-2'])
     expect(json(await cliOn(db, ['--json', 'session', 'list', '--mitra', 'nobody']))).toEqual([])
-    expect((await cliOn(db, ['session', 'list', '--mitra', 'nobody'])).stdout).toBe('no sessions match\n')
+    expect(await cliOn(db, ['session', 'list', '--mitra', 'nobody'])).toMatchObject({ stdout: '', stderr: 'no sessions match\n' })
 
     const limited = await cliOn(db, ['session', 'list', '--all', '--limit', '2'])
-    expect(limited.stdout.trimEnd().split('\n')).toHaveLength(4)
+    // the header and two rows; the next page's command on stderr
+    expect(limited.stdout.trimEnd().split('\n')).toHaveLength(3)
+    expect(limited.stderr).toMatch(/^more sessions; next page: /)
     expect(limited.stdout).toMatch(/^ 3\s+active\s+m-2/m)
     const rest = await cliOn(db, ['session', 'list', '--all', '--limit', '2', '--after', '2'])
     expect(rest.stdout).toMatch(/closing\s+m-1\s+c-1\s+.*grace 5m left/)
@@ -157,7 +160,7 @@ async function manySessions(n: number): Promise<string> {
 
 /** The arguments of the command a page ends with (`more sessions; next page:  halo-admin …`), after `halo-admin`; null on the last page. */
 function nextPage(r: CliRun): string[] | null {
-  const m = /^more sessions; next page: {2}(.+)$/m.exec(r.stdout)
+  const m = /^more sessions; next page: {2}(.+)$/m.exec(r.stderr)
   if (m === null) return null
   const words = m[1]!.split(' ')
   // after `node bin/halo-admin.js`, as the tests run it
@@ -178,7 +181,7 @@ describe('halo-admin session list: live sessions, newest first, a page at a time
     expect(json<{ id: number }[]>(await cliOn(db, ['--json', 'session', 'list', '--status', 'closed'], now)).map((s) => s.id)).toEqual([ids[1]])
     expect(refused(await cliOn(db, ['session', 'list', '--all', '--status', 'closed']), 2, 'INVALID_INPUT')).toContain('--all')
     const empty = await seeded({})
-    expect((await cliOn(empty.db, ['session', 'list'])).stdout).toBe('no live sessions (--all lists every status)\n')
+    expect(await cliOn(empty.db, ['session', 'list'])).toMatchObject({ stdout: '', stderr: 'no live sessions (--all lists every status)\n' })
   })
 
   it('filters by customer and by a start time given as a business day or an instant', async () => {
@@ -196,21 +199,23 @@ describe('halo-admin session list: live sessions, newest first, a page at a time
       await cliOn(db, ['--json', 'session', 'list', '--all', '--since', '2026-11-24T09:00:00+07:00', '--limit', '100000']),
     )
     expect(lastHour).toHaveLength(61)
-    refused(await cliOn(db, ['session', 'list', '--since', 'yesterday']), 2, 'INVALID_INPUT')
+    refused(await cliOn(db, ['session', 'list', '--since', 'tomorrow']), 2, 'INVALID_INPUT')
   })
 
   it('says when there is more, with the command that gives the next page', async () => {
     const db = await manySessions(30)
     const first = await cliOn(db, ['session', 'list', '--mitra', 'm-1', '--limit', '3'])
-    expect(first).toMatchObject({ code: 0, stderr: '' })
+    expect(first).toMatchObject({ code: 0 })
     // m-1's live sessions: 29, 25, 17, 13, 5, 1 (9 and 21 are closed)
     expect(idsOf(first)).toEqual([29, 25, 17])
-    expect(first.stdout).toMatch(/\nmore sessions; next page: {2}node bin\/halo-admin.js --db \S+ session list --mitra m-1 --limit 3 --after 17\n$/)
+    // only the rows on stdout (| awk, | wc -l); the next page's command on stderr
+    expect(first.stdout.trimEnd().split('\n')).toHaveLength(4)
+    expect(first.stderr).toMatch(/^more sessions; next page: {2}node bin\/halo-admin.js --db \S+ session list --mitra m-1 --limit 3 --after 17\n$/)
     const second = await cli(nextPage(first)!, { env: { HALO_NOW: NOW } })
     expect(idsOf(second)).toEqual([13, 5, 1])
     // the last page says nothing more, even when it is full
     expect(nextPage(second)).toBeNull()
-    expect((await cliOn(db, ['session', 'list', '--after', '1'])).stdout).toBe('no sessions after 1\n')
+    expect(await cliOn(db, ['session', 'list', '--after', '1'])).toMatchObject({ stdout: '', stderr: 'no sessions after 1\n' })
   })
 
   it('pages through 2,500 sessions with --after, visiting each exactly once, in order', async () => {
@@ -434,7 +439,7 @@ describe('halo-admin session end (no terminal: --yes)', SLOW, () => {
     const r = await cliOn(db, ['session', 'end', String(ids[0]), '--as', 'mitra', '--reason', 'customer_left'], { input: 'y\n' })
     expect(refused(r, 2, 'INVALID_INPUT')).toContain('add --yes')
     expect(await everything(db)).toEqual(before)
-    const fresh = tempDb()
+    const fresh = newDbPath()
     refused(await cliOn(fresh, ['session', 'end', '1', '--as', 'support', '--reason', 'other']), 2, 'INVALID_INPUT')
     expect(existsSync(fresh)).toBe(false)
   })
@@ -544,7 +549,7 @@ describe('bad input', SLOW, () => {
     [['session', 'close', '1']],
     [['session']],
   ])('%j: INVALID_INPUT, exit 2, before the database is opened', async (args) => {
-    const db = tempDb()
+    const db = newDbPath()
     const r = await cliOn(db, args)
     refused(r, 2, 'INVALID_INPUT')
     expect(existsSync(db)).toBe(false)
@@ -570,9 +575,9 @@ describe('bad input', SLOW, () => {
     refused(await cliOn(db, ['session', 'end', String(ids[1]), '--as', 'mitra', '--reason', 'other', '--note', '🙏'.repeat(501), '--yes']), 2, 'INVALID_INPUT')
   })
 
-  it('gives exit 6 when the database cannot be opened', async () => {
-    const r = await cli(['--db', '/nonexistent-dir/halo.db', 'session', 'list'])
-    refused(r, 6, 'DB_ERROR')
+  it('gives exit 6 when the database cannot be opened, and 3 when there is none', async () => {
+    refused(await cli(['--db', dirname(newDbPath()), 'session', 'list']), 6, 'DB_ERROR')
+    refused(await cli(['--db', '/nonexistent-dir/halo.db', 'session', 'list']), 3, 'DATABASE_NOT_FOUND')
   })
 })
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { setupLines } from '../../src/cli/demo/narrate.js'
 import type { CliContext } from '../../src/cli/context.js'
 import { invocationOf } from '../../src/cli/invocation.js'
-import { nextCommand } from '../../src/cli/next-command.js'
+import { nextCommand, passwordNote } from '../../src/cli/next-command.js'
 import { BIN, ROOT, tempDb } from './support/cli.js'
 
 /** A directory for PATH holding `name` as a link to `target`. */
@@ -79,7 +79,7 @@ describe('a next-page command', () => {
   const ctx = (openTarget: string, targetFrom: CliContext['targetFrom'] = 'option') =>
     ({ openTarget, targetFrom, utc: false, invocation: () => ({ words: ['halo-admin'] }) }) as unknown as CliContext
 
-  it('repeats the --db given, with any secret in it as ***, never the secret', () => {
+  it('repeats the --db given without its secret, never the secret nor ***: the password comes from PGPASSWORD', () => {
     const next = (target: string) => nextCommand(ctx(target), ['session', 'list', '--after', '7'])
     expect(next('/tmp/x.db')).toBe('halo-admin --db /tmp/x.db session list --after 7')
     for (const target of [
@@ -90,8 +90,11 @@ describe('a next-page command', () => {
     ]) {
       const line = next(target)
       expect(line).not.toContain('s3cret')
-      expect(line).toMatch(/^halo-admin --db '[^']*\*\*\*[^']*' session list --after 7$/)
+      expect(line).not.toContain('***')
+      expect(line).toMatch(/^halo-admin --db postgres:\/\/halo@db\/halo session list --after 7$/)
+      expect(passwordNote(ctx(target))).toMatch(/export PGPASSWORD first/)
     }
+    expect(passwordNote(ctx('/tmp/x.db'))).toBe('')
   })
 
   it('adds nothing for $HALO_DB or the default file', () => {

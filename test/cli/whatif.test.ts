@@ -97,7 +97,7 @@ describe('halo-admin whatif cap', () => {
     [['2', '--action', 'warn']],
     [['2', '--from', '2026-11-31']],
     [['2', '--from', '2026-11-24', '--to', '2026-11-18']],
-    [['2', '--to', 'yesterday']],
+    [['2', '--to', 'tomorrow']],
   ])('refuses whatif cap %j: exit 2, one line, the database unchanged', async (args) => {
     await expectRefused(await recorded(), ['whatif', 'cap', ...args])
   })

@@ -6,6 +6,7 @@ import { Header } from '../../src/tui/header.js'
 import { useServices } from '../../src/tui/services-context.js'
 import { windowTop } from '../../src/tui/scroll-window.js'
 import { setup, type Setup } from '../support/engines.js'
+import { sleep } from '../support/time.js'
 import { KEY, renderTui } from './render-tui.js'
 
 const lineOf = (frame: string, text: string) => frame.split('\n').find((l) => l.includes(text)) ?? ''
@@ -23,6 +24,9 @@ describe('Flags screen', () => {
     expect(f).toContain('mitras may end sessions early')
 
     await tui.press(' ')
+    f = await tui.waitFor('note (why, for the audit trail')
+    expect(f).toContain('early_end_mitra_enabled: false → true')
+    await tui.press(KEY.enter)
     f = await tui.waitFor('Change the flag?')
     expect(f).toContain('early_end_mitra_enabled: false → true')
     await tui.press(KEY.enter) // Cancel has the focus
@@ -30,12 +34,16 @@ describe('Flags screen', () => {
     expect(await t.config.get('early_end_mitra_enabled')).toBe(false)
     expect(await t.config.history()).toHaveLength(0)
 
-    await tui.press(' ', KEY.right, KEY.enter)
+    await tui.press(' ')
+    await tui.waitFor('note (why, for the audit trail')
+    await tui.press('r', 'o', 'l', 'l', 'o', 'u', 't', KEY.enter)
+    await tui.waitFor('note: rollout')
+    await tui.press(KEY.right, KEY.enter)
     f = await tui.waitFor('early_end_mitra_enabled: false → true (by ops-ana)')
     expect(lineOf(f, 'early_end_mitra_enabled')).toMatch(/early_end_mitra_enabled\s+true\s+false/)
     expect(await t.config.get('early_end_mitra_enabled')).toBe(true)
     const [change] = await t.config.history('early_end_mitra_enabled')
-    expect(change).toMatchObject({ actor: 'ops-ana', oldValue: false, newValue: true })
+    expect(change).toMatchObject({ actor: 'ops-ana', oldValue: false, newValue: true, note: 'rollout' })
   })
 
   it('toggles the flag the cursor reached when ↓ Space arrive faster than the screen redraws', async () => {
@@ -44,7 +52,7 @@ describe('Flags screen', () => {
     const tui = await renderTui(t, { actor: 'ops-ana' })
     onTestFinished(tui.unmount)
     await tui.waitFor('business_timezone')
-    await tui.burst(KEY.down, ' ')
+    await tui.burst(KEY.down, ' ', KEY.enter)
     const f = await tui.waitFor('Change the flag?')
     expect(f).toContain('early_end_customer_enabled: false → true')
   })
@@ -64,6 +72,8 @@ describe('Flags screen', () => {
     expect(f).toContain('early_end_mitra_daily_cap = 0')
     expect(await t.config.get('early_end_mitra_daily_cap')).toBe(3)
     await tui.press(KEY.backspace, '5', KEY.enter)
+    await tui.waitFor('note (why, for the audit trail')
+    await tui.press(KEY.enter)
     f = await tui.waitFor('Change the flag?')
     expect(f).toContain('early_end_mitra_daily_cap: 3 → 5')
     await tui.press(KEY.right, KEY.enter)
@@ -79,12 +89,54 @@ describe('Flags screen', () => {
     onTestFinished(tui.unmount)
     await tui.waitFor(/closing_grace_seconds\s+60\s+300/)
     await tui.press('G', 'k', 'r')
+    await tui.waitFor('note (why, for the audit trail')
+    await tui.press(KEY.enter)
     const f = await tui.waitFor('Reset to the default?')
     expect(f).toContain('closing_grace_seconds: 60 → 300')
     await tui.press(KEY.right, KEY.enter)
     await tui.waitFor('closing_grace_seconds: 60 → 300 (by ops-ana)')
     expect(await t.config.get('closing_grace_seconds')).toBe(300)
     expect((await t.config.history('closing_grace_seconds'))[0]).toMatchObject({ actor: 'ops-ana', newValue: 300 })
+  })
+
+  it('a change made meanwhile by someone else is shown with who made it, and asked about again, never overwritten', async () => {
+    const t = await setup('sqlite')
+    onTestFinished(t.cleanup)
+    await t.config.set('early_end_mitra_daily_cap', 5, { actor: 'ops' })
+    const tui = await renderTui(t, { actor: 'ops-ana' })
+    onTestFinished(tui.unmount)
+    await tui.waitFor(/early_end_mitra_daily_cap\s+5\s+3/)
+    await tui.press(KEY.down, KEY.down, KEY.down, KEY.down, KEY.enter)
+    await tui.waitFor('early_end_mitra_daily_cap = 5')
+    await tui.press(KEY.backspace, '4', KEY.enter)
+    await tui.waitFor('note (why, for the audit trail')
+    await tui.press('t', 'r', 'i', 'a', 'l', KEY.enter)
+    await tui.waitFor('Change the flag?')
+    // a colleague, from the CLI, while the dialog is open
+    await t.config.set('early_end_mitra_daily_cap', 6, { actor: 'ops-budi', note: 'promo part 2' })
+    await tui.press(KEY.right, KEY.enter)
+    let f = await tui.waitFor('Changed meanwhile: change it still?')
+    expect(f).toContain('early_end_mitra_daily_cap: 6 → 4')
+    expect(f).toMatch(/changed meanwhile by ops-budi at 2026-11-24 10:00 WIB: now 6/)
+    expect(await t.config.get('early_end_mitra_daily_cap')).toBe(6)
+    await tui.press(KEY.right, KEY.enter)
+    f = await tui.waitFor('early_end_mitra_daily_cap: 6 → 4 (by ops-ana)')
+    expect((await t.config.history('early_end_mitra_daily_cap'))[0]).toMatchObject({ actor: 'ops-ana', oldValue: 6, newValue: 4, note: 'trial' })
+  })
+
+  it("announces another operator's flag change on any screen", async () => {
+    const t = await setup('sqlite')
+    onTestFinished(t.cleanup)
+    const tui = await renderTui(t, { actor: 'ops-ana', screen: 'reviews', noticeMs: 60_000 })
+    onTestFinished(tui.unmount)
+    await tui.waitFor('Reviews')
+    await sleep(300)
+    await t.config.set('early_end_mitra_daily_cap', 6, { actor: 'ops-budi', note: 'promo part 2' })
+    await tui.waitFor('ops-budi changed early_end_mitra_daily_cap: 3 → 6 ("promo part 2")')
+    // the operator's own changes are not announced to them
+    await t.config.set('closing_grace_seconds', 60, { actor: 'ops-ana' })
+    await sleep(400)
+    expect(tui.frame()).not.toContain('changed closing_grace_seconds')
   })
 
   it('shows a flag changed by another process without a restart', async () => {
@@ -265,7 +317,9 @@ describe('the shell', () => {
     const tui = await renderTui(t, { actor: 'ops-ana', noticeMs: 1500 })
     onTestFinished(tui.unmount)
     await tui.waitFor('business_timezone')
-    await tui.press(' ', KEY.right, KEY.enter)
+    await tui.press(' ')
+    await tui.waitFor('note (why, for the audit trail')
+    await tui.press(KEY.enter, KEY.right, KEY.enter)
     await tui.waitFor('early_end_mitra_enabled: false → true (by ops-ana)')
     await tui.waitFor((f) => !f.includes('(by ops-ana)') && f.includes('? keys · q quit'))
   })

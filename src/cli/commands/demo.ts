@@ -33,7 +33,7 @@ ${examples('halo-admin demo', 'halo-admin --db /tmp/demo.db demo', 'HALO_NOW=202
       )
       const postgres = ctx.parsedTarget.engine === 'postgres'
       const before = postgres ? { kind: 'new' as const } : await clearForDemo(ctx.openTarget, opts.force === true)
-      const handle = await ctx.database()
+      const handle = await ctx.database({ create: true })
       if (postgres) {
         const found = await contentsOf(handle)
         if (found.kind !== 'empty')

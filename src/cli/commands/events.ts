@@ -3,7 +3,8 @@ import type { EventFeed, LifecycleEvent } from '../../events/event-feed.js'
 import { action } from '../action.js'
 import type { CliContext } from '../context.js'
 import { examples } from '../help.js'
-import { emit } from '../output.js'
+import { nextPageLine } from '../next-command.js'
+import { emit, notice } from '../output.js'
 import { integer } from '../parse.js'
 
 /** How often `--follow` reads when no notification wakes it (SQLite; PostgreSQL behind a pooler in transaction mode). */
@@ -37,11 +38,15 @@ ${examples('halo-admin events', 'halo-admin events --follow', 'halo-admin events
       try {
         if (opts.follow === true) return await follow(ctx, feed, opts.after, timeZone)
         const page = await feed.read({ ...(opts.after === undefined ? {} : { after: opts.after }), limit: opts.limit })
-        await emit(ctx, page, async (p) => {
-          const lines = await Promise.all(p.events.map((e) => eventLine(e, timeZone)))
-          const more = p.events.length === opts.limit ? `more: halo-admin events --after ${p.cursor}` : `cursor ${p.cursor} (the end, for now)`
-          return [...(lines.length === 0 ? ['no events'] : lines), more].join('\n')
-        })
+        await emit(ctx, page, async (p) => (await Promise.all(p.events.map((e) => eventLine(e, timeZone)))).join('\n'))
+        // not data: on stderr, and the next command names the same database
+        if (page.events.length === 0) notice(ctx, 'no events')
+        notice(
+          ctx,
+          page.events.length === opts.limit
+            ? nextPageLine(ctx, 'more events', ['events', '--after', page.cursor, ...(opts.limit === 100 ? [] : ['--limit', String(opts.limit)])])
+            : `cursor ${page.cursor} (the end, for now)`,
+        )
       } finally {
         await feed.close()
       }

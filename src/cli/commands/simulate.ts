@@ -43,7 +43,7 @@ export const simulate = new Command('simulate')
     action(async (ctx, opts: SimulateFlags) => {
       if ((opts.mitraRate ?? 0.15) + (opts.customerRate ?? 0.05) > 1) throw new InvalidArgumentError('--mitra-rate plus --customer-rate must be at most 1')
       const { simulate: run } = await import('../../simulate/simulator.js')
-      const handle = await ctx.database()
+      const handle = await ctx.database({ create: true })
       const progress = await progressBar(ctx)
       let summary: SimulationSummary
       try {

@@ -14,7 +14,7 @@ export const tui = new Command('tui')
   .addHelpText('after', examples('halo-admin tui', 'HALO_ACTOR=ops-ana halo-admin --db /var/lib/halo/halo.db tui --screen sessions'))
   .action(
     action(async (ctx, opts: { screen: ScreenId; refresh: number }) => {
-      // creates and migrates a new SQLite file, refuses an unusable database, as every command does
+      // refuses a target holding no halo-admin database, as every command but db migrate, demo and simulate does
       const handle = await ctx.database()
       // the first frame, drawn before ink, react and the screens load (first-frame.ts: no ink in it)
       const { drawFirstFrame } = await import('../../tui/first-frame.js')

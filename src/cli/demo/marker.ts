@@ -9,7 +9,7 @@ import { sql } from 'kysely'
 import { fingerprint } from '../../check/fingerprint.js'
 import type { HaloDatabase } from '../../store/database.js'
 
-const MARKER_TABLE = 'halo_demo_marker'
+export const MARKER_TABLE = 'halo_demo_marker'
 
 /** Marks `handle`'s database as demo's own, as it now is. Only a file (`embedded`): demo never deletes a server's database. */
 export async function markAsDemo(handle: HaloDatabase, at: string): Promise<void> {

@@ -10,13 +10,18 @@ import { createConfigStore } from '../../config/config-store.js'
 import { createReviewService } from '../../review/review-service.js'
 import { openDatabase, type HaloDatabase } from '../../store/database.js'
 import { schemaReport } from '../../store/schema-state.js'
-import { demoMark } from './marker.js'
+import { FINGERPRINT_TABLES } from '../../check/fingerprint.js'
+import { demoMark, MARKER_TABLE } from './marker.js'
 
 /** What a database holds, as far as `demo` cares. */
 export type Contents = { readonly kind: 'empty' } | { readonly kind: 'demo' } | { readonly kind: 'data'; readonly detail: string }
 
 /** Reads what a halo-admin database holds: demo's own (marked and unchanged since), empty, or someone's data. */
 export async function contentsOf(handle: HaloDatabase): Promise<Contents> {
+  // a table, view, trigger or index demo did not make: someone's, whatever the rows say
+  const foreign = handle.engine.embedded ? await objectsNotOurs(handle) : []
+  if (foreign.length > 0)
+    return { kind: 'data', detail: `objects halo-admin did not create (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''})` }
   const mark = await demoMark(handle)
   if (mark.state === 'demo') return { kind: 'demo' }
   if (mark.state === 'changed') return { kind: 'data', detail: `a demo database changed since demo wrote it at ${mark.markedAt}` }
@@ -25,9 +30,49 @@ export async function contentsOf(handle: HaloDatabase): Promise<Contents> {
     createClosureService(handle).listSessions({ limit: 1 }),
     createReviewService(handle).list({ limit: 1 }),
   ])
-  if (changes.length === 0 && sessions.length === 0 && reviews.length === 0) return { kind: 'empty' }
+  // a row written by SQL leaves no audit: any row of any table makes it someone's data
+  const rows = await tablesWithRows(handle)
+  if (changes.length === 0 && sessions.length === 0 && reviews.length === 0 && rows.length === 0) return { kind: 'empty' }
   const held = [sessions.length > 0 && 'sessions', reviews.length > 0 && 'reviews', changes.length > 0 && 'flag changes']
+  // rows no command wrote (SQL by hand): named by table, when nothing else says what the data is
+  if (!held.some(Boolean)) held.push(`rows in ${rows.join(', ')}`)
   return { kind: 'data', detail: held.filter(Boolean).join(', ') }
+}
+
+/** The schema objects (type and name) of a database halo-admin migrated, with their SQL: what a fresh one holds. */
+let ours: Promise<Set<string>> | undefined
+
+async function schemaObjects(handle: HaloDatabase): Promise<{ key: string; label: string }[]> {
+  const rows = await handle.select<{ type: string; name: string; sql: string | null }>(
+    `select type, name, sql from sqlite_master where name not like 'sqlite_%' and name <> '${MARKER_TABLE}' order by type, name`,
+  )
+  return rows.map((r) => ({ key: `${r.type}\u0000${r.name}\u0000${r.sql ?? ''}`, label: `${r.type} ${r.name}` }))
+}
+
+/** Tables, views, triggers and indexes that a fresh halo-admin database does not have, or has with other SQL. */
+async function objectsNotOurs(handle: HaloDatabase): Promise<string[]> {
+  ours ??= (async () => {
+    const fresh = await openDatabase(':memory:')
+    try {
+      const { migrateToLatest } = await import('../../store/migrate.js')
+      await migrateToLatest(fresh)
+      return new Set((await schemaObjects(fresh)).map((o) => o.key))
+    } finally {
+      await fresh.close()
+    }
+  })()
+  const known = await ours
+  return (await schemaObjects(handle)).filter((o) => !known.has(o.key)).map((o) => o.label)
+}
+
+/** The halo-admin tables that hold any row. */
+async function tablesWithRows(handle: HaloDatabase): Promise<string[]> {
+  const out: string[] = []
+  for (const [table] of FINGERPRINT_TABLES) {
+    const [row] = await handle.select<{ one: number }>(`select 1 as one from ${handle.engine.table(table)} limit 1`)
+    if (row !== undefined) out.push(table)
+  }
+  return out
 }
 
 /** What an existing SQLite file is; 'new' when there is none (or it is empty). */

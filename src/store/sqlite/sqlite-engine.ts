@@ -19,10 +19,14 @@ const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|READONLY|CORRUPT|NOTADB|IOERR
 const NATIVE_MODULE_MISSING = /Could not locate the bindings file|NODE_MODULE_VERSION|was compiled against a different Node\.js version/
 
 /** Opens a SQLite file (created when missing) or `:memory:`: WAL, a busy timeout, foreign keys on. */
-export function openSqlite(path: string, options: { readonly?: boolean; busyTimeoutMs?: number } = {}): Engine {
+export function openSqlite(path: string, options: { readonly?: boolean; busyTimeoutMs?: number; fileMustExist?: boolean } = {}): Engine {
   let raw: Database.Database
   try {
-    raw = new Database(path, { timeout: options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS, readonly: options.readonly ?? false })
+    raw = new Database(path, {
+      timeout: options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS,
+      readonly: options.readonly ?? false,
+      fileMustExist: options.fileMustExist ?? false,
+    })
   } catch (e) {
     if (!NATIVE_MODULE_MISSING.test((e as Error).message)) throw e
     throw new Error(`better-sqlite3's native module is not built for this Node.js (${process.version}): run \`npm rebuild better-sqlite3\``, { cause: e })

@@ -3,8 +3,8 @@
  * its own environment (no HALO_* leaking in from the test runner), no
  * terminal, and the exit status, stdout and stderr captured.
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -52,10 +52,32 @@ export function cli(args: readonly string[], options: CliOptions = {}): Promise<
 }
 
 /** A temporary directory with a SQLite file path in it (not created), removed after the test. */
-export function tempDb(name = 'halo.db'): string {
+export function newDbPath(name = 'halo.db'): string {
   const dir = mkdtempSync(join(tmpdir(), 'halo-cli-'))
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
   return join(dir, name)
+}
+
+let template: string | undefined
+
+/** A migrated, empty database made once per test file by `db migrate` (only it, demo and simulate create one). */
+function migratedTemplate(): string {
+  if (template === undefined) {
+    ensureBuilt()
+    const dir = mkdtempSync(join(tmpdir(), 'halo-cli-template-'))
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+    const path = join(dir, 'template.db')
+    execFileSync(process.execPath, [BIN, '--db', path, 'db', 'migrate'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' } })
+    template = path
+  }
+  return template
+}
+
+/** A temporary SQLite file holding a new, migrated, empty halo-admin database, removed after the test. */
+export function tempDb(name = 'halo.db'): string {
+  const path = newDbPath(name)
+  copyFileSync(migratedTemplate(), path)
+  return path
 }
 
 /** `halo-admin --db <db> ...args` with HALO_NOW and HALO_ACTOR fixed, as most tests want. */

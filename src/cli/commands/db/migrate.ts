@@ -9,7 +9,7 @@ export const dbMigrate = new Command('migrate')
   .action(
     action(async (ctx) => {
       const { migrateToLatest } = await import('../../../store/migrate.js')
-      const result = await migrateToLatest(await ctx.database({ migrate: false }))
+      const result = await migrateToLatest(await ctx.database({ migrate: false, create: true }))
       await emit(ctx, { target: ctx.target, ...result }, (r) =>
         r.ran.length === 0 ? `${r.target}: up to date (${r.latest})` : `${r.target}: ran ${r.ran.join(', ')}; now at ${r.latest}`,
       )

@@ -2,7 +2,8 @@ import { Command } from 'commander'
 import type { FlagKey } from '../../../config/flag-registry.js'
 import { action } from '../../action.js'
 import { examples } from '../../help.js'
-import { emit } from '../../output.js'
+import { emit, notice } from '../../output.js'
+import { invalidNotice } from './invalid.js'
 import { flagKey } from './key.js'
 
 export const flagGet = new Command('get')
@@ -16,5 +17,6 @@ export const flagGet = new Command('get')
       const flags = await createConfigStore(await ctx.database(), { clock: ctx.clock }).list()
       const state = flags.find((f) => f.key === key)!
       await emit(ctx, state, (s) => flagText(s.value))
+      if (state.invalidStored !== null) notice(ctx, invalidNotice(key, state.invalidStored))
     }),
   )

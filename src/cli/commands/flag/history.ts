@@ -2,7 +2,8 @@ import { Command } from 'commander'
 import type { FlagKey } from '../../../config/flag-registry.js'
 import { action } from '../../action.js'
 import { examples } from '../../help.js'
-import { emit, table } from '../../output.js'
+import { nextCommand, passwordNote } from '../../next-command.js'
+import { emit, notice, table } from '../../output.js'
 import { integer } from '../../parse.js'
 import { times } from '../../times.js'
 import { flagKey } from './key.js'
@@ -17,7 +18,7 @@ export const flagHistory = new Command('history')
       const [{ createConfigStore }, { flagText }] = await Promise.all([import('../../../config/config-store.js'), import('../../../config/flag-registry.js')])
       const changes = await createConfigStore(await ctx.database(), { clock: ctx.clock }).history(key, opts.limit)
       await emit(ctx, changes, async (list) => {
-        if (list.length === 0) return key === undefined ? 'no flag changes yet' : `no changes to ${key} yet`
+        if (list.length === 0) return ''
         const t = await times(ctx)
         const text = await table(
           ctx,
@@ -26,9 +27,14 @@ export const flagHistory = new Command('history')
           list.map((c) => [c.id, t.at(c.at), c.key, flagText(c.oldValue), flagText(c.newValue), c.actor, c.note]),
           { align: ['right'], wrap: [6, 3, 4], optional: [6] },
         )
-        return list.length === opts.limit
-          ? `${text}\nthe newest ${opts.limit} changes; there may be older ones: --limit ${Math.min(opts.limit * 2, 10_000)}`
-          : text
+        return text
       })
+      // not data: on stderr, so that a pipe gets only the rows
+      if (changes.length === 0) notice(ctx, key === undefined ? 'no flag changes yet' : `no changes to ${key} yet`)
+      else if (changes.length === opts.limit)
+        notice(
+          ctx,
+          `the newest ${opts.limit} changes; there may be older ones${passwordNote(ctx)}: ${nextCommand(ctx, ['flag', 'history', ...(key === undefined ? [] : [key]), '--limit', String(Math.min(opts.limit * 2, 10_000))])}`,
+        )
     }),
   )

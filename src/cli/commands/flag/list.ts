@@ -1,7 +1,8 @@
 import { Command } from 'commander'
 import { action } from '../../action.js'
 import { examples } from '../../help.js'
-import { emit, paint, table } from '../../output.js'
+import { emit, notice, paint, table } from '../../output.js'
+import { invalidNotice } from './invalid.js'
 
 export const flagList = new Command('list')
   .description('every flag with its value, default and meaning')
@@ -17,9 +18,17 @@ export const flagList = new Command('list')
         return table(
           ctx,
           ['key', 'value', 'default', 'set by', 'meaning (allowed)'],
-          list.map((f) => [f.key, f.isSet ? { styled: p.bold(text(f.value)) } : text(f.value), text(f.default), f.updatedBy, `${f.description} (${f.hint})`]),
+          list.map((f) => [
+            f.key,
+            // a value written by hand that is not valid reads as the default: marked, never hidden
+            f.invalidStored !== null ? { styled: p.red(`${text(f.value)} (!)`) } : f.isSet ? { styled: p.bold(text(f.value)) } : text(f.value),
+            text(f.default),
+            f.updatedBy,
+            `${f.description} (${f.hint})`,
+          ]),
           { wrap: [4, 1, 2], optional: [4, 3] },
         )
       })
+      for (const f of flags) if (f.invalidStored !== null) notice(ctx, invalidNotice(f.key, f.invalidStored))
     }),
   )

@@ -12,19 +12,25 @@ export const flagSet = new Command('set')
   .argument('<key>', 'the flag', flagKey)
   .argument('<value>', 'true|false, an integer, a zone, block|allow, or codes as a,b,c', flagValue)
   .option('--note <text>', 'why, for the audit trail', note)
+  .option('--expect <value>', 'change it only if it is still this value (as flag get prints it); otherwise exit 4, nothing changed')
   .addHelpText(
     'after',
     examples(
       'halo-admin flag set early_end_mitra_enabled true --note "rollout day 1"',
       'halo-admin flag set early_end_mitra_daily_cap 5',
+      'halo-admin flag set early_end_mitra_daily_cap 6 --expect 5 --note "promo part 2"   # only if nobody changed it meanwhile',
       'halo-admin flag set early_end_reason_codes customer_abusive,customer_left,other',
     ),
   )
   .action(
-    action(async (ctx, opts: { note?: string }, key: FlagKey, value: string) => {
+    action(async (ctx, opts: { note?: string; expect?: string }, key: FlagKey, value: string) => {
       const { createConfigStore } = await import('../../../config/config-store.js')
       const config = createConfigStore(await ctx.database(), { clock: ctx.clock })
-      const change = await config.set(key, readFlagText(key, value), { actor: ctx.actor(), note: opts.note })
+      const change = await config.set(key, readFlagText(key, value), {
+        actor: ctx.actor(),
+        note: opts.note,
+        ...(opts.expect === undefined ? {} : { expect: readFlagText(key, opts.expect) }),
+      })
       await emit(ctx, await changeResult(key, change, () => config.get(key)), describeChange)
     }),
   )

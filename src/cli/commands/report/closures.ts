@@ -4,7 +4,7 @@ import type { ClosureDetail, ClosureFilters, ClosureGrouping, ClosureReport, Rep
 import { action } from '../../action.js'
 import type { CliContext } from '../../context.js'
 import { examples } from '../../help.js'
-import { emit, table } from '../../output.js'
+import { emit, table, notice } from '../../output.js'
 import { choice, partyId, reasonCode } from '../../parse.js'
 import { rangeOf, withRange, type RangeOptions } from '../../range.js'
 import { writeCsv, writeJsonArray, type CsvColumn } from '../../stream.js'
@@ -68,7 +68,7 @@ export const reportClosures = withRange(
       const format = opts.format ?? (ctx.json ? 'json' : 'table')
       if (ctx.json && format !== 'json') throw new InvalidArgumentError(`--json and --format ${format} ask for different outputs: give one of them`)
       if (opts.detail === true && opts.by !== undefined) throw new InvalidArgumentError('--detail lists closures one by one: --by does not apply to it')
-      const range = await rangeOf(opts)
+      const range = await rangeOf(ctx, opts)
       const filters: ClosureFilters = {
         ...(opts.initiator === undefined ? {} : { initiator: opts.initiator }),
         ...(opts.mitra === undefined ? {} : { mitraId: opts.mitra }),
@@ -128,8 +128,9 @@ async function details(ctx: CliContext, reports: ReportService, format: Format, 
     wrap: [10],
     optional: [2, 5, 6, 10],
   })
-  const tail = more ? `\nthe first ${DETAIL_TABLE_MAX} only: --format csv or --json writes every closure` : ''
-  await emit(ctx, null, () => `${head}\n${text}${tail}`)
+  await emit(ctx, null, () => `${head}\n${text}`)
+  // not data: on stderr
+  if (more) notice(ctx, `the first ${DETAIL_TABLE_MAX} only: --format csv or --json writes every closure`)
 }
 
 async function describe(ctx: CliContext, r: ClosureReport, filters: ClosureFilters): Promise<string> {

@@ -2,8 +2,8 @@ import { Command } from 'commander'
 import type { Review, ReviewFilter } from '../../../review/review-service.js'
 import { action } from '../../action.js'
 import { examples } from '../../help.js'
-import { nextCommand } from '../../next-command.js'
-import { emit, paint, table } from '../../output.js'
+import { nextPageLine } from '../../next-command.js'
+import { emit, notice, paint, table } from '../../output.js'
 import { choice, integer, partyId, rowId } from '../../parse.js'
 import { times } from '../../times.js'
 
@@ -44,7 +44,7 @@ ${examples('halo-admin review list', 'halo-admin review list --status all --mitr
       const last = list.at(-1)
       const more = list.length === limit && last !== undefined && (await reviews.list({ ...filter, after: last.id, limit: 1 })).length > 0
       await emit(ctx, list, async (page) => {
-        if (page.length === 0) return nothing(opts)
+        if (page.length === 0) return ''
         const [p, t] = await Promise.all([paint(ctx), times(ctx)])
         const text = await table(
           ctx,
@@ -63,9 +63,11 @@ ${examples('halo-admin review list', 'halo-admin review list --status all --mitr
           ]),
           { align: ['right', 'left', 'left', 'left', 'right'], wrap: [8], optional: [5, 8] },
         )
-        if (!more) return text
-        return `${text}\nmore reviews; next page:  ${nextCommand(ctx, nextArgs(opts, last!.id))}`
+        return text
       })
+      // not data: on stderr, so that a pipe gets only the rows
+      if (list.length === 0) notice(ctx, nothing(opts))
+      else if (more) notice(ctx, nextPageLine(ctx, 'more reviews', nextArgs(opts, last!.id)))
     }),
   )
 

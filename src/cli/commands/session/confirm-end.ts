@@ -61,7 +61,9 @@ export async function confirmEarlyEnd(ctx: CliContext, closures: ClosureService,
   if (needReason) {
     const picked = await prompts.select({
       message: 'Reason',
-      choices: [...config.reasons.map((r) => ({ value: r, name: r })), { value: CANCEL, name: CANCEL }],
+      // opens on Batal, as the TUI's list does: a stray Enter records no reason
+      choices: [{ value: CANCEL, name: CANCEL }, ...config.reasons.map((r) => ({ value: r, name: r }))],
+      default: CANCEL,
     })
     if (picked === CANCEL) throw new Cancelled()
     reason = picked

@@ -4,9 +4,10 @@ import type { Session } from '../../../closure/session-view.js'
 import { LIVE_STATUSES, SESSION_STATUSES, type SessionStatus } from '../../../core/vocabulary.js'
 import { action } from '../../action.js'
 import { examples } from '../../help.js'
-import { nextCommand } from '../../next-command.js'
-import { emit } from '../../output.js'
-import { choices, dayOrInstant, integer, partyId, rowId } from '../../parse.js'
+import { nextPageLine } from '../../next-command.js'
+import { emit, notice } from '../../output.js'
+import { choices, integer, partyId, rowId } from '../../parse.js'
+import { peopleTime, sinceValue } from '../../people-time.js'
 import { sessionTable } from './text.js'
 
 const DEFAULT_LIMIT = 100
@@ -35,8 +36,8 @@ export const sessionList = new Command('list')
   .option('--customer <id>', "only this customer's sessions", partyId)
   .option(
     '--since <D>',
-    'only sessions started from business day D (YYYY-MM-DD, from its start in business_timezone) or instant D (ISO-8601 with a zone)',
-    dayOrInstant,
+    'only sessions started since D: a business day (2026-12-05, from its start), a local time (2026-12-05 13:00), an instant with its zone, today, yesterday, or 30m, 2h, 7d back',
+    peopleTime,
   )
   .option('--after <id>', 'the next page: sessions older than session <id> (the last id of the page before)', rowId)
   .option('--limit <n>', `at most n sessions a page (default ${DEFAULT_LIMIT})`, integer(1, 100_000))
@@ -59,23 +60,22 @@ ${examples(
       const { createClosureService } = await import('../../../closure/closure-service.js')
       const closures = createClosureService(await ctx.database(), { clock: ctx.clock })
       const limit = opts.limit ?? DEFAULT_LIMIT
+      const since = opts.since === undefined ? undefined : await sinceValue(ctx, opts.since)
       const filter: SessionFilter = {
         ...(opts.all === true ? {} : { status: opts.status ?? [...LIVE_STATUSES] }),
         ...(opts.mitra === undefined ? {} : { mitraId: opts.mitra }),
         ...(opts.customer === undefined ? {} : { customerId: opts.customer }),
-        ...(opts.since === undefined ? {} : { since: opts.since }),
+        ...(since === undefined ? {} : { since }),
         order: 'newest',
       }
       const page: Page = await closures.listSessions({ ...filter, ...(opts.after === undefined ? {} : { after: opts.after }), limit })
       // a full page may be the last one: one more session after it says whether there is a next
       const last = page.at(-1)
       const more = page.length === limit && last !== undefined && (await closures.listSessions({ ...filter, after: last.id, limit: 1 })).length > 0
-      await emit(ctx, page, async (list) => {
-        if (list.length === 0) return opts.after !== undefined ? `no sessions after ${opts.after}` : nothing(opts)
-        const table = await sessionTable(ctx, list)
-        if (!more) return table
-        return `${table}\nmore sessions; next page:  ${nextCommand(ctx, nextArgs(opts, last!.id))}`
-      })
+      await emit(ctx, page, (list) => (list.length === 0 ? '' : sessionTable(ctx, list)))
+      // not data: on stderr, so that a pipe gets only the rows
+      if (page.length === 0) notice(ctx, opts.after !== undefined ? `no sessions after ${opts.after}` : nothing(opts))
+      else if (more) notice(ctx, nextPageLine(ctx, 'more sessions', nextArgs({ ...opts, ...(since === undefined ? {} : { since }) }, last!.id)))
     }),
   )
 

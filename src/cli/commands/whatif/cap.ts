@@ -30,7 +30,7 @@ export const whatifCap = withRange(
   )
   .action(
     action(async (ctx, opts: CapOptions, cap: number) => {
-      const range = await rangeOf(opts)
+      const range = await rangeOf(ctx, opts)
       const { createWhatIfService } = await import('../../../whatif/whatif-service.js')
       const report = await createWhatIfService(await ctx.database(), { clock: ctx.clock }).cap(
         { cap, ...(opts.action === undefined ? {} : { overCapAction: opts.action }) },
@@ -44,7 +44,10 @@ export const whatifCap = withRange(
 const MITRAS_SHOWN = 25
 
 async function describe(ctx: CliContext, r: WhatIfCapReport): Promise<string> {
-  const actual = `actual: cap ${r.current.cap}, ${r.current.overCapAction}`
+  // what happened was judged by the caps and actions in force then: `cap 4→6` when it changed in the range
+  const caps = r.inForce.caps.map((c) => c.value).join('→')
+  const actions = r.inForce.actions.map((a) => a.value).join('→')
+  const actual = `actual: cap ${caps}, ${actions}`
   const proposed = `what-if: cap ${r.proposed.cap}, ${r.proposed.overCapAction}`
   const head = `${r.from} … ${r.to}: ${plural(r.replayed, 'mitra early end')} replayed`
   const sides = await table(
