@@ -80,3 +80,16 @@ export { checkInvariants, type InvariantReport, type InvariantCheck } from './ch
 export { seededRandom, type Random } from './simulate/prng.js'
 export { createWhatIfService, type WhatIfService, type WhatIfCapReport, type WhatIfSide, type WhatIfMitra, type CapProposal } from './whatif/whatif-service.js'
 export { replayCap, proposalFlags, type RecordedEarlyEnd, type ReplayedEarlyEnd } from './whatif/cap-replay.js'
+export { rolloutBucket, inRollout, rolloutShare, COHORT_MODES, type CohortMode } from './core/rollout.js'
+export {
+  guardReadings,
+  guardTrip,
+  guardProblem,
+  type GuardThresholds,
+  type GuardSetting,
+  type GuardMeasures,
+  type GuardReading,
+  type GuardThresholdName,
+} from './core/guard-rules.js'
+export { createRolloutService, type RolloutService, type CohortMember, type CohortChange, type RolloutStanding } from './rollout/rollout-service.js'
+export { createGuardService, type GuardService, type GuardStatus } from './guard/guard-service.js'

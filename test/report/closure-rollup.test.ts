@@ -206,7 +206,7 @@ describe.each(ENGINES)('closure_daily_counts on %s', (engine) => {
     // the services of this version run on the older schema: they do not write the rollup themselves
     await simulate(handle, { mitras: 4, sessions: 40, days: 3, endDay: '2026-11-23', seed: 'backfill' }, { clock })
     await createClosureService(handle, { clock }).sweep()
-    expect((await migrateToLatest(handle)).ran).toEqual(['0003-closure-daily-counts', '0004-write-path-indexes', '0005-event-feed'])
+    expect((await migrateToLatest(handle)).ran).toEqual(['0003-closure-daily-counts', '0004-write-path-indexes', '0005-event-feed', '0009-rollout-guard'])
     const rollup = await rollupRows(handle)
     expect(rollup).toEqual(await countedClosures(handle))
     expect(rollup.reduce((n, r) => n + r.closure_count, 0)).toBeGreaterThan(100)
