@@ -238,6 +238,12 @@ class DryRunAnswer {
   constructor(readonly result: EarlyEndResult) {}
 }
 
+/**
+ * Thrown out of an early end that would bring a guard measure to its threshold while it holds the flags
+ * only to read them: it rolls back and runs again holding them to write (see `initiateEarlyEnd`).
+ */
+class GuardReached {}
+
 type Trx = Parameters<Parameters<HaloDatabase['write']>[0]>[0]
 
 /**
@@ -262,7 +268,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
    */
   let lastTimeZone: string = defaultFlags().business_timezone
 
-  async function endOnce(id: number, userType: UserType, ask: EarlyEndInput): Promise<EarlyEndResult> {
+  async function endOnce(id: number, userType: UserType, ask: EarlyEndInput, config: 'read' | 'write'): Promise<EarlyEndResult> {
     const now = clock.now()
     const at = now.toISOString()
     const dryRun = ask.dryRun === true
@@ -298,13 +304,13 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
           if (!decision.allowed) throw decision.error
           const result = await writeEarlyEnd(trx, row!, decision.plan, key, at)
           // The guard (§4b): a mitra early end that brings a measure to its threshold commits with the switch-off.
-          if (!dryRun && userType === UserType.MITRA && flags.early_end_guard !== 'off') await guardAfter(trx, flags, row!.id, now, day)
+          if (!dryRun && userType === UserType.MITRA && flags.early_end_guard !== 'off') await guardAfter(trx, flags, row!.id, now, day, config)
           // A dry run makes every write too, so every constraint checks it (an idempotency key a
           // concurrent request just took fails here, as the real request would), then rolls back.
           if (dryRun) throw new DryRunAnswer({ ...result, closure: null, reviewId: decision.plan.existingReviewId, dryRun: true })
           return result
         },
-        { config: 'read' },
+        { config },
       )
     } catch (e) {
       if (e instanceof DryRunAnswer) return e.result
@@ -341,10 +347,19 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     return resultOf(row.id, plan, closureView, written.reviewId, plan.review === 'open', false)
   }
 
-  /** Measures the guard with this early end counted; when a threshold is reached, switches mitra early ends off in this transaction. */
-  async function guardAfter(trx: Trx, flags: Flags, sessionId: number, now: Date, day: string): Promise<void> {
+  /**
+   * Measures the guard with this early end counted; when a threshold is reached, switches mitra early
+   * ends off in this transaction. Holding the flags only to read them (as every early end does, many at
+   * once), it cannot write them: on PostgreSQL two such early ends upgrading their SHARE lock on
+   * app_config would deadlock. So it gives up (`GuardReached`) and runs again holding the flags to write
+   * them, as a flag change does: after every early end under way has committed, with new ones held back,
+   * and one such run at a time; the first switches off, the rest then read the switch off.
+   */
+  async function guardAfter(trx: Trx, flags: Flags, sessionId: number, now: Date, day: string, config: 'read' | 'write'): Promise<void> {
     const trip = guardTrip(flags.early_end_guard, await measureGuard(trx, now, day))
-    if (trip !== null) await switchOffByGuard(trx, engine, { sessionId, threshold: trip.reading.threshold, note: trip.note, at: now.toISOString() })
+    if (trip === null) return
+    if (config === 'read') throw new GuardReached()
+    await switchOffByGuard(trx, engine, { sessionId, threshold: trip.reading.threshold, note: trip.note, at: now.toISOString() })
   }
 
   function replayOf(prior: repo.PriorClosure, id: number, userType: UserType, actorId: string, flags: Flags, dryRun: boolean): EarlyEndResult {
@@ -463,7 +478,12 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       const ask = parseInput(EarlyEndInput, input, 'early end')
       // Two requests raced on one idempotency key for different sessions, or on opening one day's review:
       // the loser runs again and sees the winner's closure or review.
-      return retryOnUniqueViolation(engine, () => endOnce(id, type, ask))
+      return retryOnUniqueViolation(engine, () =>
+        endOnce(id, type, ask, 'read').catch((e: unknown) => {
+          if (e instanceof GuardReached) return endOnce(id, type, ask, 'write')
+          throw e
+        }),
+      )
     },
 
     async postGoodbye(sessionId, userType, input) {
