@@ -106,7 +106,7 @@ export const FLAG_DEFINITIONS: readonly FlagDefinition[] = Object.freeze([
     'guard',
     isGuard,
     'off',
-    'off | {"mitraEarlyEndsPerHour":n,"mitraEarlyEndShare":0..1,"shareMinEnded":n,"reviewsOpenedToday":n}',
+    'off | JSON thresholds: mitraEarlyEndsPerHour, mitraEarlyEndShare, shareMinEnded, reviewsOpenedToday',
     'thresholds that switch early_end_mitra_enabled off by themselves',
   ),
 ])
