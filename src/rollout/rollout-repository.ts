@@ -1,5 +1,7 @@
 /** The queries of the rollout cohort: no rules here, only reads and writes of `rollout_cohort`. */
 import type { Kysely, Selectable } from 'kysely'
+import { statusIn } from '../closure/closure-repository.js'
+import { LIVE_STATUSES } from '../core/vocabulary.js'
 import type { Engine } from '../store/engine.js'
 import type { RolloutCohortTable, Schema } from '../store/schema.js'
 
@@ -44,6 +46,12 @@ export async function insertCohortAudit(
       .returning('id')
       .executeTakeFirstOrThrow()
   ).id
+}
+
+/** The mitras with a live session, from the partial index of live sessions. */
+export async function liveMitras(db: Kysely<Schema>): Promise<string[]> {
+  const rows = await db.selectFrom('sessions').select('mitra_id').distinct().where(statusIn(LIVE_STATUSES)).execute()
+  return rows.map((r) => r.mitra_id)
 }
 
 /** Every member, by mitra id. */

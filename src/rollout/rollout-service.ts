@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { systemClock, type Clock } from '../core/clock.js'
-import { COHORT_MODES, rolloutBucket, type CohortMode } from '../core/rollout.js'
+import { COHORT_MODES, rolloutBucket, rolloutShare, type CohortMode } from '../core/rollout.js'
 import { PartyId, parseInput, storedText } from '../core/validation.js'
 import { NOTE_MAX } from '../core/ids.js'
 import { rowsToFlags, readFlagRows } from '../config/config-repository.js'
@@ -54,6 +54,9 @@ export interface RolloutStanding {
   readonly percent: number
   readonly always: number
   readonly never: number
+  /** Mitras with a live session now, and how many of them see Akhiri (the switch, the percent, the cohort). */
+  readonly liveMitras: number
+  readonly liveMitrasWithAkhiri: number
 }
 
 /**
@@ -161,12 +164,16 @@ export function createRolloutService(handle: HaloDatabase, options: { clock?: Cl
       }))
     },
     async standing() {
-      const [flags, members] = await Promise.all([readFlagRows(handle).then(rowsToFlags), service.list()])
+      const [flags, members, live] = await Promise.all([readFlagRows(handle).then(rowsToFlags), service.list(), handle.read((db) => repo.liveMitras(db))])
+      const cohort = new Map(members.map((m) => [m.mitraId, m.mode]))
+      const share = rolloutShare(live, flags.early_end_mitra_rollout_percent, cohort)
       return {
         enabled: flags.early_end_mitra_enabled,
         percent: flags.early_end_mitra_rollout_percent,
         always: members.filter((m) => m.mode === 'always').length,
         never: members.filter((m) => m.mode === 'never').length,
+        liveMitras: share.total,
+        liveMitrasWithAkhiri: flags.early_end_mitra_enabled ? share.inRollout : 0,
       }
     },
   }

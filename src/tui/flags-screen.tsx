@@ -13,6 +13,7 @@ import { useServices } from './services-context.js'
 import { useListCursor } from './use-list-cursor.js'
 import { usePoll } from './use-poll.js'
 import { fit } from './scroll-window.js'
+import { RolloutGuardPanel } from './rollout-guard-panel.js'
 
 type Step =
   | { readonly kind: 'list' }
@@ -77,6 +78,7 @@ export function FlagsScreen() {
           {`${i === cursor.index ? '›' : ' '} ${fit(f.key, keyWidth)} ${fit(printable(flagText(f.value)), valueWidth)} ${printable(flagText(f.default))}`}
         </Text>
       ))}
+      <RolloutGuardPanel />
       {selected !== undefined && step.kind === 'list' && (
         <Box flexDirection="column" marginTop={1}>
           <Text wrap="truncate-end">{selected.description}</Text>
