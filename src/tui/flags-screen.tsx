@@ -78,7 +78,7 @@ export function FlagsScreen() {
           {`${i === cursor.index ? '›' : ' '} ${fit(f.key, keyWidth)} ${fit(printable(flagText(f.value)), valueWidth)} ${printable(flagText(f.default))}`}
         </Text>
       ))}
-      <RolloutGuardPanel />
+      {step.kind === 'list' && <RolloutGuardPanel />}
       {selected !== undefined && step.kind === 'list' && (
         <Box flexDirection="column" marginTop={1}>
           <Text wrap="truncate-end">{selected.description}</Text>

@@ -23,6 +23,7 @@ function reading(r: GuardReading): string {
 export function RolloutGuardPanel() {
   const { rollout, guard, refreshMs } = useServices()
   const shell = useShell()
+  // while the Flags screen lists (a dialog takes its place): every refresh, as the flags above it
   const data = usePoll(async () => ({ standing: await rollout.standing(), status: await guard.status() }), refreshMs, { memory: 'rollout-guard' })
   if (data.data === undefined) return <Text dimColor>{data.error === undefined ? 'Loading the rollout…' : describeError(data.error)}</Text>
   const { standing: s, status } = data.data
@@ -31,7 +32,7 @@ export function RolloutGuardPanel() {
   const who = `${s.percent}% by bucket, cohort +${s.always}/-${s.never} · Akhiri ${s.enabled ? 'now' : 'OFF'}: ${s.liveMitrasWithAkhiri} of ${s.liveMitras} live mitras${share}`
   const near = status.readings.some((r) => r.reached || r.closeness >= 0.8)
   return (
-    <Box flexDirection="column" marginTop={1}>
+    <Box flexDirection="column">
       <Text wrap="truncate-end">{`Rollout  ${who}`}</Text>
       <Text wrap="truncate-end" color={status.guard === 'off' ? undefined : near ? 'yellow' : 'green'}>
         {`Guard    ${status.guard === 'off' ? 'off: nothing switches Akhiri off by itself' : status.readings.map(reading).join(' · ')}`}
