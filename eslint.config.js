@@ -2,7 +2,7 @@
 // rules the README states, so that an import that breaks them fails `npm run lint` (and CI):
 //
 //   src/core      the pure rules: imports nothing of ours but src/core and src/errors.ts
-//   library       src/{closure,config,events,http,review,report,simulate,whatif,check,store,core}, src/index.ts,
+//   library       src/{closure,config,events,guard,http,review,report,rollout,simulate,whatif,check,store,core}, src/index.ts,
 //                 migrations/: never the faces (src/cli, src/tui) or their formatting (src/present)
 //   drivers       better-sqlite3 and pg only in src/store, the engine seam
 //
@@ -36,9 +36,19 @@ function layer(...rules) {
   }
 }
 
-const LIBRARY = ['src/closure', 'src/config', 'src/events', 'src/http', 'src/review', 'src/report', 'src/simulate', 'src/whatif', 'src/check'].map(
-  (d) => `${d}/**`,
-)
+const LIBRARY = [
+  'src/closure',
+  'src/config',
+  'src/events',
+  'src/http',
+  'src/review',
+  'src/report',
+  'src/simulate',
+  'src/whatif',
+  'src/check',
+  'src/guard',
+  'src/rollout',
+].map((d) => `${d}/**`)
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', '.tmp/', 'node_modules/'] },

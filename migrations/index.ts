@@ -5,6 +5,7 @@ import { writePathIndexes } from './0004-write-path-indexes.js'
 import { eventFeed } from './0005-event-feed.js'
 import { bigintIds } from './0006-bigint-ids.js'
 import { eventFeedKeys } from './0007-event-feed-keys.js'
+import { rolloutGuard } from './0009-rollout-guard.js'
 import type { HaloMigration } from './migration-support.js'
 import { MIGRATION_NAMES } from './schema-version.js'
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly HaloMigration[] = Object.freeze([
   eventFeed,
   bigintIds,
   eventFeedKeys,
+  rolloutGuard,
 ])
 if (MIGRATIONS.map((m) => m.name).join() !== MIGRATION_NAMES.join())
   throw new Error(`migrations/schema-version.ts names ${MIGRATION_NAMES.join(', ')}; the migrations are ${MIGRATIONS.map((m) => m.name).join(', ')}`)

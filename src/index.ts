@@ -95,5 +95,20 @@ export { barChart } from './report/closure-chart.js'
 export { simulate, type SimulateOptions, type SimulationSummary } from './simulate/simulator.js'
 export { checkInvariants, type InvariantReport, type InvariantCheck } from './check/invariants.js'
 export { seededRandom, type Random } from './simulate/prng.js'
+export { replayRollout, type RecordedClosure, type RolloutProposal, type RolloutReplay, type GuardTripReplay } from './whatif/rollout-replay.js'
+export { type RolloutWhatIf, type WhatIfRolloutReport } from './whatif/whatif-service.js'
 export { createWhatIfService, type WhatIfService, type WhatIfCapReport, type WhatIfSide, type WhatIfMitra, type CapProposal } from './whatif/whatif-service.js'
 export { replayCap, proposalFlags, type RecordedEarlyEnd, type ReplayedEarlyEnd } from './whatif/cap-replay.js'
+export { rolloutBucket, inRollout, rolloutShare, COHORT_MODES, type CohortMode } from './core/rollout.js'
+export {
+  guardReadings,
+  guardTrip,
+  guardProblem,
+  type GuardThresholds,
+  type GuardSetting,
+  type GuardMeasures,
+  type GuardReading,
+  type GuardThresholdName,
+} from './core/guard-rules.js'
+export { createRolloutService, type RolloutService, type CohortMember, type CohortChange, type RolloutStanding } from './rollout/rollout-service.js'
+export { createGuardService, type GuardService, type GuardStatus } from './guard/guard-service.js'

@@ -12,6 +12,7 @@ export const FINGERPRINT_TABLES: readonly (readonly [string, string])[] = [
   ['cc_reviews', 'id'],
   ['mitra_daily_counts', 'mitra_id, business_day'],
   ['closure_daily_counts', 'business_day, mitra_id, initiated_by, reason'],
+  ['rollout_cohort', 'mitra_id'],
 ]
 
 /**

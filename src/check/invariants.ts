@@ -301,6 +301,7 @@ const STAMPS: readonly (readonly [table: string, key: string, column: string])[]
   ['cc_reviews', 'id', 'resolved_at'],
   ['config_audit', 'id', 'created_at'],
   ['app_config', 'key', 'updated_at'],
+  ['rollout_cohort', 'mitra_id', 'set_at'],
 ]
 
 /** Rows stamped after `latest` (now plus the allowed clock skew): written by a clock ahead of time, or played ahead of it. */
@@ -329,6 +330,8 @@ const PARTY_IDS: readonly (readonly [table: string, key: string, column: string]
   ['mitra_daily_counts', 'business_day', 'mitra_id'],
   ['config_audit', 'id', 'actor'],
   ['app_config', 'key', 'updated_by'],
+  ['rollout_cohort', 'mitra_id', 'mitra_id'],
+  ['rollout_cohort', 'mitra_id', 'set_by'],
 ]
 
 /** Ids another writer stored outside the id format (control characters, bidi overrides, spaces, too long). */

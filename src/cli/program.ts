@@ -10,6 +10,8 @@ import { packageVersion } from './version.js'
 const COMMANDS: Record<string, () => Promise<Command>> = {
   db: async () => (await import('./commands/db/index.js')).db,
   flag: async () => (await import('./commands/flag/index.js')).flag,
+  rollout: async () => (await import('./commands/rollout/index.js')).rollout,
+  guard: async () => (await import('./commands/guard/index.js')).guard,
   session: async () => (await import('./commands/session/index.js')).session,
   sweep: async () => (await import('./commands/sweep.js')).sweep,
   events: async () => (await import('./commands/events.js')).events,

@@ -1,5 +1,6 @@
 /** The queries of the closure service: no rules here, only reads and writes. */
 import type { Insertable, Kysely, Selectable } from 'kysely'
+import { COHORT_MODES, type CohortMode } from '../core/rollout.js'
 import { DAILY_CAP_TRIGGER, ENDABLE_STATUSES, LIVE_STATUSES, type SessionStatus } from '../core/vocabulary.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { DirectStatements, Engine } from '../store/engine.js'
@@ -121,6 +122,8 @@ export interface EarlyEndFacts {
   readonly flagRows: readonly { key: string; value: string }[]
   /** The counter claimed for the day asked (`claimDay`), when the engine reads it in the same statement; else null. */
   readonly cap: ClaimedCap | null
+  /** The cohort membership of the mitra asked about (`cohortOf`): read with the flags, under the same lock. */
+  readonly cohort: CohortMode | null
 }
 
 const sessionById = (db: Kysely<Schema>, id: Slot<number>) => db.selectFrom('sessions').select(SESSION_COLUMNS).where('id', '=', id)
@@ -177,10 +180,11 @@ const claimCounter = queryTemplate((db, _engine, mitraId: Slot<string>, day: Slo
  * first and two early ends of one session never lock in opposite orders. Only facts come back; every
  * decision is `core/early-end-rules.ts`'s.
  */
-const earlyEndFactsStatement = queryTemplate((db, engine, id: Slot<number>, key: Slot<string | null>, claimDay: Slot<string | null>) => {
-  const { sql } = queryBuilder()
-  const t = (name: string) => sql.raw(engine.table(name))
-  return sql<Record<string, unknown>>`
+const earlyEndFactsStatement = queryTemplate(
+  (db, engine, id: Slot<number>, key: Slot<string | null>, claimDay: Slot<string | null>, cohortOf: Slot<string | null>) => {
+    const { sql } = queryBuilder()
+    const t = (name: string) => sql.raw(engine.table(name))
+    return sql<Record<string, unknown>>`
     with s as (
       select ${sql.join(SESSION_COLUMNS.map((c) => sql.ref(c)))} from ${t('sessions')} where id = ${id} for update
     ),
@@ -199,10 +203,12 @@ const earlyEndFactsStatement = queryTemplate((db, engine, id: Slot<number>, key:
       ${sql.join(SESSION_COLUMNS.map((c) => sql`s.${sql.ref(c)} as ${sql.ref(`s_${c}`)}`))},
       ${sql.join(['id', ...CLOSURE_COLUMNS, 'opened_review'].map((c) => sql`p.${sql.ref(c)} as ${sql.ref(`p_${c}`)}`))},
       cl.business_day as cap_day, cl.early_end_count as cap_count, cl.review_id as cap_review_id,
-      (select coalesce(json_agg(json_build_array(a.key, a.value)), '[]') from ${t('app_config')} a) as flags
+      (select coalesce(json_agg(json_build_array(a.key, a.value)), '[]') from ${t('app_config')} a) as flags,
+      (select r.mode from ${t('rollout_cohort')} r where r.mitra_id = ${cohortOf}::varchar) as cohort
     from (select 1) one left join s on true left join prior p on true left join claimed cl on true
   `
-})
+  },
+)
 
 function pick<T>(row: Record<string, unknown>, prefix: string, columns: readonly string[]): T | undefined {
   if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) return undefined
@@ -213,7 +219,8 @@ function pick<T>(row: Record<string, unknown>, prefix: string, columns: readonly
  * What an early end decides on, read after the transaction's locks: the session (locked), the closure
  * its idempotency key already names, the flags, and where the engine can read it in the same round
  * trip, the session's mitra's counter for `claimDay`. Otherwise `cap` is null and the caller claims
- * the counter with `claimCap` once it knows the day.
+ * the counter with `claimCap` once it knows the day. With `cohortOf` (a mitra's id), that mitra's cohort
+ * membership too, read with the flags.
  */
 export async function loadEarlyEndFacts(
   trx: Kysely<Schema>,
@@ -221,9 +228,10 @@ export async function loadEarlyEndFacts(
   sessionId: number,
   idempotencyKey: string | null,
   claimDay: string | null,
+  cohortOf: string | null = null,
 ): Promise<EarlyEndFacts> {
   if (engine.dataModifyingCtes) {
-    const row = (await earlyEndFactsStatement(trx, engine, sessionId, idempotencyKey, claimDay)).rows[0]!
+    const row = (await earlyEndFactsStatement(trx, engine, sessionId, idempotencyKey, claimDay, cohortOf)).rows[0]!
     const session = pick<SessionRow>(row, 's_', SESSION_COLUMNS)
     const prior = pick<PriorClosure>(row, 'p_', ['id', ...CLOSURE_COLUMNS, 'opened_review'])
     const flags = (typeof row.flags === 'string' ? JSON.parse(row.flags) : row.flags) as [string, string][]
@@ -236,6 +244,7 @@ export async function loadEarlyEndFacts(
       prior: prior === undefined ? undefined : { ...prior, opened_review: Boolean(prior.opened_review) },
       flagRows: flags.map(([key, value]) => ({ key, value })),
       cap,
+      cohort: cohortMode(row.cohort),
     }
   }
   const direct = directOf(engine)
@@ -243,7 +252,19 @@ export async function loadEarlyEndFacts(
   const session = direct.get<SessionRow>(`select ${SESSION_COLUMNS.join(', ')} from ${t('sessions')} where id = ?`, sessionId)
   const prior = idempotencyKey === null ? undefined : await findPrior(trx, engine, idempotencyKey)
   const flagRows = direct.all<{ key: string; value: string }>(`select key, value from ${t('app_config')}`)
-  return { session, prior, flagRows, cap: null }
+  const cohort =
+    cohortOf === null ? null : cohortMode(direct.get<{ mode: string }>(`select mode from ${t('rollout_cohort')} where mitra_id = ?`, cohortOf)?.mode)
+  return { session, prior, flagRows, cap: null, cohort }
+}
+
+/** A stored cohort mode; anything else (none, or a value written by hand) is no membership. */
+export function cohortMode(stored: unknown): CohortMode | null {
+  return (COHORT_MODES as readonly unknown[]).includes(stored) ? (stored as CohortMode) : null
+}
+
+/** A mitra's cohort membership, outside an early end (what `clientConfig` reads). */
+export async function cohortOf(db: Kysely<Schema>, mitraId: string): Promise<CohortMode | null> {
+  return cohortMode((await db.selectFrom('rollout_cohort').select('mode').where('mitra_id', '=', mitraId).executeTakeFirst())?.mode)
 }
 
 /**

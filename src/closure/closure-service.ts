@@ -13,7 +13,10 @@ import {
   type EarlyEndPlan,
   type SessionFacts,
 } from '../core/early-end-rules.js'
+import type { CohortMode } from '../core/rollout.js'
 import { UserType, USER_TYPES } from '../core/user-type.js'
+import { guardTrip } from '../core/guard-rules.js'
+import { measureGuard, switchOffByGuard } from '../guard/guard-repository.js'
 import { SESSION_STATUSES, type GoodbyeSide, type SessionStatus } from '../core/vocabulary.js'
 import { EarlyEndInput, GoodbyeInput, PartyId, RowId, parseInput } from '../core/validation.js'
 import { loadFlags, rowsToFlags } from '../config/config-repository.js'
@@ -235,6 +238,12 @@ class DryRunAnswer {
   constructor(readonly result: EarlyEndResult) {}
 }
 
+/**
+ * Thrown out of an early end that would bring a guard measure to its threshold while it holds the flags
+ * only to read them: it rolls back and runs again holding them to write (see `initiateEarlyEnd`).
+ */
+class GuardReached {}
+
 type Trx = Parameters<Parameters<HaloDatabase['write']>[0]>[0]
 
 /**
@@ -259,7 +268,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
    */
   let lastTimeZone: string = defaultFlags().business_timezone
 
-  async function endOnce(id: number, userType: UserType, ask: EarlyEndInput): Promise<EarlyEndResult> {
+  async function endOnce(id: number, userType: UserType, ask: EarlyEndInput, config: 'read' | 'write'): Promise<EarlyEndResult> {
     const now = clock.now()
     const at = now.toISOString()
     const dryRun = ask.dryRun === true
@@ -272,7 +281,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
           // locks as the real thing (its transaction rolls back, so it writes nothing): its answer is that
           // of one moment, not the session and count from before a concurrent early end's commit.
           const guess = userType === UserType.MITRA ? businessDay(now, lastTimeZone) : null
-          const loaded = await repo.loadEarlyEndFacts(trx, engine, id, key, guess)
+          const loaded = await repo.loadEarlyEndFacts(trx, engine, id, key, guess, userType === UserType.MITRA ? ask.actorId : null)
           const flags = rowsToFlags(loaded.flagRows)
           lastTimeZone = flags.business_timezone
           const row = loaded.session
@@ -284,7 +293,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
 
           const day = businessDay(now, flags.business_timezone)
           const session = row === undefined ? null : facts(row)
-          const askFacts = { userType, actorId: ask.actorId, reason: ask.reason, note: ask.note }
+          const askFacts = { userType, actorId: ask.actorId, reason: ask.reason, note: ask.note, cohort: loaded.cohort }
           let decision = decideEarlyEnd(session, askFacts, flags, { countToday: 0, reviewId: null }, day, now)
           if (decision.allowed && decision.plan.countsTowardCap) {
             const claimed = loaded.cap?.day === day ? loaded.cap : await repo.claimCap(trx, engine, session!.mitraId, day)
@@ -294,12 +303,14 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
           // A refusal throws, so the transaction rolls back and nothing it touched stays.
           if (!decision.allowed) throw decision.error
           const result = await writeEarlyEnd(trx, row!, decision.plan, key, at)
+          // The guard (§4b): a mitra early end that brings a measure to its threshold commits with the switch-off.
+          if (!dryRun && userType === UserType.MITRA && flags.early_end_guard !== 'off') await guardAfter(trx, flags, row!.id, now, day, config)
           // A dry run makes every write too, so every constraint checks it (an idempotency key a
           // concurrent request just took fails here, as the real request would), then rolls back.
           if (dryRun) throw new DryRunAnswer({ ...result, closure: null, reviewId: decision.plan.existingReviewId, dryRun: true })
           return result
         },
-        { config: 'read' },
+        { config },
       )
     } catch (e) {
       if (e instanceof DryRunAnswer) return e.result
@@ -334,6 +345,21 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     if (written === null) throw new HaloError('INVALID_STATE', `session ${row.id} changed state while it was being ended`)
     const closureView = toClosure({ ...closure, review_id: written.reviewId, id: written.closureId })
     return resultOf(row.id, plan, closureView, written.reviewId, plan.review === 'open', false)
+  }
+
+  /**
+   * Measures the guard with this early end counted; when a threshold is reached, switches mitra early
+   * ends off in this transaction. Holding the flags only to read them (as every early end does, many at
+   * once), it cannot write them: on PostgreSQL two such early ends upgrading their SHARE lock on
+   * app_config would deadlock. So it gives up (`GuardReached`) and runs again holding the flags to write
+   * them, as a flag change does: after every early end under way has committed, with new ones held back,
+   * and one such run at a time; the first switches off, the rest then read the switch off.
+   */
+  async function guardAfter(trx: Trx, flags: Flags, sessionId: number, now: Date, day: string, config: 'read' | 'write'): Promise<void> {
+    const trip = guardTrip(flags.early_end_guard, await measureGuard(trx, now, day))
+    if (trip === null) return
+    if (config === 'read') throw new GuardReached()
+    await switchOffByGuard(trx, engine, { sessionId, threshold: trip.reading.threshold, note: trip.note, at: now.toISOString() })
   }
 
   function replayOf(prior: repo.PriorClosure, id: number, userType: UserType, actorId: string, flags: Flags, dryRun: boolean): EarlyEndResult {
@@ -452,7 +478,12 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       const ask = parseInput(EarlyEndInput, input, 'early end')
       // Two requests raced on one idempotency key for different sessions, or on opening one day's review:
       // the loser runs again and sees the winner's closure or review.
-      return retryOnUniqueViolation(engine, () => endOnce(id, type, ask))
+      return retryOnUniqueViolation(engine, () =>
+        endOnce(id, type, ask, 'read').catch((e: unknown) => {
+          if (e instanceof GuardReached) return endOnce(id, type, ask, 'write')
+          throw e
+        }),
+      )
     },
 
     async postGoodbye(sessionId, userType, input) {
@@ -544,9 +575,14 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       return handle.read(async (db) => {
         const flags = await loadFlags(db, engine)
         let remaining: number | null = null
-        if (type === UserType.MITRA) remaining = remainingToday(flags, await repo.countOn(db, actor, businessDay(clock.now(), flags.business_timezone)))
+        let cohort: CohortMode | null = null
+        if (type === UserType.MITRA) {
+          remaining = remainingToday(flags, await repo.countOn(db, actor, businessDay(clock.now(), flags.business_timezone)))
+          cohort = await repo.cohortOf(db, actor)
+        }
         return {
-          earlyEndEnabled: earlyEndEnabledFor(type, flags),
+          // the rule initiateEarlyEnd decides with: the flag, the percent by the mitra's bucket, the cohort
+          earlyEndEnabled: earlyEndEnabledFor(type, flags, actor, cohort),
           reasonRequired: reasonRequiredFor(type, flags),
           reasons: flags.early_end_reason_codes,
           remainingToday: remaining,

@@ -1,6 +1,7 @@
 import { HaloError } from '../errors.js'
 import { canonicalTimeZone, isValidTimeZone } from '../core/business-day.js'
 import type { FlagKey, Flags } from '../core/flags.js'
+import { guardProblem } from '../core/guard-rules.js'
 import { REASON_CODE_MESSAGE, REASON_CODE_PATTERN } from '../core/ids.js'
 
 /*
@@ -12,7 +13,7 @@ import { REASON_CODE_MESSAGE, REASON_CODE_PATTERN } from '../core/ids.js'
 /** The typed values of every flag (defined in core, where the rules read them). */
 export type { FlagKey, Flags } from '../core/flags.js'
 
-export type FlagType = 'boolean' | 'integer' | 'code-list' | 'enum' | 'timezone'
+export type FlagType = 'boolean' | 'integer' | 'code-list' | 'enum' | 'timezone' | 'guard'
 
 /**
  * One flag of the registry: its type, default, description and the values it takes.
@@ -54,6 +55,8 @@ const isCodeList: Check = (v) => {
 
 const isTimeZone: Check = (v) => (typeof v === 'string' && isValidTimeZone(v) ? null : 'not an IANA time zone')
 
+const isGuard: Check = (v) => guardProblem(v)
+
 const checks = new Map<FlagKey, Check>()
 
 function define<K extends FlagKey>(key: K, type: FlagType, check: Check, dflt: Flags[K], hint: string, description: string): FlagDefinition<K> {
@@ -91,6 +94,22 @@ export const FLAG_DEFINITIONS: readonly FlagDefinition[] = Object.freeze([
   define('early_end_mitra_over_cap_action', 'enum', oneOf('block', 'allow'), 'block', 'block|allow', 'what an early end past the cap gets'),
   define('closing_grace_seconds', 'integer', integerFrom(0, 3600), 300, 'integer 0..3600', 'length of the closing window'),
   define('business_timezone', 'timezone', isTimeZone, 'Asia/Jakarta', 'IANA zone', 'where a "day" starts and ends, for the cap and for reports'),
+  define(
+    'early_end_mitra_rollout_percent',
+    'integer',
+    integerFrom(0, 100),
+    100,
+    'integer 0..100',
+    'share of mitras (stable per mitra id) who get Akhiri while early_end_mitra_enabled is on',
+  ),
+  define(
+    'early_end_guard',
+    'guard',
+    isGuard,
+    'off',
+    'off | JSON thresholds: mitraEarlyEndsPerHour, mitraEarlyEndShare, shareMinEnded, reviewsOpenedToday',
+    'thresholds that switch early_end_mitra_enabled off by themselves',
+  ),
 ])
 
 const byKey = new Map<string, FlagDefinition>(FLAG_DEFINITIONS.map((d) => [d.key, d]))
@@ -130,16 +149,19 @@ export type ValueCheck<T> = { ok: true; value: T } | { ok: false; message: strin
 export function checkFlagValue<K extends FlagKey>(key: K, value: unknown): ValueCheck<Flags[K]> {
   const problem = checks.get(key)!(value)
   if (problem !== null) return { ok: false, message: `${key}: ${problem}` }
-  // lists are copied, so a caller cannot change what it handed in through what it gets back
+  // lists and objects are copied, so a caller cannot change what it handed in through what it gets back
   if (Array.isArray(value)) return { ok: true, value: [...value] as Flags[K] }
+  if (typeof value === 'object' && value !== null) return { ok: true, value: structuredClone(value) as Flags[K] }
   // a zone is stored as the runtime spells it (ASIA/JAKARTA, utc → Asia/Jakarta, UTC): other readers of app_config may match names exactly
   if (flagDefinition(key).type === 'timezone') return { ok: true, value: canonicalTimeZone(value as string) as Flags[K] }
   return { ok: true, value: value as Flags[K] }
 }
 
-/** How a value reads for a person, as `parseFlagText` reads it back: lists comma-separated. */
+/** How a value reads for a person, as `parseFlagText` reads it back: lists comma-separated, objects as JSON. */
 export function flagText(value: unknown): string {
-  return Array.isArray(value) ? value.join(',') : String(value)
+  if (Array.isArray(value)) return value.join(',')
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value)
+  return String(value)
 }
 
 /**
@@ -162,21 +184,25 @@ export function parseFlagText<K extends FlagKey>(key: K, text: string): ValueChe
       value = /^[+-]?\d{1,16}$/.test(t) ? Number(t) : t
       break
     case 'code-list':
-      if (t.startsWith('[')) {
+    case 'guard': {
+      // a list as a,b,c or a JSON array; the guard as off or a JSON object
+      const json = def.type === 'guard' ? { open: '{', what: 'object' } : { open: '[', what: 'array' }
+      if (t.startsWith(json.open)) {
         try {
           value = JSON.parse(t)
         } catch {
-          return { ok: false, message: `${key}: not a JSON array` }
+          return { ok: false, message: `${key}: not a JSON ${json.what}` }
         }
-      } else {
+      } else if (def.type === 'code-list') {
         value = t === '' ? [] : t.split(',').map((s) => s.trim())
       }
       break
+    }
     default:
       break
   }
   const checked = checkFlagValue(key, value)
-  if (!checked.ok && def.type !== 'code-list' && typeof value === 'string') {
+  if (!checked.ok && def.type !== 'code-list' && def.type !== 'guard' && typeof value === 'string') {
     return { ok: false, message: `${key}: expected ${def.hint}, got ${JSON.stringify(text)}` }
   }
   return checked

@@ -5,6 +5,7 @@
  */
 import { HaloError } from '../errors.js'
 import type { Flags } from './flags.js'
+import { inRollout, rolloutExclusion, type CohortMode } from './rollout.js'
 import { UserType, initiatorOf } from './user-type.js'
 import { ENDABLE_STATUSES, type Initiator, type SessionStatus } from './vocabulary.js'
 
@@ -28,6 +29,8 @@ export interface EarlyEndAsk {
   readonly actorId: string
   readonly reason?: string | undefined
   readonly note?: string | undefined
+  /** A mitra actor's cohort membership (`rollout add`), loaded with the flags; none when absent. */
+  readonly cohort?: CohortMode | null | undefined
 }
 
 /**
@@ -84,28 +87,37 @@ export type EarlyEndDecision = { readonly allowed: true; readonly plan: EarlyEnd
 const refuse = (error: HaloError): EarlyEndDecision => ({ allowed: false, error })
 
 /**
- * Rule 2: the flag that gates each kind of user (support is never gated).
+ * Rule 2: the flag that gates each kind of user (support is never gated); for a mitra (given their
+ * id), also the staged rollout (§4b): the percent by their stable bucket, overridden by the cohort.
+ * The mitra app's `clientConfig` and `initiateEarlyEnd` both ask here, so they agree for every mitra.
  *
  * ```ts
- * earlyEndEnabledFor(UserType.MITRA, await config.all()) // early_end_mitra_enabled
+ * earlyEndEnabledFor(UserType.MITRA, await config.all(), 'm-7', null) // early_end_mitra_enabled and m-7 in the rollout
  * ```
  */
-export function earlyEndEnabledFor(userType: UserType, flags: Flags): boolean {
-  if (userType === UserType.MITRA) return flags.early_end_mitra_enabled
+export function earlyEndEnabledFor(userType: UserType, flags: Flags, actorId?: string, cohort: CohortMode | null = null): boolean {
+  if (userType === UserType.MITRA)
+    return flags.early_end_mitra_enabled && (actorId === undefined || inRollout(actorId, flags.early_end_mitra_rollout_percent, cohort))
   if (userType === UserType.CUSTOMER) return flags.early_end_customer_enabled
   return true
 }
 
 /**
  * Whether the mitra app shows its Akhiri button: while mitra early ends are on, and (given a status)
- * on a session that can still be ended. The TUI shows the same, so support sees what the mitra sees.
+ * on a session that can still be ended, and (given the mitra) to a mitra in the rollout. The TUI
+ * shows the same, so support sees what the mitra sees.
  *
  * ```ts
  * mitraSeesEndAction(await config.all(), 'active') // early_end_mitra_enabled
  * ```
  */
-export function mitraSeesEndAction(flags: Pick<Flags, 'early_end_mitra_enabled'>, status?: SessionStatus): boolean {
-  return flags.early_end_mitra_enabled && (status === undefined || canEndFrom(status))
+export function mitraSeesEndAction(
+  flags: Pick<Flags, 'early_end_mitra_enabled' | 'early_end_mitra_rollout_percent'>,
+  status?: SessionStatus,
+  mitra?: { readonly id: string; readonly cohort: CohortMode | null },
+): boolean {
+  const rolledOut = mitra === undefined || inRollout(mitra.id, flags.early_end_mitra_rollout_percent, mitra.cohort)
+  return flags.early_end_mitra_enabled && rolledOut && (status === undefined || canEndFrom(status))
 }
 
 /**
@@ -196,6 +208,10 @@ export function decideEarlyEnd(session: SessionFacts | null, ask: EarlyEndAsk, f
     const who = ask.userType === UserType.MITRA ? 'mitras' : 'customers'
     const flag = ask.userType === UserType.MITRA ? 'early_end_mitra_enabled' : 'early_end_customer_enabled'
     return refuse(new HaloError('EARLY_END_DISABLED', `early end by ${who} is switched off (${flag} is false)`))
+  }
+  if (ask.userType === UserType.MITRA) {
+    const outside = rolloutExclusion(ask.actorId, flags.early_end_mitra_rollout_percent, ask.cohort ?? null)
+    if (outside !== null) return refuse(new HaloError('EARLY_END_DISABLED', `early end by mitras is not rolled out to everyone: ${outside}`))
   }
   if (session === null) return refuse(new HaloError('SESSION_NOT_FOUND', 'no such session'))
   if (!isOwnSession(session, ask.userType, ask.actorId)) {

@@ -1,3 +1,5 @@
+import type { GuardSetting } from './guard-rules.js'
+
 /**
  * The typed values of every flag, as the rules read them. The rules in `src/core` need the type
  * and nothing else of the registry; the registry (`src/config/flag-registry.ts`) defines each
@@ -17,6 +19,10 @@ export type Flags = {
   early_end_mitra_over_cap_action: 'block' | 'allow'
   closing_grace_seconds: number
   business_timezone: string
+  /** Share of mitras (0..100, by a stable bucket of their id) who get Akhiri while `early_end_mitra_enabled` is on. */
+  early_end_mitra_rollout_percent: number
+  /** Thresholds that switch `early_end_mitra_enabled` off by themselves, or `off`. */
+  early_end_guard: GuardSetting
 }
 
 /**

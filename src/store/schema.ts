@@ -105,6 +105,15 @@ export interface SessionEventsTable {
   created_at: Time
 }
 
+/** The rollout cohort (migration 0009): mitras always in, or never in, whatever the percent. */
+export interface RolloutCohortTable {
+  mitra_id: string
+  mode: string
+  note: string | null
+  set_by: string
+  set_at: Time
+}
+
 /**
  * The library's tables as kysely sees them (contract §8), for queries of your own on `handle.db`.
  * Read them freely; write them only through the services, which keep the invariants.
@@ -115,6 +124,7 @@ export interface SessionEventsTable {
  */
 export interface Schema {
   sessions: SessionsTable
+  rollout_cohort: RolloutCohortTable
   session_closures: SessionClosuresTable
   cc_reviews: CcReviewsTable
   session_goodbyes: SessionGoodbyesTable

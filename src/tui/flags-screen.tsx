@@ -14,6 +14,7 @@ import { useServices } from './services-context.js'
 import { useListCursor } from './use-list-cursor.js'
 import { usePoll } from './use-poll.js'
 import { fit } from './scroll-window.js'
+import { RolloutGuardPanel } from './rollout-guard-panel.js'
 
 /**
  * A change in the making. `flag` is the flag as the operator saw it when the dialog opened: its value is
@@ -95,6 +96,7 @@ export function FlagsScreen() {
           {`${i === cursor.index ? '›' : ' '} ${fit(f.key, keyWidth)} ${fit(printable(flagText(f.value)), valueWidth)} ${printable(flagText(f.default))}`}
         </Text>
       ))}
+      {step.kind === 'list' && <RolloutGuardPanel />}
       {selected !== undefined && step.kind === 'list' && (
         <Box flexDirection="column" marginTop={1}>
           <Text wrap="truncate-end">{selected.description}</Text>

@@ -6,6 +6,8 @@ import { createLiveSessions, type LiveSessions } from '../closure/live-sessions.
 import { createConfigStore, type ConfigStore } from '../config/config-store.js'
 import { createReportService, type ReportService } from '../report/report-service.js'
 import { createReviewService, type ReviewService } from '../review/review-service.js'
+import { createGuardService, type GuardService } from '../guard/guard-service.js'
+import { createRolloutService, type RolloutService } from '../rollout/rollout-service.js'
 
 /** Where the TUI works, for its header: never holds a password. */
 export interface DatabaseLabel {
@@ -22,6 +24,8 @@ export interface TuiServices {
   readonly live: LiveSessions
   readonly reviews: ReviewService
   readonly reports: ReportService
+  readonly rollout: RolloutService
+  readonly guard: GuardService
   /** The operator: the actor of every change made from the TUI. */
   readonly actor: string
   readonly clock: Clock
@@ -45,6 +49,8 @@ export function servicesFor(handle: HaloDatabase, options: { actor: string; cloc
     live: createLiveSessions(handle),
     reviews: createReviewService(handle, { clock }),
     reports: createReportService(handle, { clock }),
+    rollout: createRolloutService(handle, { clock }),
+    guard: createGuardService(handle, { clock }),
     actor: options.actor,
     clock,
     refreshMs: options.refreshMs ?? 2000,

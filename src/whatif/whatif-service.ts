@@ -7,6 +7,13 @@ import { addDays, businessDayStart } from '../core/business-day.js'
 import { capsInForce } from '../report/caps-in-force.js'
 import { resolveRange, type DayRange } from '../report/day-range.js'
 import { mitraEarlyEnds } from '../report/report-repository.js'
+import { HaloError } from '../errors.js'
+import { guardProblem, type GuardSetting } from '../core/guard-rules.js'
+import type { CohortMode } from '../core/rollout.js'
+import { PartyId } from '../core/validation.js'
+import { allMembers } from '../rollout/rollout-repository.js'
+import { closuresOfRange } from './whatif-repository.js'
+import { replayRollout, type RecordedClosure, type RolloutReplay } from './rollout-replay.js'
 import { proposalFlags, replayCap, type CapProposal, type RecordedEarlyEnd } from './cap-replay.js'
 
 /**
@@ -84,9 +91,71 @@ export interface WhatIfService {
    * @throws HaloError `INVALID_INPUT` (a proposal or range it cannot take), `DB_ERROR`
    */
   cap(proposal: { cap: number; overCapAction?: 'block' | 'allow' }, range?: DayRange): Promise<WhatIfCapReport>
+  /**
+   * Replays the range's recorded closures under a proposed rollout percent, cohort and guard (each
+   * defaulting to the one in force): how many mitra early ends would have happened, and when the guard
+   * would have tripped. Reads only.
+   * @throws HaloError `INVALID_INPUT` (a proposal or range it cannot take), `DB_ERROR`
+   */
+  rollout(proposal: RolloutWhatIf, range?: DayRange): Promise<WhatIfRolloutReport>
 }
 
+/**
+ * A proposed staged re-enable for `whatif rollout`: each part defaults to the one in force.
+ *
+ * ```ts
+ * await whatIf.rollout({ percent: 25, always: ['mitra-ayu'], guard: { mitraEarlyEndsPerHour: 5 } })
+ * ```
+ */
+export interface RolloutWhatIf {
+  readonly percent?: number
+  /** Mitras added to the cohort as always in (over the current cohort). */
+  readonly always?: readonly string[]
+  /** Mitras added to the cohort as never in. */
+  readonly never?: readonly string[]
+  readonly guard?: GuardSetting
+}
+
+/**
+ * The shape of `whatif rollout --json`.
+ *
+ * ```ts
+ * const r: WhatIfRolloutReport = await createWhatIfService(handle).rollout({ percent: 10 })
+ * r.replay.guardTrip?.at // when the guard would have switched mitra early ends off
+ * ```
+ */
+export interface WhatIfRolloutReport {
+  readonly from: string
+  readonly to: string
+  readonly current: { readonly percent: number; readonly always: number; readonly never: number; readonly guard: GuardSetting }
+  readonly proposed: { readonly percent: number; readonly always: number; readonly never: number; readonly guard: GuardSetting }
+  readonly replay: RolloutReplay
+}
+
+const RolloutWhatIfSchema = z
+  .object({
+    percent: z.number().int().min(0).max(100).optional(),
+    always: z.array(PartyId).max(10_000).optional(),
+    never: z.array(PartyId).max(10_000).optional(),
+    guard: z
+      .unknown()
+      .superRefine((g, ctx) => {
+        const problem = g === undefined ? null : guardProblem(g)
+        if (problem !== null) ctx.addIssue({ code: 'custom', message: problem })
+      })
+      .optional(),
+  })
+  .strict()
+const RangeSchema = z.object({ from: z.string().optional(), to: z.string().optional() }).strict()
+
 const ProposalSchema = z.object({ cap: z.number().int().min(1).max(1_000_000), overCapAction: z.enum(['block', 'allow']).optional() }).strict()
+
+/** The closure that opened each review: the first (by id) attached to it. */
+function reviewOpeners(rows: readonly { id: number; review_id: number | null }[]): Map<number, number> {
+  const first = new Map<number, number>()
+  for (const c of rows) if (c.review_id !== null && (first.get(c.review_id) ?? Infinity) > c.id) first.set(c.review_id, c.id)
+  return first
+}
 
 /**
  * What-if questions over recorded data; never writes. The range defaults
@@ -104,15 +173,14 @@ export function createWhatIfService(handle: HaloDatabase, options: { clock?: Clo
   const service: WhatIfService = {
     async cap(proposal, range = {}) {
       const p = parseInput(ProposalSchema, proposal, 'proposal')
-      const rangeIn = parseInput(z.object({ from: z.string().optional(), to: z.string().optional() }).strict(), range, 'range')
+      const rangeIn = parseInput(RangeSchema, range, 'range')
       const { flags, rows, resolved, caps } = await handle.read(async (db) => {
         const flags = await loadFlags(db)
         const resolved = resolveRange(rangeIn, clock.now(), flags.business_timezone)
         const start = businessDayStart(resolved.from, flags.business_timezone).toISOString()
         return { flags, rows: await mitraEarlyEnds(db, resolved), resolved, caps: await capsInForce(db, start, flags) }
       })
-      const firstOfReview = new Map<number, number>()
-      for (const c of rows) if (c.review_id !== null && !firstOfReview.has(c.review_id)) firstOfReview.set(c.review_id, c.id)
+      const firstOfReview = reviewOpeners(rows)
       const recorded: RecordedEarlyEnd[] = rows.map((c) => ({
         closureId: c.id,
         sessionId: c.session_id,
@@ -187,6 +255,47 @@ export function createWhatIfService(handle: HaloDatabase, options: { clock?: Clo
         },
         differences: outcomes.filter((o) => o.differs).length,
         mitras,
+      }
+    },
+
+    async rollout(proposal, range = {}) {
+      const p = parseInput(RolloutWhatIfSchema, proposal, 'proposal')
+      const rangeIn = parseInput(RangeSchema, range, 'range')
+      const both = (p.always ?? []).filter((id) => (p.never ?? []).includes(id))
+      if (both.length > 0) throw new HaloError('INVALID_INPUT', `proposal: ${both.join(', ')} both always and never in the rollout`)
+      const { flags, rows, members, resolved } = await handle.read(async (db) => {
+        const flags = await loadFlags(db)
+        const resolved = resolveRange(rangeIn, clock.now(), flags.business_timezone)
+        return { flags, rows: await closuresOfRange(db, resolved), members: await allMembers(db), resolved }
+      })
+      const current = new Map(members.map((m) => [m.mitra_id, m.mode as CohortMode]))
+      const cohort = new Map(current)
+      for (const id of p.always ?? []) cohort.set(id, 'always')
+      for (const id of p.never ?? []) cohort.set(id, 'never')
+      const firstOfReview = reviewOpeners(rows)
+      const closures: RecordedClosure[] = rows.map((c) => ({
+        closureId: c.id,
+        sessionId: c.session_id,
+        mitraId: c.mitra_id,
+        byMitra: c.initiated_by === 'mitra',
+        openedReview: c.review_id !== null && firstOfReview.get(c.review_id) === c.id,
+        businessDay: c.business_day,
+        createdAt: new Date(c.created_at).toISOString(),
+      }))
+      const count = (m: ReadonlyMap<string, CohortMode>, mode: CohortMode) => [...m.values()].filter((v) => v === mode).length
+      const guard = (p.guard as GuardSetting | undefined) ?? flags.early_end_guard
+      const percent = p.percent ?? flags.early_end_mitra_rollout_percent
+      return {
+        from: resolved.from,
+        to: resolved.to,
+        current: {
+          percent: flags.early_end_mitra_rollout_percent,
+          always: count(current, 'always'),
+          never: count(current, 'never'),
+          guard: flags.early_end_guard,
+        },
+        proposed: { percent, always: count(cohort, 'always'), never: count(cohort, 'never'), guard },
+        replay: replayRollout(closures, { percent, cohort, guard }),
       }
     },
   }

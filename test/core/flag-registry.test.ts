@@ -13,6 +13,8 @@ describe('the flag registry', () => {
       ['early_end_mitra_over_cap_action', 'enum', 'block'],
       ['closing_grace_seconds', 'integer', 300],
       ['business_timezone', 'timezone', 'Asia/Jakarta'],
+      ['early_end_mitra_rollout_percent', 'integer', 100],
+      ['early_end_guard', 'guard', 'off'],
     ])
     expect(isFlagKey('early_end_mitra_enabled')).toBe(true)
     expect(isFlagKey('early_end_enabled')).toBe(false)

@@ -6,7 +6,7 @@
 import { sql } from 'kysely'
 import pg from 'pg'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { UserType, openDatabase, type HaloDatabase } from '../../src/index.js'
+import { UserType, createRolloutService, openDatabase, type HaloDatabase } from '../../src/index.js'
 import { setup, type EngineName, type Setup } from '../support/engines.js'
 import { TABLES } from '../support/fixtures.js' // every table of the migrations, the rollup included
 
@@ -104,6 +104,7 @@ async function story(t: Setup): Promise<void> {
   await t.config.set('early_end_mitra_enabled', true, { actor: 'ops', note: 'on' })
   await t.config.set('early_end_mitra_daily_cap', 2, { actor: 'ops' })
   await t.config.set('early_end_mitra_over_cap_action', 'allow', { actor: 'ops' })
+  await createRolloutService(t.handle, { clock: t.clock }).add(['m-1', 'm-2'], { actor: 'ops', note: 'pilot' })
   const ids: number[] = []
   for (let i = 0; i < 4; i++) ids.push((await t.closures.openSession({ customerId: `c-${i}`, mitraId: 'm-1', durationMinutes: 30 })).id)
   await t.closures.initiateEarlyEnd(ids[0]!, UserType.MITRA, { actorId: 'm-1', reason: 'customer_left', idempotencyKey: 'k-0' })
@@ -126,7 +127,7 @@ async function rowsOf(handle: HaloDatabase) {
       out[table] = rows.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0))
       continue
     }
-    const order = table === 'mitra_daily_counts' ? 'mitra_id' : table === 'app_config' ? 'key' : 'id'
+    const order = table === 'mitra_daily_counts' || table === 'rollout_cohort' ? 'mitra_id' : table === 'app_config' ? 'key' : 'id'
     const rows = (await handle.db
       .selectFrom(table)
       .selectAll()

@@ -875,6 +875,7 @@ const WIPE_ORDER: readonly TableName[] = [
   'sessions',
   'config_audit',
   'app_config',
+  'rollout_cohort',
 ]
 
 /** Empties every table: each sequence starts from a new database's state (ids go on counting, the model maps them). */

@@ -16,10 +16,12 @@ describe.each(ENGINES)('config flags on %s', (engine) => {
       early_end_mitra_over_cap_action: 'block',
       closing_grace_seconds: 300,
       business_timezone: 'Asia/Jakarta',
+      early_end_mitra_rollout_percent: 100,
+      early_end_guard: 'off',
     })
     const list = await t.config.list()
     expect(list.map((f) => [f.key, f.isSet, f.updatedBy])).toContainEqual(['early_end_mitra_daily_cap', false, null])
-    expect(list).toHaveLength(8)
+    expect(list).toHaveLength(10)
   })
 
   it('stores typed values and values typed as text (read with readFlagText), and reads them back typed', async () => {

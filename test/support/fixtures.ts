@@ -21,6 +21,7 @@ export const TABLES = [
   'config_audit',
   'session_events',
   'closure_daily_counts',
+  'rollout_cohort',
 ] as const
 export type TableName = (typeof TABLES)[number]
 

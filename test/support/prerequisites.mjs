@@ -81,7 +81,8 @@ export function missingPrerequisites(env = process.env) {
   const missing = []
   if (needsOwnPostgres(env) && !(hasPgServer(env) && hasPostgresUser()))
     missing.push({ what: 'the PostgreSQL server binaries (initdb, pg_ctl in /usr/lib/postgresql/*/bin)', pkg: 'postgresql' })
-  if (selectedEngines(env).includes('postgres') && !hasPgBouncer(env)) missing.push({ what: 'pgbouncer (the pooler lane of the PostgreSQL tests)', pkg: 'pgbouncer' })
+  if (selectedEngines(env).includes('postgres') && !hasPgBouncer(env))
+    missing.push({ what: 'pgbouncer (the pooler lane of the PostgreSQL tests)', pkg: 'pgbouncer' })
   for (const tool of ['tmux', 'zsh', 'fish']) if (!onPath(tool, env)) missing.push({ what: tool, pkg: tool })
   return missing
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { render } from 'ink-testing-library'
 import { Text } from 'ink'
-import { UserType } from '../../src/index.js'
+import { createRolloutService, UserType } from '../../src/index.js'
 import { Header } from '../../src/tui/header.js'
 import { useServices } from '../../src/tui/services-context.js'
 import { windowTop } from '../../src/tui/scroll-window.js'
@@ -88,7 +88,7 @@ describe('Flags screen', () => {
     const tui = await renderTui(t, { actor: 'ops-ana' })
     onTestFinished(tui.unmount)
     await tui.waitFor(/closing_grace_seconds\s+60\s+300/)
-    await tui.press('G', 'k', 'r')
+    await tui.press('G', 'k', 'k', 'k', 'r') // closing_grace_seconds: the fourth from the end
     await tui.waitFor('note (why, for the audit trail')
     await tui.press(KEY.enter)
     const f = await tui.waitFor('Reset to the default?')
@@ -137,6 +137,30 @@ describe('Flags screen', () => {
     await t.config.set('closing_grace_seconds', 60, { actor: 'ops-ana' })
     await sleep(400)
     expect(tui.frame()).not.toContain('changed closing_grace_seconds')
+  })
+
+  it('tells the rollout and the guard as one story under the flags: who sees Akhiri, how close each threshold is', async () => {
+    const t = await setup('sqlite')
+    onTestFinished(t.cleanup)
+    await t.config.set('early_end_mitra_enabled', true, { actor: 'ops' })
+    await t.config.set('early_end_mitra_rollout_percent', 0, { actor: 'ops' })
+    await t.config.set('early_end_guard', { mitraEarlyEndsPerHour: 2, reviewsOpenedToday: 4 }, { actor: 'ops' })
+    await createRolloutService(t.handle, { clock: t.clock }).add(['m-1'], { actor: 'ops' })
+    const [id] = [(await t.closures.openSession({ mitraId: 'm-1', customerId: 'c-1' })).id]
+    await t.closures.openSession({ mitraId: 'm-2', customerId: 'c-2' })
+    await t.closures.initiateEarlyEnd(id!, UserType.MITRA, { actorId: 'm-1', reason: 'customer_left' })
+    await t.closures.openSession({ mitraId: 'm-1', customerId: 'c-3' })
+    const tui = await renderTui(t, { actor: 'ops-ana' })
+    onTestFinished(tui.unmount)
+    let f = await tui.waitFor('Rollout')
+    expect(lineOf(f, 'Rollout')).toMatch(/0% by bucket, cohort \+1\/-0 · Akhiri now: 1 of 2 live mitras \(50%\)/)
+    expect(lineOf(f, 'Guard')).toMatch(/mitraEarlyEndsPerHour 1\/2 \(50%\) · reviewsOpenedToday 0\/4 \(0%\)/)
+    // the second early end in the hour trips it: the panel says so on its next refresh
+    const [again] = (await t.closures.listSessions({ mitraId: 'm-1', status: 'active' })).map((s) => s.id)
+    await t.closures.initiateEarlyEnd(again!, UserType.MITRA, { actorId: 'm-1', reason: 'customer_left' })
+    f = await tui.waitFor('last switch-off')
+    expect(lineOf(f, 'Guard')).toMatch(/mitraEarlyEndsPerHour 2\/2 REACHED/)
+    expect(lineOf(f, 'Rollout')).toMatch(/Akhiri OFF: 0 of 1 live mitras/)
   })
 
   it('shows a flag changed by another process without a restart', async () => {
