@@ -36,7 +36,7 @@ function layer(...rules) {
   }
 }
 
-const LIBRARY = ['src/closure', 'src/config', 'src/events', 'src/http', 'src/review', 'src/report', 'src/simulate', 'src/whatif', 'src/check'].map(
+const LIBRARY = ['src/closure', 'src/config', 'src/events', 'src/http', 'src/review', 'src/report', 'src/simulate', 'src/whatif', 'src/check', 'src/access', 'src/audit'].map(
   (d) => `${d}/**`,
 )
 

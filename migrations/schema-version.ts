@@ -10,6 +10,7 @@ export const MIGRATION_NAMES: readonly string[] = Object.freeze([
   '0003-closure-daily-counts',
   '0004-write-path-indexes',
   '0005-event-feed',
+  '0008-accountability',
 ])
 
 /** How many migrations this version has. */

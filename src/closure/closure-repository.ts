@@ -1,5 +1,6 @@
 /** The queries of the closure service: no rules here, only reads and writes. */
 import type { Insertable, Kysely, Selectable } from 'kysely'
+import { osIdentity } from '../access/identity.js'
 import { DAILY_CAP_TRIGGER, ENDABLE_STATUSES, LIVE_STATUSES, type SessionStatus } from '../core/vocabulary.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { DirectStatements, Engine } from '../store/engine.js'
@@ -28,6 +29,7 @@ export const CLOSURE_COLUMNS = [
   'created_at',
   'grace_ends_at',
   'finalized_at',
+  'authenticated_as',
 ] as const satisfies readonly (keyof NewClosure)[]
 
 const SESSION_COLUMNS = [
@@ -72,6 +74,8 @@ export function closureRow(c: {
     created_at: c.at,
     grace_ends_at: c.graceEndsAt,
     finalized_at: null,
+    // PostgreSQL's trigger puts session_user here instead (migration 0008)
+    authenticated_as: osIdentity(),
   }
 }
 
@@ -338,7 +342,7 @@ const earlyEndWriteStatement = queryTemplate(
         insert into ${t('session_closures')} (${sql.join(CLOSURE_COLUMNS.map((c) => sql.ref(c)))})
         select moved.id, ${mitraId}::varchar, 'early_end', ${initiatedBy}::varchar, ${actorId}::varchar, ${reason}::varchar, ${note}::varchar,
           ${day}::varchar, ${overCap}::boolean, coalesce((select id from review), ${reviewId}::int), ${key}::varchar, ${at}::timestamptz,
-          ${graceEndsAt}::timestamptz, null
+          ${graceEndsAt}::timestamptz, null, null
         from moved
         returning id
       ),

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { osIdentity } from '../access/identity.js'
 import { queryTemplate } from '../store/query-template.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { Engine } from '../store/engine.js'
@@ -72,7 +73,8 @@ export async function insertAudit(
   trx: Kysely<Schema>,
   row: { key: FlagKey; old_value: string; new_value: string; actor: string; note: string | null; created_at: string },
 ): Promise<number> {
-  return (await trx.insertInto('config_audit').values(row).returning('id').executeTakeFirstOrThrow()).id
+  // PostgreSQL's trigger puts session_user in authenticated_as instead (migration 0008)
+  return (await trx.insertInto('config_audit').values({ ...row, authenticated_as: osIdentity() }).returning('id').executeTakeFirstOrThrow()).id
 }
 
 /** Flag changes, newest first, of one key or all. */

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Kysely } from 'kysely'
+import { forbiddenFrom } from '../access/needed-role.js'
 import { HaloError } from '../errors.js'
 import type { Engine, EngineName, WriteOptions } from './engine.js'
 import { loadQueryBuilder } from './query-builder.js'
@@ -165,8 +166,10 @@ const inside = new AsyncLocalStorage<Open>()
 
 function makeHandle(engine: Engine, target: string, raw: readonly string[]): HaloDatabase {
   let closed = false
-  const mapError = (e: unknown): unknown => {
+  const mapError = (e: unknown, writing = false): unknown => {
     if (e instanceof HaloError) return e
+    const refused = forbiddenFrom(e, writing)
+    if (refused !== null) return refused
     const described = engine.describeError(e)
     if (described === null) return e
     return new HaloError('DB_ERROR', maskTargetsIn(`${target}: ${described}`, raw), { cause: e })
@@ -224,7 +227,7 @@ function makeHandle(engine: Engine, target: string, raw: readonly string[]): Hal
         if (open !== undefined) return await nested(open, fn, options)
         return await engine.writeTransaction((trx) => inside.run({ engine, handle, trx, queue: Promise.resolve(), depth: 0 }, () => fn(trx)), options)
       } catch (e) {
-        throw mapError(e)
+        throw mapError(e, true)
       }
     },
     async read<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T> {
