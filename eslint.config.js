@@ -36,9 +36,19 @@ function layer(...rules) {
   }
 }
 
-const LIBRARY = ['src/closure', 'src/config', 'src/events', 'src/http', 'src/review', 'src/report', 'src/simulate', 'src/whatif', 'src/check', 'src/access', 'src/audit'].map(
-  (d) => `${d}/**`,
-)
+const LIBRARY = [
+  'src/closure',
+  'src/config',
+  'src/events',
+  'src/http',
+  'src/review',
+  'src/report',
+  'src/simulate',
+  'src/whatif',
+  'src/check',
+  'src/access',
+  'src/audit',
+].map((d) => `${d}/**`)
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', '.tmp/', 'node_modules/'] },

@@ -2,7 +2,6 @@ import { sql, type Kysely } from 'kysely'
 import { AUDIT_SOURCES, AUDITED_COLUMNS } from '../src/audit/audit-chain.js'
 import { type HaloMigration, notNull, timeType } from './migration-support.js'
 
-
 /**
  * Accountability (issue 22, contract §4c): who made each audited write, as the database knows it, and
  * a hash chain over the audit records that `halo-admin audit verify` checks.

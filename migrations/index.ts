@@ -8,7 +8,14 @@ import type { HaloMigration } from './migration-support.js'
 import { MIGRATION_NAMES } from './schema-version.js'
 
 /** Every migration, oldest first. Forward only: never edit a released one, add the next. */
-export const MIGRATIONS: readonly HaloMigration[] = Object.freeze([initialSchema, reportIndexes, closureDailyCounts, writePathIndexes, eventFeed, accountability])
+export const MIGRATIONS: readonly HaloMigration[] = Object.freeze([
+  initialSchema,
+  reportIndexes,
+  closureDailyCounts,
+  writePathIndexes,
+  eventFeed,
+  accountability,
+])
 if (MIGRATIONS.map((m) => m.name).join() !== MIGRATION_NAMES.join())
   throw new Error(`migrations/schema-version.ts names ${MIGRATION_NAMES.join(', ')}; the migrations are ${MIGRATIONS.map((m) => m.name).join(', ')}`)
 export type { Engine, HaloMigration } from './migration-support.js'

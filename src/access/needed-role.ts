@@ -8,6 +8,18 @@ import { HaloError } from '../errors.js'
 /** PostgreSQL's `insufficient_privilege`: a GRANT missing, or a trigger of 0008 refusing. */
 export const PERMISSION_DENIED = '42501'
 
+/** The role each of the library's writes needs, named when the database refuses it. */
+export const NEEDS = Object.freeze({
+  flags: 'halo_ops',
+  sealAudit: 'halo_ops',
+  endAsSupport: 'halo_support',
+  resolveReview: 'halo_support',
+  endAsParty: 'halo_app',
+  sweep: 'halo_app',
+  openSession: 'halo_app',
+  goodbye: 'halo_app or halo_support',
+})
+
 /** Who may write each table (`halo-admin db roles`); reads need `halo_viewer` or any other halo role. */
 export const WRITERS: Readonly<Record<string, string>> = Object.freeze({
   app_config: 'halo_ops',
@@ -32,18 +44,18 @@ const READERS = 'halo_viewer (or any halo_ role)'
  * `writing`: whether the refused statement ran in a write transaction.
  *
  * ```ts
- * forbiddenFrom({ code: '42501', message: 'permission denied for table app_config' }, true)?.message
+ * forbiddenFrom({ code: '42501', message: 'permission denied for table app_config' }, { writing: true })?.message
  * // 'permission denied for table app_config: needs role halo_ops'
  * ```
  */
-export function forbiddenFrom(e: unknown, writing: boolean): HaloError | null {
+export function forbiddenFrom(e: unknown, need: { readonly writing: boolean; readonly role?: string | undefined }): HaloError | null {
   const err = e as { code?: unknown; message?: unknown } | null
   if (err?.code !== PERMISSION_DENIED) return null
   const message = typeof err.message === 'string' ? err.message : 'permission denied'
   // 0008's triggers name the role themselves
   if (/needs role \w+/.test(message) || /append-only/.test(message)) return new HaloError('FORBIDDEN', message, { cause: e })
   const table = /permission denied for (?:table|relation|sequence) "?(\w+?)(?:_id_seq)?"?$/.exec(message)?.[1]
-  const role = writing ? (table === undefined ? undefined : WRITERS[table]) : READERS
+  const role = need.writing ? (need.role ?? (table === undefined ? undefined : WRITERS[table])) : READERS
   return new HaloError('FORBIDDEN', role === undefined ? `${message} (halo-admin db roles lists what each role may do)` : `${message}: needs role ${role}`, {
     cause: e,
   })

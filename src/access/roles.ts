@@ -7,7 +7,7 @@
  */
 import { HaloError } from '../errors.js'
 import type { HaloDatabase } from '../store/database.js'
-import { queryBuilder } from '../store/query-builder.js'
+import { loadQueryBuilder } from '../store/query-builder.js'
 
 /** The roles, in the order `db roles` lists them, with what each may do. */
 export const HALO_ROLES = Object.freeze([
@@ -37,7 +37,8 @@ export function rolesSql(schema: string): string[] {
       `  if not exists (select 1 from pg_roles where rolname = '${r.name}') then\n    begin create role ${r.name} nologin; exception when duplicate_object or unique_violation then null; end;\n  end if;`,
   ).join('\n')
   return [
-    `-- the roles are the cluster's: created once, shared by every schema halo-admin lives in\ndo $$ begin\n${create}\nend $$`,
+    `-- the roles are the cluster's: created once, shared by every schema halo-admin lives in`,
+    `do $$ begin\n${create}\nend $$`,
     `grant usage on schema ${s} to ${ALL}`,
     `-- every role reads everything (the audit included); halo_viewer does nothing else`,
     `grant select on all tables in schema ${s} to ${ALL}`,
@@ -102,7 +103,7 @@ export async function describeRoles(handle: HaloDatabase): Promise<{ schema: str
  */
 export async function applyRoles(handle: HaloDatabase): Promise<{ schema: string; statements: string[] }> {
   const described = await describeRoles(handle)
-  const { sql } = queryBuilder()
+  const { sql } = await loadQueryBuilder()
   await handle.write(async (trx) => {
     for (const statement of described.statements) if (!statement.startsWith('--')) await sql.raw(statement).execute(trx)
   })

@@ -85,7 +85,11 @@ export async function unsealedAfter(db: Kysely<Schema>, engine: Engine, source: 
 
 /** The highest id the chain holds of each source (0 when none). */
 export async function highestSealed(db: Kysely<Schema>): Promise<Map<string, number>> {
-  const rows = await db.selectFrom('audit_chain').select(['source', (eb) => eb.fn.max('row_id').as('max_id')]).groupBy('source').execute()
+  const rows = await db
+    .selectFrom('audit_chain')
+    .select(['source', (eb) => eb.fn.max('row_id').as('max_id')])
+    .groupBy('source')
+    .execute()
   return new Map(rows.map((r) => [r.source, Number(r.max_id)]))
 }
 
@@ -142,7 +146,16 @@ export async function insertLinks(trx: Kysely<Schema>, links: readonly NewLink[]
 
 export async function insertSeal(
   trx: Kysely<Schema>,
-  seal: { id: number; sealed_at: string; sealed_by: string; fence: string | null; horizon: string | null; first_seq: number; last_seq: number; head_hash: string },
+  seal: {
+    id: number
+    sealed_at: string
+    sealed_by: string
+    fence: string | null
+    horizon: string | null
+    first_seq: number
+    last_seq: number
+    head_hash: string
+  },
 ): Promise<void> {
   await trx.insertInto('audit_seals').values(seal).execute()
 }

@@ -22,6 +22,7 @@ import type { Schema } from '../store/schema.js'
 import { systemClock, type Clock } from '../core/clock.js'
 import { HaloError } from '../errors.js'
 import { osIdentity } from '../access/identity.js'
+import { NEEDS } from '../access/needed-role.js'
 import type { HaloDatabase } from '../store/database.js'
 import { AUDIT_SOURCES, GENESIS, linkHash, recordDigest, type AuditSource } from './audit-chain.js'
 import * as repo from './audit-repository.js'
@@ -121,7 +122,13 @@ export function createAuditService(handle: HaloDatabase, options: { clock?: Cloc
       for (const link of page) {
         const where = `${link.source} #${link.rowId} (link ${link.seq})`
         if (link.seq !== w.seq + 1 || linkHash(w.hash, { ...link }) !== link.hash) {
-          w.problem = { kind: 'chain_altered', source: link.source, rowId: link.rowId, seq: link.seq, message: `the chain was altered at link ${link.seq} (${where})` }
+          w.problem = {
+            kind: 'chain_altered',
+            source: link.source,
+            rowId: link.rowId,
+            seq: link.seq,
+            message: `the chain was altered at link ${link.seq} (${where})`,
+          }
           return w
         }
         if (link.record === null) {
@@ -242,7 +249,7 @@ export function createAuditService(handle: HaloDatabase, options: { clock?: Cloc
           }
           return { w, plan: p }
         }
-        return write ? handle.write(run) : handle.read(run)
+        return write ? handle.write(run, { role: NEEDS.sealAudit }) : handle.read(run)
       }
 
       let refused: string | null = null

@@ -68,13 +68,17 @@ export async function storeFlag(trx: Kysely<Schema>, key: FlagKey, json: string 
   else await trx.updateTable('app_config').set({ value: json, updated_at: at, updated_by: actor }).where('key', '=', key).execute()
 }
 
-/** Records one flag change in `config_audit`; returns its id. */
+/** Records one flag change in `config_audit`; returns its id and who the database says made it. */
 export async function insertAudit(
   trx: Kysely<Schema>,
   row: { key: FlagKey; old_value: string; new_value: string; actor: string; note: string | null; created_at: string },
-): Promise<number> {
+): Promise<{ id: number; authenticated_as: string | null }> {
   // PostgreSQL's trigger puts session_user in authenticated_as instead (migration 0008)
-  return (await trx.insertInto('config_audit').values({ ...row, authenticated_as: osIdentity() }).returning('id').executeTakeFirstOrThrow()).id
+  return await trx
+    .insertInto('config_audit')
+    .values({ ...row, authenticated_as: osIdentity() })
+    .returning(['id', 'authenticated_as'])
+    .executeTakeFirstOrThrow()
 }
 
 /** Flag changes, newest first, of one key or all. */

@@ -166,9 +166,9 @@ const inside = new AsyncLocalStorage<Open>()
 
 function makeHandle(engine: Engine, target: string, raw: readonly string[]): HaloDatabase {
   let closed = false
-  const mapError = (e: unknown, writing = false): unknown => {
+  const mapError = (e: unknown, write?: WriteOptions): unknown => {
     if (e instanceof HaloError) return e
-    const refused = forbiddenFrom(e, writing)
+    const refused = forbiddenFrom(e, write === undefined ? { writing: false } : { writing: true, role: write.role })
     if (refused !== null) return refused
     const described = engine.describeError(e)
     if (described === null) return e
@@ -227,7 +227,7 @@ function makeHandle(engine: Engine, target: string, raw: readonly string[]): Hal
         if (open !== undefined) return await nested(open, fn, options)
         return await engine.writeTransaction((trx) => inside.run({ engine, handle, trx, queue: Promise.resolve(), depth: 0 }, () => fn(trx)), options)
       } catch (e) {
-        throw mapError(e, true)
+        throw mapError(e, options)
       }
     },
     async read<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T> {

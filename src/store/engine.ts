@@ -42,6 +42,11 @@ export interface WriteOptions {
    * SQLite's one writer at a time gives both already; PostgreSQL takes a table lock on `app_config`.
    */
   readonly config?: 'read' | 'write'
+  /**
+   * The role the write needs (`halo-admin db roles`): a refusal by the database (a missing grant)
+   * becomes `FORBIDDEN` naming it.
+   */
+  readonly role?: string
 }
 
 /**

@@ -16,9 +16,7 @@ export const auditVerify = new Command('verify')
       const result = await createAuditService(await ctx.database(), { clock: ctx.clock }).verify({ seal: opts.seal })
       await emit(ctx, result, (r) => {
         if (r.problem !== null) return `audit chain broken: ${r.problem.message}`
-        const lines = [
-          `audit chain holds: ${r.links} records chained (${r.backfilled} backfilled from before the chain), ${r.sealed} sealed by this run`,
-        ]
+        const lines = [`audit chain holds: ${r.links} records chained (${r.backfilled} backfilled from before the chain), ${r.sealed} sealed by this run`]
         if (r.head !== null) lines.push(`head  link ${r.head.seq} ${r.head.hash}`)
         if (r.unsealed > 0) lines.push(`${r.unsealed} records not sealed yet: ${r.sealRefused ?? 'their transactions were still running'}`)
         return lines.join('\n')

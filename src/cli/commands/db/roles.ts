@@ -25,10 +25,7 @@ export const dbRoles = new Command('roles')
               ...d.roles.map((role) => `  ${role.name.padEnd(13)} ${role.may}`),
               'log in as a member: create role alice login in role halo_ops',
             ].join('\n')
-          : [
-              ...d.roles.map((role) => `-- ${role.name.padEnd(13)} ${role.may}`),
-              ...d.statements.map((s) => (s.startsWith('--') ? s : `${s};`)),
-            ].join('\n'),
+          : [...d.roles.map((role) => `-- ${role.name.padEnd(13)} ${role.may}`), ...d.statements.map((s) => (s.startsWith('--') ? s : `${s};`))].join('\n'),
       )
     }),
   )
