@@ -61,17 +61,17 @@ export interface UnsealedRecord {
 }
 
 /**
- * Records of `source` without a link, by id, a page at a time: every record for the flag history
+ * Records of `source` without a link, by id, a page at a time (after `afterId`; null: from the first): every record for the flag history
  * and the closures, resolved reviews only (a review is audited for its resolution).
  */
-export async function unsealedAfter(db: Kysely<Schema>, engine: Engine, source: AuditSource, afterId: number, limit: number): Promise<UnsealedRecord[]> {
+export async function unsealedAfter(db: Kysely<Schema>, engine: Engine, source: AuditSource, afterId: number | null, limit: number): Promise<UnsealedRecord[]> {
   const { sql } = queryBuilder()
   const tracksTx = engine.eventOrder === 'transaction'
   const columns = AUDITED_COLUMNS[source].map((c) => `r."${c}"`)
   if (tracksTx) columns.push('r.audit_tx::text as audit_tx')
   const { rows } = await sql<Record<string, unknown>>`
     select ${sql.raw(columns.join(', '))} from ${sql.raw(engine.table(source))} r
-    where r.id > ${afterId} ${sql.raw(source === 'cc_reviews' ? `and r.status = 'resolved'` : '')}
+    where ${afterId === null ? sql`true` : sql`r.id > ${afterId}`} ${sql.raw(source === 'cc_reviews' ? `and r.status = 'resolved'` : '')}
       and not exists (select 1 from ${sql.raw(engine.table('audit_chain'))} a where a.source = ${source} and a.row_id = r.id)
     order by r.id limit ${limit}
   `.execute(db)

@@ -166,7 +166,7 @@ export function createAuditService(handle: HaloDatabase, options: { clock?: Cloc
     let hash = head.hash
     for (const source of AUDIT_SOURCES) {
       const highest = sealed.get(source) ?? 0
-      let after = 0
+      let after: number | null = null
       for (;;) {
         const page = await repo.unsealedAfter(db, engine, source, after, PAGE)
         for (const r of page) {
