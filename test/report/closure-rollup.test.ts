@@ -4,9 +4,10 @@
  * plain SQL, a database that had closures before migration 0003), and the reports read from it
  * agree with counting the closures themselves, for every grouping and filter.
  */
-import { Migrator, sql, type Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { MIGRATIONS } from '../../migrations/index.js'
+import { migrateTo } from '../support/migrate-to.js'
 import {
   createClosureService,
   createConfigStore,
@@ -226,16 +227,4 @@ async function withIdentityColumns(handle: HaloDatabase, how: 'add' | 'drop'): P
         .raw(how === 'add' ? `alter table ${table} add column authenticated_as varchar(128)` : `alter table ${table} drop column authenticated_as`)
         .execute(trx)
   })
-}
-
-/** Runs this version's migrations up to and including `name`, as an older halo-admin would have left the database. */
-async function migrateTo(handle: HaloDatabase, name: string): Promise<void> {
-  const engine = handle.engineName
-  const run = async (db: Kysely<any>) => {
-    const migrations = Object.fromEntries(MIGRATIONS.map((m) => [m.name, { up: (d: Kysely<any>) => m.up(d, engine) }]))
-    const { error } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateTo(name)
-    if (error !== undefined) throw error
-  }
-  if (engine === 'sqlite') await handle.write(run)
-  else await handle.read(run)
 }
