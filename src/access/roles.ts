@@ -9,7 +9,13 @@ import { HaloError } from '../errors.js'
 import type { HaloDatabase } from '../store/database.js'
 import { loadQueryBuilder } from '../store/query-builder.js'
 
-/** The roles, in the order `db roles` lists them, with what each may do. */
+/**
+ * The roles, in the order `db roles` lists them, with what each may do.
+ *
+ * ```ts
+ * HALO_ROLES.map((r) => r.name) // ['halo_ops', 'halo_support', 'halo_viewer', 'halo_app']
+ * ```
+ */
 export const HALO_ROLES = Object.freeze([
   { name: 'halo_ops', may: 'change flags (rollout and guard too), seal the audit chain; and read everything' },
   { name: 'halo_support', may: 'end sessions as support, post goodbyes, resolve reviews; and read everything' },
@@ -84,6 +90,10 @@ function refuseSqlite(handle: HaloDatabase): void {
 
 /**
  * The roles' SQL for this database.
+ *
+ * ```ts
+ * const { statements } = await describeRoles(handle)
+ * ```
  * @throws HaloError `INVALID_INPUT` (SQLite); `DB_ERROR`
  */
 export async function describeRoles(handle: HaloDatabase): Promise<{ schema: string; statements: string[] }> {
