@@ -11,10 +11,16 @@ import { setup, type EngineName, type Setup } from '../support/engines.js'
 import { TABLES } from '../support/fixtures.js' // every table of the migrations, the rollup included
 
 /**
- * What only PostgreSQL has, on purpose (migration 0005): the transaction of each event, which the
- * event feed fences its reads on there; SQLite gives out event ids in commit order and needs neither.
+ * What only PostgreSQL has, on purpose: the transaction of each event (migration 0005), which the
+ * event feed fences its reads on there, and of each audit record (0008), which the audit sealer
+ * fences on; SQLite gives out ids in commit order and needs neither.
  */
-const POSTGRES_ONLY = { column: 'session_events.tx', index: 'session_events_tx' }
+const POSTGRES_ONLY = {
+  columns: ['session_events.tx', 'config_audit.audit_tx', 'session_closures.audit_tx', 'cc_reviews.audit_tx'],
+  index: 'session_events_tx',
+}
+/** Who the database authenticated differs by engine on purpose: PostgreSQL's session_user, SQLite's OS user. */
+const IDENTITY = ['authenticated_as', 'resolved_authenticated_as']
 
 async function columnsOf(handle: HaloDatabase) {
   const tables = await handle.db.introspection.getTables()
@@ -25,7 +31,7 @@ async function columnsOf(handle: HaloDatabase) {
     const rowid = (c: { isAutoIncrementing: boolean }) => handle.engineName === 'sqlite' && c.isAutoIncrementing
     out[t.name] = Object.fromEntries(
       t.columns
-        .filter((c) => `${t.name}.${c.name}` !== POSTGRES_ONLY.column)
+        .filter((c) => !POSTGRES_ONLY.columns.includes(`${t.name}.${c.name}`))
         .map((c) => [c.name, { nullable: c.isNullable && !rowid(c), autoIncrement: c.isAutoIncrementing }]),
     )
   }
@@ -131,7 +137,10 @@ async function rowsOf(handle: HaloDatabase) {
       .selectAll()
       .orderBy(order as never)
       .execute()) as Record<string, unknown>[]
-    out[table] = rows.map(({ tx: _tx, ...row }) => row)
+    out[table] = rows.map(({ tx: _tx, audit_tx: _auditTx, ...row }) => {
+      for (const c of IDENTITY) if (c in row) row[c] = row[c] === null ? null : 'identity'
+      return row
+    })
   }
   return out
 }
