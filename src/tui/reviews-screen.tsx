@@ -104,9 +104,7 @@ export function ReviewsScreen() {
         cursor.visible.map((r, i) => {
           const here = cursor.top + i === cursor.index
           const last =
-            status === 'open'
-              ? formatInstant(r.openedAt, tz)
-              : `${r.outcome ?? '-'} · ${printable(r.resolvedBy ?? '-')}${r.resolvedAuthenticatedAs === null ? '' : ` (${printable(r.resolvedAuthenticatedAs)})`} · ${formatInstant(r.resolvedAt, tz)}`
+            status === 'open' ? formatInstant(r.openedAt, tz) : `${r.outcome ?? '-'} · ${printable(r.resolvedBy ?? '-')} · ${formatInstant(r.resolvedAt, tz)}`
           return (
             <Text key={r.id} inverse={here} wrap="truncate-end">
               {`${here ? '›' : ' '} ${fit(`#${r.id}`, 8)} ${fit(printable(r.mitraId), mitraW)} ${fit(r.businessDay, 11)} ${fit(String(earlyEnds(r)), 11)} ${last}`}
