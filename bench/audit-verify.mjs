@@ -8,7 +8,7 @@
  *   nightly: a verify of the whole chain with nothing new to seal (what cron runs every night)
  *
  * Ratio = verify / floor (the floor holds no database reads, so it is a lower bound, not a target
- * any verifier reaches); target: the nightly run within 5x the bare hashing.
+ * any verifier reaches); target: the nightly run within 5x the bare hashing (not met: 34x, README).
  *
  *   npm run build && node bench/run-all.js audit-verify
  */

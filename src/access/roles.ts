@@ -23,6 +23,13 @@ export const HALO_ROLES = Object.freeze([
   { name: 'halo_app', may: 'what the backend does: open sessions, mitra and customer ends, goodbyes, sweeps, the feed' },
 ] as const)
 
+/**
+ * One of the four roles' names.
+ *
+ * ```ts
+ * const role: HaloRoleName = 'halo_viewer'
+ * ```
+ */
 export type HaloRoleName = (typeof HALO_ROLES)[number]['name']
 
 const ALL = HALO_ROLES.map((r) => r.name).join(', ')

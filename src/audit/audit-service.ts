@@ -84,6 +84,13 @@ export interface AuditVerification {
   readonly problem: AuditProblem | null
 }
 
+/**
+ * What `createAuditService` gives: `verify`, the check and seal `halo-admin audit verify` runs.
+ *
+ * ```ts
+ * const audit: AuditService = createAuditService(handle)
+ * ```
+ */
 export interface AuditService {
   /**
    * Checks every link against its record, then (`seal`, default true) chains what was appended since.
