@@ -48,6 +48,8 @@ const LIBRARY = [
   'src/check',
   'src/guard',
   'src/rollout',
+  'src/access',
+  'src/audit',
 ].map((d) => `${d}/**`)
 
 export default tseslint.config(

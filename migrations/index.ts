@@ -5,6 +5,7 @@ import { writePathIndexes } from './0004-write-path-indexes.js'
 import { eventFeed } from './0005-event-feed.js'
 import { bigintIds } from './0006-bigint-ids.js'
 import { eventFeedKeys } from './0007-event-feed-keys.js'
+import { accountability } from './0008-accountability.js'
 import { rolloutGuard } from './0009-rollout-guard.js'
 import type { HaloMigration } from './migration-support.js'
 import { MIGRATION_NAMES } from './schema-version.js'
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly HaloMigration[] = Object.freeze([
   eventFeed,
   bigintIds,
   eventFeedKeys,
+  accountability,
   rolloutGuard,
 ])
 if (MIGRATIONS.map((m) => m.name).join() !== MIGRATION_NAMES.join())

@@ -12,6 +12,7 @@ export const MIGRATION_NAMES: readonly string[] = Object.freeze([
   '0005-event-feed',
   '0006-bigint-ids',
   '0007-event-feed-keys',
+  '0008-accountability',
   '0009-rollout-guard',
 ])
 

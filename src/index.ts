@@ -94,6 +94,8 @@ export { resolveRange, DEFAULT_RANGE_DAYS, type DayRange, type ResolvedRange } f
 export { barChart } from './report/closure-chart.js'
 export { simulate, type SimulateOptions, type SimulationSummary } from './simulate/simulator.js'
 export { checkInvariants, type InvariantReport, type InvariantCheck } from './check/invariants.js'
+export { createAuditService, type AuditService, type AuditVerification, type AuditProblem } from './audit/audit-service.js'
+export { applyRoles, describeRoles, rolesSql, HALO_ROLES, type HaloRoleName } from './access/roles.js'
 export { seededRandom, type Random } from './simulate/prng.js'
 export { replayRollout, type RecordedClosure, type RolloutProposal, type RolloutReplay, type GuardTripReplay } from './whatif/rollout-replay.js'
 export { type RolloutWhatIf, type WhatIfRolloutReport } from './whatif/whatif-service.js'

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sweep: async () => (await import('./commands/sweep.js')).sweep,
   events: async () => (await import('./commands/events.js')).events,
   review: async () => (await import('./commands/review/index.js')).review,
+  audit: async () => (await import('./commands/audit/index.js')).audit,
   report: async () => (await import('./commands/report/index.js')).report,
   simulate: async () => (await import('./commands/simulate.js')).simulate,
   whatif: async () => (await import('./commands/whatif/index.js')).whatif,

@@ -1,6 +1,7 @@
 /** The queries of the closure service: no rules here, only reads and writes. */
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import { COHORT_MODES, type CohortMode } from '../core/rollout.js'
+import { osIdentity } from '../access/identity.js'
 import { DAILY_CAP_TRIGGER, ENDABLE_STATUSES, LIVE_STATUSES, type SessionStatus } from '../core/vocabulary.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { DirectStatements, Engine } from '../store/engine.js'
@@ -29,6 +30,7 @@ export const CLOSURE_COLUMNS = [
   'created_at',
   'grace_ends_at',
   'finalized_at',
+  'authenticated_as',
 ] as const satisfies readonly (keyof NewClosure)[]
 
 const SESSION_COLUMNS = [
@@ -73,6 +75,8 @@ export function closureRow(c: {
     created_at: c.at,
     grace_ends_at: c.graceEndsAt,
     finalized_at: null,
+    // PostgreSQL's trigger puts session_user here instead (migration 0008)
+    authenticated_as: osIdentity(),
   }
 }
 
@@ -340,7 +344,7 @@ const earlyEndWriteStatement = queryTemplate(
   ) => {
     const { sql } = queryBuilder()
     const t = (name: string) => sql.raw(engine.table(name))
-    return sql<{ closure_id: number | null; review_id: number | null }>`
+    return sql<{ closure_id: number | null; review_id: number | null; authenticated_as: string | null }>`
       with review as (
         insert into ${t('cc_reviews')} (mitra_id, business_day, trigger, status, opened_at)
         select ${mitraId}::varchar, ${day}::varchar, ${DAILY_CAP_TRIGGER}, 'open', ${at}::timestamptz where ${openReview}::boolean
@@ -359,15 +363,15 @@ const earlyEndWriteStatement = queryTemplate(
         insert into ${t('session_closures')} (${sql.join(CLOSURE_COLUMNS.map((c) => sql.ref(c)))})
         select moved.id, ${mitraId}::varchar, 'early_end', ${initiatedBy}::varchar, ${actorId}::varchar, ${reason}::varchar, ${note}::varchar,
           ${day}::varchar, ${overCap}::boolean, coalesce((select id from review), ${reviewId}::bigint), ${key}::varchar, ${at}::timestamptz,
-          ${graceEndsAt}::timestamptz, null
+          ${graceEndsAt}::timestamptz, null, null
         from moved
-        returning id
+        returning id, authenticated_as
       ),
       event as (
         insert into ${t('session_events')} (session_id, event, from_status, to_status, actor_type, actor_id, created_at)
         select moved.id, 'early_end', ${fromStatus}::varchar, 'closing', ${initiatedBy}::varchar, ${actorId}::varchar, ${at}::timestamptz from moved
       )
-      select (select id from closure) as closure_id, (select id from review) as review_id
+      select (select id from closure) as closure_id, (select id from review) as review_id, (select authenticated_as from closure) as authenticated_as
     `
   },
 )
@@ -390,7 +394,11 @@ const insertOneEvent = queryTemplate((db, _engine, ...values: Slot<unknown>[]) =
  * Writes an early end; returns the closure's id and its review's (opened or attached), or null when
  * the session was no longer active or extending (nothing was written then, or the caller rolls back).
  */
-export async function writeEarlyEnd(trx: Kysely<Schema>, engine: Engine, w: EarlyEndWrite): Promise<{ closureId: number; reviewId: number | null } | null> {
+export async function writeEarlyEnd(
+  trx: Kysely<Schema>,
+  engine: Engine,
+  w: EarlyEndWrite,
+): Promise<{ closureId: number; reviewId: number | null; authenticatedAs: string | null } | null> {
   const c = w.closure
   if (engine.dataModifyingCtes) {
     const row = (
@@ -416,7 +424,7 @@ export async function writeEarlyEnd(trx: Kysely<Schema>, engine: Engine, w: Earl
       )
     ).rows[0]
     if (row?.closure_id == null) return null
-    return { closureId: row.closure_id, reviewId: row.review_id ?? c.review_id }
+    return { closureId: row.closure_id, reviewId: row.review_id ?? c.review_id, authenticatedAs: row.authenticated_as }
   }
   const direct = directOf(engine)
   const t = engine.table.bind(engine)
@@ -451,7 +459,7 @@ export async function writeEarlyEnd(trx: Kysely<Schema>, engine: Engine, w: Earl
     `insert into ${t('session_events')} (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(() => '?').join(', ')})`,
     ...inOrder(EVENT_COLUMNS, w.event),
   )
-  return { closureId, reviewId }
+  return { closureId, reviewId, authenticatedAs: c.authenticated_as }
 }
 
 // ---------------------------------------------------------------------------------------------

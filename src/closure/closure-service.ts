@@ -14,6 +14,7 @@ import {
   type SessionFacts,
 } from '../core/early-end-rules.js'
 import type { CohortMode } from '../core/rollout.js'
+import { NEEDS } from '../access/needed-role.js'
 import { UserType, USER_TYPES } from '../core/user-type.js'
 import { guardTrip } from '../core/guard-rules.js'
 import { measureGuard, switchOffByGuard } from '../guard/guard-repository.js'
@@ -310,7 +311,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
           if (dryRun) throw new DryRunAnswer({ ...result, closure: null, reviewId: decision.plan.existingReviewId, dryRun: true })
           return result
         },
-        { config },
+        { config, role: userType === UserType.SUPPORT ? NEEDS.endAsSupport : NEEDS.endAsParty },
       )
     } catch (e) {
       if (e instanceof DryRunAnswer) return e.result
@@ -343,7 +344,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       event: repo.eventRow(row.id, 'early_end', row.status as SessionStatus, 'closing', plan.initiatedBy, plan.actorId, at),
     })
     if (written === null) throw new HaloError('INVALID_STATE', `session ${row.id} changed state while it was being ended`)
-    const closureView = toClosure({ ...closure, review_id: written.reviewId, id: written.closureId })
+    const closureView = toClosure({ ...closure, review_id: written.reviewId, id: written.closureId, authenticated_as: written.authenticatedAs })
     return resultOf(row.id, plan, closureView, written.reviewId, plan.review === 'open', false)
   }
 
@@ -395,58 +396,64 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
 
   /** Moves one batch of sessions past their scheduled end into closing (kind `expired`, by `system`). */
   function expireBatch(batchSize: number, only: readonly number[] | undefined): Promise<number[]> {
-    return handle.write(async (trx) => {
-      const now = clock.now()
-      const at = now.toISOString()
-      const due = await repo.dueForExpiry(trx, engine, at, batchSize, only)
-      if (due.length === 0) return []
-      const flags = await loadFlags(trx, engine)
-      const day = businessDay(now, flags.business_timezone)
-      const grace = new Date(now.getTime() + flags.closing_grace_seconds * 1000).toISOString()
-      const ids = due.map((d) => d.id)
-      await repo.markClosing(trx, ids, grace)
-      await repo.insertClosures(
-        trx,
-        due.map((d) =>
-          repo.closureRow({
-            sessionId: d.id,
-            mitraId: d.mitra_id,
-            kind: 'expired',
-            initiatedBy: 'system',
-            actorId: null,
-            reason: null,
-            note: null,
-            businessDay: day,
-            overCap: false,
-            reviewId: null,
-            idempotencyKey: null,
-            at,
-            graceEndsAt: grace,
-          }),
-        ),
-      )
-      await repo.insertEvents(
-        trx,
-        engine,
-        due.map((d) => repo.eventRow(d.id, 'expired', d.status as SessionStatus, 'closing', 'system', null, at)),
-      )
-      return ids
-    })
+    return handle.write(
+      async (trx) => {
+        const now = clock.now()
+        const at = now.toISOString()
+        const due = await repo.dueForExpiry(trx, engine, at, batchSize, only)
+        if (due.length === 0) return []
+        const flags = await loadFlags(trx, engine)
+        const day = businessDay(now, flags.business_timezone)
+        const grace = new Date(now.getTime() + flags.closing_grace_seconds * 1000).toISOString()
+        const ids = due.map((d) => d.id)
+        await repo.markClosing(trx, ids, grace)
+        await repo.insertClosures(
+          trx,
+          due.map((d) =>
+            repo.closureRow({
+              sessionId: d.id,
+              mitraId: d.mitra_id,
+              kind: 'expired',
+              initiatedBy: 'system',
+              actorId: null,
+              reason: null,
+              note: null,
+              businessDay: day,
+              overCap: false,
+              reviewId: null,
+              idempotencyKey: null,
+              at,
+              graceEndsAt: grace,
+            }),
+          ),
+        )
+        await repo.insertEvents(
+          trx,
+          engine,
+          due.map((d) => repo.eventRow(d.id, 'expired', d.status as SessionStatus, 'closing', 'system', null, at)),
+        )
+        return ids
+      },
+      { role: NEEDS.sweep },
+    )
   }
 
   /** Moves one batch of closing sessions past their grace window to closed. */
   function finalizeBatch(batchSize: number, only: readonly number[] | undefined): Promise<number[]> {
-    return handle.write(async (trx) => {
-      const at = clock.now().toISOString()
-      const ids = (await repo.dueForFinalize(trx, engine, at, batchSize, only)).map((d) => d.id)
-      await repo.markClosed(trx, ids, at)
-      await repo.insertEvents(
-        trx,
-        engine,
-        ids.map((id) => repo.eventRow(id, 'finalized', 'closing', 'closed', 'system', null, at)),
-      )
-      return ids
-    })
+    return handle.write(
+      async (trx) => {
+        const at = clock.now().toISOString()
+        const ids = (await repo.dueForFinalize(trx, engine, at, batchSize, only)).map((d) => d.id)
+        await repo.markClosed(trx, ids, at)
+        await repo.insertEvents(
+          trx,
+          engine,
+          ids.map((id) => repo.eventRow(id, 'finalized', 'closing', 'closed', 'system', null, at)),
+        )
+        return ids
+      },
+      { role: NEEDS.sweep },
+    )
   }
 
   const service: ClosureService = {
@@ -457,19 +464,22 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       const now = clock.now()
       const startedAt = now.toISOString()
       const endsAt = new Date(now.getTime() + durationMinutes * 60_000).toISOString()
-      return handle.write(async (trx) => {
-        const row = await repo.insertSession(trx, {
-          customer_id: customerId,
-          mitra_id: mitraId,
-          status,
-          started_at: startedAt,
-          ends_at: endsAt,
-          grace_ends_at: null,
-          closed_at: null,
-        })
-        await repo.insertEvents(trx, engine, [repo.eventRow(row.id, 'opened', null, status, 'system', null, startedAt)])
-        return toSession(row)
-      })
+      return handle.write(
+        async (trx) => {
+          const row = await repo.insertSession(trx, {
+            customer_id: customerId,
+            mitra_id: mitraId,
+            status,
+            started_at: startedAt,
+            ends_at: endsAt,
+            grace_ends_at: null,
+            closed_at: null,
+          })
+          await repo.insertEvents(trx, engine, [repo.eventRow(row.id, 'opened', null, status, 'system', null, startedAt)])
+          return toSession(row)
+        },
+        { role: NEEDS.openSession },
+      )
     },
 
     async initiateEarlyEnd(sessionId, userType, input) {
@@ -491,16 +501,19 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       const type = parseInput(UserTypeSchema, userType, 'user type')
       const { actorId, message } = parseInput(GoodbyeInput, input, 'goodbye')
       const now = clock.now()
-      return handle.write(async (trx) => {
-        const row = await repo.findSessionLocked(trx, engine, id)
-        const sides = row === undefined ? [] : (await repo.goodbyesOf(trx, id)).map((r) => r.side as GoodbyeSide)
-        const d = decideGoodbye(row === undefined ? null : facts(row), type, actorId, sides, now)
-        if (!d.allowed) throw d.error
-        const at = now.toISOString()
-        await repo.insertGoodbye(trx, { session_id: id, side: d.side, actor_id: actorId, message, created_at: at })
-        await repo.insertEvents(trx, engine, [repo.eventRow(id, 'goodbye', 'closing', 'closing', d.side, actorId, at)])
-        return { side: d.side, actorId, message, at }
-      })
+      return handle.write(
+        async (trx) => {
+          const row = await repo.findSessionLocked(trx, engine, id)
+          const sides = row === undefined ? [] : (await repo.goodbyesOf(trx, id)).map((r) => r.side as GoodbyeSide)
+          const d = decideGoodbye(row === undefined ? null : facts(row), type, actorId, sides, now)
+          if (!d.allowed) throw d.error
+          const at = now.toISOString()
+          await repo.insertGoodbye(trx, { session_id: id, side: d.side, actor_id: actorId, message, created_at: at })
+          await repo.insertEvents(trx, engine, [repo.eventRow(id, 'goodbye', 'closing', 'closing', d.side, actorId, at)])
+          return { side: d.side, actorId, message, at }
+        },
+        { role: NEEDS.goodbye },
+      )
     },
 
     async sweep(opts): Promise<SweepResult> {

@@ -42,6 +42,8 @@ export interface Closure {
   readonly createdAt: string
   readonly graceEndsAt: string
   readonly finalizedAt: string | null
+  /** Who ended it as the database knows them: PostgreSQL's `session_user`, SQLite's OS user (null: ended before migration 0008). */
+  readonly authenticatedAs: string | null
 }
 
 /**
@@ -132,5 +134,6 @@ export function toClosure(r: ClosureRow): Closure {
     createdAt: r.created_at,
     graceEndsAt: r.grace_ends_at,
     finalizedAt: r.finalized_at,
+    authenticatedAs: r.authenticated_as ?? null,
   }
 }

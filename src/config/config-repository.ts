@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { osIdentity } from '../access/identity.js'
 import { queryTemplate } from '../store/query-template.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { Engine } from '../store/engine.js'
@@ -67,12 +68,17 @@ export async function storeFlag(trx: Kysely<Schema>, key: FlagKey, json: string 
   else await trx.updateTable('app_config').set({ value: json, updated_at: at, updated_by: actor }).where('key', '=', key).execute()
 }
 
-/** Records one flag change in `config_audit`; returns its id. */
+/** Records one flag change in `config_audit`; returns its id and who the database says made it. */
 export async function insertAudit(
   trx: Kysely<Schema>,
   row: { key: FlagKey; old_value: string; new_value: string; actor: string; note: string | null; created_at: string },
-): Promise<number> {
-  return (await trx.insertInto('config_audit').values(row).returning('id').executeTakeFirstOrThrow()).id
+): Promise<{ id: number; authenticated_as: string | null }> {
+  // PostgreSQL's trigger puts session_user in authenticated_as instead (migration 0008)
+  return await trx
+    .insertInto('config_audit')
+    .values({ ...row, authenticated_as: osIdentity() })
+    .returning(['id', 'authenticated_as'])
+    .executeTakeFirstOrThrow()
 }
 
 /** Flag changes, newest first, of one key or all. */

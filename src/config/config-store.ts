@@ -1,3 +1,4 @@
+import { NEEDS } from '../access/needed-role.js'
 import { HaloError } from '../errors.js'
 import { NOTE_MAX, partyIdProblem, storedTextProblem } from '../core/ids.js'
 import { systemClock, type Clock } from '../core/clock.js'
@@ -58,6 +59,8 @@ export interface FlagChange<K extends FlagKey = FlagKey> {
   readonly oldValue: unknown
   readonly newValue: unknown
   readonly actor: string
+  /** Who made the change as the database knows them: PostgreSQL's `session_user`, SQLite's OS user (null: before migration 0008). */
+  readonly authenticatedAs: string | null
   readonly note: string | null
   readonly at: string
 }
@@ -211,7 +214,7 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
           await repo.storeFlag(trx, key, newJson, oldJson !== null, at, actor)
           // a hand-written value that is not JSON is kept in the audit as the text it was
           const oldStored = oldJson === null ? null : parseStored(oldJson)
-          const auditId = await repo.insertAudit(trx, {
+          const audit = await repo.insertAudit(trx, {
             key,
             old_value: oldStored === null ? defaultJson : JSON.stringify(oldStored),
             new_value: newJson ?? defaultJson,
@@ -220,16 +223,17 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
             created_at: at,
           })
           return {
-            id: auditId,
+            id: audit.id,
             key,
             oldValue: oldStored === null ? flagDefinition(key).default : oldStored,
             newValue: next === undefined ? flagDefinition(key).default : next,
             actor,
+            authenticatedAs: audit.authenticated_as ?? null,
             note: note ?? null,
             at,
           }
         },
-        { config: 'write' },
+        { config: 'write', role: NEEDS.flags },
       )
     // Two first-time sets of one flag raced on the insert (a writer that took no lock): the loser runs again.
     return retryOnUniqueViolation(handle.engine, change)
@@ -307,6 +311,7 @@ export function createConfigStore(handle: HaloDatabase, options: { clock?: Clock
         oldValue: r.old_value === null ? null : parseStored(r.old_value),
         newValue: r.new_value === null ? null : parseStored(r.new_value),
         actor: r.actor,
+        authenticatedAs: r.authenticated_as ?? null,
         note: r.note,
         at: r.created_at,
       }))

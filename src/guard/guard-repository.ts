@@ -60,8 +60,15 @@ export async function switchOffByGuard(
   const key = 'early_end_mitra_enabled'
   const old = await lockedFlagValue(trx, engine, key)
   if (old !== 'true') return false
-  await storeFlag(trx, key, 'false', true, trip.at, GUARD_ACTOR)
-  await insertAudit(trx, { key, old_value: old, new_value: 'false', actor: GUARD_ACTOR, note: trip.note, created_at: trip.at })
+  if (engine.storedFunctions) {
+    // halo_app (the backend's role, issue 22) may change nothing on app_config but this, through
+    // migration 0008's function: the same update and audit row, made as the schema's owner
+    const { sql } = await import('kysely')
+    await sql`select ${sql.raw(engine.table('halo_switch_off_mitra_early_end'))}(${GUARD_ACTOR}, ${trip.note}, ${trip.at}::timestamptz)`.execute(trx)
+  } else {
+    await storeFlag(trx, key, 'false', true, trip.at, GUARD_ACTOR)
+    await insertAudit(trx, { key, old_value: old, new_value: 'false', actor: GUARD_ACTOR, note: trip.note, created_at: trip.at })
+  }
   await insertEvents(trx, engine, [eventRow(trip.sessionId, GUARD_EVENT, 'closing', 'closing', GUARD_ACTOR, trip.threshold, trip.at)])
   return true
 }

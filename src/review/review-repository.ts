@@ -1,5 +1,6 @@
 /** The queries of the review service: no rules here, only reads and writes of `cc_reviews` and what hangs off it. */
 import type { Kysely, Selectable } from 'kysely'
+import { osIdentity } from '../access/identity.js'
 import type { Schema, SessionClosuresTable } from '../store/schema.js'
 
 /** The columns a review is read with: the row, the early ends attached to it, and its mitra's count that day. */
@@ -56,7 +57,7 @@ export function reviewStatus(trx: Kysely<Schema>, id: number): Promise<{ status:
 export async function markResolved(trx: Kysely<Schema>, id: number, r: { outcome: string; note: string | null; at: string; actor: string }): Promise<boolean> {
   const result = await trx
     .updateTable('cc_reviews')
-    .set({ status: 'resolved', outcome: r.outcome, note: r.note, resolved_at: r.at, resolved_by: r.actor })
+    .set({ status: 'resolved', outcome: r.outcome, note: r.note, resolved_at: r.at, resolved_by: r.actor, resolved_authenticated_as: osIdentity() })
     .where('id', '=', id)
     .where('status', '=', 'open')
     .executeTakeFirst()

@@ -1,3 +1,4 @@
+import { NEEDS } from '../access/needed-role.js'
 import { z } from 'zod'
 import { HaloError } from '../errors.js'
 import { systemClock, type Clock } from '../core/clock.js'
@@ -26,6 +27,8 @@ export interface Review {
   readonly openedAt: string
   readonly resolvedAt: string | null
   readonly resolvedBy: string | null
+  /** Who resolved it as the database knows them: PostgreSQL's `session_user`, SQLite's OS user (null while open, or resolved before migration 0008). */
+  readonly resolvedAuthenticatedAs: string | null
   /** Early ends attached to the review (the one that reached the cap and any over it). */
   readonly earlyEnds: number
   /** The mitra's early ends on `businessDay`, as the cap counted them and `report cap` shows them. */
@@ -170,14 +173,17 @@ export function createReviewService(handle: HaloDatabase, options: { clock?: Clo
     async resolve(reviewId, input) {
       const id = parseInput(RowId, reviewId, 'review id')
       const { outcome, note, actor } = parseInput(ResolveSchema, input, 'review resolution')
-      await handle.write(async (trx) => {
-        const row = await repo.reviewStatus(trx, id)
-        if (row === undefined) throw new HaloError('REVIEW_NOT_FOUND', `no review ${id}`)
-        if (row.status !== 'open') throw new HaloError('INVALID_STATE', `review ${id} is already resolved`)
-        // another resolution committed between our read and our update (PostgreSQL, READ COMMITTED)
-        if (!(await repo.markResolved(trx, id, { outcome, note: note ?? null, at: clock.now().toISOString(), actor })))
-          throw new HaloError('INVALID_STATE', `review ${id} is already resolved`)
-      })
+      await handle.write(
+        async (trx) => {
+          const row = await repo.reviewStatus(trx, id)
+          if (row === undefined) throw new HaloError('REVIEW_NOT_FOUND', `no review ${id}`)
+          if (row.status !== 'open') throw new HaloError('INVALID_STATE', `review ${id} is already resolved`)
+          // another resolution committed between our read and our update (PostgreSQL, READ COMMITTED)
+          if (!(await repo.markResolved(trx, id, { outcome, note: note ?? null, at: clock.now().toISOString(), actor })))
+            throw new HaloError('INVALID_STATE', `review ${id} is already resolved`)
+        },
+        { role: NEEDS.resolveReview },
+      )
       return get(id)
     },
   }
@@ -196,6 +202,7 @@ function toReview(r: repo.ReviewRow): Review {
     openedAt: r.opened_at,
     resolvedAt: r.resolved_at,
     resolvedBy: r.resolved_by,
+    resolvedAuthenticatedAs: r.resolved_authenticated_as ?? null,
     earlyEnds: Number(r.early_ends ?? 0),
     earlyEndsThatDay: Number(r.early_ends_that_day ?? 0),
   }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { existsSync } from 'node:fs'
 import type { Kysely } from 'kysely'
+import { forbiddenFrom } from '../access/needed-role.js'
 import { HaloError } from '../errors.js'
 import type { Engine, EngineName, WriteOptions } from './engine.js'
 import { loadQueryBuilder } from './query-builder.js'
@@ -225,8 +226,10 @@ const inside: AsyncLocalStorage<Open> = ((globalThis as { [INSIDE]?: AsyncLocalS
 
 function makeHandle(engine: Engine, target: string, raw: readonly string[]): HaloDatabase {
   let closed = false
-  const mapError = (e: unknown): unknown => {
+  const mapError = (e: unknown, write?: WriteOptions): unknown => {
     if (e instanceof HaloError) return e
+    const refused = forbiddenFrom(e, write === undefined ? { writing: false } : { writing: true, role: write.role })
+    if (refused !== null) return refused
     const described = engine.describeError(e)
     if (described === null) return e
     const details = described.sqlstate === undefined ? undefined : { sqlstate: described.sqlstate }
@@ -285,7 +288,7 @@ function makeHandle(engine: Engine, target: string, raw: readonly string[]): Hal
         if (open !== undefined) return await nested(open, fn, options)
         return await engine.writeTransaction((trx) => inside.run({ engine, handle, trx, queue: Promise.resolve(), depth: 0 }, () => fn(trx)), options)
       } catch (e) {
-        throw mapError(e)
+        throw mapError(e, options)
       }
     },
     async read<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T> {

@@ -55,6 +55,11 @@ export interface WriteOptions {
    * SQLite's one writer at a time gives both already; PostgreSQL takes a table lock on `app_config`.
    */
   readonly config?: 'read' | 'write'
+  /**
+   * The role the write needs (`halo-admin db roles`): a refusal by the database (a missing grant)
+   * becomes `FORBIDDEN` naming it.
+   */
+  readonly role?: string
 }
 
 /**
@@ -84,6 +89,11 @@ export interface Engine {
    * facts in one round trip and writes them in another, instead of a statement per table.
    */
   readonly dataModifyingCtes: boolean
+  /**
+   * True when the database runs the library's stored functions (PostgreSQL): a write that a role may
+   * only make through one (the guard's switch-off, for halo_app) calls it; false where there are none.
+   */
+  readonly storedFunctions: boolean
   /** Statements run synchronously in this process (SQLite), for the hottest paths; null where each is a round trip (PostgreSQL). */
   readonly direct: DirectStatements | null
   /**

@@ -33,6 +33,8 @@ export interface SessionClosuresTable {
   created_at: Time
   grace_ends_at: Time
   finalized_at: Time | null
+  /** Who wrote it as the database knows them: `session_user` on PostgreSQL, the OS user on SQLite (migration 0008; null before). */
+  authenticated_as: Generated<string | null>
 }
 
 export interface CcReviewsTable {
@@ -46,6 +48,8 @@ export interface CcReviewsTable {
   opened_at: Time
   resolved_at: Time | null
   resolved_by: string | null
+  /** Who resolved it as the database knows them (migration 0008; null while open, and before). */
+  resolved_authenticated_as: Generated<string | null>
 }
 
 export interface SessionGoodbyesTable {
@@ -91,6 +95,8 @@ export interface ConfigAuditTable {
   actor: string
   note: string | null
   created_at: Time
+  /** Who made the change as the database knows them (migration 0008; null before). */
+  authenticated_as: Generated<string | null>
 }
 
 /** The audit trail of every session state change. */
@@ -114,6 +120,37 @@ export interface RolloutCohortTable {
   set_at: Time
 }
 
+/** One link of the audit hash chain (migration 0008): an audit record, sealed in order. */
+export interface AuditChainTable {
+  seq: number
+  source: string
+  row_id: number
+  digest: string
+  hash: string
+  backfilled: Flag
+  seal_id: number
+}
+
+/** One run of the sealer (`audit verify`): what it chained, and where PostgreSQL's transactions stood. */
+export interface AuditSealsTable {
+  id: number
+  sealed_at: Time
+  sealed_by: string | null
+  /** PostgreSQL: every transaction below this id had ended (`pg_snapshot_xmin`); null on SQLite. */
+  fence: string | null
+  /** PostgreSQL: every transaction at or above this id started after the seal (`pg_snapshot_xmax`). */
+  horizon: string | null
+  first_seq: number
+  last_seq: number
+  head_hash: string
+}
+
+/** The highest id of each audited table when migration 0008 ran: records at or below it are backfilled. */
+export interface AuditBackfillTable {
+  source: string
+  max_id: number
+}
+
 /**
  * The library's tables as kysely sees them (contract §8), for queries of your own on `handle.db`.
  * Read them freely; write them only through the services, which keep the invariants.
@@ -133,4 +170,7 @@ export interface Schema {
   app_config: AppConfigTable
   config_audit: ConfigAuditTable
   session_events: SessionEventsTable
+  audit_chain: AuditChainTable
+  audit_seals: AuditSealsTable
+  audit_backfill: AuditBackfillTable
 }

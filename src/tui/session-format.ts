@@ -35,6 +35,7 @@ export function closedBy(c: Closure): string {
 /** The closure in two lines: who and why, then the business day and the grace window. */
 export function closureLines(c: Closure, timeZone: string): [string, string] {
   const why = [closedBy(c)]
+  if (c.authenticatedAs !== null) why.push(`authenticated as ${printable(c.authenticatedAs)}`)
   if (c.kind === 'early_end') why.push(`reason ${c.reason === null ? NO_REASON : printable(c.reason)}`)
   if (c.reasonNote !== null) why.push(`note "${printable(c.reasonNote)}"`)
   const when = [`day ${c.businessDay}`]

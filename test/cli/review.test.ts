@@ -1,3 +1,4 @@
+import { osIdentity } from '../../src/access/identity.js'
 import { describe, expect, it } from 'vitest'
 import { cliOn, errorLine, tempDb } from './support/cli.js'
 import { expectRefused, seed } from './support/data.js'
@@ -95,7 +96,7 @@ describe('halo-admin review', () => {
       'day         2026-11-20',
       'early ends  3 by the mitra that day; 2 closures attached to this review',
       'opened      2026-11-20 11:00 WIB',
-      'resolved    2026-11-24 10:00 WIB by cc-budi: warned "called"',
+      `resolved    2026-11-24 10:00 WIB by cc-budi (authenticated as ${osIdentity()}): warned "called"`,
     ])
     const rows = lines.slice(lines.findIndex((l) => l.startsWith('closure')) + 1)
     expect(rows.map((l) => l.trim().replace(/ {2,}/g, '|'))).toEqual([

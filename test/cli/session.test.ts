@@ -5,6 +5,7 @@
  * and proof that refusals and dry runs leave the database as it was.
  * The prompts are in session-prompt.test.ts.
  */
+import { osIdentity } from '../../src/access/identity.js'
 import Database from 'better-sqlite3'
 import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -303,6 +304,8 @@ describe('halo-admin session end (no terminal: --yes)', SLOW, () => {
         createdAt: '2026-11-24T03:00:00.000Z',
         graceEndsAt: '2026-11-24T03:05:00.000Z',
         finalizedAt: null,
+        // who the database knows ended it: on SQLite the OS user the CLI ran as
+        authenticatedAs: osIdentity(),
       },
       graceEndsAt: '2026-11-24T03:05:00.000Z',
       businessDay: '2026-11-24',

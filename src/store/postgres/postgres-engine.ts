@@ -105,6 +105,7 @@ class PostgresEngine implements Engine {
   readonly name = 'postgres' as const
   readonly writersQueue = false
   readonly embedded = false
+  readonly storedFunctions = true
   readonly dataModifyingCtes = true
   readonly direct = null
   readonly databaseKey: string

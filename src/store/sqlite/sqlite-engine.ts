@@ -154,6 +154,7 @@ class SqliteEngine implements Engine {
   readonly name = 'sqlite' as const
   readonly writersQueue = true
   readonly embedded = true
+  readonly storedFunctions = false
   readonly dataModifyingCtes = false
   readonly direct: DirectStatements
   readonly #statements: SqliteDatabase

@@ -9,7 +9,7 @@ import { times } from '../../times.js'
 import { flagKey } from './key.js'
 
 export const flagHistory = new Command('history')
-  .description('flag changes, newest first: who changed what, when and why')
+  .description('flag changes, newest first: who changed what (as declared, and as the database authenticated them), when and why')
   .argument('[key]', 'only this flag', flagKey)
   .option('--limit <n>', 'at most n changes', integer(1, 10_000), 50)
   .addHelpText('after', examples('halo-admin flag history', 'halo-admin flag history early_end_mitra_enabled --limit 5'))
@@ -22,10 +22,10 @@ export const flagHistory = new Command('history')
         const t = await times(ctx)
         const text = await table(
           ctx,
-          ['#', 'at', 'key', 'old', 'new', 'actor', 'note'],
+          ['#', 'at', 'key', 'old', 'new', 'actor', 'authenticated', 'note'],
           // notes are stored verbatim; cells show them on one line, control characters escaped
-          list.map((c) => [c.id, t.at(c.at), c.key, flagText(c.oldValue), flagText(c.newValue), c.actor, c.note]),
-          { align: ['right'], wrap: [6, 3, 4], optional: [6] },
+          list.map((c) => [c.id, t.at(c.at), c.key, flagText(c.oldValue), flagText(c.newValue), c.actor, c.authenticatedAs, c.note]),
+          { align: ['right'], wrap: [7, 3, 4], optional: [7, 6] },
         )
         return text
       })

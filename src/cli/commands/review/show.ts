@@ -27,7 +27,7 @@ async function reviewText(ctx: CliContext, r: ReviewDetail): Promise<string> {
   const resolved =
     r.status === 'open'
       ? '-'
-      : `${t.at(r.resolvedAt)} by ${printable(r.resolvedBy ?? '-')}: ${r.outcome ?? '-'}${r.note === null ? '' : ` ${jsonText(r.note)}`}`
+      : `${t.at(r.resolvedAt)} by ${printable(r.resolvedBy ?? '-')}${r.resolvedAuthenticatedAs === null ? '' : ` (authenticated as ${printable(r.resolvedAuthenticatedAs)})`}: ${r.outcome ?? '-'}${r.note === null ? '' : ` ${jsonText(r.note)}`}`
   const rows: [string, string][] = [
     ['review', `#${r.id} ${r.status === 'open' ? p.yellow('open') : p.bold('resolved')} (${printable(r.trigger)})`],
     ['mitra', printable(r.mitraId)],

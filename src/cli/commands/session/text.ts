@@ -49,6 +49,7 @@ function closureText(c: Closure): string {
     parts.push(`reason ${c.reason === null ? NO_REASON : printable(c.reason)}${c.reasonNote === null ? '' : ` ${quoted(c.reasonNote)}`}`)
   if (c.overCap) parts.push('over the daily cap')
   if (c.reviewId !== null) parts.push(`CC review #${c.reviewId}`)
+  if (c.authenticatedAs !== null) parts.push(`authenticated as ${printable(c.authenticatedAs)}`)
   return parts.join(', ')
 }
 
