@@ -59,7 +59,19 @@ export {
   type ClientConfig,
 } from './closure/closure-service.js'
 export type { Session, SessionDetail, SessionEvent, Closure, Goodbye } from './closure/session-view.js'
-export { createEventFeed, type EventFeed, type EventPage, type LifecycleEvent, type ReadOptions, type WaitOptions } from './events/event-feed.js'
+export {
+  createEventFeed,
+  EVENT_TYPES,
+  type EventFeed,
+  type EventFilter,
+  type EventListing,
+  type EventPage,
+  type LifecycleEvent,
+  type ListedEvent,
+  type ListOptions as EventListOptions,
+  type ReadOptions,
+  type WaitOptions,
+} from './events/event-feed.js'
 export { createReviewService, type ReviewService, type Review, type ReviewDetail, type ReviewFilter, type ResolveInput } from './review/review-service.js'
 export {
   createReportService,

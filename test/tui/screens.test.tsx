@@ -203,7 +203,7 @@ describe('the shell', () => {
     onTestFinished(tui.unmount)
     await tui.waitFor('business_timezone')
     await tui.press('2')
-    await tui.waitFor('No live sessions.')
+    await tui.waitFor('No live sessions')
     await tui.press(KEY.tab)
     await tui.waitFor('0 open reviews')
     await tui.press('4')
