@@ -103,7 +103,7 @@ export function sessionColumns(width: number, akhiri: boolean, rows: readonly Se
  * of how many when a filter narrows them, newest first.
  */
 export function sessionCount(position: number, shown: number, all: number, view: SessionView = 'live', filtered = false): string {
-  const what = view === 'live' ? 'live sessions' : `${view} sessions (the newest ${RECENT_SESSIONS})`
+  const what = view === 'live' ? 'live sessions' : `${view} sessions${all >= RECENT_SESSIONS ? ` (the newest ${RECENT_SESSIONS})` : ''}`
   const where = shown === 0 ? `0 of ${all}` : `${position} of ${shown}`
   return filtered ? `${where} matching of ${all} ${what}` : `${where} ${what}`
 }

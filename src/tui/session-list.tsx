@@ -55,10 +55,15 @@ type Editing = 'filter' | 'open' | null
  * session by id, whatever its status; `/` filters.
  */
 export function SessionList({ onOpen }: { onOpen(id: number): void }) {
+  const [view, setView] = useRemembered<SessionView>('sessions.view', 'live')
+  // one list per view, each with its own cursor and scroll (remembered under the view's name)
+  return <SessionRows key={view} view={view} onView={setView} onOpen={onOpen} />
+}
+
+function SessionRows({ view, onView: setView, onOpen }: { view: SessionView; onView(view: SessionView): void; onOpen(id: number): void }) {
   const { closures } = useServices()
   const shell = useShell()
   const liveState = useLiveSessions()
-  const [view, setView] = useRemembered<SessionView>('sessions.view', 'live')
   const recent = useRecentSessions(view)
   const [filter, setFilter] = useRemembered('sessions.filter', '')
   const [editing, setEditing] = useState<Editing>(null)
