@@ -78,6 +78,8 @@ describe('halo-admin session open, list, show', SLOW, () => {
       closure: null,
       goodbyes: [],
       events: [{ id: expect.any(Number), event: 'opened', fromStatus: null, toStatus: s.status, actorType: 'system', actorId: null, at: s.startedAt }],
+      // where the event feed stood: `events --after` it gives what happens next
+      cursor: expect.any(String),
     })
   })
 
@@ -92,7 +94,14 @@ describe('halo-admin session open, list, show', SLOW, () => {
     const ofMitra = json<{ mitraId: string }[]>(await cliOn(db, ['--json', 'session', 'list', '--mitra', 'm-2']))
     expect(ofMitra.map((s) => s.mitraId)).toEqual(['m-2'])
     expect(json(await cliOn(db, ['--json', 'session', 'list', '--mitra', 'nobody']))).toEqual([])
-    expect((await cliOn(db, ['session', 'list', '--mitra', 'nobody'])).stdout).toBe('no sessions match\n')
+    expect((await cliOn(db, ['session', 'list', '--mitra', 'nobody'])).stdout).toBe('no live sessions match\n')
+    // nothing live for this customer: stderr says what there is in other statuses, and how to list it
+    const notLive = await cliOn(db, ['session', 'list', '--customer', 'c-1'])
+    expect(notLive.stdout).toBe('no live sessions match\n')
+    expect(notLive.stderr).toMatch(
+      /^1 session of customer c-1 in other statuses \(closing\); list them: .*halo-admin\S* --db \S+ session list --all --customer c-1\n$/,
+    )
+    expect((await cliOn(db, ['session', 'list', '--customer', 'nobody'])).stderr).toBe('')
 
     const limited = await cliOn(db, ['session', 'list', '--all', '--limit', '2'])
     expect(limited.stdout.trimEnd().split('\n')).toHaveLength(4)

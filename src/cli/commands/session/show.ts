@@ -1,7 +1,6 @@
 import { Command } from 'commander'
 import { action } from '../../action.js'
 import { examples } from '../../help.js'
-import { nextCommand } from '../../next-command.js'
 import { emit } from '../../output.js'
 import { rowId } from '../../parse.js'
 import { sessionDetail } from './text.js'
@@ -24,6 +23,5 @@ export const sessionShow = new Command('show')
       const cursor = await feed.latest().finally(() => feed.close())
       const session = await createClosureService(handle, { clock: ctx.clock }).getSession(id)
       await emit(ctx, { ...session, cursor }, (s) => sessionDetail(ctx, s))
-      if (!ctx.json) ctx.io.stderr.write(`what happens to it next: ${nextCommand(ctx, ['events', '--session', String(id), '--follow', '--after', cursor])}\n`)
     }),
   )
