@@ -101,6 +101,8 @@ describe('halo-admin tui in tmux', () => {
     const tty = tui(file)
     let s = await tty.waitFor('business_timezone')
     expect(s).toMatch(/early_end_mitra_enabled\s+false\s+false/)
+    // at 80x24 the reason codes are whole: the value goes on under its column
+    expect(s).toMatch(/early_end_reason_codes +customer_abusive,.*\n +customer_left,\n +out_of_scope,other\n/)
     expect(s.split('\n')[0]).toMatch(/^halo-admin \[1 Flags\]\s+2 Sesi Aktif/)
 
     await tty.keys('2')
@@ -133,6 +135,12 @@ describe('halo-admin tui in tmux', () => {
     s = await tty.waitFor('Top mitras')
     expect(s).toContain('Mitra early ends per business day')
     expect(s).toMatch(/^2026-11-24 █+\s+3$/m)
+    // 30 days at 80 columns: the header is whole, its note included
+    await tty.keys('+')
+    s = await tty.waitFor('days per bar')
+    expect(s).toMatch(/^Mitra early ends · 2026-10-26 … 2026-11-24 · total 3 \(\d days per bar\)$/m)
+    await tty.keys('-')
+    await tty.waitFor('Mitra early ends per business day')
     await tty.keys('a')
     s = await tty.waitFor('All closures per business day')
     expect(s).toMatch(/^2026-11-24 █+\s+4$/m)
