@@ -86,7 +86,13 @@ export interface ListOptions {
   readonly limit?: number
 }
 
-/** An event of a listing: a lifecycle event with the id `getSession().events` gives it, instead of a cursor. */
+/**
+ * An event of a listing: a lifecycle event with the id `getSession().events` gives it, instead of a cursor.
+ *
+ * ```ts
+ * const [newest]: readonly ListedEvent[] = (await feed.list({ limit: 1 })).events
+ * ```
+ */
 export interface ListedEvent extends Omit<LifecycleEvent, 'cursor'> {
   readonly id: number
 }

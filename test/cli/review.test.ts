@@ -153,7 +153,7 @@ describe('halo-admin review', () => {
     const env = { HALO_NOW: NOW, HALO_ACTOR: 'cc-budi', CI: 'true' }
     // Batal, the default: exit 130, nothing changed
     let tty = terminal(['--db', db, 'review', 'resolve', '3'], { env })
-    let s = await tty.waitFor('suspended')
+    const s = await tty.waitFor('suspended')
     expect(s).toContain('review #3: mitra m-1, 2026-11-21, 2 early ends that day')
     expect(s).toMatch(/❯ Batal\n\s+cleared\n\s+warned\n\s+suspended/)
     await tty.keys('Enter')
