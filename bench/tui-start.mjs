@@ -17,12 +17,11 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { migrateToLatest, openDatabase } from '../dist/src/index.js'
 import { childEnv } from './support/child-env.mjs'
+import { liveSessionsDb } from './support/live-sessions-db.mjs'
 
 const LIVE = Number(process.env.BENCH_LIVE ?? 25_000)
 const TOTAL = Math.max(LIVE, Number(process.env.BENCH_TOTAL ?? 165_000))
@@ -48,35 +47,7 @@ process.on('exit', () => {
 })
 
 // the sessions as a day of production leaves them: the closed ones first, then the live ones
-const file = join(dir, 'halo.db')
-const handle = await openDatabase(file)
-await migrateToLatest(handle)
-await handle.close()
-const Database = createRequire(import.meta.url)('better-sqlite3')
-const db = new Database(file)
-const insert = db.prepare('insert into sessions (customer_id, mitra_id, status, started_at, ends_at, grace_ends_at, closed_at) values (?, ?, ?, ?, ?, ?, ?)')
-const event = db.prepare(
-  "insert into session_events (session_id, event, from_status, to_status, actor_type, actor_id, created_at) values (?, 'opened', null, 'active', 'system', null, ?)",
-)
-const now = Date.parse(NOW)
-db.transaction(() => {
-  for (let i = 0; i < TOTAL; i++) {
-    const live = i >= TOTAL - LIVE
-    const started = new Date(now - (live ? 60_000 * (i % 30) : 86_400_000 + (TOTAL - i) * 500)).toISOString()
-    const ends = new Date(Date.parse(started) + 60_000 * (20 + (i % 600))).toISOString()
-    const r = insert.run(
-      `c-${i % 40_000}`,
-      `m-${String(i % 2000).padStart(4, '0')}`,
-      live ? (i % 7 === 0 ? 'extending' : 'active') : 'closed',
-      started,
-      ends,
-      live ? null : ends,
-      live ? null : ends,
-    )
-    event.run(r.lastInsertRowid, started)
-  }
-})()
-db.close()
+const file = await liveSessionsDb(dir, { live: LIVE, total: TOTAL, now: NOW })
 
 const env = childEnv({ HALO_NOW: NOW, HALO_ACTOR: 'bench' })
 const assignments = Object.entries(env)
@@ -84,7 +55,8 @@ const assignments = Object.entries(env)
   .join(' ')
 tmux('-f', '/dev/null', 'new-session', '-d', '-x', '100', '-y', '30', '-s', 'idle', 'sleep 3600')
 
-const SECOND = TOTAL - LIVE + 2
+// the list is newest first: the second row is the second newest session
+const SECOND = TOTAL - 1
 async function tuiFirstFrame() {
   const want = `${LIVE} live sessions`
   const answered = new RegExp(`^› #${SECOND}\\s`, 'm')

@@ -70,10 +70,15 @@ export {
 export type { Session, SessionDetail, SessionEvent, Closure, Goodbye } from './closure/session-view.js'
 export {
   createEventFeed,
+  EVENT_TYPES,
   type EventFeed,
+  type EventFilter,
+  type EventListing,
   type EventPage,
   type FeedOptions,
   type LifecycleEvent,
+  type ListedEvent,
+  type ListOptions as EventListOptions,
   type ReadOptions,
   type WaitOptions,
 } from './events/event-feed.js'

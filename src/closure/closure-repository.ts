@@ -503,25 +503,26 @@ export function goodbyesOf(db: Kysely<Schema>, sessionId: number) {
 }
 
 /**
- * How many live sessions there are, and the first `limit` of them by id: the first screenful of a
- * long list. Two reads of a few milliseconds at 25,000 live sessions: the count and the smallest id
- * together (on SQLite the partial index on live sessions holds both; `min(id)` alone walks the table
- * from its first row), then the rows from that id on. Plain SQL through `handle.select`, so the CLI
+ * How many live sessions there are, and the newest `limit` of them, newest first: the first screenful
+ * of a long list. Two reads of a few milliseconds at 25,000 live sessions: the count and the largest id
+ * together (on SQLite the partial index on live sessions holds both; `max(id)` alone walks the table
+ * from its last row), then the rows from that id down. Plain SQL through `handle.select`, so the CLI
  * draws the TUI's first frame with it before loading the query builder (src/tui/first-frame.ts).
  */
 export async function headOfLiveSessions(handle: HaloDatabase, limit: number): Promise<{ total: number; rows: SessionRow[] }> {
   const sessions = handle.engine.table('sessions')
   const live = `status in (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`
-  const [stats] = await handle.select<{ n: number | string; first: number | string | null }>(
-    `select count(*) as n, min(id) as first from ${sessions} where ${live}`,
+  const [stats] = await handle.select<{ n: number | string; last: number | string | null }>(
+    `select count(*) as n, max(id) as last from ${sessions} where ${live}`,
   )
   const total = Number(stats?.n ?? 0)
-  if (total === 0 || stats?.first === null || stats?.first === undefined) return { total, rows: [] }
-  const first = Number(stats.first)
+  if (total === 0 || stats?.last === null || stats?.last === undefined) return { total, rows: [] }
+  const last = Number(stats.last)
   const count = Math.max(0, Math.floor(limit))
-  if (!Number.isSafeInteger(first)) throw new Error(`unexpected session id ${String(stats.first)}`)
+  if (!Number.isSafeInteger(last)) throw new Error(`unexpected session id ${String(stats.last)}`)
+  // newest first, as every list for people: the live sessions are the newest, so the walk down from the last one is short
   const rows = await handle.select<SessionRow>(
-    `select ${SESSION_COLUMNS.join(', ')} from ${sessions} where ${live} and id >= ${first} order by id limit ${count}`,
+    `select ${SESSION_COLUMNS.join(', ')} from ${sessions} where ${live} and id <= ${last} order by id desc limit ${count}`,
   )
   return { total, rows: rows.map((r) => ({ ...r, id: Number(r.id) })) }
 }

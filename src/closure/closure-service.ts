@@ -86,7 +86,12 @@ export interface SessionFilter {
    * from the start of that day in `business_timezone`.
    */
   readonly since?: string
-  /** `oldest` first (the default) or `newest` first, by id (ids grow as sessions open). */
+  /**
+   * `oldest` first (the default) or `newest` first, by id (ids grow as sessions open). Oldest first on
+   * purpose: code walks sessions to process them (a sync, an export), and paging forward with `after`
+   * never misses a session opened meanwhile, which lands at the end. People read `newest` first: the
+   * CLI's `session list` and the TUI's lists ask for it; the default status filter is none (every status).
+   */
   readonly order?: 'oldest' | 'newest'
   /**
    * A cursor, as Stripe's `starting_after`: only the sessions after this id in

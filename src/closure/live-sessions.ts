@@ -21,9 +21,9 @@ export interface LiveChanges {
   readonly more: boolean
 }
 
-/** The first live sessions, and how many there are: a long list's first screenful, before the rest. */
+/** The newest live sessions, and how many there are: a long list's first screenful, before the rest. */
 export interface LiveHead {
-  /** The first `limit` active and extending sessions, by id. */
+  /** The newest `limit` active and extending sessions, newest first (as the lists for people are). */
   readonly sessions: readonly Session[]
   /** How many sessions are live. */
   readonly total: number
@@ -32,7 +32,7 @@ export interface LiveHead {
 export interface LiveSessions {
   snapshot(): Promise<LiveSnapshot>
   changes(after: string, limit?: number): Promise<LiveChanges>
-  /** The first `limit` live sessions and the count of all: ~3 ms at 25,000 live sessions, where a snapshot takes ~150. */
+  /** The newest `limit` live sessions (newest first) and the count of all: ~3 ms at 25,000 live sessions, where a snapshot takes ~150. */
   head(limit: number): Promise<LiveHead>
 }
 

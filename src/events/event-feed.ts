@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import { HaloError } from '../errors.js'
+import { parseInstant } from '../core/clock.js'
 import { toEvent, type SessionEvent } from '../closure/session-view.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { EventListener } from '../store/engine.js'
@@ -19,6 +20,10 @@ export interface LifecycleEvent extends Omit<SessionEvent, 'id'> {
   /** Where the feed stands after this event: pass it as `after` to read on from here. */
   readonly cursor: string
   readonly sessionId: number
+  /** The session's mitra. */
+  readonly mitraId: string
+  /** On an `early_end` event, the reason code the closure recorded (null: none given); null on every other event. */
+  readonly reason: string | null
 }
 
 /**
@@ -48,6 +53,68 @@ export interface ReadOptions {
   readonly after?: string
   /** At most this many events, 1 to 10,000 (default 100). */
   readonly limit?: number
+  /** Only the events this wants; the cursor still moves past the others (a follower never reads them again). */
+  readonly filter?: EventFilter
+}
+
+/**
+ * Which events to hand out: every condition given must hold.
+ *
+ * ```ts
+ * await feed.read({ after: cursor, filter: { mitraId: 'm-7', types: ['early_end'] } })
+ * ```
+ */
+export interface EventFilter {
+  readonly sessionId?: number
+  /** Only events of this mitra's sessions. */
+  readonly mitraId?: string
+  /** Only these kinds: `opened`, `early_end`, `expired`, `goodbye`, `finalized`. */
+  readonly types?: readonly string[]
+}
+
+/**
+ * What `list` looks back over: the newest events first.
+ *
+ * ```ts
+ * await feed.list({ since: '2026-11-24T00:00:00Z', filter: { types: ['early_end'] }, limit: 50 })
+ * ```
+ */
+export interface ListOptions {
+  /** Only events at or after this instant (ISO-8601 with its zone). */
+  readonly since?: string
+  /** Only events older than the event with this id: the next page (`EventListing.next`). */
+  readonly beforeId?: number
+  readonly filter?: EventFilter
+  /** At most this many events, 1 to 10,000 (default 100). */
+  readonly limit?: number
+}
+
+/**
+ * An event of a listing: a lifecycle event with the id `getSession().events` gives it, instead of a cursor.
+ *
+ * ```ts
+ * const [newest]: readonly ListedEvent[] = (await feed.list({ limit: 1 })).events
+ * ```
+ */
+export interface ListedEvent extends Omit<LifecycleEvent, 'cursor'> {
+  readonly id: number
+}
+
+/**
+ * A look back over the feed, newest first.
+ *
+ * ```ts
+ * const { events, cursor } = await feed.list({ limit: 20 })
+ * for await (const e of follow(cursor)) … // what happens after the listing
+ * ```
+ */
+export interface EventListing {
+  /** Newest first (by id). */
+  readonly events: readonly ListedEvent[]
+  /** Where the feed stood when the listing was read: `read({ after: cursor })` gives what came after (some listed events may come again). */
+  readonly cursor: string
+  /** The `beforeId` of the next (older) page, when this one was full; else null. */
+  readonly next: number | null
 }
 
 /**
@@ -97,6 +164,12 @@ export interface EventFeed {
    */
   read(options?: ReadOptions): Promise<EventPage>
   /**
+   * The newest events first, as `stripe events list` gives them: a look back (who ended what, and why),
+   * not a position to follow from; its `cursor` is one.
+   * @throws HaloError `INVALID_INPUT` (a bad limit, instant or filter), `DB_ERROR`
+   */
+  list(options?: ListOptions): Promise<EventListing>
+  /**
    * A cursor at the end of the feed as it stands: reading from it gives only what happens next.
    * @throws HaloError `DB_ERROR`
    */
@@ -120,6 +193,69 @@ export interface EventFeed {
 
 const bad = (message: string): never => {
   throw new HaloError('INVALID_INPUT', `event feed: after: ${message}`)
+}
+
+const badFilter = (message: string): never => {
+  throw new HaloError('INVALID_INPUT', message)
+}
+
+/** An event before the feed has added what it reads from its session (`withFacts`). */
+type BareEvent = Omit<LifecycleEvent, 'mitraId' | 'reason'>
+
+/** `events` with their session's mitra and, on an early end, the closure's reason: one read for them all. */
+async function withFacts<E extends BareEvent>(
+  db: Parameters<Parameters<HaloDatabase['read']>[0]>[0],
+  events: readonly E[],
+): Promise<(E & { mitraId: string; reason: string | null })[]> {
+  const facts = new Map((await repo.sessionFacts(db, [...new Set(events.map((e) => e.sessionId))])).map((f) => [f.session_id, f]))
+  return events.map((e) => {
+    const f = facts.get(e.sessionId)
+    return { ...e, mitraId: f?.mitra_id ?? '', reason: e.event === 'early_end' ? (f?.reason ?? null) : null }
+  })
+}
+
+/**
+ * The kinds of lifecycle event, for a filter's `types`.
+ *
+ * ```ts
+ * await feed.list({ filter: { types: EVENT_TYPES.filter((t) => t !== 'opened') } })
+ * ```
+ */
+export const EVENT_TYPES = ['opened', 'early_end', 'expired', 'goodbye', 'finalized'] as const
+
+function checkFilter(filter: unknown): EventFilter {
+  if (filter === undefined) return {}
+  if (typeof filter !== 'object' || filter === null) return badFilter('event feed: filter: expected { sessionId?, mitraId?, types? }')
+  const f = filter as EventFilter
+  if (f.sessionId !== undefined && (typeof f.sessionId !== 'number' || !Number.isSafeInteger(f.sessionId) || f.sessionId < 1))
+    badFilter('event feed: filter.sessionId: expected a positive integer')
+  if (f.mitraId !== undefined && (typeof f.mitraId !== 'string' || f.mitraId === '')) badFilter('event feed: filter.mitraId: expected a mitra id')
+  if (f.types !== undefined) {
+    if (!Array.isArray(f.types) || f.types.length === 0) badFilter(`event feed: filter.types: expected some of ${EVENT_TYPES.join(', ')}`)
+    for (const t of f.types as unknown[])
+      if (!(EVENT_TYPES as readonly unknown[]).includes(t))
+        badFilter(`event feed: filter.types: "${String(t).slice(0, 40)}" is not one of ${EVENT_TYPES.join(', ')}`)
+  }
+  return {
+    ...(f.sessionId === undefined ? {} : { sessionId: f.sessionId }),
+    ...(f.mitraId === undefined ? {} : { mitraId: f.mitraId }),
+    ...(f.types === undefined ? {} : { types: [...f.types] }),
+  }
+}
+
+function matches(e: LifecycleEvent, f: EventFilter): boolean {
+  return (
+    (f.sessionId === undefined || e.sessionId === f.sessionId) &&
+    (f.mitraId === undefined || e.mitraId === f.mitraId) &&
+    (f.types === undefined || f.types.includes(e.event))
+  )
+}
+
+/** An ISO-8601 instant with its zone, as UTC ISO (what `created_at` holds). */
+function checkInstant(text: unknown): string {
+  const at = typeof text === 'string' ? parseInstant(text) : null
+  if (at === null) return badFilter('event feed: since: expected an ISO-8601 instant with its zone, e.g. 2026-11-24T10:00:00+07:00')
+  return at.toISOString()
 }
 
 const RESTORED = 'the event feed keys here come from another server (a dump restored into this one): run `halo-admin db migrate` once, then read again'
@@ -154,7 +290,7 @@ export function createEventFeed(handle: HaloDatabase, options_: FeedOptions = {}
   let listener: EventListener | null | undefined
 
   // the audit trail's event (session-view.ts), at its place in the feed instead of by its id
-  const toLifecycleEvent = (r: repo.EventRow, origin: string): LifecycleEvent => {
+  const toLifecycleEvent = (r: repo.EventRow, origin: string): BareEvent => {
     const { id: _id, ...event } = toEvent(r)
     return { cursor: cursorAt(origin, r), sessionId: r.session_id, ...event }
   }
@@ -197,12 +333,13 @@ export function createEventFeed(handle: HaloDatabase, options_: FeedOptions = {}
     if (moved) throw new HaloError('DB_ERROR', moved)
   }
 
-  return Object.freeze({
+  const feed: EventFeed = Object.freeze({
     async read(options: ReadOptions = {}): Promise<EventPage> {
       const limit = checkLimit(options?.limit)
       const position = parse(options?.after)
+      const filter = checkFilter(options?.filter)
       inPlace()
-      return handle.read(async (db) => {
+      const page = await handle.read(async (db): Promise<{ events: BareEvent[]; cursor: string }> => {
         const state = await repo.feedState(db, engine)
         if (byKey && state.newest != null && decimalCompare(state.newest, state.ceiling!) >= 0) throw new HaloError('DB_ERROR', RESTORED)
         const from = await locate(db, position, state.origin)
@@ -214,6 +351,35 @@ export function createEventFeed(handle: HaloDatabase, options_: FeedOptions = {}
         const events = rows.map((r) => toLifecycleEvent(r, state.origin))
         return { events, cursor: events.at(-1)?.cursor ?? cursorAt(state.origin, from) }
       })
+      // the session's facts (mitra, the closure's reason) never change once its event is committed
+      if (page.events.length === 0) return { events: [], cursor: page.cursor }
+      const events = await handle.read((db) => withFacts(db, page.events))
+      return { events: events.filter((e) => matches(e, filter)), cursor: page.cursor }
+    },
+
+    async list(options: ListOptions = {}): Promise<EventListing> {
+      const limit = checkLimit(options?.limit)
+      const filter = checkFilter(options?.filter)
+      const since = options?.since === undefined ? undefined : checkInstant(options.since)
+      const beforeId = options?.beforeId
+      if (beforeId !== undefined && (typeof beforeId !== 'number' || !Number.isSafeInteger(beforeId) || beforeId < 1))
+        bad('event feed: beforeId: expected a positive integer')
+      // where the feed stands first: what commits during the listing comes after the cursor, never lost
+      const cursor = await feed.latest()
+      const rows = await handle.read((db) =>
+        repo.recentEvents(
+          db,
+          {
+            ...filter,
+            ...(beforeId === undefined ? {} : { beforeId }),
+            ...(since === undefined ? {} : { since }),
+          },
+          limit,
+        ),
+      )
+      const bare = rows.map((r) => ({ ...toLifecycleEvent(r, ''), id: r.id }))
+      const events = await handle.read((db) => withFacts(db, bare))
+      return { events: events.map(({ cursor: _c, ...e }) => e), cursor, next: rows.length === limit ? rows.at(-1)!.id : null }
     },
 
     async latest(): Promise<string> {
@@ -250,4 +416,5 @@ export function createEventFeed(handle: HaloDatabase, options_: FeedOptions = {}
       await l?.close()
     },
   })
+  return feed
 }

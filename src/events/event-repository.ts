@@ -90,3 +90,48 @@ export async function lastEventBelowFence(db: Kysely<Schema>, engine: Engine, fe
     select ${columns(engine)} from ${table(engine)} where tx < ${fence}::xid8 order by tx desc, id desc limit 1`.execute(db)
   return rows[0]
 }
+
+/** Which events a listing or a follower wants: every condition given must hold. */
+export interface EventQuery {
+  /** Only events with an id below this one (the next page of a newest-first listing). */
+  readonly beforeId?: number
+  /** Only events at or after this instant (ISO-8601 UTC). */
+  readonly since?: string
+  readonly sessionId?: number
+  /** Only events of this mitra's sessions. */
+  readonly mitraId?: string
+  /** Only these kinds of event (`early_end`, `goodbye`, …). */
+  readonly types?: readonly string[]
+}
+
+/** The newest `limit` events that `q` wants, newest first (by id). */
+export function recentEvents(db: Kysely<Schema>, q: EventQuery, limit: number): Promise<EventRow[]> {
+  let query = db.selectFrom('session_events').select(COLUMNS)
+  if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId)
+  if (q.since !== undefined) query = query.where('created_at', '>=', q.since)
+  if (q.sessionId !== undefined) query = query.where('session_id', '=', q.sessionId)
+  if (q.mitraId !== undefined) {
+    const mitraId = q.mitraId
+    query = query.where('session_id', 'in', (eb) => eb.selectFrom('sessions').select('id').where('mitra_id', '=', mitraId))
+  }
+  if (q.types !== undefined) query = query.where('event', 'in', [...q.types])
+  return query.orderBy('id', 'desc').limit(limit).execute()
+}
+
+/** What the feed adds to an event from its session: the mitra, and the closure's reason (null without one). */
+export interface SessionFacts {
+  readonly session_id: number
+  readonly mitra_id: string
+  readonly reason: string | null
+}
+
+/** The mitra and the closure reason of each of `sessionIds` (one read for a page of events). */
+export function sessionFacts(db: Kysely<Schema>, sessionIds: readonly number[]): Promise<SessionFacts[]> {
+  if (sessionIds.length === 0) return Promise.resolve([])
+  return db
+    .selectFrom('sessions as s')
+    .leftJoin('session_closures as c', 'c.session_id', 's.id')
+    .select(['s.id as session_id', 's.mitra_id', 'c.reason'])
+    .where('s.id', 'in', [...sessionIds])
+    .execute()
+}

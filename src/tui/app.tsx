@@ -25,10 +25,14 @@ const HELP = [
   ['↑ ↓ j k, PgUp PgDn, g G', 'move (every key counts, however fast)'],
   ['Space / Enter, r', 'Flags: toggle or edit a value; r: back to default'],
   ['Enter', `${ACTIVE_SESSIONS}: open the session`],
+  ['o or :', `${ACTIVE_SESSIONS}: open any session by #id, whatever its status`],
+  ['s', `${ACTIVE_SESSIONS}: live → closing → closed (newest first, as session list)`],
   ['a', 'in a session: Akhiri as support (asks first)'],
-  ['/', `${ACTIVE_SESSIONS}: filter by #id, mitra, customer`],
-  ['Enter, s', 'Reviews: resolve; s: open or resolved ones'],
-  ['a, b, + -', 'Reports: all closures; by day/mitra/reason; range'],
+  ['/', `${ACTIVE_SESSIONS}: filter by #id, status, mitra, customer`],
+  ['Enter, r', 'Reviews: open on its closures; r there: resolve'],
+  ['s', 'Reviews: open or resolved ones (newest first)'],
+  ['a, b, + -', 'Reports: mitra early ends ↔ all closures; b: by; range'],
+  ['', 'Reports opens as report closures --initiator mitra'],
   ['← → Enter, Esc', 'dialogs (open on Batal; digits never choose)'],
   ['?', 'this help (any key closes)'],
   ['q, Ctrl-C', 'quit'],
@@ -128,7 +132,7 @@ function ShellView({ initialScreen = 'flags', onQuit, noticeMs = NOTICE_MS }: Ap
     <Box flexDirection="column">
       <Text bold>Keys</Text>
       {HELP.map(([k, what]) => (
-        <Text key={k} wrap="truncate-end">
+        <Text key={`${k} ${what}`} wrap="truncate-end">
           <Text color="cyan">{k.padEnd(26)}</Text>
           {what}
         </Text>

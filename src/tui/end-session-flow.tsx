@@ -37,7 +37,8 @@ export function EndSessionFlow({ session, reasons, reasonRequired, endedBy, onDo
   const { closures, actor } = useServices()
   const shell = useShell()
   const [step, setStep] = useState<Step>({ kind: 'confirm' })
-  const about = [`Session #${session.id} · mitra ${printable(session.mitraId)} · customer ${printable(session.customerId)} · as support ${printable(actor)}`]
+  // who acts and on which session first, on a line of their own: long (UUID) ids only cut the line below
+  const about = [`Session #${session.id} · as support ${printable(actor)}`, `mitra ${printable(session.mitraId)} · customer ${printable(session.customerId)}`]
   const choices = [END_CANCEL, ...reasons, ...(reasonRequired ? [] : [NO_REASON])]
   // while the request runs, keys wait for nothing: none of them may reach the screen below
   useKeys(() => 'handled', { active: step.kind === 'ending', modal: true })

@@ -147,15 +147,19 @@ export function firstFrameText(data: FirstFrameData): string {
   if (data.screen === 'sessions' && data.head !== undefined) {
     const { sessions, total } = data.head
     const akhiri = mitraSeesEndAction(data.flags)
-    const { idW, statusW, leftW, partyW } = sessionColumns(width, akhiri)
-    body.push(line({ text: sessionCount(total), sgr: '1' }, { text: SESSION_HINTS, sgr: '2' }))
+    const { idW, statusW, leftW, mitraW, customerW } = sessionColumns(width, akhiri, sessions)
+    body.push(line({ text: sessionCount(1, total, total), sgr: '1' }, { text: SESSION_HINTS, sgr: '2' }))
     body.push(
-      line({ text: `  ${fit('session', idW)} ${fit('status', statusW)} ${fit('mitra', partyW)} ${fit('customer', partyW)} ${fit('left', leftW)}`, sgr: '2' }),
+      line({
+        text: `  ${fit('session', idW)} ${fit('status', statusW)} ${fit('mitra', mitraW)} ${fit('customer', customerW)} ${fit('left', leftW)}`,
+        sgr: '2',
+      }),
     )
     const listHeight = Math.max(1, bodyHeight(data.rows) - SESSION_CHROME)
+    // the head is newest first, as the list is
     sessions.slice(0, listHeight).forEach((s, i) => {
       const here = i === 0
-      const text = `${here ? '›' : ' '} ${fit(`#${s.id}`, idW)} ${fit(s.status, statusW)} ${fit(printable(s.mitraId), partyW)} ${fit(printable(s.customerId), partyW)} ${fit(timeLeft(s, data.now), leftW)} `
+      const text = `${here ? '›' : ' '} ${fit(`#${s.id}`, idW)} ${fit(s.status, statusW)} ${fit(printable(s.mitraId), mitraW)} ${fit(printable(s.customerId), customerW)} ${fit(timeLeft(s, data.now), leftW)} `
       const action = akhiri ? `${END_ACTION} ›` : '›'
       body.push(here ? line({ text: text + action, sgr: '7' }) : line({ text }, { text: action, sgr: akhiri ? '31' : undefined }))
     })

@@ -91,16 +91,24 @@ export function FlagsScreen() {
     <Box flexDirection="column">
       <StaleNotice error={flags.error} />
       <Text dimColor>{`  ${fit('key', keyWidth)} ${fit('value', valueWidth)} default`}</Text>
-      {list.map((f, i) => (
-        <Text key={f.key} inverse={i === cursor.index} bold={f.isSet} wrap="truncate-end">
-          {`${i === cursor.index ? '›' : ' '} ${fit(f.key, keyWidth)} ${fit(printable(flagText(f.value)), valueWidth)} ${printable(flagText(f.default))}`}
-        </Text>
-      ))}
+      {list.map((f, i) => {
+        // a value longer than its column (the reason codes) goes on under it, whole: it is what the operator decides on
+        const [first = '', ...more] = wrapList(printable(flagText(f.value)), valueWidth)
+        return (
+          <Box key={f.key} flexDirection="column">
+            <Text inverse={i === cursor.index} bold={f.isSet} wrap="truncate-end">
+              {`${i === cursor.index ? '›' : ' '} ${fit(f.key, keyWidth)} ${fit(first, valueWidth)} ${printable(flagText(f.default))}`}
+            </Text>
+            {more.map((line) => (
+              <Text key={line} bold={f.isSet} wrap="truncate-end">{`  ${' '.repeat(keyWidth)} ${line}`}</Text>
+            ))}
+          </Box>
+        )
+      })}
       {step.kind === 'list' && <RolloutGuardPanel />}
       {selected !== undefined && step.kind === 'list' && (
         <Box flexDirection="column" marginTop={1}>
           <Text wrap="truncate-end">{selected.description}</Text>
-          {flagText(selected.value).length > valueWidth && <Text wrap="truncate-end">{`= ${printable(flagText(selected.value))}`}</Text>}
           <Text dimColor wrap="truncate-end">
             {`${selected.type}: ${selected.hint}`}
             {selected.updatedBy !== null ? ` · set by ${printable(selected.updatedBy)} at ${formatInstant(selected.updatedAt, tz)}` : ' · default'}
@@ -157,4 +165,19 @@ function changedMeanwhile(e: unknown): { current: unknown; by: string | null; at
   if (!(e instanceof HaloError) || e.code !== 'INVALID_STATE' || e.details === undefined || !('current' in e.details)) return null
   const d = e.details as { current: unknown; changedBy?: string | null; changedAt?: string | null }
   return { current: d.current, by: d.changedBy ?? null, at: d.changedAt ?? null }
+}
+
+/** `text` in lines of at most `width` columns, broken after a comma where it can be (a list of codes), else anywhere. */
+export function wrapList(text: string, width: number): string[] {
+  const w = Math.max(1, width)
+  const lines: string[] = []
+  let rest = text
+  while (rest.length > w) {
+    const comma = rest.lastIndexOf(',', w - 1)
+    const cut = comma >= 0 ? comma + 1 : w
+    lines.push(rest.slice(0, cut))
+    rest = rest.slice(cut)
+  }
+  lines.push(rest)
+  return lines
 }

@@ -52,16 +52,61 @@ export function whereLine(engine: 'sqlite' | 'postgres', target: string, actor: 
 /** Sesi Aktif's rows that are not sessions: the count line and the column header. */
 export const SESSION_CHROME = 2
 
-/** The widths of Sesi Aktif's columns in a frame `width` wide, with or without the `Akhiri ›` action. */
-export function sessionColumns(width: number, akhiri: boolean) {
-  const [idW, statusW, leftW] = [8, 10, 9]
-  const actionW = akhiri ? END_ACTION.length + 2 : 1
-  const partyW = Math.max(8, Math.floor((width - 2 - idW - statusW - leftW - actionW - 5) / 2))
-  return { idW, statusW, leftW, partyW }
+/** Which sessions Sesi Aktif lists: the live ones (the default, as `session list`), or the newest closing or closed ones. */
+export const SESSION_VIEWS = ['live', 'closing', 'closed'] as const
+export type SessionView = (typeof SESSION_VIEWS)[number]
+
+/** How many of the newest closing or closed sessions Sesi Aktif reads (the live ones are all read). */
+export const RECENT_SESSIONS = 500
+
+/** What a row of Sesi Aktif shows, for measuring its columns. */
+interface SessionCells {
+  readonly id: number
+  readonly mitraId: string
+  readonly customerId: string
 }
 
-/** Sesi Aktif's count line: how many sessions are live (of them, how many the filter shows). */
-export const sessionCount = (all: number, shown?: number): string => (shown === undefined ? `${all} live sessions` : `${shown} of ${all} live sessions`)
+/** Rows that decide the column widths: the newest ones (as many as the first frame reads) and the ones in view. */
+export const MEASURED_ROWS = 200
+
+/**
+ * The widths of Sesi Aktif's columns in a frame `width` wide, with or without the `Akhiri ›` action:
+ * the session, mitra and customer columns as wide as their content in `rows` (the newest `MEASURED_ROWS` and those in view),
+ * no wider; when the terminal is too narrow for both, each party column gets its share and the wider
+ * one is cut. The time column fits the view: time left, the grace window, or when it closed.
+ */
+export function sessionColumns(width: number, akhiri: boolean, rows: readonly SessionCells[] = [], view: SessionView = 'live') {
+  let idW = 'session'.length
+  let mitraC = 'mitra'.length
+  let customerC = 'customer'.length
+  for (const r of rows) {
+    idW = Math.max(idW, String(r.id).length + 1)
+    mitraC = Math.max(mitraC, displayWidth(r.mitraId))
+    customerC = Math.max(customerC, displayWidth(r.customerId))
+  }
+  const statusW = 9
+  const leftW = view === 'live' ? 9 : view === 'closing' ? 13 : 20
+  const actionW = akhiri ? END_ACTION.length + 2 : 1
+  const room = Math.max(16, width - 2 - idW - statusW - leftW - actionW - 5)
+  let [mitraW, customerW] = [mitraC, customerC]
+  if (mitraW + customerW > room) {
+    const half = Math.floor(room / 2)
+    if (mitraW <= half) customerW = room - mitraW
+    else if (customerW <= room - half) mitraW = room - customerW
+    else [mitraW, customerW] = [half, room - half]
+  }
+  return { idW, statusW, leftW, mitraW, customerW }
+}
+
+/**
+ * Sesi Aktif's count line: where the cursor is and how many there are (`3 of 120 live sessions`),
+ * of how many when a filter narrows them, newest first.
+ */
+export function sessionCount(position: number, shown: number, all: number, view: SessionView = 'live', filtered = false): string {
+  const what = view === 'live' ? 'live sessions' : `${view} sessions${all >= RECENT_SESSIONS ? ` (the newest ${RECENT_SESSIONS})` : ''}`
+  const where = shown === 0 ? `0 of ${all}` : `${position} of ${shown}`
+  return filtered ? `${where} matching of ${all} ${what}` : `${where} ${what}`
+}
 
 /** What Sesi Aktif's count line says after the count. */
-export const SESSION_HINTS = '  · Enter: open · /: filter'
+export const SESSION_HINTS = '  · newest first · o: open #id · s: status · /: filter'

@@ -100,14 +100,17 @@ export function ReportsScreen() {
   const bars = barChart(labelled, { width: Math.max(10, shell.width - keyW - countW - 3) })
   const hidden = main.rows.length - rows.length
   const note = per > 1 ? ` (${per} days per bar)` : by !== 'day' && hidden > 0 ? ` (top ${rows.length}; ${hidden} more)` : ''
+  // the whole header at any width: the long title gives way first (`per business day`), never the range or the note
+  const rest = ` · ${main.from} … ${main.to} · total ${main.total}${note}`
+  const title = what.length + rest.length <= shell.width ? what : what.replace(/ per business day$/, '').replace(/ by business day$/, '')
   const capLine = `Cap ${cap.cap}/day (${cap.overCapAction}) · ${cap.day}: ${plural(cap.rows.length, 'mitra')} with early ends, ${cap.atOrOver} at or over the cap`
 
   return (
     <Box flexDirection="column">
       <StaleNotice error={polled.error} />
       <Text wrap="truncate-end">
-        <Text bold>{what}</Text>
-        {` · ${main.from} … ${main.to} · total ${main.total}${note}`}
+        <Text bold>{title}</Text>
+        {rest}
       </Text>
       {bars.map((line, i) => (
         <Text key={i} color="cyan" wrap="truncate-end">

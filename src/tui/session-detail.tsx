@@ -47,7 +47,13 @@ export function SessionDetailView({ id, onClose }: { id: number; onClose(): void
     { active: !ending, ready: polled.data !== undefined || polled.error !== undefined },
   )
 
-  if (detail === undefined || support === undefined) return <Text>{polled.error === undefined ? `Loading session #${id}…` : describeError(polled.error)}</Text>
+  if (detail === undefined || support === undefined)
+    return (
+      <Box flexDirection="column">
+        <Text>{polled.error === undefined ? `Loading session #${id}…` : describeError(polled.error)}</Text>
+        <Text dimColor>Esc: back to the list</Text>
+      </Box>
+    )
   const tz = shell.flags?.business_timezone ?? 'UTC'
 
   return (

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { LiveHead, LiveSnapshot } from '../closure/live-sessions.js'
 import type { Session } from '../closure/session-view.js'
 import { HEAD_ROWS } from './first-frame.js'
@@ -154,6 +154,8 @@ export function useLiveSessions(): LiveSessionsState {
     }
   }, [refreshMs, run])
 
+  // the head is newest first (the first screenful of a list for people); this hook keeps sessions by id
+  const headById = useMemo(() => (head === undefined ? undefined : [...head.sessions].reverse()), [head])
   if (store !== undefined) return { sessions: store.sessions, total: store.sessions.length, partial: false, error, reload: run }
-  return { sessions: head?.sessions, total: head?.total, partial: head !== undefined, error, reload: run }
+  return { sessions: headById, total: head?.total, partial: head !== undefined, error, reload: run }
 }

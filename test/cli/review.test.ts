@@ -1,6 +1,8 @@
 import { osIdentity } from '../../src/access/identity.js'
 import { describe, expect, it } from 'vitest'
 import { cliOn, errorLine, tempDb } from './support/cli.js'
+import { terminal } from './support/terminal.js'
+import { NOW } from '../support/time.js'
 import { expectRefused, seed } from './support/data.js'
 
 /** Cap 2: m-1 reaches it on 2026-11-20 and 2026-11-21, m-2 on 2026-11-20: reviews 1 (m-1), 2 (m-2), 3 (m-1). */
@@ -147,6 +149,43 @@ describe('halo-admin review', () => {
       resolvedBy: 'cc-ana',
     })
   })
+
+  it('asks the outcome on a terminal when --outcome is missing: Batal first; refuses without a terminal', async () => {
+    const db = await withReviews()
+    const env = { HALO_NOW: NOW, HALO_ACTOR: 'cc-budi', CI: 'true' }
+    // Batal, the default: exit 130, nothing changed
+    let tty = terminal(['--db', db, 'review', 'resolve', '3'], { env })
+    const s = await tty.waitFor('suspended')
+    expect(s).toContain('review #3: mitra m-1, 2026-11-21, 2 early ends that day')
+    expect(s).toMatch(/❯ Batal\n\s+cleared\n\s+warned\n\s+suspended/)
+    await tty.keys('Enter')
+    expect((await tty.exit()).code).toBe(130)
+    expect(JSON.parse((await cliOn(db, ['--json', 'review', 'show', '3'])).stdout)).toMatchObject({ status: 'open' })
+    // warned, with a note
+    tty = terminal(['--db', db, 'review', 'resolve', '3'], { env })
+    await tty.waitFor('suspended')
+    await tty.keys('Down', 'Down', 'Enter')
+    await tty.waitFor('Note')
+    await tty.type('sudah ditegur')
+    await tty.keys('Enter')
+    const done = await tty.exit()
+    expect(done.code).toBe(0)
+    expect(done.screen).toContain('review #3 (m-1, 2026-11-21): resolved as warned by cc-budi')
+    expect(JSON.parse((await cliOn(db, ['--json', 'review', 'show', '3'])).stdout)).toMatchObject({
+      outcome: 'warned',
+      note: 'sudah ditegur',
+      resolvedBy: 'cc-budi',
+    })
+    // without a terminal: one line, exit 2, nothing changed
+    const piped = await cliOn(db, ['review', 'resolve', '2'])
+    expect(piped.code).toBe(2)
+    expect(errorLine(piped).message).toBe('--outcome is required without a terminal: one of cleared, warned, suspended')
+    // a resolved one is refused before any question
+    tty = terminal(['--db', db, 'review', 'resolve', '3'], { env })
+    const refused = await tty.exit()
+    expect(refused.code).toBe(4)
+    expect(refused.screen).toContain('error INVALID_STATE: review #3 is already resolved (warned by cc-budi)')
+  }, 120_000)
 
   it('says REVIEW_NOT_FOUND with exit 3 for a review that does not exist', async () => {
     const db = await withReviews()

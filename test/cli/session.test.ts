@@ -80,6 +80,8 @@ describe('halo-admin session open, list, show', SLOW, () => {
       closure: null,
       goodbyes: [],
       events: [{ id: expect.any(Number), event: 'opened', fromStatus: null, toStatus: s.status, actorType: 'system', actorId: null, at: s.startedAt }],
+      // where the event feed stood: `events --after` it gives what happens next
+      cursor: expect.any(String),
     })
   })
 
@@ -94,7 +96,15 @@ describe('halo-admin session open, list, show', SLOW, () => {
     const ofMitra = json<{ mitraId: string }[]>(await cliOn(db, ['--json', 'session', 'list', '--mitra', 'm-2']))
     expect(ofMitra.map((s) => s.mitraId)).toEqual(['m-2'])
     expect(json(await cliOn(db, ['--json', 'session', 'list', '--mitra', 'nobody']))).toEqual([])
-    expect(await cliOn(db, ['session', 'list', '--mitra', 'nobody'])).toMatchObject({ stdout: '', stderr: 'no sessions match\n' })
+    const none = await cliOn(db, ['session', 'list', '--mitra', 'nobody'])
+    expect(none.stdout).toBe('')
+    expect(none.stderr).toMatch(/^no (live )?sessions match\n$/)
+    // nothing live for this customer: stderr says what there is in other statuses, and how to list it
+    const notLive = await cliOn(db, ['session', 'list', '--customer', 'c-1'])
+    expect(notLive.stdout).toBe('')
+    expect(notLive.stderr).toMatch(
+      /^1 session of customer c-1 in other statuses \(closing\); list them: .*halo-admin\S* --db \S+ session list --all --customer c-1$/m,
+    )
 
     const limited = await cliOn(db, ['session', 'list', '--all', '--limit', '2'])
     // the header and two rows; the next page's command on stderr

@@ -49,7 +49,8 @@ async function seeded(name: string, n = 30, mitraFlag = false) {
   for (const id of ids.splice(0, 3)) await closures.initiateEarlyEnd(id, UserType.MITRA, { actorId: `m-${(id - 1) % 4}`, reason: 'customer_left' })
   if (!mitraFlag) await config.set('early_end_mitra_enabled', false, { actor: 'seed' })
   await handle.close()
-  return { file, ids }
+  // in the list's order: newest first
+  return { file, ids: ids.reverse() }
 }
 
 /** `halo-admin --db <target> tui` at 80x24 unless told. */
@@ -100,11 +101,13 @@ describe('halo-admin tui in tmux', () => {
     const tty = tui(file)
     let s = await tty.waitFor('business_timezone')
     expect(s).toMatch(/early_end_mitra_enabled\s+false\s+false/)
+    // at 80x24 the reason codes are whole: the value goes on under its column
+    expect(s).toMatch(/early_end_reason_codes +customer_abusive,.*\n +customer_left,\n +out_of_scope,other\n/)
     expect(s.split('\n')[0]).toMatch(/^halo-admin \[1 Flags\]\s+2 Sesi Aktif/)
 
     await tty.keys('2')
     s = await tty.waitFor('27 live sessions')
-    expect(row(s, ids[0]!)).toMatch(/active\s+m-3\s+c-3\s+23m\s+›$/)
+    expect(row(s, ids[0]!)).toMatch(/active\s+m-1\s+c-29\s+49m\s+›$/)
     expect(s).not.toContain('Akhiri ›')
     // the frame fits: the tab bar is still the first line of the 24
     expect(s.split('\n')[0]).toMatch(/^halo-admin\s+1 Flags/)
@@ -132,6 +135,12 @@ describe('halo-admin tui in tmux', () => {
     s = await tty.waitFor('Top mitras')
     expect(s).toContain('Mitra early ends per business day')
     expect(s).toMatch(/^2026-11-24 █+\s+3$/m)
+    // 30 days at 80 columns: the header is whole, its note included
+    await tty.keys('+')
+    s = await tty.waitFor('days per bar')
+    expect(s).toMatch(/^Mitra early ends · 2026-10-26 … 2026-11-24 · total 3 \(\d days per bar\)$/m)
+    await tty.keys('-')
+    await tty.waitFor('Mitra early ends per business day')
     await tty.keys('a')
     s = await tty.waitFor('All closures per business day')
     expect(s).toMatch(/^2026-11-24 █+\s+4$/m)
@@ -189,6 +198,89 @@ describe('halo-admin tui in tmux', () => {
     expect(row(s, ids[0]!)).toMatch(/active/)
   })
 
+  it('opens any session by id, whatever its status (# or not), and lists the newest closing and closed ones', async () => {
+    // the three oldest sessions were ended early by their mitras: they are closing
+    const { file } = await seeded('any')
+    const [closing1, closing2, closing3] = [1, 2, 3] as const
+    const tty = tui(file, { screen: 'sessions' })
+    let s = await tty.waitFor('1 of 27 live sessions')
+    expect(s).toContain('newest first')
+    await tty.keys('o')
+    await tty.type('#2')
+    await tty.keys('Enter')
+    s = await tty.waitFor(`Session #${closing2}  closing`)
+    expect(s).toMatch(/closure\s+ended early by mitra m-1 · reason customer_left/)
+    expect(s).toMatch(/early_end\s+active → closing\s+mitra m-1/)
+    await tty.keys('Escape')
+    await tty.waitFor('1 of 27 live sessions')
+    // not an id, and an id that is not there: said, and nothing else happens
+    await tty.keys('o')
+    await tty.type('abc')
+    await tty.keys('Enter')
+    await tty.waitFor('is not a session id')
+    await tty.keys('Escape')
+    await tty.waitFor('1 of 27 live sessions')
+    await tty.keys(':')
+    await tty.type(' 99999 ')
+    await tty.keys('Enter')
+    await tty.waitFor('SESSION_NOT_FOUND')
+    await tty.keys('Escape')
+    await tty.waitFor('1 of 27 live sessions')
+
+    // s: the closing ones, newest first; then the closed ones once a sweep has finalized them
+    await tty.keys('s')
+    s = await tty.waitFor('1 of 3 closing sessions')
+    expect(cursorOn(s)).toBe(closing3)
+    expect(s.indexOf(`#${closing3} `)).toBeLessThan(s.indexOf(`#${closing1} `))
+    expect(row(s, closing1)).toMatch(/closing\s+m-0\s+c-0\s+grace 5m/)
+    const other = await open(file)
+    await createClosureService(other, { clock: fixedClock('2026-11-24T03:10:00.000Z') }).sweep()
+    await tty.waitFor('0 of 0 closing sessions')
+    await tty.keys('s')
+    s = await tty.waitFor('1 of 3 closed sessions')
+    expect(row(s, closing2)).toMatch(/closed\s+m-1\s+c-1\s+2026-11-24 10:10 WIB/)
+    await tty.keys('Down', 'Enter')
+    s = await tty.waitFor(`Session #${closing2}  closed`)
+    expect(s).toMatch(/finalized\s+closing → closed\s+system/)
+    await tty.keys('Escape')
+    await tty.waitFor('2 of 3 closed sessions')
+    // each view keeps its own cursor: the live list's is where it was
+    await tty.keys('s')
+    await tty.waitFor('1 of 27 live sessions')
+  })
+
+  it('fits columns to their content and the terminal: UUID ids at 80x24 keep who acts and which session', async () => {
+    const file = join(dir, 'uuid.db')
+    const handle = await openDatabase(file)
+    await migrateToLatest(handle)
+    const closures = createClosureService(handle, { clock: fixedClock(NOW) })
+    const uuid = (n: number) => `3f2b8c1e-9a4d-4e7b-8c2f-${String(n).padStart(12, '0')}`
+    const s2 = await closures.openSession({ mitraId: 'm-short', customerId: 'c-short' })
+    const s1 = await closures.openSession({ mitraId: uuid(1), customerId: uuid(2) })
+    await handle.close()
+
+    // 200 columns: the mitra and customer columns are as wide as their ids, not half the screen each
+    let tty = tui(file, { cols: 200, screen: 'sessions' })
+    let s = await tty.waitFor('2 live sessions')
+    expect(row(s, s2.id)).toMatch(/active +m-short +c-short +/)
+    expect(row(s, s2.id).indexOf('c-short') - row(s, s2.id).indexOf('m-short')).toBe(uuid(1).length + 1)
+    expect(row(s, s1.id)).toContain(`${uuid(1)} ${uuid(2)}`)
+    await tty.keys('q')
+    await tty.exit(5000)
+
+    // 80x24: the ids are cut, the session and the operator never are
+    tty = tui(file, { screen: 'sessions' })
+    s = await tty.waitFor('2 live sessions')
+    expect(row(s, s1.id)).toMatch(new RegExp(`^› #${s1.id}\\s+active\\s+3f2b8c1e-`))
+    expect(row(s, s1.id).length).toBeLessThanOrEqual(80)
+    await tty.keys('Enter')
+    await tty.waitFor(`Session #${s1.id}`)
+    await tty.keys('a')
+    s = await tty.waitFor('Akhiri Sesi?')
+    expect(s).toContain(`Session #${s1.id} · as support ops-e2e`)
+    await tty.keys('Escape')
+  })
+
   it('loses no key typed fast into the filter of a list of 25,000', async () => {
     const file = join(dir, 'many.db')
     const handle = await openDatabase(file)
@@ -215,16 +307,17 @@ describe('halo-admin tui in tmux', () => {
     await handle.close()
     const tty = tui(file, { screen: 'sessions' })
     // the first frame (drawn before the TUI has loaded): the keys typed now wait for it
-    await tty.waitFor(/#1\s+active\s+load-m-000/)
+    await tty.waitFor(new RegExp(`#${LOAD}\\s+active\\s+load-m-199`))
     await tty.keys('/')
     await tty.type('load-m-017')
     // the screen stays still while the TUI loads under its first frame: wait for what the keys do
-    await tty.waitFor(`of ${LOAD} live sessions`)
+    await tty.waitFor(`matching of ${LOAD} live sessions`)
     const s = await settled(tty)
     const filterLine = s.split('\n').find((l) => /^\/( |$)/.test(l))
     expect(filterLine?.trim(), s).toBe('/ load-m-017')
-    expect(s).toContain(`32 of ${LOAD} live sessions`)
-    expect(s).toMatch(/^› #18\s+active\s+load-m-017/m)
+    expect(s).toContain(`1 of 32 matching of ${LOAD} live sessions`)
+    // newest first: the last of mitra load-m-017's sessions
+    expect(s).toMatch(/^› #24818\s+active\s+load-m-017/m)
   })
 
   it('names the database in the header: a SQLite file, or PostgreSQL with its password masked', async () => {

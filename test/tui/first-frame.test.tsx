@@ -116,13 +116,14 @@ describe("the CLI's first frame of the TUI", () => {
   for (const engine of ENGINES)
     it(`reads the first screenful and the count without the rest: the head of the live sessions (${engine})`, async () => {
       const t = await world(12, engine)
-      const [s] = (await createLiveSessions(t.handle).snapshot()).sessions
-      // the first session is no longer live: the head starts after it
+      const s = (await createLiveSessions(t.handle).snapshot()).sessions.at(-1)
+      // the newest session is no longer live: the head starts below it
       await t.handle.write((trx) => trx.updateTable('sessions').set({ status: 'closed' }).where('id', '=', s!.id).execute())
       const head = await createLiveSessions(t.handle).head(5)
       const all = await createLiveSessions(t.handle).snapshot()
       expect(head.total).toBe(all.sessions.length)
-      expect(head.sessions).toEqual(all.sessions.slice(0, 5))
-      expect(await createLiveSessions(t.handle).head(100)).toEqual({ sessions: all.sessions, total: all.sessions.length })
+      // newest first, as the list shows them
+      expect(head.sessions).toEqual(all.sessions.slice(-5).reverse())
+      expect(await createLiveSessions(t.handle).head(100)).toEqual({ sessions: [...all.sessions].reverse(), total: all.sessions.length })
     })
 })

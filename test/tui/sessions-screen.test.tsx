@@ -9,8 +9,9 @@ import { KEY, renderTui } from './render-tui.js'
 async function world() {
   const t = await setup('sqlite')
   onTestFinished(t.cleanup)
-  const s1 = await t.closures.openSession({ customerId: 'c-1', mitraId: 'm-1', durationMinutes: 30 })
+  // s1 is the newer: the first row, as the list is newest first
   const s2 = await t.closures.openSession({ customerId: 'c-2', mitraId: 'm-2', durationMinutes: 45, status: 'extending' })
+  const s1 = await t.closures.openSession({ customerId: 'c-1', mitraId: 'm-1', durationMinutes: 30 })
   return { t, s1, s2 }
 }
 
@@ -32,7 +33,8 @@ async function manySessions(t: Setup, n: number, name = (i: number) => `load-m-$
       await trx.insertInto('sessions').values(rows).execute()
     }
   })
-  const ids = await t.handle.read((db) => db.selectFrom('sessions').select('id').orderBy('id').execute())
+  // in the list's order: newest first
+  const ids = await t.handle.read((db) => db.selectFrom('sessions').select('id').orderBy('id', 'desc').execute())
   return ids.map((r) => r.id)
 }
 
@@ -84,7 +86,7 @@ describe('Sesi Aktif: the list', () => {
     const t = await setup('sqlite')
     onTestFinished(t.cleanup)
     const ids: number[] = []
-    for (let i = 0; i < 8; i++) ids.push((await t.closures.openSession({ customerId: `c-${i}`, mitraId: `m-${i}` })).id)
+    for (let i = 7; i >= 0; i--) ids.unshift((await t.closures.openSession({ customerId: `c-${i}`, mitraId: `m-${i}` })).id)
     const tui = await renderTui(t, { screen: 'sessions' })
     onTestFinished(tui.unmount)
     await tui.waitFor('8 live sessions')
@@ -144,16 +146,16 @@ describe('Sesi Aktif: the list', () => {
     onTestFinished(tui.unmount)
     await tui.waitFor('60 live sessions')
     await tui.press('/', ...'m-odd', KEY.enter)
-    await tui.waitFor('30 of 60 live sessions')
+    await tui.waitFor('of 30 matching of 60 live sessions')
     await tui.press('G', 'k')
-    await tui.waitFor((fr) => cursorOn(fr) === ids[57])
+    await tui.waitFor((fr) => cursorOn(fr) === ids[56])
     await tui.press('1')
     await tui.waitFor('business_timezone')
     await tui.press('2')
-    const f = await tui.waitFor('30 of 60 live sessions')
+    const f = await tui.waitFor('29 of 30 matching of 60 live sessions')
     expect(f).toContain('filter: m-odd')
-    expect(cursorOn(f)).toBe(ids[57])
-    expect(rowOf(f, ids[59]!)).not.toBe('')
+    expect(cursorOn(f)).toBe(ids[56])
+    expect(rowOf(f, ids[58]!)).not.toBe('')
   })
 })
 
@@ -167,18 +169,18 @@ describe('Sesi Aktif: the filter', () => {
     await tui.waitFor((fr) => cursorOn(fr) === s2.id)
     await tui.press('/', 'm', '-', '2')
     let f = await tui.waitFor((fr) => rowOf(fr, s1.id) === '' && rowOf(fr, s2.id) !== '')
-    expect(f).toContain('1 of 2 live sessions')
+    expect(f).toContain('1 of 1 matching of 2 live sessions')
     await tui.press(KEY.enter)
     f = await tui.waitFor('filter: m-2')
     await tui.press(KEY.esc)
     f = await tui.waitFor((fr) => rowOf(fr, s1.id) !== '' && rowOf(fr, s2.id) !== '')
-    expect(f).toContain('2 live sessions')
+    expect(f).toContain('2 of 2 live sessions')
     expect(cursorOn(f)).toBe(s2.id)
     await tui.press('/', '#', String(s1.id), KEY.enter)
-    f = await tui.waitFor('1 of 2 live sessions')
+    f = await tui.waitFor('1 of 1 matching of 2 live sessions')
     expect(rowOf(f, s1.id)).not.toBe('')
     await tui.press(KEY.esc, '/', 'c', '-', '2', KEY.enter)
-    f = await tui.waitFor((fr) => fr.includes('1 of 2') && rowOf(fr, s2.id) !== '')
+    f = await tui.waitFor((fr) => fr.includes('1 of 1 matching of 2') && rowOf(fr, s2.id) !== '')
   })
 
   it('loses no letter typed faster than a list of thousands redraws', async () => {
@@ -198,7 +200,7 @@ describe('Sesi Aktif: the filter', () => {
         .find((l) => l.startsWith('/ '))
         ?.trim(),
     ).toBe('/ load-m-017')
-    await tui.waitFor('4 of 3000 live sessions')
+    await tui.waitFor('1 of 4 matching of 3000 live sessions')
   })
 })
 
@@ -248,7 +250,8 @@ describe('Sesi Aktif: a session and ending it as support', () => {
     expect(f).toContain('Apakah kamu yakin ingin mengakhiri sesi ini?')
     expect(f).toContain(END_CONFIRM_BODY)
     expect(f).toMatch(/\[ Batal \]\s+Ya, Akhiri/)
-    expect(f).toContain(`Session #${s1.id} · mitra m-1 · customer c-1 · as support ops-ana`)
+    expect(f).toContain(`Session #${s1.id} · as support ops-ana`)
+    expect(f).toContain('mitra m-1 · customer c-1')
     // the footer says what works in the dialog, not the shell's keys
     expect(f.trimEnd().split('\n').at(-1)).toBe('Esc: cancel')
     await tui.press(KEY.enter) // Batal has the focus

@@ -49,7 +49,11 @@ export const reportClosures = withRange(
   new Command('closures').description('closures counted by business day, mitra, reason or initiator (or listed one by one with --detail)'),
 )
   .option('--by <grouping>', 'day, mitra, reason or initiator (default: day)', choice(GROUPINGS))
-  .option('--initiator <side>', 'only closures started by mitra, customer, support or system', choice(INITIATORS))
+  .option(
+    '--initiator <side>',
+    "only closures started by mitra, customer, support or system (default: all closures; the TUI's Reports starts on --initiator mitra, `a` there shows all)",
+    choice(INITIATORS),
+  )
   .option('--mitra <id>', 'only this mitra’s closures', partyId)
   .option('--reason <code>', 'only closures with this reason code', reasonCode)
   .option('--format <format>', 'table, json or csv (default: table; --json is --format json)', choice(FORMATS))

@@ -3,7 +3,6 @@
  * confirmation, then the reason and its note when the library says one is
  * needed. Loaded only when it asks, so inquirer costs nothing elsewhere.
  */
-import { input, select } from '@inquirer/prompts'
 import type { ClosureService } from '../../../closure/closure-service.js'
 import type { EarlyEndInput } from '../../../core/validation.js'
 import type { UserType } from '../../../core/user-type.js'
@@ -11,7 +10,8 @@ import { noteRequiredFor } from '../../../core/early-end-rules.js'
 import { END_CANCEL, END_CONFIRM, END_CONFIRM_BODY, END_CONFIRM_TITLE } from '../../../present/prd-strings.js'
 import { Cancelled } from '../../cancelled.js'
 import type { CliContext } from '../../context.js'
-import { paint, type Paint } from '../../output.js'
+import { paint } from '../../output.js'
+import { promptsFor } from '../../prompts.js'
 import { sessionLine } from './text.js'
 
 // the PRD's words, shared with the TUI (src/present/prd-strings.ts)
@@ -89,67 +89,4 @@ export async function confirmEarlyEnd(ctx: CliContext, closures: ClosureService,
 
 function isInvalidInput(e: unknown): e is Error {
   return e instanceof Error && (e as { code?: unknown }).code === 'INVALID_INPUT'
-}
-
-interface SelectAsk {
-  readonly message: string
-  /** Lines under the title while it asks (gone once answered). */
-  readonly body?: string
-  readonly choices: readonly { value: string; name: string }[]
-  readonly default?: string
-}
-
-/** inquirer on the context's streams, in the CLI's colours (none with --no-color or NO_COLOR), Ctrl-C as `Cancelled`. */
-async function promptsFor(ctx: CliContext, p: Paint) {
-  // imported by name (this module is the lazily loaded one): the CLI bundle then holds only these two
-  // prompts, not the editor prompt's iconv-lite (500 KB)
-  const streams = { input: ctx.io.stdin, output: ctx.io.stdout }
-  const theme = {
-    prefix: { idle: p.bold('?'), done: p.green('✔') },
-    spinner: { interval: 80, frames: ['-', '\\', '|', '/'] },
-    style: {
-      answer: p.green,
-      message: (text: string) => p.bold(text),
-      error: (text: string) => p.red(`> ${text}`),
-      defaultAnswer: (text: string) => p.dim(`(${text})`),
-      help: p.dim,
-      highlight: p.green,
-      key: (text: string) => p.bold(`<${text}>`),
-      description: p.dim,
-      disabled: p.dim,
-      keysHelpTip: (keys: [string, string][]) => keys.map(([key, what]) => `${p.bold(key)} ${p.dim(what)}`).join(p.dim(' • ')),
-    },
-  }
-  return {
-    select: (ask: SelectAsk) =>
-      cancellable(
-        select(
-          {
-            message: ask.message,
-            choices: ask.choices,
-            default: ask.default,
-            theme: {
-              ...theme,
-              style: {
-                ...theme.style,
-                message: (text: string, status: string) => (status === 'done' || ask.body === undefined ? p.bold(text) : `${p.bold(text)}\n  ${ask.body}`),
-              },
-            },
-          },
-          streams,
-        ),
-      ),
-    input: (ask: { message: string; validate: (text: string) => Promise<true | string> }) =>
-      cancellable(input({ message: ask.message, validate: ask.validate, theme }, streams)),
-  }
-}
-
-/** Ctrl-C (or the terminal going away) at a prompt is `Batal`. */
-async function cancellable<T>(prompt: Promise<T>): Promise<T> {
-  try {
-    return await prompt
-  } catch (e) {
-    if (e instanceof Error && ['ExitPromptError', 'AbortPromptError', 'CancelPromptError'].includes(e.name)) throw new Cancelled()
-    throw e
-  }
 }

@@ -1,10 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander'
-import type { SessionFilter } from '../../../closure/closure-service.js'
+import type { ClosureService, SessionFilter } from '../../../closure/closure-service.js'
+import { printable } from '../../../present/printable.js'
+import type { CliContext } from '../../context.js'
 import type { Session } from '../../../closure/session-view.js'
 import { LIVE_STATUSES, SESSION_STATUSES, type SessionStatus } from '../../../core/vocabulary.js'
 import { action } from '../../action.js'
 import { examples } from '../../help.js'
-import { nextPageLine } from '../../next-command.js'
+import { nextCommand, nextPageLine } from '../../next-command.js'
 import { emit, notice } from '../../output.js'
 import { choices, integer, partyId, rowId } from '../../parse.js'
 import { peopleTime, sinceValue } from '../../people-time.js'
@@ -76,13 +78,37 @@ ${examples(
       // not data: on stderr, so that a pipe gets only the rows
       if (page.length === 0) notice(ctx, opts.after !== undefined ? `no sessions after ${opts.after}` : nothing(opts))
       else if (more) notice(ctx, nextPageLine(ctx, 'more sessions', nextArgs({ ...opts, ...(since === undefined ? {} : { since }) }, last!.id)))
+      // nothing live for this mitra or customer: say what there is in other statuses, and how to list it
+      if (page.length === 0 && opts.after === undefined && opts.status === undefined && opts.all !== true && !ctx.json) {
+        const hint = await otherStatuses(ctx, closures, opts)
+        if (hint !== null) ctx.io.stderr.write(`${hint}\n`)
+      }
     }),
   )
 
 function nothing(opts: ListOptions): string {
   const filtered = opts.mitra !== undefined || opts.customer !== undefined || opts.since !== undefined
-  if (opts.status === undefined && opts.all !== true && !filtered) return 'no live sessions (--all lists every status)'
+  if (opts.status === undefined && opts.all !== true) return filtered ? 'no live sessions match' : 'no live sessions (--all lists every status)'
   return 'no sessions match'
+}
+
+/** How many sessions of the mitra or customer asked for are not live, and the command that lists them; null when none. */
+async function otherStatuses(ctx: CliContext, closures: ClosureService, opts: ListOptions): Promise<string | null> {
+  if (opts.mitra === undefined && opts.customer === undefined) return null
+  const whose = {
+    ...(opts.mitra === undefined ? {} : { mitraId: opts.mitra }),
+    ...(opts.customer === undefined ? {} : { customerId: opts.customer }),
+    ...(opts.since === undefined ? {} : { since: opts.since }),
+  }
+  const CAP = 1000
+  const others = await closures.listSessions({ ...whose, order: 'newest', limit: CAP + 1 })
+  if (others.length === 0) return null
+  const statuses = [...new Set(others.map((s) => s.status))].join(', ')
+  const who = [opts.mitra === undefined ? '' : `mitra ${printable(opts.mitra)}`, opts.customer === undefined ? '' : `customer ${printable(opts.customer)}`]
+    .filter((w) => w !== '')
+    .join(' and ')
+  const n = others.length > CAP ? `more than ${CAP}` : String(others.length)
+  return `${n} ${others.length === 1 ? 'session' : 'sessions'} of ${who} in other statuses (${statuses}); list them: ${nextCommand(ctx, ['session', 'list', '--all', ...nextArgs(opts, 0).slice(2, -2)])}`
 }
 
 /** The same list from the session after `lastId`: every option as given, `--after` moved on. */

@@ -71,7 +71,7 @@ function eventLines(events: readonly SessionEvent[], t: Times): string[] {
   )
 }
 
-export async function sessionDetail(ctx: CliContext, s: SessionDetail): Promise<string> {
+export async function sessionDetail(ctx: CliContext, s: SessionDetail & { readonly cursor?: string }): Promise<string> {
   const p = await paint(ctx)
   const t = await times(ctx)
   const now = ctx.clock.now()
@@ -92,6 +92,8 @@ export async function sessionDetail(ctx: CliContext, s: SessionDetail): Promise<
     ...(s.events.length === 0
       ? [['events', '-'] as [string, string]]
       : eventLines(s.events, t).map((line, i): [string, string] => [i === 0 ? 'events' : '', line])),
+    // where the event feed stood when this was read: `events --session <id> --follow --after` it gives what happens next
+    ...(s.cursor === undefined ? [] : [['cursor', s.cursor] as [string, string]]),
   ]
   const width = Math.max(...rows.map(([k]) => k.length)) + 2
   return rows.map(([k, v]) => `${k.padEnd(width)}${v}`.trimEnd()).join('\n')
