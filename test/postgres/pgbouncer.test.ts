@@ -8,9 +8,10 @@
 import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest'
-import { createClosureService, createConfigStore, fixedClock, migrateToLatest, openDatabase } from '../../src/index.js'
+import { HaloError, UserType, createClosureService, createConfigStore, fixedClock, migrateToLatest, openDatabase } from '../../src/index.js'
 import { emptyDatabase } from '../support/engines.js'
 import { ensureBuilt } from '../support/fixtures.js'
+import { startCluster } from '../support/pg-cluster.js'
 import { startPgBouncer, type PgBouncer } from '../support/pgbouncer.js'
 import { NOW } from '../support/time.js'
 import { cli as runCli } from '../cli/support/cli.js'
@@ -176,4 +177,41 @@ describe.each(MODES)('through PgBouncer in %s mode', (mode) => {
     expect(queries).toBeGreaterThan(10)
     for (const s of await serverState(target)) expect(s.search_path).toBe('"$user", public')
   }, 60_000)
+})
+
+describe('through PgBouncer across a server restart', () => {
+  it('gives DB_ERROR at worst, never a raw error or a hang, and works again without a restart of its own', async () => {
+    // durable commits: an immediate restart keeps what was acknowledged
+    const cluster = await startCluster({ settings: { synchronous_commit: 'on' } })
+    onTestFinished(() => cluster.stop())
+    const bouncer = await startPgBouncer({ pgUrl: cluster.url, mode: 'transaction' })
+    onTestFinished(() => bouncer.stop())
+    const h = await openDatabase(bouncer.url, { poolSize: 2 })
+    onTestFinished(() => h.close())
+    await migrateToLatest(h)
+    const config = createConfigStore(h, { clock: fixedClock(NOW) })
+    await config.set('early_end_mitra_enabled', true, { actor: 'ops' })
+    const closures = createClosureService(h, { clock: fixedClock(NOW) })
+    const before = await closures.openSession({ customerId: 'c-1', mitraId: 'm-1' })
+
+    cluster.restart()
+
+    // each call either works or says DB_ERROR; within a few tries everything works again
+    const outcomes: string[] = []
+    let opened: number | undefined
+    for (let i = 0; i < 20 && opened === undefined; i++) {
+      try {
+        opened = (await closures.openSession({ customerId: 'c-2', mitraId: 'm-1' })).id
+      } catch (e) {
+        outcomes.push(e instanceof HaloError ? e.code : `raw ${String(e)}`)
+        await new Promise((r) => setTimeout(r, 250))
+      }
+    }
+    expect(outcomes.filter((o) => o !== 'DB_ERROR')).toEqual([])
+    expect(opened).toBeGreaterThan(before.id)
+    const ended = await closures.initiateEarlyEnd(before.id, UserType.MITRA, { actorId: 'm-1', reason: 'customer_left' })
+    expect(ended.status).toBe('closing')
+    const get = await cli(bouncer.url, 'flag', 'get', 'early_end_mitra_enabled')
+    expect({ code: get.code, stdout: get.stdout }).toEqual({ code: 0, stdout: 'true\n' })
+  }, 120_000)
 })
