@@ -75,7 +75,7 @@ const SECRET = 'fuzz-s3cret-pw'
 const PG_TARGET = `postgres://fuzz:${SECRET}@127.0.0.1:1/halo`
 
 /** Commands that may change the database when they succeed (`session end` unless --dry-run). */
-const WRITERS = new Set(['flag set', 'flag reset', 'session open', 'session end', 'session goodbye', 'sweep', 'review resolve', 'simulate', 'demo'])
+const WRITERS = new Set(['flag set', 'flag reset', 'session open', 'session end', 'session goodbye', 'sweep', 'review resolve', 'simulate', 'demo', 'rollout add', 'rollout remove', 'audit verify'])
 /** Appended to `simulate`: small sizes, whatever the line asked for. */
 const SMALL_SIMULATION = ['--sessions', '4', '--days', '2', '--mitras', '3', '--customers', '6']
 
@@ -86,6 +86,7 @@ const EXIT_OF: Record<string, number> = {
   UNKNOWN_FLAG: 2,
   SESSION_NOT_FOUND: 3,
   REVIEW_NOT_FOUND: 3,
+  DATABASE_NOT_FOUND: 3,
   INVALID_STATE: 4,
   EARLY_END_DISABLED: 5,
   FORBIDDEN: 5,
@@ -466,8 +467,11 @@ export function problemsOf(c: Case, r: RunResult, fuzzDb: string): string[] {
   // prints its report and exits 4, with nothing on stderr: a report, read as a success's output
   const checkFound = command === 'db check' && r.exitCode === 4 && r.stderr === '' && r.stdout !== ''
   if (r.exitCode === 0 || checkFound) {
-    if (r.stderr !== '') problems.push(`exit 0 with stderr ${JSON.stringify(r.stderr.slice(0, 300))}`)
-    if (r.stdout === '' || !r.stdout.endsWith('\n')) problems.push(`exit 0 with stdout not ending in a line break: ${JSON.stringify(r.stdout.slice(-200))}`)
+    // a success may say something to the person on stderr (a "more" line, "no …", a hint: issue 19 put them
+    // there so stdout holds only data), but never an error line or a stack
+    if (/^error |\n\s+at |Error:/m.test(r.stderr)) problems.push(`exit 0 with an error on stderr ${JSON.stringify(r.stderr.slice(0, 300))}`)
+    // no data is an empty stdout (the notice says so on stderr); any data ends its last line
+    if (r.stdout === '' ? r.stderr === '' : !r.stdout.endsWith('\n')) problems.push(`exit 0 with stdout not ending in a line break: ${JSON.stringify(r.stdout.slice(-200))}`)
     const format = o.opts?.format
     const asJson = o.parsed && command !== 'completion' && (json || format === 'json')
     if (asJson) {
