@@ -93,7 +93,9 @@ export function FlagsScreen() {
       <Text dimColor>{`  ${fit('key', keyWidth)} ${fit('value', valueWidth)} default`}</Text>
       {list.map((f, i) => {
         // a value longer than its column (the reason codes) goes on under it, whole: it is what the operator decides on
-        const [first = '', ...more] = wrapList(printable(flagText(f.value)), valueWidth)
+        // while a dialog is open it needs the rows: the value's first line only, as the panel below hides too
+        const [first = '', ...wrapped] = wrapList(printable(flagText(f.value)), valueWidth)
+        const more = step.kind === 'list' ? wrapped : []
         return (
           <Box key={f.key} flexDirection="column">
             <Text inverse={i === cursor.index} bold={f.isSet} wrap="truncate-end">

@@ -119,6 +119,8 @@ describe('Flags screen', () => {
     expect(f).toContain('early_end_mitra_daily_cap: 6 → 4')
     expect(f).toMatch(/changed meanwhile by ops-budi at 2026-11-24 10:00 WIB: now 6/)
     expect(await t.config.get('early_end_mitra_daily_cap')).toBe(6)
+    // the colleague's change is announced on the next poll: let it come before our own notice, which it would replace
+    await tui.waitFor('ops-budi changed early_end_mitra_daily_cap')
     await tui.press(KEY.right, KEY.enter)
     f = await tui.waitFor('early_end_mitra_daily_cap: 6 → 4 (by ops-ana)')
     expect((await t.config.history('early_end_mitra_daily_cap'))[0]).toMatchObject({ actor: 'ops-ana', oldValue: 6, newValue: 4, note: 'trial' })
