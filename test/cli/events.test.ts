@@ -7,7 +7,7 @@ import { copyFileSync, renameSync, unlinkSync } from 'node:fs'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { UserType } from '../../src/index.js'
 import { createTestDatabase, emptyDatabase, setup } from '../support/engines.js'
-import { BIN, cli, cliOn, errorLine, tempDb } from './support/cli.js'
+import { BIN, cli, cliOn, errorLine, newDbPath, tempDb } from './support/cli.js'
 import { ENGINES } from '../support/engines.js'
 
 async function target(engine: 'sqlite' | 'postgres'): Promise<string> {
@@ -124,7 +124,7 @@ describe.each(ENGINES)('halo-admin events on %s', (engine) => {
 
   it("refuses another database's cursor with one line and exit 2", async () => {
     // migrated on its own (a copy of a template database is a copy, and shares the template's feed)
-    const [db, other] = [await target(engine), engine === 'sqlite' ? tempDb() : await emptyDatabase(engine)]
+    const [db, other] = [await target(engine), engine === 'sqlite' ? newDbPath() : await emptyDatabase(engine)]
     expect((await cliOn(other, ['db', 'migrate'])).code).toBe(0)
     for (const d of [db, other]) expect((await cliOn(d, ['session', 'open', '--mitra', 'm-1', '--customer', 'c-1'])).code).toBe(0)
     const theirs = (JSON.parse((await cliOn(other, ['events', '--json'])).stdout) as { cursor: string }).cursor
