@@ -32,15 +32,18 @@ export function closedBy(c: Closure): string {
   return `ended early by ${c.initiatedBy}${c.actorId === null ? '' : ` ${printable(c.actorId)}`}`
 }
 
-/** The closure in two lines: who and why, then the business day and the grace window. */
+/**
+ * The closure in two lines: who and why (never cut at 80 columns before the reason), then the
+ * business day, the grace window and who the database authenticated.
+ */
 export function closureLines(c: Closure, timeZone: string): [string, string] {
   const why = [closedBy(c)]
-  if (c.authenticatedAs !== null) why.push(`authenticated as ${printable(c.authenticatedAs)}`)
   if (c.kind === 'early_end') why.push(`reason ${c.reason === null ? NO_REASON : printable(c.reason)}`)
   if (c.reasonNote !== null) why.push(`note "${printable(c.reasonNote)}"`)
   const when = [`day ${c.businessDay}`]
   if (c.overCap) when.push('over cap')
   if (c.reviewId !== null) when.push(`review #${c.reviewId}`)
   when.push(c.finalizedAt === null ? `grace until ${formatInstant(c.graceEndsAt, timeZone)}` : `closed ${formatInstant(c.finalizedAt, timeZone)}`)
+  if (c.authenticatedAs !== null) when.push(`authenticated as ${printable(c.authenticatedAs)}`)
   return [why.join(' · '), when.join(' · ')]
 }

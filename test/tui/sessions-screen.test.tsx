@@ -227,7 +227,7 @@ describe('Sesi Aktif: a session and ending it as support', () => {
     await elsewhere.postGoodbye(s1.id, UserType.MITRA, { actorId: 'm-1', message: 'Terima kasih\u001b]0;x\u0007' })
     f = await tui.waitFor('goodbyes  mitra')
     expect(f).toMatch(/closing · grace 5m/)
-    expect(f).toMatch(/closure\s+ended early by mitra m-1 · authenticated as \S+ · reason customer_left\n\s+day 2026-11-24 · grace until 2026-11-24 10:05 WIB/)
+    expect(f).toMatch(/closure\s+ended early by mitra m-1 · reason customer_left\n\s+day 2026-11-24 · grace until 2026-11-24 10:05 WIB · authenticated as \S+/)
     expect(f).toContain(`authenticated as ${osIdentity()}`)
     expect(f).toContain('mitra m-1: "Terima kasih\\u001b]0;x\\u0007"')
     expect(f).toMatch(/early_end\s+active → closing\s+mitra m-1/)
