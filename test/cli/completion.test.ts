@@ -94,7 +94,24 @@ describe('halo-admin completion bash', () => {
     const cases: [string[], string[]][] = [
       [
         ['halo-admin', ''],
-        ['db', 'flag', 'rollout', 'guard', 'session', 'sweep', 'events', 'review', 'audit', 'report', 'simulate', 'whatif', 'demo', 'tui', 'completion', 'help'],
+        [
+          'db',
+          'flag',
+          'rollout',
+          'guard',
+          'session',
+          'sweep',
+          'events',
+          'review',
+          'audit',
+          'report',
+          'simulate',
+          'whatif',
+          'demo',
+          'tui',
+          'completion',
+          'help',
+        ],
       ],
       [['halo-admin', 'fl'], ['flag']],
       [
@@ -278,7 +295,24 @@ describe('halo-admin completion fish', () => {
     const cases: [string[], string[]][] = [
       [
         ['halo-admin', ''],
-        ['db', 'flag', 'rollout', 'guard', 'session', 'sweep', 'events', 'review', 'audit', 'report', 'simulate', 'whatif', 'demo', 'tui', 'completion', 'help'],
+        [
+          'db',
+          'flag',
+          'rollout',
+          'guard',
+          'session',
+          'sweep',
+          'events',
+          'review',
+          'audit',
+          'report',
+          'simulate',
+          'whatif',
+          'demo',
+          'tui',
+          'completion',
+          'help',
+        ],
       ],
       [
         ['halo-admin', 'flag', ''],

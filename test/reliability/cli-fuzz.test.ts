@@ -75,7 +75,20 @@ const SECRET = 'fuzz-s3cret-pw'
 const PG_TARGET = `postgres://fuzz:${SECRET}@127.0.0.1:1/halo`
 
 /** Commands that may change the database when they succeed (`session end` unless --dry-run). */
-const WRITERS = new Set(['flag set', 'flag reset', 'session open', 'session end', 'session goodbye', 'sweep', 'review resolve', 'simulate', 'demo', 'rollout add', 'rollout remove', 'audit verify'])
+const WRITERS = new Set([
+  'flag set',
+  'flag reset',
+  'session open',
+  'session end',
+  'session goodbye',
+  'sweep',
+  'review resolve',
+  'simulate',
+  'demo',
+  'rollout add',
+  'rollout remove',
+  'audit verify',
+])
 /** Appended to `simulate`: small sizes, whatever the line asked for. */
 const SMALL_SIMULATION = ['--sessions', '4', '--days', '2', '--mitras', '3', '--customers', '6']
 
@@ -471,7 +484,8 @@ export function problemsOf(c: Case, r: RunResult, fuzzDb: string): string[] {
     // there so stdout holds only data), but never an error line or a stack
     if (/^error |\n\s+at |Error:/m.test(r.stderr)) problems.push(`exit 0 with an error on stderr ${JSON.stringify(r.stderr.slice(0, 300))}`)
     // no data is an empty stdout (the notice says so on stderr); any data ends its last line
-    if (r.stdout === '' ? r.stderr === '' : !r.stdout.endsWith('\n')) problems.push(`exit 0 with stdout not ending in a line break: ${JSON.stringify(r.stdout.slice(-200))}`)
+    if (r.stdout === '' ? r.stderr === '' : !r.stdout.endsWith('\n'))
+      problems.push(`exit 0 with stdout not ending in a line break: ${JSON.stringify(r.stdout.slice(-200))}`)
     const format = o.opts?.format
     const asJson = o.parsed && command !== 'completion' && (json || format === 'json')
     if (asJson) {
