@@ -175,6 +175,12 @@ describe.each(MODES)('through PgBouncer in %s mode', (mode) => {
     }
     expect(failures).toEqual([])
     expect(queries).toBeGreaterThan(10)
+    // no lock of a migration stays behind on a server connection (kysely's own is a session lock)
+    const check = new pg.Client({ connectionString: direct })
+    await check.connect()
+    const { rows } = await check.query(`select count(*)::int as n from pg_locks where locktype = 'advisory'`)
+    await check.end()
+    expect(rows[0].n).toBe(0)
     for (const s of await serverState(target)) expect(s.search_path).toBe('"$user", public')
   }, 60_000)
 })

@@ -187,17 +187,31 @@ class PostgresEngine implements Engine {
    * trigger functions keep that search path (0004). The connection's search path is put back after.
    */
   async runMigrations<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T> {
-    const { Kysely, PostgresDialect, sql } = queryBuilder()
+    const { Kysely, PostgresDialect, PostgresAdapter, sql } = queryBuilder()
     // every transaction of the run (the migrator's, and each statement sent on its own) sets the search
-    // path with SET LOCAL: nothing of it outlives the run, on this connection or a pooler's
+    // path with SET LOCAL and takes the migrations' lock as a transaction lock: nothing of it outlives
+    // the run, on this connection or on a pooler's server connection another client gets next
     const pool = boundedPool(this.#pool, {
       bounds: { ...this.#bounds, statementTimeoutMs: MIGRATION_STATEMENT_TIMEOUT_MS },
       prepare: false,
       owned: false,
       searchPath: this.#schema,
+      transactionLock: { name: 'halo-admin migrations', waitMs: MIGRATION_STATEMENT_TIMEOUT_MS },
     })
+    // kysely's migrator locks with a session-level advisory lock taken and released outside its
+    // transaction: through PgBouncer in transaction mode the unlock runs on another server connection
+    // and the lock stays behind on the first, so the next migration waits on it for an hour
+    class TransactionLocked extends PostgresAdapter {
+      override async acquireMigrationLock(): Promise<void> {}
+      override async releaseMigrationLock(): Promise<void> {}
+    }
+    class MigrationDialect extends PostgresDialect {
+      override createAdapter() {
+        return new TransactionLocked()
+      }
+    }
     // a builder without the schema plugin: the search path places what the migrations create
-    const plain = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) })
+    const plain = new Kysely<Schema>({ dialect: new MigrationDialect({ pool }) })
     try {
       return await plain.connection().execute(async (conn) => {
         if (this.#schema !== null) await sql.raw(`create schema if not exists "${this.#schema}"`).execute(conn)

@@ -17,6 +17,11 @@ export interface PoolSettings {
   readonly prepare: boolean
   /** The schema every transaction runs with as its search path (`SET LOCAL`): the migrations' run. */
   readonly searchPath?: string | null
+  /**
+   * A transaction lock every transaction takes right after its bounds (`pg_advisory_xact_lock`), waiting
+   * at most `waitMs` for it: the migrations' run, one at a time per database, never a session lock.
+   */
+  readonly transactionLock?: { readonly name: string; readonly waitMs: number }
   /** Whether `end()` ends the pool (false for the backend's own pool). */
   readonly owned: boolean
 }
@@ -59,11 +64,22 @@ export function boundedPool(pool: pg.Pool, settings: PoolSettings): PostgresPool
     names.set(text, name)
     return name
   }
-  const extra = [...boundsSql(settings.bounds), ...(settings.searchPath ? [`set local search_path to "${settings.searchPath.replaceAll('"', '""')}"`] : [])]
+  const lock = settings.transactionLock
+  const extra = [
+    ...boundsSql(settings.bounds),
+    ...(settings.searchPath ? [`set local search_path to "${settings.searchPath.replaceAll('"', '""')}"`] : []),
+    ...(lock === undefined
+      ? []
+      : [
+          `set local lock_timeout = ${Math.max(1, Math.round(lock.waitMs))}`,
+          `select pg_advisory_xact_lock(hashtext('${lock.name.replaceAll("'", "''")}'))`,
+          `set local lock_timeout = ${Math.max(1, Math.round(settings.bounds.lockTimeoutMs))}`,
+        ]),
+  ]
   const opening = ['begin', ...extra].join('; ')
   /** `begin…` with the bounds (and search path) right after it, ahead of whatever else it carries. */
   const bounded = (text: string): string => {
-    const wanted = BOUNDED.test(text) ? extra.filter((s) => !/^set local (lock_timeout|statement_timeout|idle_in)/.test(s)) : extra
+    const wanted = BOUNDED.test(text) ? extra.slice(boundsSql(settings.bounds).length) : extra
     return wanted.length === 0 ? text : text.replace(BEGINS, (begin) => `${begin}; ${wanted.join('; ')}`)
   }
   const checked = new WeakSet<pg.PoolClient>()
