@@ -4,9 +4,8 @@
  * plain SQL, a database that had closures before migration 0003), and the reports read from it
  * agree with counting the closures themselves, for every grouping and filter.
  */
-import { Migrator, sql, type Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { MIGRATIONS } from '../../migrations/index.js'
 import { MIGRATION_NAMES } from '../../migrations/schema-version.js'
 import {
   createClosureService,
@@ -21,6 +20,7 @@ import {
   type ClosureGrouping,
   type HaloDatabase,
 } from '../../src/index.js'
+import { migrateTo } from '../support/migrate-to.js'
 import { emptyDatabase, ENGINES, type EngineName, type Setup } from '../support/engines.js'
 import { enableMitra, expectCode, fresh, mitraEnds, openSessions } from '../support/fixtures.js'
 import { countedClosures, rollupRows } from '../support/rollup.js'
@@ -215,15 +215,3 @@ describe.each(ENGINES)('closure_daily_counts on %s', (engine) => {
     expect(byDay.total).toBe(rollup.reduce((n, r) => n + r.closure_count, 0))
   })
 })
-
-/** Runs this version's migrations up to and including `name`, as an older halo-admin would have left the database. */
-async function migrateTo(handle: HaloDatabase, name: string): Promise<void> {
-  const engine = handle.engineName
-  const run = async (db: Kysely<any>) => {
-    const migrations = Object.fromEntries(MIGRATIONS.map((m) => [m.name, { up: (d: Kysely<any>) => m.up(d, engine) }]))
-    const { error } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateTo(name)
-    if (error !== undefined) throw error
-  }
-  if (engine === 'sqlite') await handle.write(run)
-  else await handle.read(run)
-}
