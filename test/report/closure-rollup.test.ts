@@ -201,12 +201,15 @@ describe.each(ENGINES)('closure_daily_counts on %s', (engine) => {
     onTestFinished(() => handle.close())
     await migrateTo(handle, '0002-report-indexes')
     const clock = fixedClock('2026-11-24T03:00:00Z')
+    // this version's writes name the identity column of 0008 and the cohort of 0009: the old schema gets them for these writes only
+    await withIdentityColumns(handle, 'add')
     const config = createConfigStore(handle, { clock })
     await config.set('early_end_mitra_enabled', true, { actor: 'test' })
     await config.set('early_end_customer_enabled', true, { actor: 'test' })
     // the services of this version run on the older schema: they do not write the rollup themselves
     await simulate(handle, { mitras: 4, sessions: 40, days: 3, endDay: '2026-11-23', seed: 'backfill' }, { clock })
     await createClosureService(handle, { clock }).sweep()
+    await withIdentityColumns(handle, 'drop')
     expect((await migrateToLatest(handle)).ran).toEqual(MIGRATION_NAMES.slice(MIGRATION_NAMES.indexOf('0003-closure-daily-counts')))
     const rollup = await rollupRows(handle)
     expect(rollup).toEqual(await countedClosures(handle))
@@ -215,3 +218,23 @@ describe.each(ENGINES)('closure_daily_counts on %s', (engine) => {
     expect(byDay.total).toBe(rollup.reduce((n, r) => n + r.closure_count, 0))
   })
 })
+
+/**
+ * Adds (or drops again) what this version's writes name and the old schema lacks: the identity column
+ * of migration 0008 and the rollout cohort of 0009 (empty).
+ */
+async function withIdentityColumns(handle: HaloDatabase, how: 'add' | 'drop'): Promise<void> {
+  await handle.write(async (trx) => {
+    for (const table of ['config_audit', 'session_closures'])
+      await sql
+        .raw(how === 'add' ? `alter table ${table} add column authenticated_as varchar(128)` : `alter table ${table} drop column authenticated_as`)
+        .execute(trx)
+    await sql
+      .raw(
+        how === 'add'
+          ? `create table rollout_cohort (mitra_id varchar(64) primary key, mode varchar(16) not null, note text, set_by varchar(128), set_at varchar(40))`
+          : `drop table rollout_cohort`,
+      )
+      .execute(trx)
+  })
+}
