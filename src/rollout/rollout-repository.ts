@@ -1,6 +1,7 @@
 /** The queries of the rollout cohort: no rules here, only reads and writes of `rollout_cohort`. */
 import type { Kysely, Selectable } from 'kysely'
 import { statusIn } from '../closure/closure-repository.js'
+import { osIdentity } from '../access/identity.js'
 import { LIVE_STATUSES } from '../core/vocabulary.js'
 import type { Engine } from '../store/engine.js'
 import type { RolloutCohortTable, Schema } from '../store/schema.js'
@@ -40,12 +41,15 @@ export async function insertCohortAudit(
   row: { old_value: string; new_value: string; actor: string; note: string | null; created_at: string },
 ): Promise<number> {
   return (
-    await trx
-      .insertInto('config_audit')
-      .values({ key: COHORT_AUDIT_KEY, ...row })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-  ).id
+    (
+      await trx
+        .insertInto('config_audit')
+        // on SQLite the OS user; PostgreSQL's trigger puts session_user there instead (migration 0008)
+        .values({ key: COHORT_AUDIT_KEY, ...row, authenticated_as: osIdentity() })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id
+  )
 }
 
 /** The mitras with a live session, from the partial index of live sessions. */

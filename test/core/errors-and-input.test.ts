@@ -18,6 +18,7 @@ describe('httpStatusFor', () => {
       INVALID_STATE: 409,
       DAILY_CAP_REACHED: 429,
       DB_ERROR: 503,
+      DATABASE_NOT_FOUND: 503,
     })
   })
 

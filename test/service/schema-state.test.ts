@@ -79,8 +79,8 @@ describe('schemaState on a new SQLite file', () => {
       await h.close()`
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
     expect(r.stderr).toBe('')
-    expect(r.stdout).toContain('FLAGS 8')
-    const [before, after] = r.stdout.split(/^FLAGS 8$/m) as [string, string]
+    expect(r.stdout).toContain('FLAGS 10')
+    const [before, after] = r.stdout.split(/^FLAGS 10$/m) as [string, string]
     const loaded = (text: string) =>
       new Set(
         text
