@@ -568,7 +568,23 @@ class Look implements Cmd {
     const today = model.today()
     const cap = model.flags.early_end_mitra_daily_cap
     const todays = [...model.counts].filter(([k, n]) => k.endsWith(`|${today}`) && n > 0)
-    // the flags are set once, before the commands: the caps in force over the day are today's
+    // each mitra judged by the cap in force at their last early end of the day (issue 19), or marked over
+    const standings = todays
+      .map(([k, count]) => {
+        const capThen = model.capThen.get(k) ?? cap
+        const mitraId = k.split('|')[0]!
+        const markedOver = model.sessions.some((m) => m.mitra === mitraId && m.closure?.day === today && m.closure.overCap)
+        return {
+          mitraId,
+          count,
+          remaining: Math.max(0, cap - count),
+          standing: markedOver || count > capThen ? 'over' : count === capThen ? 'at' : 'under',
+          capThen,
+          reviewId: model.reviews.has(k) ? k : null,
+          reviewStatus: model.reviews.get(k)?.status ?? null,
+        }
+      })
+      .sort((a, b) => a.mitraId.localeCompare(b.mitraId))
     const { capsInForce: _caps, actionsInForce: _actions, ...capReport } = await real.report.cap()
     expect(
       { ...capReport, rows: capReport.rows.map((r) => ({ ...r, reviewId: keyOf(r.reviewId) })).sort((a, b) => a.mitraId.localeCompare(b.mitraId)) },
@@ -577,18 +593,8 @@ class Look implements Cmd {
       day: today,
       cap,
       overCapAction: model.flags.early_end_mitra_over_cap_action,
-      rows: todays
-        .map(([k, count]) => ({
-          mitraId: k.split('|')[0]!,
-          count,
-          remaining: Math.max(0, cap - count),
-          standing: count > cap ? 'over' : count === cap ? 'at' : 'under',
-          capThen: cap,
-          reviewId: model.reviews.has(k) ? k : null,
-          reviewStatus: model.reviews.get(k)?.status ?? null,
-        }))
-        .sort((a, b) => a.mitraId.localeCompare(b.mitraId)),
-      atOrOver: todays.filter(([, n]) => n >= cap).length,
+      rows: standings,
+      atOrOver: standings.filter((r) => r.standing !== 'under').length,
     })
 
     const byInitiator = await real.report.closures('initiator', { from: today, to: today })

@@ -160,6 +160,8 @@ export class LifecycleModel {
   readonly sessions: ModelSession[] = []
   /** Mitra early ends per `mitra|day`. */
   readonly counts = new Map<string, number>()
+  /** `mitra|day` → the cap in force when the mitra's last early end that day committed (what `report cap` judges by). */
+  readonly capThen = new Map<string, number>()
   /** `daily_cap_reached` reviews per `mitra|day`. */
   readonly reviews = new Map<string, ModelReview>()
   readonly keys = new Map<string, KeyUse>()
@@ -190,6 +192,8 @@ export class LifecycleModel {
     this.sessions.splice(0, Infinity, ...other.sessions.map((s) => ({ ...s, goodbyes: [...s.goodbyes], closure: s.closure && { ...s.closure } })))
     this.counts.clear()
     for (const [k, n] of other.counts) this.counts.set(k, n)
+    this.capThen.clear()
+    for (const [k, n] of other.capThen) this.capThen.set(k, n)
     this.reviews.clear()
     for (const [k, r] of other.reviews) this.reviews.set(k, { ...r, sessions: [...r.sessions] })
     this.keys.clear()
@@ -272,7 +276,10 @@ export class LifecycleModel {
     // 8. a dry run writes nothing
     if (req.dryRun) return ok(answer)
 
-    if (countAfter !== null) this.counts.set(k, countAfter)
+    if (countAfter !== null) {
+      this.counts.set(k, countAfter)
+      this.capThen.set(k, this.flags.early_end_mitra_daily_cap)
+    }
     if (review !== null) {
       if (!this.reviews.has(k)) this.reviews.set(k, { mitra: s.mitra, day, status: 'open', sessions: [] })
       this.reviews.get(k)!.sessions.push(req.session)
