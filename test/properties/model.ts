@@ -162,6 +162,8 @@ export class LifecycleModel {
   readonly counts = new Map<string, number>()
   /** `mitra|day` → the cap in force when the mitra's last early end that day committed (what `report cap` judges by). */
   readonly capThen = new Map<string, number>()
+  /** `mitra|day` → when the mitra's last early end that day committed. */
+  readonly lastEndAt = new Map<string, number>()
   /** `daily_cap_reached` reviews per `mitra|day`. */
   readonly reviews = new Map<string, ModelReview>()
   readonly keys = new Map<string, KeyUse>()
@@ -194,6 +196,8 @@ export class LifecycleModel {
     for (const [k, n] of other.counts) this.counts.set(k, n)
     this.capThen.clear()
     for (const [k, n] of other.capThen) this.capThen.set(k, n)
+    this.lastEndAt.clear()
+    for (const [k, n] of other.lastEndAt) this.lastEndAt.set(k, n)
     this.reviews.clear()
     for (const [k, r] of other.reviews) this.reviews.set(k, { ...r, sessions: [...r.sessions] })
     this.keys.clear()
@@ -279,6 +283,7 @@ export class LifecycleModel {
     if (countAfter !== null) {
       this.counts.set(k, countAfter)
       this.capThen.set(k, this.flags.early_end_mitra_daily_cap)
+      this.lastEndAt.set(k, this.now)
     }
     if (review !== null) {
       if (!this.reviews.has(k)) this.reviews.set(k, { mitra: s.mitra, day, status: 'open', sessions: [] })
@@ -408,6 +413,8 @@ export class LifecycleModel {
     if (!isDeepStrictEqual(flags[key], value) || !this.#pinned.has(key)) this.audit.push({ key, oldValue: flags[key], newValue: value })
     this.#pinned.add(key)
     flags[key] = value
+    // the audit history has times, not commit order: a cap set at the very instant of an early end reads as in force for it
+    if (key === 'early_end_mitra_daily_cap') for (const [k, at] of this.lastEndAt) if (at === this.now) this.capThen.set(k, value as number)
     return ok(null)
   }
 }
