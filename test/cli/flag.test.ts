@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { createConfigStore, openDatabase } from '../../src/index.js'
@@ -5,6 +6,13 @@ import { dirname } from 'node:path'
 import { cli, cliOn, errorLine, newDbPath, tempDb } from './support/cli.js'
 
 describe('halo-admin flag', () => {
+  it('reads a value before opening the database: a bad one is exit 2 and creates no file', async () => {
+    const db = newDbPath()
+    const r = await cliOn(db, ['flag', 'set', 'early_end_mitra_daily_cap', 'three'])
+    expect([r.code, errorLine(r).code]).toEqual([2, 'INVALID_INPUT'])
+    expect(existsSync(db)).toBe(false)
+  })
+
   it('prints a value a script can test', async () => {
     const db = tempDb()
     const r = await cliOn(db, ['flag', 'get', 'early_end_mitra_enabled'])

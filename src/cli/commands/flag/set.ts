@@ -24,13 +24,12 @@ export const flagSet = new Command('set')
   )
   .action(
     action(async (ctx, opts: { note?: string; expect?: string }, key: FlagKey, value: string) => {
+      // the text is read before the database is opened: a value that is no value of the flag is exit 2 and touches nothing
+      const typed = readFlagText(key, value)
+      const expected = opts.expect === undefined ? undefined : readFlagText(key, opts.expect)
       const { createConfigStore } = await import('../../../config/config-store.js')
       const config = createConfigStore(await ctx.database(), { clock: ctx.clock })
-      const change = await config.set(key, readFlagText(key, value), {
-        actor: ctx.actor(),
-        note: opts.note,
-        ...(opts.expect === undefined ? {} : { expect: readFlagText(key, opts.expect) }),
-      })
+      const change = await config.set(key, typed, { actor: ctx.actor(), note: opts.note, ...(expected === undefined ? {} : { expect: expected }) })
       await emit(ctx, await changeResult(key, change, () => config.get(key)), describeChange)
     }),
   )
