@@ -14,6 +14,26 @@ import { buildProgram } from '../../src/cli/program.js'
 import { FLAG_DEFINITIONS } from '../../src/config/flag-registry.js'
 import { cli } from './support/cli.js'
 
+/** The top-level commands, as every shell's completion offers them after `halo-admin `. */
+const TOP_LEVEL = [
+  'db',
+  'flag',
+  'rollout',
+  'guard',
+  'session',
+  'sweep',
+  'events',
+  'review',
+  'audit',
+  'report',
+  'simulate',
+  'whatif',
+  'demo',
+  'tui',
+  'completion',
+  'help',
+]
+
 const FLAG_KEYS = FLAG_DEFINITIONS.map((d) => d.key)
 
 const REASONS = ['customer_abusive', 'customer_left', 'out_of_scope', 'other']
@@ -92,27 +112,7 @@ describe('halo-admin completion bash', () => {
 
   it('completes commands, subcommands, options and their values', () => {
     const cases: [string[], string[]][] = [
-      [
-        ['halo-admin', ''],
-        [
-          'db',
-          'flag',
-          'rollout',
-          'guard',
-          'session',
-          'sweep',
-          'events',
-          'review',
-          'audit',
-          'report',
-          'simulate',
-          'whatif',
-          'demo',
-          'tui',
-          'completion',
-          'help',
-        ],
-      ],
+      [['halo-admin', ''], TOP_LEVEL],
       [['halo-admin', 'fl'], ['flag']],
       [
         ['halo-admin', 'flag', ''],
@@ -293,27 +293,7 @@ describe('halo-admin completion fish', () => {
 
   it('completes in fish as the bash script does: commands, options, option values, flag keys and their values', () => {
     const cases: [string[], string[]][] = [
-      [
-        ['halo-admin', ''],
-        [
-          'db',
-          'flag',
-          'rollout',
-          'guard',
-          'session',
-          'sweep',
-          'events',
-          'review',
-          'audit',
-          'report',
-          'simulate',
-          'whatif',
-          'demo',
-          'tui',
-          'completion',
-          'help',
-        ],
-      ],
+      [['halo-admin', ''], TOP_LEVEL],
       [
         ['halo-admin', 'flag', ''],
         ['list', 'get', 'set', 'reset', 'history', 'help'],
