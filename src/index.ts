@@ -105,7 +105,7 @@ export { seededRandom, type Random } from './simulate/prng.js'
 export { replayRollout, type RecordedClosure, type RolloutProposal, type RolloutReplay, type GuardTripReplay } from './whatif/rollout-replay.js'
 export { type RolloutWhatIf, type WhatIfRolloutReport } from './whatif/whatif-service.js'
 export { createWhatIfService, type WhatIfService, type WhatIfCapReport, type WhatIfSide, type WhatIfMitra, type CapProposal } from './whatif/whatif-service.js'
-export { replayCap, proposalFlags, type RecordedEarlyEnd, type ReplayedEarlyEnd } from './whatif/cap-replay.js'
+export { replayCap, proposalFlags, sameOutcome, type RecordedEarlyEnd, type ReplayedEarlyEnd } from './whatif/cap-replay.js'
 export { rolloutBucket, inRollout, rolloutShare, COHORT_MODES, type CohortMode } from './core/rollout.js'
 export {
   guardReadings,

@@ -14,10 +14,11 @@ import { PartyId } from '../core/validation.js'
 import { allMembers } from '../rollout/rollout-repository.js'
 import { closuresOfRange } from './whatif-repository.js'
 import { replayRollout, type RecordedClosure, type RolloutReplay } from './rollout-replay.js'
-import { proposalFlags, replayCap, type CapProposal, type RecordedEarlyEnd } from './cap-replay.js'
+import { proposalFlags, replayCap, sameOutcome, type CapProposal, type RecordedEarlyEnd, type ReplayedEarlyEnd } from './cap-replay.js'
 
 /**
- * The outcome of the replayed early ends on one side: what happened, or what the proposal would do.
+ * The outcome of the replayed early ends on one side: what the rules in force did (each early end
+ * judged by the cap and action in force when it committed), or what the proposal would do.
  *
  * ```ts
  * const { actual, whatif } = await whatIf.cap({ cap: 2 })
@@ -25,9 +26,9 @@ import { proposalFlags, replayCap, type CapProposal, type RecordedEarlyEnd } fro
  * ```
  */
 export interface WhatIfSide {
-  /** Early ends that go through (all of them, for what actually happened). */
+  /** Early ends that go through (all of them, for what actually happened, unless `unexplained`). */
   readonly allowed: number
-  /** Early ends refused with `DAILY_CAP_REACHED` (always 0 for what actually happened: refusals are not recorded). */
+  /** Early ends refused with `DAILY_CAP_REACHED` (0 for what actually happened, unless `unexplained`: refusals are not recorded). */
   readonly refused: number
   readonly overCap: number
   readonly reviewsOpened: number
@@ -45,7 +46,12 @@ export interface WhatIfSide {
 export interface WhatIfMitra {
   readonly mitraId: string
   readonly earlyEnds: number
-  readonly actual: { readonly overCap: number; readonly reviewDays: readonly string[] }
+  readonly actual: {
+    /** The caps in force when the mitra's early ends committed, in order: what each was judged by (`[4, 3]`: 4, then 3). */
+    readonly capsInForce: readonly number[]
+    readonly overCap: number
+    readonly reviewDays: readonly string[]
+  }
   readonly whatif: { readonly refused: number; readonly overCap: number; readonly reviewDays: readonly string[] }
 }
 
@@ -61,19 +67,29 @@ export interface WhatIfCapReport {
   readonly to: string
   /** The cap and action in force now. */
   readonly current: CapProposal
-  /** What actually happened was judged by these: each cap and action in force during the range, oldest first. */
+  /** What actually happened was judged by these, each early end by the ones in force when it committed: each cap and action in force during the range, oldest first. */
   readonly inForce: {
     readonly caps: readonly { readonly value: number; readonly from: string | null; readonly until: string | null }[]
     readonly actions: readonly { readonly value: 'block' | 'allow'; readonly from: string | null; readonly until: string | null }[]
   }
-  /** The proposal (the over-cap action defaults to the current one). */
-  readonly proposed: CapProposal
+  /**
+   * The proposal: the cap, and the over-cap action proposed, or null when none was: then each early
+   * end keeps the action in force when it committed (`inForce.actions`).
+   */
+  readonly proposed: { readonly cap: number; readonly overCapAction: 'block' | 'allow' | null }
   /** Recorded mitra early ends replayed. */
   readonly replayed: number
+  /** Each early end judged by the cap and action in force when it committed. */
   readonly actual: WhatIfSide
+  /** Each early end judged by the proposed cap, and the proposed action or else the one in force then. */
   readonly whatif: WhatIfSide
-  /** Early ends whose outcome (refused, over cap, review opened) differs from what happened. */
+  /** Early ends whose outcome (refused, over cap, review opened) under the proposal differs from under the rules in force then. */
   readonly differences: number
+  /**
+   * Early ends whose recorded outcome (over cap, review opened) is not what the rules in force then
+   * give: the audit history misses a change (a value written into `app_config` by hand). 0 normally.
+   */
+  readonly unexplained: number
   /** Mitras whose outcome differs, or who had or would have a review; most early ends first. */
   readonly mitras: readonly WhatIfMitra[]
 }
@@ -87,7 +103,9 @@ export interface WhatIfCapReport {
  */
 export interface WhatIfService {
   /**
-   * Replays the range's recorded mitra early ends against a proposed cap. Reads only.
+   * Replays the range's recorded mitra early ends against a proposed cap (and over-cap action; without
+   * one, each early end keeps the action in force when it committed), beside the same early ends
+   * judged by the cap and action in force when each committed. Reads only.
    * @throws HaloError `INVALID_INPUT` (a proposal or range it cannot take), `DB_ERROR`
    */
   cap(proposal: { cap: number; overCapAction?: 'block' | 'allow' }, range?: DayRange): Promise<WhatIfCapReport>
@@ -159,8 +177,10 @@ function reviewOpeners(rows: readonly { id: number; review_id: number | null }[]
 
 /**
  * What-if questions over recorded data; never writes. The range defaults
- * like the reports' (the 14 business days ending today); the over-cap action
- * defaults to the current one.
+ * like the reports' (the 14 business days ending today). Each early end is
+ * judged by the cap and over-cap action in force when it committed (from
+ * `config_audit`); the proposal replaces the cap, and the action when it
+ * names one.
  *
  * ```ts
  * const r = await createWhatIfService(handle).cap({ cap: 2 }, { from: '2026-11-01', to: '2026-11-24' })
@@ -192,10 +212,15 @@ export function createWhatIfService(handle: HaloDatabase, options: { clock?: Clo
         createdAt: c.created_at,
         overCap: Boolean(c.over_cap),
         openedReview: c.review_id !== null && firstOfReview.get(c.review_id) === c.id,
+        // the rule that judged it when it committed, from the audit history
+        inForce: { cap: caps.capAt(c.created_at), overCapAction: caps.actionAt(c.created_at) },
       }))
       const current: CapProposal = { cap: flags.early_end_mitra_daily_cap, overCapAction: flags.early_end_mitra_over_cap_action }
-      const proposed: CapProposal = { cap: p.cap, overCapAction: p.overCapAction ?? current.overCapAction }
-      const outcomes = replayCap(recorded, proposalFlags(flags, proposed, recorded))
+      const replayFlags = proposalFlags(flags, current, recorded)
+      // the baseline: each early end under the cap and action in force when it committed
+      const baseline = replayCap(recorded, replayFlags)
+      // the proposal: its cap, and its action or else each early end's action in force then
+      const outcomes = replayCap(recorded, replayFlags, { cap: p.cap, ...(p.overCapAction === undefined ? {} : { overCapAction: p.overCapAction }) })
       const end = businessDayStart(addDays(resolved.to, 1), flags.business_timezone).toISOString()
       const period = <T>(x: { value: T; from: string | null; until: string | null }) => ({ value: x.value, from: x.from, until: x.until })
       const inRange = (x: { from: string | null }) => x.from === null || x.from < end
@@ -203,26 +228,28 @@ export function createWhatIfService(handle: HaloDatabase, options: { clock?: Clo
 
       const perMitra = new Map<
         string,
-        { earlyEnds: number; aOver: number; aDays: string[]; wRefused: number; wOver: number; wDays: string[]; differs: boolean }
+        { earlyEnds: number; caps: number[]; aOver: number; aDays: string[]; wRefused: number; wOver: number; wDays: string[]; differs: boolean }
       >()
-      for (const o of outcomes) {
+      outcomes.forEach((o, i) => {
+        const b = baseline[i]!
         const r = o.recorded
         let m = perMitra.get(r.mitraId)
-        if (m === undefined) perMitra.set(r.mitraId, (m = { earlyEnds: 0, aOver: 0, aDays: [], wRefused: 0, wOver: 0, wDays: [], differs: false }))
+        if (m === undefined) perMitra.set(r.mitraId, (m = { earlyEnds: 0, caps: [], aOver: 0, aDays: [], wRefused: 0, wOver: 0, wDays: [], differs: false }))
         m.earlyEnds++
-        if (r.overCap) m.aOver++
-        if (r.openedReview) m.aDays.push(r.businessDay)
+        if (m.caps.at(-1) !== b.rule.cap) m.caps.push(b.rule.cap)
+        if (b.overCap) m.aOver++
+        if (b.openedReview) m.aDays.push(r.businessDay)
         if (o.refusedWith !== null) m.wRefused++
         if (o.overCap) m.wOver++
         if (o.openedReview) m.wDays.push(r.businessDay)
-        if (o.differs) m.differs = true
-      }
+        if (!sameOutcome(o, b)) m.differs = true
+      })
       const mitras = [...perMitra.entries()]
         .filter(([, m]) => m.differs || m.aDays.length > 0 || m.wDays.length > 0)
         .map(([mitraId, m]) => ({
           mitraId,
           earlyEnds: m.earlyEnds,
-          actual: { overCap: m.aOver, reviewDays: m.aDays },
+          actual: { capsInForce: m.caps, overCap: m.aOver, reviewDays: m.aDays },
           whatif: { refused: m.wRefused, overCap: m.wOver, reviewDays: m.wDays },
         }))
         .sort((a, b) => b.earlyEnds - a.earlyEnds || a.mitraId.localeCompare(b.mitraId))
@@ -231,29 +258,33 @@ export function createWhatIfService(handle: HaloDatabase, options: { clock?: Clo
           .filter((m) => pick(m).length > 0)
           .map((m) => m.mitraId)
           .sort()
-      const refused = outcomes.filter((o) => o.refusedWith !== null).length
+      const side = (replayed: readonly ReplayedEarlyEnd[], reviewMitras: readonly string[]): WhatIfSide => {
+        const refused = replayed.filter((o) => o.refusedWith !== null).length
+        return {
+          allowed: replayed.length - refused,
+          refused,
+          overCap: replayed.filter((o) => o.overCap).length,
+          reviewsOpened: replayed.filter((o) => o.openedReview).length,
+          reviewMitras,
+        }
+      }
       return {
         from: resolved.from,
         to: resolved.to,
         current,
         inForce,
-        proposed,
+        proposed: { cap: p.cap, overCapAction: p.overCapAction ?? null },
         replayed: outcomes.length,
-        actual: {
-          allowed: recorded.length,
-          refused: 0,
-          overCap: recorded.filter((r) => r.overCap).length,
-          reviewsOpened: recorded.filter((r) => r.openedReview).length,
-          reviewMitras: mitrasWith((m) => m.actual.reviewDays),
-        },
-        whatif: {
-          allowed: outcomes.length - refused,
-          refused,
-          overCap: outcomes.filter((o) => o.overCap).length,
-          reviewsOpened: outcomes.filter((o) => o.openedReview).length,
-          reviewMitras: mitrasWith((m) => m.whatif.reviewDays),
-        },
-        differences: outcomes.filter((o) => o.differs).length,
+        actual: side(
+          baseline,
+          mitrasWith((m) => m.actual.reviewDays),
+        ),
+        whatif: side(
+          outcomes,
+          mitrasWith((m) => m.whatif.reviewDays),
+        ),
+        differences: outcomes.filter((o, i) => !sameOutcome(o, baseline[i]!)).length,
+        unexplained: baseline.filter((b) => b.differs).length,
         mitras,
       }
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createConfigStore, openDatabase } from '../../src/index.js'
+import { createConfigStore, fixedClock, openDatabase } from '../../src/index.js'
 import { cli, cliOn, tempDb } from './support/cli.js'
 import { fingerprint } from '../support/fingerprint.mjs'
 import { expectRefused, seed } from './support/data.js'
@@ -18,6 +18,23 @@ async function recorded(): Promise<string> {
   return db
 }
 
+/**
+ * Cap 2, allow: on 2026-11-20 at 10:00 WIB m-1 ends 3 (the third over the cap). At 12:00 WIB the cap
+ * goes to 3 and the action to block; at 13:00 WIB m-2 ends 3 (the third opens its review).
+ */
+async function rulesChanged(): Promise<string> {
+  const db = tempDb()
+  await seed(db, { early_end_mitra_daily_cap: 2, early_end_mitra_over_cap_action: 'allow' }, async (s) => {
+    for (let i = 0; i < 3; i++) await s.mitraEnds('m-1', 'customer_left')
+    const config = createConfigStore(s.handle, { clock: fixedClock('2026-11-20T05:00:00Z') })
+    await config.set('early_end_mitra_daily_cap', 3, { actor: 'ops-budi' })
+    await config.set('early_end_mitra_over_cap_action', 'block', { actor: 'ops-budi' })
+    s.at('2026-11-20T06:00:00Z')
+    for (let i = 0; i < 3; i++) await s.mitraEnds('m-2', 'customer_left')
+  })
+  return db
+}
+
 describe('halo-admin whatif cap', () => {
   it('replays the recorded early ends against a lower cap: what it refuses and whom it sends to review', async () => {
     const db = await recorded()
@@ -28,14 +45,24 @@ describe('halo-admin whatif cap', () => {
       from: '2026-11-18',
       to: '2026-11-24',
       current: { cap: 3, overCapAction: 'block' },
-      proposed: { cap: 2, overCapAction: 'block' },
+      proposed: { cap: 2, overCapAction: null },
       replayed: 6,
       actual: { allowed: 6, refused: 0, overCap: 0, reviewsOpened: 1, reviewMitras: ['m-1'] },
       whatif: { allowed: 5, refused: 1, overCap: 0, reviewsOpened: 2, reviewMitras: ['m-1', 'm-2'] },
     })
     expect(report.mitras).toEqual([
-      { mitraId: 'm-1', earlyEnds: 3, actual: { overCap: 0, reviewDays: ['2026-11-20'] }, whatif: { refused: 1, overCap: 0, reviewDays: ['2026-11-20'] } },
-      { mitraId: 'm-2', earlyEnds: 2, actual: { overCap: 0, reviewDays: [] }, whatif: { refused: 0, overCap: 0, reviewDays: ['2026-11-20'] } },
+      {
+        mitraId: 'm-1',
+        earlyEnds: 3,
+        actual: { capsInForce: [3], overCap: 0, reviewDays: ['2026-11-20'] },
+        whatif: { refused: 1, overCap: 0, reviewDays: ['2026-11-20'] },
+      },
+      {
+        mitraId: 'm-2',
+        earlyEnds: 2,
+        actual: { capsInForce: [3], overCap: 0, reviewDays: [] },
+        whatif: { refused: 0, overCap: 0, reviewDays: ['2026-11-20'] },
+      },
     ])
   })
 
@@ -57,6 +84,31 @@ describe('halo-admin whatif cap', () => {
     expect(r.stdout).toMatch(/^reviews opened +1 +2$/m)
     expect(r.stdout).toContain('  actual:  m-1\n  what-if: m-1, m-2\n')
     expect(r.stdout).toMatch(/^m-2 +2 +0 +0 +│ +0 +0 +1$/m)
+  })
+
+  it('without --action replays each early end under the action in force when it committed, and says which cap judged each mitra', async () => {
+    const db = await rulesChanged()
+    const r = JSON.parse((await cliOn(db, ['--json', 'whatif', 'cap', '2', ...RANGE])).stdout)
+    // m-1's third is over the cap (allow then), m-2's third is refused (block then)
+    expect(r.whatif).toMatchObject({ allowed: 5, refused: 1, overCap: 1, reviewsOpened: 2 })
+    expect(r).toMatchObject({ current: { cap: 3, overCapAction: 'block' }, proposed: { cap: 2, overCapAction: null }, differences: 2, unexplained: 0 })
+    expect(r.actual).toMatchObject({ allowed: 6, refused: 0, overCap: 1, reviewsOpened: 2 })
+    expect(r.mitras.map((m: { mitraId: string; actual: { capsInForce: number[] } }) => [m.mitraId, m.actual.capsInForce])).toEqual([
+      ['m-1', [2]],
+      ['m-2', [3]],
+    ])
+
+    const text = await cliOn(db, ['whatif', 'cap', '2', ...RANGE])
+    expect(text.code).toBe(0)
+    expect(text.stdout).toContain('actual: cap 2→3, allow→block  what-if: cap 2, allow→block')
+    expect(text.stdout).toMatch(/^refused \(cap reached\) +0 +1$/m)
+    expect(text.stdout).toMatch(/^mitra +early ends +cap then +over cap +reviews +│/m)
+    expect(text.stdout).toMatch(/^m-1 +3 +2 +1 +1 +│ +0 +1 +1$/m)
+    expect(text.stdout).toMatch(/^m-2 +3 +3 +0 +1 +│ +1 +0 +1$/m)
+
+    // an action proposed applies to every early end
+    const block = JSON.parse((await cliOn(db, ['--json', 'whatif', 'cap', '2', '--action', 'block', ...RANGE])).stdout)
+    expect(block).toMatchObject({ proposed: { cap: 2, overCapAction: 'block' }, whatif: { refused: 2, overCap: 0 } })
   })
 
   it('writes nothing: the file and its -wal are byte-for-byte the same after', async () => {

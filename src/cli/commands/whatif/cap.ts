@@ -19,7 +19,11 @@ export const whatifCap = withRange(
     )
     .argument('<n>', 'the proposed early_end_mitra_daily_cap', integer(1, 1_000_000)),
 )
-  .option('--action <action>', 'the proposed over-cap action, block or allow (default: the current one)', choice(['block', 'allow'] as const))
+  .option(
+    '--action <action>',
+    'the proposed over-cap action, block or allow (default: each early end keeps the action in force when it committed)',
+    choice(['block', 'allow'] as const),
+  )
   .addHelpText(
     'after',
     examples(
@@ -44,11 +48,12 @@ export const whatifCap = withRange(
 const MITRAS_SHOWN = 25
 
 async function describe(ctx: CliContext, r: WhatIfCapReport): Promise<string> {
-  // what happened was judged by the caps and actions in force then: `cap 4→6` when it changed in the range
+  // each early end was judged by the cap and action in force when it committed: `cap 4→6` when it changed in the range
   const caps = r.inForce.caps.map((c) => c.value).join('→')
   const actions = r.inForce.actions.map((a) => a.value).join('→')
   const actual = `actual: cap ${caps}, ${actions}`
-  const proposed = `what-if: cap ${r.proposed.cap}, ${r.proposed.overCapAction}`
+  // without a proposed action, each early end keeps the one in force then
+  const proposed = `what-if: cap ${r.proposed.cap}, ${r.proposed.overCapAction ?? actions}`
   const head = `${r.from} … ${r.to}: ${plural(r.replayed, 'mitra early end')} replayed`
   const sides = await table(
     ctx,
@@ -66,14 +71,30 @@ async function describe(ctx: CliContext, r: WhatIfCapReport): Promise<string> {
   const reviewed = ['mitras sent to review', who('actual: ', r.actual.reviewMitras), who('what-if:', r.whatif.reviewMitras)].join('\n')
   const verdict = r.differences === 0 ? 'no early end would have gone differently' : `${plural(r.differences, 'early end')} would have gone differently`
   const out = [head, '', sides, '', reviewed, '', verdict]
+  if (r.unexplained > 0)
+    out.push(
+      `${plural(r.unexplained, 'early end')} recorded otherwise than the cap and action in force then give: a change the audit history does not hold (written by hand?)`,
+    )
   if (r.mitras.length === 0) return out.join('\n')
+  // when the cap changed in the range, each mitra's row says which cap judged their early ends
+  const changed = r.inForce.caps.length > 1
   const perMitra = await table(
     ctx,
-    ['mitra', 'early ends', 'over cap', 'reviews', '│', 'refused', 'over cap', 'reviews'],
+    ['mitra', 'early ends', ...(changed ? ['cap then'] : []), 'over cap', 'reviews', '│', 'refused', 'over cap', 'reviews'],
     r.mitras
       .slice(0, MITRAS_SHOWN)
-      .map((m) => [m.mitraId, m.earlyEnds, m.actual.overCap, m.actual.reviewDays.length, '│', m.whatif.refused, m.whatif.overCap, m.whatif.reviewDays.length]),
-    { align: ['left', 'right', 'right', 'right', 'left', 'right', 'right', 'right'] },
+      .map((m) => [
+        m.mitraId,
+        m.earlyEnds,
+        ...(changed ? [m.actual.capsInForce.join('→')] : []),
+        m.actual.overCap,
+        m.actual.reviewDays.length,
+        '│',
+        m.whatif.refused,
+        m.whatif.overCap,
+        m.whatif.reviewDays.length,
+      ]),
+    { align: ['left', 'right', ...(changed ? (['right'] as const) : []), 'right', 'right', 'left', 'right', 'right', 'right'] },
   )
   out.push('', `per mitra (${actual} │ ${proposed}):`, perMitra)
   if (r.mitras.length > MITRAS_SHOWN) out.push(`and ${plural(r.mitras.length - MITRAS_SHOWN, 'more mitra')} (--json lists them all, with the review days)`)
