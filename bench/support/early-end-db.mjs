@@ -36,7 +36,7 @@ export async function openSessions(pool, n, { mitras, started = '2026-11-24T02:0
      returning id, mitra_id`,
     [customers, mitraIds, started, ends],
   )
-  return rows.map((r) => [r.id, r.mitra_id])
+  return rows.map((r) => [Number(r.id), r.mitra_id])
 }
 
 /** Throws unless the early ends on `pool`'s database wrote every fact: one closure, closing session, count, early_end event and rollup count each. */

@@ -23,8 +23,10 @@ import { EarlyEndInput, GoodbyeInput, PartyId, RowId, parseInput } from '../core
 import { loadFlags, rowsToFlags } from '../config/config-repository.js'
 import { defaultFlags, type Flags } from '../config/flag-registry.js'
 import type { HaloDatabase } from '../store/database.js'
+import type { StatementRunner } from '../store/engine.js'
 import { retryOnUniqueViolation } from '../store/retry.js'
 import * as repo from './closure-repository.js'
+import * as statements from './early-end-statements.js'
 import { toClosure, toEvent, toSession, type Closure, type Goodbye, type Session, type SessionDetail } from './session-view.js'
 
 /**
@@ -231,7 +233,7 @@ const SweepSchema = z
   .strict()
   .nullish()
 
-const facts = (r: repo.SessionRow): SessionFacts => ({
+const facts = (r: statements.EarlyEndSession): SessionFacts => ({
   id: r.id,
   customerId: r.customer_id,
   mitraId: r.mitra_id,
@@ -281,20 +283,20 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     const key = ask.idempotencyKey ?? null
     try {
       // config 'read': no flag change commits while this runs, and the flags read are those of the commit
-      return await handle.write(
-        async (trx) => {
+      return await handle.hotWrite(
+        async (tx) => {
           // The session lock comes first: requests for one session queue here. A dry run takes the same
           // locks as the real thing (its transaction rolls back, so it writes nothing): its answer is that
           // of one moment, not the session and count from before a concurrent early end's commit.
           const guess = userType === UserType.MITRA ? businessDay(now, lastTimeZone) : null
-          const loaded = await repo.loadEarlyEndFacts(trx, engine, id, key, guess, userType === UserType.MITRA ? ask.actorId : null)
+          const loaded = await statements.loadEarlyEndFacts(tx, engine, id, key, guess, userType === UserType.MITRA ? ask.actorId : null)
           const flags = rowsToFlags(loaded.flagRows)
           lastTimeZone = flags.business_timezone
           const row = loaded.session
           let prior = loaded.prior
           // the key's first request may have committed while this one waited for the session: read it again
           if (prior === undefined && key !== null && row !== undefined && row.status !== 'active' && row.status !== 'extending')
-            prior = await repo.findPrior(trx, engine, key)
+            prior = await statements.findPrior(tx, engine, key)
           if (prior !== undefined) return replayOf(prior, id, userType, ask.actorId, flags, dryRun)
 
           const day = businessDay(now, flags.business_timezone)
@@ -302,15 +304,15 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
           const askFacts = { userType, actorId: ask.actorId, reason: ask.reason, note: ask.note, cohort: loaded.cohort }
           let decision = decideEarlyEnd(session, askFacts, flags, { countToday: 0, reviewId: null }, day, now)
           if (decision.allowed && decision.plan.countsTowardCap) {
-            const claimed = loaded.cap?.day === day ? loaded.cap : await repo.claimCap(trx, engine, session!.mitraId, day)
+            const claimed = loaded.cap?.day === day ? loaded.cap : await statements.claimCap(tx, engine, session!.mitraId, day)
             const cap: CapFacts = { countToday: claimed.countToday, reviewId: claimed.reviewId }
             decision = decideEarlyEnd(session, askFacts, flags, cap, day, now)
           }
           // A refusal throws, so the transaction rolls back and nothing it touched stays.
           if (!decision.allowed) throw decision.error
-          const result = await writeEarlyEnd(trx, row!, decision.plan, key, at)
+          const result = await writeEarlyEnd(tx, row!, decision.plan, key, at)
           // The guard (§4b): a mitra early end that brings a measure to its threshold commits with the switch-off.
-          if (!dryRun && userType === UserType.MITRA && flags.early_end_guard !== 'off') await guardAfter(trx, flags, row!.id, now, day, config)
+          if (!dryRun && userType === UserType.MITRA && flags.early_end_guard !== 'off') await guardAfter(tx.builder(), flags, row!.id, now, day, config)
           // A dry run makes every write too, so every constraint checks it (an idempotency key a
           // concurrent request just took fails here, as the real request would), then rolls back.
           if (dryRun) throw new DryRunAnswer({ ...result, closure: null, reviewId: decision.plan.existingReviewId, dryRun: true })
@@ -324,7 +326,13 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     }
   }
 
-  async function writeEarlyEnd(trx: Trx, row: repo.SessionRow, plan: EarlyEndPlan, idempotencyKey: string | null, at: string): Promise<EarlyEndResult> {
+  async function writeEarlyEnd(
+    tx: StatementRunner,
+    row: statements.EarlyEndSession,
+    plan: EarlyEndPlan,
+    idempotencyKey: string | null,
+    at: string,
+  ): Promise<EarlyEndResult> {
     const graceEndsAt = plan.graceEndsAt.toISOString()
     const closure = repo.closureRow({
       sessionId: row.id,
@@ -341,7 +349,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       at,
       graceEndsAt,
     })
-    const written = await repo.writeEarlyEnd(trx, engine, {
+    const written = await statements.writeEarlyEnd(tx, engine, {
       session: row,
       counter: plan.countsTowardCap ? { day: plan.businessDay, countAfter: plan.countAfter } : null,
       openReview: plan.review === 'open',
@@ -368,7 +376,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     await switchOffByGuard(trx, engine, { sessionId, threshold: trip.reading.threshold, note: trip.note, at: now.toISOString() })
   }
 
-  function replayOf(prior: repo.PriorClosure, id: number, userType: UserType, actorId: string, flags: Flags, dryRun: boolean): EarlyEndResult {
+  function replayOf(prior: statements.PriorClosure, id: number, userType: UserType, actorId: string, flags: Flags, dryRun: boolean): EarlyEndResult {
     const closure = toClosure(prior)
     const sameRequest = closure.sessionId === id && closure.initiatedBy === userType.toLowerCase() && closure.actorId === actorId
     if (!sameRequest) {
@@ -596,7 +604,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
         let cohort: CohortMode | null = null
         if (type === UserType.MITRA) {
           remaining = remainingToday(flags, await repo.countOn(db, actor, businessDay(clock.now(), flags.business_timezone)))
-          cohort = await repo.cohortOf(db, actor)
+          cohort = await statements.cohortOf(db, actor)
         }
         return {
           // the rule initiateEarlyEnd decides with: the flag, the percent by the mitra's bucket, the cohort

@@ -28,9 +28,11 @@ export type CohortMode = (typeof COHORT_MODES)[number]
 /** Salt of the hash: the same id in another rollout (another switch) lands in another bucket. */
 const SALT = 'early_end_mitra:'
 
+const utf8 = new TextEncoder()
+
 /** MurmurHash3 (x86, 32-bit) of the UTF-8 bytes of `text`: what Unleash hashes rollout ids with. */
 export function murmur3(text: string, seed = 0): number {
-  const bytes = new TextEncoder().encode(text)
+  const bytes = utf8.encode(text)
   let h = seed >>> 0
   const c1 = 0xcc9e2d51
   const c2 = 0x1b873593
@@ -89,6 +91,8 @@ export function rolloutBucket(mitraId: string): number {
 export function inRollout(mitraId: string, percent: number, cohort: CohortMode | null): boolean {
   if (cohort === 'always') return true
   if (cohort === 'never') return false
+  // every bucket is below 100 and none below 0: no hash on an early end's path when the rollout is whole or off
+  if (percent >= 100 || percent <= 0) return percent >= 100
   return rolloutBucket(mitraId) < percent
 }
 

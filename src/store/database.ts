@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs'
 import type { Kysely } from 'kysely'
 import { forbiddenFrom } from '../access/needed-role.js'
 import { HaloError } from '../errors.js'
-import type { Engine, EngineName, WriteOptions } from './engine.js'
-import { loadQueryBuilder } from './query-builder.js'
+import type { Engine, EngineName, HotTransaction, WriteOptions } from './engine.js'
+import { builderTransaction } from './hot-transaction.js'
+import { loadQueryBuilder, queryBuilderLoaded } from './query-builder.js'
 import type { Schema } from './schema.js'
 import { checkSchemaName, maskTargetsIn, parseTarget } from './target.js'
 
@@ -35,6 +36,12 @@ export interface HaloDatabase {
    * @throws HaloError `DB_ERROR` (unavailable, busy past its timeout, closed); whatever `fn` throws, after the rollback
    */
   write<T>(fn: (trx: Kysely<Schema>) => Promise<T>, options?: WriteOptions): Promise<T>
+  /**
+   * @internal `write` for the request path (an early end): the same transaction, its compiled
+   * statements sent straight to the driver (`Engine.hotWrite`). Inside a `write` of this handle it
+   * joins that transaction as `write` does. `fn` must not call the handle's `write` or `read` itself.
+   */
+  hotWrite<T>(fn: (tx: HotTransaction) => Promise<T>, options?: WriteOptions): Promise<T>
   /**
    * Runs a read (inside a `write` of this handle: in its transaction); database failures become `DB_ERROR`.
    * @throws HaloError `DB_ERROR`; whatever `fn` throws
@@ -220,9 +227,28 @@ interface Open {
  * store is the process's, not this module's (like the SQLite writer queue): a backend that loads both
  * the ES modules and the CommonJS build has two copies of this module, and a write through one inside a
  * write through the other must see it (and fail at once) rather than queue behind it for ever.
+ *
+ * It is switched off while no write is open: on Node.js 20 an AsyncLocalStorage in use hooks every
+ * promise the process makes, the backend's own included, and an early end (`hotWrite`) enters none.
  */
-const INSIDE = Symbol.for('halo-admin.write-transaction-context.v1')
-const inside: AsyncLocalStorage<Open> = ((globalThis as { [INSIDE]?: AsyncLocalStorage<Open> })[INSIDE] ??= new AsyncLocalStorage<Open>())
+const INSIDE = Symbol.for('halo-admin.write-transaction-context.v2')
+interface Inside {
+  readonly storage: AsyncLocalStorage<Open>
+  /** Writes of any copy of the library under way, not counting nested ones. */
+  open: number
+}
+const context: Inside = ((globalThis as { [INSIDE]?: Inside })[INSIDE] ??= { storage: new AsyncLocalStorage<Open>(), open: 0 })
+const inside = context.storage
+
+/** Runs `fn` with `open` as the write the code in it is inside; the store is switched off again once no write is open. */
+async function within<T>(open: Open, fn: () => Promise<T>): Promise<T> {
+  context.open++
+  try {
+    return await inside.run(open, fn)
+  } finally {
+    if (--context.open === 0) inside.disable()
+  }
+}
 
 function makeHandle(engine: Engine, target: string, raw: readonly string[]): HaloDatabase {
   let closed = false
@@ -286,7 +312,19 @@ function makeHandle(engine: Engine, target: string, raw: readonly string[]): Hal
       try {
         const open = joinable()
         if (open !== undefined) return await nested(open, fn, options)
-        return await engine.writeTransaction((trx) => inside.run({ engine, handle, trx, queue: Promise.resolve(), depth: 0 }, () => fn(trx)), options)
+        return await engine.writeTransaction((trx) => within({ engine, handle, trx, queue: Promise.resolve(), depth: 0 }, () => fn(trx)), options)
+      } catch (e) {
+        throw mapError(e, options)
+      }
+    },
+    async hotWrite<T>(fn: (tx: HotTransaction) => Promise<T>, options: WriteOptions = {}): Promise<T> {
+      ensureOpen()
+      if (!queryBuilderLoaded()) await loadQueryBuilder()
+      try {
+        const open = joinable()
+        if (open !== undefined) return await nested(open, (trx) => fn(builderTransaction(trx)), options)
+        // no context to enter: nothing inside `fn` calls back into the handle
+        return await engine.hotWrite(fn, options)
       } catch (e) {
         throw mapError(e, options)
       }

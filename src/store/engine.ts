@@ -1,4 +1,4 @@
-import type { Kysely, SelectQueryBuilder } from 'kysely'
+import type { CompiledQuery, Kysely, QueryResult, SelectQueryBuilder } from 'kysely'
 import type { Schema } from './schema.js'
 
 export type EngineName = 'sqlite' | 'postgres'
@@ -22,6 +22,20 @@ export interface DirectStatements {
   get<T>(sqlText: string, ...params: unknown[]): T | undefined
   all<T>(sqlText: string, ...params: unknown[]): T[]
   run(sqlText: string, ...params: unknown[]): { changes: number; lastInsertRowid: number }
+}
+
+/** What runs a compiled statement (a query template's): a kysely instance or transaction, or a `HotTransaction`. */
+export interface StatementRunner {
+  executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>
+}
+
+/**
+ * A write transaction on the driver's own connection (`Engine.hotWrite`): compiled statements run on
+ * it with nothing in between; `builder()` is a query builder on the same transaction, for the rare
+ * statement not compiled ahead (made on first use).
+ */
+export interface HotTransaction extends StatementRunner {
+  builder(): Kysely<Schema>
 }
 
 /**
@@ -151,6 +165,13 @@ export interface Engine {
    * every lock bounded in time (lock, statement and idle-in-transaction timeouts).
    */
   writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>, options: WriteOptions): Promise<T>
+  /**
+   * `writeTransaction` for the request path (an early end): the same transaction, locks, bounds and
+   * retries, run straight on the driver's connection instead of through the query builder's, whose
+   * per-call work costs as much as the round trips it wraps. `fn` runs compiled statements
+   * (`tx.executeQuery`) and asks `tx.builder()` only for what was not compiled ahead.
+   */
+  hotWrite<T>(fn: (tx: HotTransaction) => Promise<T>, options: WriteOptions): Promise<T>
   /** Starts a write nested in a transaction of this engine: a savepoint `name`, with the locks `options` ask for. */
   beginNested(trx: Kysely<Schema>, name: string, options: WriteOptions): Promise<void>
   /** Ends the nested write `name`: kept (`release`) or undone (`rollback`). */

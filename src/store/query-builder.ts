@@ -13,6 +13,11 @@ export async function loadQueryBuilder(): Promise<KyselyModule> {
   return loaded
 }
 
+/** Whether `loadQueryBuilder()` has resolved: a hot path skips awaiting it again. */
+export function queryBuilderLoaded(): boolean {
+  return loaded !== undefined
+}
+
 /** The loaded module; only call after `loadQueryBuilder()` resolved. */
 export function queryBuilder(): KyselyModule {
   if (loaded === undefined) throw new Error('kysely is not loaded yet: await loadQueryBuilder() first')

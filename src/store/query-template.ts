@@ -1,5 +1,5 @@
 import type { CompiledQuery, Expression, Kysely, OperationNode, QueryResult } from 'kysely'
-import type { Engine } from './engine.js'
+import type { Engine, StatementRunner } from './engine.js'
 import { queryBuilder } from './query-builder.js'
 import type { Schema } from './schema.js'
 
@@ -37,7 +37,9 @@ interface Compiled {
  * A query built and compiled once per engine, then run with new values. kysely builds and compiles
  * every query anew, which costs as much as running it on SQLite; the hot paths (an early end, the
  * flags) run the same few queries every time. `build` receives a `Slot` for each value, typed as the
- * value, and must not look at them (no branching on a value, no arrays whose length varies).
+ * value, and must not look at them (no branching on a value, no arrays whose length varies). It is
+ * built with the engine's query builder and runs on whatever `db` it is given: a transaction of the
+ * builder, or a `HotTransaction` on the driver's own connection.
  *
  * ```ts
  * const byId = queryTemplate((db, _engine, id: Slot<number>) => db.selectFrom('sessions').selectAll().where('id', '=', id))
@@ -46,13 +48,13 @@ interface Compiled {
  */
 export function queryTemplate<A extends readonly unknown[], R>(
   build: (db: Kysely<Schema>, engine: Engine, ...slots: Slots<A>) => Buildable<R>,
-): (db: Kysely<Schema>, engine: Engine, ...values: A) => Promise<QueryResult<R>> {
+): (db: StatementRunner, engine: Engine, ...values: A) => Promise<QueryResult<R>> {
   const compiled = new WeakMap<Engine, Compiled>()
   return function run(db, engine, ...values) {
     let c = compiled.get(engine)
     if (c === undefined) {
       const slots = values.map((_, i) => new Slot(i)) as unknown as Slots<A>
-      const q = (build(db, engine, ...slots) as { compile(p: Kysely<Schema>): CompiledQuery<R> }).compile(db)
+      const q = (build(engine.db, engine, ...slots) as { compile(p: Kysely<Schema>): CompiledQuery<R> }).compile(engine.db)
       c = { query: q.query, queryId: q.queryId, sql: q.sql, params: q.parameters.map((p) => (p instanceof Slot ? p.index : { constant: p })) }
       if (new Set(c.params.filter((p) => typeof p === 'number')).size !== values.length)
         throw new Error(`query template uses ${c.params.length} values, got ${values.length}`)

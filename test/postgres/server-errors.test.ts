@@ -150,6 +150,48 @@ describe('a host pool checked out whole', () => {
   })
 })
 
+describe('a server that stops answering', () => {
+  it('gives DB_ERROR after the statement timeout and 5 s, on the hot path and a plain write, and the next call gets a new connection', async () => {
+    const target = await migrated()
+    const url = new URL(target)
+    url.searchParams.set('options', '-c statement_timeout=300')
+    url.searchParams.set('application_name', 'halo-stopped-backend')
+    const h = await openDatabase(url.toString(), { poolSize: 1 })
+    onTestFinished(() => h.close())
+    const closures = createClosureService(h, { clock: fixedClock(NOW) })
+    const config = createConfigStore(h, { clock: fixedClock(NOW) })
+    const admin = new pg.Client({ connectionString: target })
+    await admin.connect()
+    onTestFinished(() => admin.end())
+    for (const call of [
+      () => closures.initiateEarlyEnd(1, UserType.SUPPORT, { actorId: 'support-1', reason: 'customer_abusive' }),
+      () => config.set('early_end_mitra_daily_cap', 4, { actor: 'ops-1' }),
+    ]) {
+      await closures.openSession({ customerId: 'c-1', mitraId: 'm-1' })
+      // the pool's one connection, stopped as a hung server process (or a network that drops everything) would be
+      // (the newest: the one stopped before may not have exited yet)
+      const { rows } = await admin.query<{ pid: number }>(
+        `select pid from pg_stat_activity where application_name = 'halo-stopped-backend' order by backend_start desc limit 1`,
+      )
+      const pid = rows[0]!.pid
+      process.kill(pid, 'SIGSTOP')
+      try {
+        const started = Date.now()
+        const e = await call().catch((x: unknown) => x)
+        expect(e).toBeInstanceOf(HaloError)
+        expect((e as HaloError).code).toBe('DB_ERROR')
+        expect((e as HaloError).message).toMatch(/did not answer within 5300 ms/)
+        expect(Date.now() - started).toBeLessThan(15_000)
+      } finally {
+        process.kill(pid, 'SIGCONT')
+      }
+      // the silent connection was destroyed, never handed out again: the next call works on a new one
+      const s = await closures.openSession({ customerId: 'c-2', mitraId: 'm-2' })
+      expect(s.status).toBe('active')
+    }
+  }, 60_000)
+})
+
 describe('ids past 2^31', () => {
   it('are sessions like any other: opened, ended, shown, listed after, by the library and the CLI', async () => {
     ensureBuilt()

@@ -1,7 +1,7 @@
 import pg from 'pg'
-import type { Kysely, PostgresPool } from 'kysely'
+import type { CompiledQuery, Kysely, PostgresPool, PostgresPoolClient, QueryResult } from 'kysely'
 import { queryBuilder } from '../query-builder.js'
-import type { DescribedError, Engine, EventListener, FileIntegrity, WriteOptions } from '../engine.js'
+import type { DescribedError, Engine, EventListener, FileIntegrity, HotTransaction, WriteOptions } from '../engine.js'
 import type { Schema } from '../schema.js'
 import { boundsFrom, boundsSql, type Bounds, type BoundsOptions } from './postgres-bounds.js'
 import { codeOf, describePostgresError, isLostConnection, isStalePlan, RETRYABLE } from './postgres-errors.js'
@@ -230,32 +230,82 @@ class PostgresEngine implements Engine {
    */
   async writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>, options: WriteOptions): Promise<T> {
     const { sql } = queryBuilder()
-    for (let attempt = 1; ; attempt++) {
-      let started = false
+    return this.#retrying((started) =>
+      this.db.connection().execute(async (conn) => {
+        let result: T
+        try {
+          // one simple-protocol round trip: begin, the timeouts, the flags lock
+          await sql.raw(this.#begin(options)).execute(conn)
+          started()
+          result = await fn(conn)
+        } catch (e) {
+          // the connection goes back to the pool outside any transaction (a begin whose lock timed out
+          // left one open and aborted); when the connection died, this fails too and must not hide why
+          await sql
+            .raw('rollback')
+            .execute(conn)
+            .catch(() => {})
+          throw e
+        }
+        await sql.raw('commit').execute(conn)
+        return result
+      }),
+    )
+  }
+
+  /** The same transaction as `writeTransaction`, its statements sent straight to the pool's connection. */
+  async hotWrite<T>(fn: (tx: HotTransaction) => Promise<T>, options: WriteOptions): Promise<T> {
+    const begin = this.#begin(options)
+    return this.#retrying(async (started) => {
+      const client = await this.#preparing.connect()
       try {
-        return await this.db.connection().execute(async (conn) => {
-          let result: T
-          try {
-            // one simple-protocol round trip: begin, the timeouts, the flags lock
-            await sql.raw(this.#begin(options)).execute(conn)
-            started = true
-            result = await fn(conn)
-          } catch (e) {
-            // the connection goes back to the pool outside any transaction (a begin whose lock timed out
-            // left one open and aborted); when the connection died, this fails too and must not hide why
-            await sql
-              .raw('rollback')
-              .execute(conn)
-              .catch(() => {})
-            throw e
-          }
-          await sql.raw('commit').execute(conn)
-          return result
-        })
+        let result: T
+        try {
+          await client.query(begin, [])
+          started()
+          result = await fn(this.#hotTransaction(client))
+        } catch (e) {
+          await client.query('rollback', []).catch(() => {})
+          throw e
+        }
+        await client.query('commit', [])
+        return result
+      } finally {
+        client.release()
+      }
+    })
+  }
+
+  /** A transaction's statements on `client`, and a query builder on it made when first asked for. */
+  #hotTransaction(client: PostgresPoolClient): HotTransaction {
+    let builder: Kysely<Schema> | undefined
+    return {
+      executeQuery: async <R>(q: CompiledQuery<R>): Promise<QueryResult<R>> => ({ rows: (await client.query<R>(q.sql, [...q.parameters])).rows }),
+      builder: () => {
+        if (builder === undefined) {
+          const { Kysely, PostgresDialect } = queryBuilder()
+          const one: PostgresPool = { connect: async () => ({ query: client.query.bind(client), release() {} }) as PostgresPoolClient, end: async () => {} }
+          const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: one }) })
+          builder = this.#schema === null ? db : db.withSchema(this.#schema)
+        }
+        return builder
+      },
+    }
+  }
+
+  /**
+   * Runs `attempt` again on a deadlock or serialization failure, and on a connection found dead before
+   * the transaction began (`started` not yet called): in both cases nothing was written.
+   */
+  async #retrying<T>(attempt: (started: () => void) => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      let began = false
+      try {
+        return await attempt(() => (began = true))
       } catch (e) {
-        if (attempt < 5 && (RETRYABLE.has(codeOf(e)) || isStalePlan(e))) continue
+        if (n < 5 && (RETRYABLE.has(codeOf(e)) || isStalePlan(e))) continue
         // every pooled connection may have died together: try each once, then a new one
-        if (attempt <= this.#poolSize && !started && isLostConnection(e)) continue
+        if (n <= this.#poolSize && !began && isLostConnection(e)) continue
         throw e
       }
     }

@@ -90,27 +90,29 @@ export function boundedPool(pool: pg.Pool, settings: PoolSettings): PostgresPool
   // stopped answering (stopped, partitioned away) cannot hold a call of the library without bound
   const answerWithinMs = settings.bounds.statementTimeoutMs + 5000
   const wrap = (raw: pg.PoolClient): PostgresPoolClient => {
-    const s = { inTransaction: false, stale: false, broken: false }
+    const s = { inTransaction: false, stale: false, broken: false, pending: false }
     state.set(raw, s)
+    // one timer per connection, re-armed as each statement is sent (a timer and a race per statement
+    // cost as much as parsing its answer): when it fires with a statement still unanswered, the
+    // connection is cut, which fails that statement, and is destroyed on release, never reused
+    const silent = setTimeout(() => {
+      if (!s.pending) return
+      s.broken = true
+      ;(raw as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy()
+    }, answerWithinMs)
+    silent.unref()
     const send = async (config: pg.QueryConfig) => {
       if (s.broken) throw new NoAnswer(answerWithinMs)
-      const sent = raw.query(config)
-      let timer: NodeJS.Timeout | undefined
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          // the connection is in an unknown state: it is destroyed on release, never reused
-          s.broken = true
-          sent.catch(() => {})
-          reject(new NoAnswer(answerWithinMs))
-        }, answerWithinMs)
-      })
+      s.pending = true
+      silent.refresh()
       try {
-        return await Promise.race([sent, late])
+        return await raw.query(config)
       } catch (e) {
+        if (s.broken) throw new NoAnswer(answerWithinMs)
         if (isStalePlan(e)) s.stale = true
         throw e
       } finally {
-        clearTimeout(timer)
+        s.pending = false
       }
     }
     return {

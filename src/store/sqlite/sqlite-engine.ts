@@ -2,7 +2,8 @@ import Database from 'better-sqlite3'
 import { realpathSync, statSync } from 'node:fs'
 import type { Kysely, SqliteDatabase } from 'kysely'
 import { queryBuilder } from '../query-builder.js'
-import type { DescribedError, DirectStatements, Engine, EventListener, FileIntegrity, WriteOptions } from '../engine.js'
+import type { DescribedError, DirectStatements, Engine, EventListener, FileIntegrity, HotTransaction, WriteOptions } from '../engine.js'
+import { builderTransaction } from '../hot-transaction.js'
 import { checkSqliteFile } from './sqlite-integrity.js'
 import type { Schema } from '../schema.js'
 
@@ -233,6 +234,11 @@ class SqliteEngine implements Engine {
   /** One writer at a time holds the file (BEGIN IMMEDIATE), so `options.config` needs no lock of its own. */
   async writeTransaction<T>(fn: (trx: Kysely<Schema>) => Promise<T>, _options: WriteOptions): Promise<T> {
     return inTurn(this.#file, this.#busyTimeoutMs, () => this.#write(fn))
+  }
+
+  /** The writer's turn and transaction of `writeTransaction`; its statements run on the builder's transaction. */
+  hotWrite<T>(fn: (tx: HotTransaction) => Promise<T>, options: WriteOptions): Promise<T> {
+    return this.writeTransaction((trx) => fn(builderTransaction(trx)), options)
   }
 
   async beginNested(trx: Kysely<Schema>, name: string): Promise<void> {
