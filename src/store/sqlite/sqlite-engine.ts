@@ -98,6 +98,9 @@ const writersByFile: Map<string, Promise<void>> = ((globalThis as { [WRITERS]?: 
 const PROGRESS = Symbol.for('halo-admin.sqlite-writer-progress-by-file')
 const progressByFile: Map<string, number> = ((globalThis as { [PROGRESS]?: Map<string, number> })[PROGRESS] ??= new Map())
 
+/** The turn of a write with nobody ahead of it. */
+const IDLE: Promise<void> = Promise.resolve()
+
 /**
  * Runs `fn` when the writes of this process queued before it on `file` are done. It waits as long as
  * the queue moves, but fails after `timeoutMs` in which no write on the file finished, as SQLite gives
@@ -107,13 +110,14 @@ const progressByFile: Map<string, number> = ((globalThis as { [PROGRESS]?: Map<s
  */
 async function inTurn<T>(file: string | null, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
   if (file === null) return fn()
-  const before = writersByFile.get(file) ?? Promise.resolve()
+  const before = writersByFile.get(file) ?? IDLE
   let done!: () => void
   const mine = new Promise<void>((resolve) => (done = resolve))
   const tail = before.then(() => mine)
   writersByFile.set(file, tail)
   try {
-    await waitForTurn(before, file, timeoutMs)
+    // nobody ahead (the common case): no timer and no race to wait for the turn
+    if (before !== IDLE) await waitForTurn(before, file, timeoutMs)
     return await fn()
   } finally {
     progressByFile.set(file, Date.now())
