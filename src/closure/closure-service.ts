@@ -288,7 +288,8 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
           // The session lock comes first: requests for one session queue here. A dry run takes the same
           // locks as the real thing (its transaction rolls back, so it writes nothing): its answer is that
           // of one moment, not the session and count from before a concurrent early end's commit.
-          const guess = userType === UserType.MITRA ? businessDay(now, lastTimeZone) : null
+          const guessedZone = lastTimeZone
+          const guess = userType === UserType.MITRA ? businessDay(now, guessedZone) : null
           const loaded = await statements.loadEarlyEndFacts(tx, engine, id, key, guess, userType === UserType.MITRA ? ask.actorId : null)
           const flags = rowsToFlags(loaded.flagRows)
           lastTimeZone = flags.business_timezone
@@ -299,14 +300,15 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
             prior = await statements.findPrior(tx, engine, key)
           if (prior !== undefined) return replayOf(prior, id, userType, ask.actorId, flags, dryRun)
 
-          const day = businessDay(now, flags.business_timezone)
+          const day = guess !== null && flags.business_timezone === guessedZone ? guess : businessDay(now, flags.business_timezone)
           const session = row === undefined ? null : facts(row)
           const askFacts = { userType, actorId: ask.actorId, reason: ask.reason, note: ask.note, cohort: loaded.cohort }
-          let decision = decideEarlyEnd(session, askFacts, flags, { countToday: 0, reviewId: null }, day, now)
-          if (decision.allowed && decision.plan.countsTowardCap) {
-            const claimed = loaded.cap?.day === day ? loaded.cap : await statements.claimCap(tx, engine, session!.mitraId, day)
-            const cap: CapFacts = { countToday: claimed.countToday, reviewId: claimed.reviewId }
-            decision = decideEarlyEnd(session, askFacts, flags, cap, day, now)
+          // the counter claimed with the facts, when it was claimed for the day that holds (one decision, no round trip)
+          const claimedWithFacts: CapFacts | null = loaded.cap?.day === day ? { countToday: loaded.cap.countToday, reviewId: loaded.cap.reviewId } : null
+          let decision = decideEarlyEnd(session, askFacts, flags, claimedWithFacts ?? { countToday: 0, reviewId: null }, day, now)
+          if (claimedWithFacts === null && decision.allowed && decision.plan.countsTowardCap) {
+            const claimed = await statements.claimCap(tx, engine, session!.mitraId, day)
+            decision = decideEarlyEnd(session, askFacts, flags, { countToday: claimed.countToday, reviewId: claimed.reviewId }, day, now)
           }
           // A refusal throws, so the transaction rolls back and nothing it touched stays.
           if (!decision.allowed) throw decision.error

@@ -280,7 +280,7 @@ class PostgresEngine implements Engine {
   #hotTransaction(client: PostgresPoolClient): HotTransaction {
     let builder: Kysely<Schema> | undefined
     return {
-      executeQuery: async <R>(q: CompiledQuery<R>): Promise<QueryResult<R>> => ({ rows: (await client.query<R>(q.sql, [...q.parameters])).rows }),
+      executeQuery: <R>(q: CompiledQuery<R>): Promise<QueryResult<R>> => client.query<R>(q.sql, q.parameters),
       builder: () => {
         if (builder === undefined) {
           const { Kysely, PostgresDialect } = queryBuilder()

@@ -101,48 +101,59 @@ export function boundedPool(pool: pg.Pool, settings: PoolSettings): PostgresPool
       ;(raw as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy()
     }, answerWithinMs)
     silent.unref()
-    const send = async (config: pg.QueryConfig) => {
+    // (promise chains, not async functions: one statement's answer goes through as few steps as it can)
+    const answered = <R>(result: R): R => {
+      s.pending = false
+      return result
+    }
+    const failed = (e: unknown): never => {
+      s.pending = false
       if (s.broken) throw new NoAnswer(answerWithinMs)
+      if (isStalePlan(e)) s.stale = true
+      throw e
+    }
+    const send = (config: pg.QueryConfig): Promise<pg.QueryResult> => {
+      if (s.broken) return Promise.reject(new NoAnswer(answerWithinMs))
       s.pending = true
       silent.refresh()
+      return raw.query(config).then(answered, failed)
+    }
+    /** `begin…`, `commit`/`rollback`, or a statement on its own, in a transaction of its own. */
+    const boundary = async (text: string, params: unknown[]) => {
+      if (BEGINS.test(text)) {
+        s.inTransaction = true
+        return send({ text: bounded(text), values: params, types: typeParsers })
+      }
+      if (ENDS.test(text)) {
+        try {
+          return await send({ text, values: params, types: typeParsers })
+        } finally {
+          s.inTransaction = false
+        }
+      }
+      // a statement on its own: in a transaction of its own, bounded like every other
+      await send({ text: opening, types: typeParsers })
       try {
-        return await raw.query(config)
+        const result = await send(configFor(text, params))
+        await send({ text: 'commit', types: typeParsers })
+        return result
       } catch (e) {
-        if (s.broken) throw new NoAnswer(answerWithinMs)
-        if (isStalePlan(e)) s.stale = true
+        await send({ text: 'rollback' }).catch(() => {})
         throw e
-      } finally {
-        s.pending = false
       }
     }
+    const configFor = (text: string, params: unknown[]): pg.QueryConfig => {
+      const name = nameFor(text, params.length)
+      return name === undefined ? { text, values: params, types: typeParsers } : { name, text, values: params, types: typeParsers }
+    }
     return {
-      async query(text: unknown, values?: readonly unknown[]) {
+      query(text: unknown, values?: readonly unknown[]) {
         if (typeof text !== 'string') return raw.query(text as never)
-        const params = values === undefined ? [] : [...values]
-        if (BEGINS.test(text)) {
-          s.inTransaction = true
-          return send({ text: bounded(text), values: params, types: typeParsers })
-        }
-        if (ENDS.test(text)) {
-          try {
-            return await send({ text, values: params, types: typeParsers })
-          } finally {
-            s.inTransaction = false
-          }
-        }
-        const name = nameFor(text, params.length)
-        const config = name === undefined ? { text, values: params, types: typeParsers } : { name, text, values: params, types: typeParsers }
-        if (s.inTransaction) return send(config)
-        // a statement on its own: in a transaction of its own, bounded like every other
-        await send({ text: opening, types: typeParsers })
-        try {
-          const result = await send(config)
-          await send({ text: 'commit', types: typeParsers })
-          return result
-        } catch (e) {
-          await send({ text: 'rollback' }).catch(() => {})
-          throw e
-        }
+        // (pg copies the values it sends; kysely's compiled parameters are never changed)
+        const params = (values ?? []) as unknown[]
+        // the statements of a transaction under way go straight through
+        if (s.inTransaction && !ENDS.test(text)) return send(configFor(text, params))
+        return boundary(text, params)
       },
       release() {
         // handed back mid-transaction (its rollback failed: the connection died), silent, or with a stale plan: never reused
@@ -184,6 +195,11 @@ export function boundedPool(pool: pg.Pool, settings: PoolSettings): PostgresPool
  * comes free after the wait gave up goes straight back.
  */
 export function acquire(pool: pg.Pool, timeoutMs: number): Promise<pg.PoolClient> {
+  // an idle connection for every caller ahead of this one: handed over at once, no wait to bound
+  if (pool.idleCount > pool.waitingCount)
+    return pool.connect().catch((e: unknown) => {
+      throw new ConnectFailed(e)
+    })
   return new Promise((resolve, reject) => {
     let gaveUp = false
     const timer = setTimeout(() => {
