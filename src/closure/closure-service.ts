@@ -20,7 +20,7 @@ import { guardTrip } from '../core/guard-rules.js'
 import { measureGuard, switchOffByGuard } from '../guard/guard-repository.js'
 import { SESSION_STATUSES, type GoodbyeSide, type SessionStatus } from '../core/vocabulary.js'
 import { EarlyEndInput, GoodbyeInput, PartyId, RowId, parseInput } from '../core/validation.js'
-import { loadFlags, rowsToFlags } from '../config/config-repository.js'
+import { loadFlags } from '../config/config-repository.js'
 import { defaultFlags, type Flags } from '../config/flag-registry.js'
 import type { HaloDatabase } from '../store/database.js'
 import type { StatementRunner } from '../store/engine.js'
@@ -291,7 +291,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
           const guessedZone = lastTimeZone
           const guess = userType === UserType.MITRA ? businessDay(now, guessedZone) : null
           const loaded = await statements.loadEarlyEndFacts(tx, engine, id, key, guess, userType === UserType.MITRA ? ask.actorId : null)
-          const flags = rowsToFlags(loaded.flagRows)
+          const flags = loaded.flags
           lastTimeZone = flags.business_timezone
           const row = loaded.session
           let prior = loaded.prior

@@ -6,6 +6,8 @@
  * No rules here: every decision is `core/early-end-rules.ts`'s.
  */
 import type { Kysely } from 'kysely'
+import { rowsToFlags } from '../config/config-repository.js'
+import type { Flags } from '../config/flag-registry.js'
 import { COHORT_MODES, type CohortMode } from '../core/rollout.js'
 import { DAILY_CAP_TRIGGER, ENDABLE_STATUSES } from '../core/vocabulary.js'
 import type { DirectStatements, Engine, StatementRunner } from '../store/engine.js'
@@ -32,7 +34,8 @@ export interface EarlyEndFacts {
   readonly session: EarlyEndSession | undefined
   /** The closure the idempotency key already names, if any. */
   readonly prior: PriorClosure | undefined
-  readonly flagRows: readonly { key: string; value: string }[]
+  /** Every flag, stored values over the defaults (frozen: shared until they change). */
+  readonly flags: Flags
   /** The counter claimed for the day asked (`claimDay`), when the engine reads it in the same statement; else null. */
   readonly cap: ClaimedCap | null
   /** The cohort membership of the mitra asked about (`cohortOf`): read with the flags, under the same lock. */
@@ -130,15 +133,18 @@ type FactsRow = { [C in (typeof EARLY_END_SESSION_COLUMNS)[number]]: SessionRow[
   cohort: string | null
 }
 
-/** The stored flags as the last early end read them (one JSON text), decoded once until they change. */
-let lastFlags: { text: string; rows: readonly { key: string; value: string }[] } | undefined
+/** The flags as the last early end read them (one JSON text of every stored row), decoded once until they change. */
+let lastFlags: { text: string; flags: Flags } | undefined
 
-function flagRowsOf(text: string): readonly { key: string; value: string }[] {
+/** The flags a JSON text of `[key, value]` rows holds, over the defaults; frozen, as every early end until they change shares them. */
+function flagsOf(text: string): Flags {
   if (lastFlags?.text !== text) {
-    const rows = (JSON.parse(text) as [string, string][]).map(([key, value]) => Object.freeze({ key, value }))
-    lastFlags = { text, rows: Object.freeze(rows) }
+    const rows = (JSON.parse(text) as [string, string][]).map(([key, value]) => ({ key, value }))
+    const flags = rowsToFlags(rows)
+    for (const value of Object.values(flags)) if (Array.isArray(value)) Object.freeze(value)
+    lastFlags = { text, flags: Object.freeze(flags) }
   }
-  return lastFlags.rows
+  return lastFlags.flags
 }
 
 /**
@@ -165,7 +171,7 @@ export async function loadEarlyEndFacts(
     return {
       session,
       prior: row.prior_id === null || idempotencyKey === null ? undefined : await findPrior(tx, engine, idempotencyKey),
-      flagRows: flagRowsOf(row.flags),
+      flags: flagsOf(row.flags),
       cap: row.cap_day === null ? null : { day: row.cap_day, countToday: Number(row.cap_count), reviewId: row.cap_review_id ?? null },
       cohort: cohortMode(row.cohort),
     }
@@ -174,10 +180,10 @@ export async function loadEarlyEndFacts(
   const t = engine.table.bind(engine)
   const session = direct.get<EarlyEndSession>(`select ${EARLY_END_SESSION_COLUMNS.join(', ')} from ${t('sessions')} where id = ?`, sessionId)
   const prior = idempotencyKey === null ? undefined : await findPrior(tx, engine, idempotencyKey)
-  const flagRows = direct.all<{ key: string; value: string }>(`select key, value from ${t('app_config')}`)
+  const flags = flagsOf(direct.get<{ flags: string }>(`select json_group_array(json_array(key, value)) as flags from ${t('app_config')}`)!.flags)
   const cohort =
     cohortOf === null ? null : cohortMode(direct.get<{ mode: string }>(`select mode from ${t('rollout_cohort')} where mitra_id = ?`, cohortOf)?.mode)
-  return { session, prior, flagRows, cap: null, cohort }
+  return { session, prior, flags, cap: null, cohort }
 }
 
 /** A stored cohort mode; anything else (none, or a value written by hand) is no membership. */

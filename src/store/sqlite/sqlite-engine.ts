@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3'
 import { realpathSync, statSync } from 'node:fs'
-import type { Kysely, SqliteDatabase } from 'kysely'
+import type { DatabaseConnection, Driver, Kysely, SqliteDatabase } from 'kysely'
 import { queryBuilder } from '../query-builder.js'
 import type { DescribedError, DirectStatements, Engine, EventListener, FileIntegrity, HotTransaction, WriteOptions } from '../engine.js'
-import { builderTransaction } from '../hot-transaction.js'
+import { heldTransaction } from '../hot-transaction.js'
 import { checkSqliteFile } from './sqlite-integrity.js'
 import type { Schema } from '../schema.js'
 
@@ -223,10 +223,21 @@ class SqliteEngine implements Engine {
   get db(): Kysely<Schema> {
     if (this.#db === undefined) {
       const { Kysely, SqliteDialect } = queryBuilder()
-      this.#db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: this.#statements }) })
+      const engine = this
+      // the driver kept, so a hot write takes the builder's connection lock without the builder
+      class KeptDriverDialect extends SqliteDialect {
+        override createDriver(): Driver {
+          return (engine.#driver = super.createDriver())
+        }
+      }
+      this.#db = new Kysely<Schema>({ dialect: new KeptDriverDialect({ database: this.#statements }) })
     }
     return this.#db
   }
+
+  /** The query builder's driver: its one connection, behind its lock. */
+  #driver: Driver | undefined
+  #driverReady: Promise<Driver> | undefined
 
   async selectAll<R>(sqlText: string): Promise<R[]> {
     // Before the builder exists no transaction can be open on this connection (they all run through it),
@@ -241,8 +252,32 @@ class SqliteEngine implements Engine {
   }
 
   /** The writer's turn and transaction of `writeTransaction`; its statements run on the builder's transaction. */
-  hotWrite<T>(fn: (tx: HotTransaction) => Promise<T>, options: WriteOptions): Promise<T> {
-    return this.writeTransaction((trx) => fn(builderTransaction(trx)), options)
+  hotWrite<T>(fn: (tx: HotTransaction) => Promise<T>, _options: WriteOptions): Promise<T> {
+    return inTurn(this.#file, this.#busyTimeoutMs, async () => {
+      // the builder's connection lock, taken on its driver itself: no reader of this handle runs a
+      // statement inside this transaction, and no query builder is made for it
+      this.#driverReady ??= (async () => {
+        const driver = (this.db, this.#driver!)
+        await driver.init()
+        return driver
+      })()
+      const driver = await this.#driverReady
+      const connection = await driver.acquireConnection()
+      try {
+        this.direct.run('begin immediate')
+        let result: T
+        try {
+          result = await fn(heldTransaction(connection))
+        } catch (e) {
+          if (this.#raw.inTransaction) this.direct.run('rollback')
+          throw e
+        }
+        this.direct.run('commit')
+        return result
+      } finally {
+        await driver.releaseConnection(connection)
+      }
+    })
   }
 
   async beginNested(trx: Kysely<Schema>, name: string): Promise<void> {
