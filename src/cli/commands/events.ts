@@ -11,6 +11,15 @@ import { peopleTime, sinceValue } from '../people-time.js'
 /** The kinds of event (event-feed.ts's EVENT_TYPES, repeated so parsing the options loads no library code). */
 const TYPES = ['opened', 'early_end', 'expired', 'goodbye', 'finalized'] as const
 
+/** What each kind of event is, for completion. */
+const TYPE_MEANING: Readonly<Record<(typeof TYPES)[number], string>> = {
+  opened: 'a session opened',
+  early_end: 'ended early by a mitra, customer or support (with its reason)',
+  expired: 'its time ran out, found by a sweep',
+  goodbye: 'a goodbye posted in the grace window',
+  finalized: 'closed after the grace window',
+}
+
 interface EventsOptions {
   readonly after?: string
   readonly since?: string
@@ -43,7 +52,7 @@ export const events = new Command('events')
   .option('--before <id>', 'the next (older) page of a listing: events older than event <id>', rowId)
   .option('--session <id>', 'only the events of this session', rowId)
   .option('--mitra <id>', "only the events of this mitra's sessions", partyId)
-  .option('--type <t[,t]>', `only these kinds of event: ${TYPES.join(', ')}`, choices(TYPES))
+  .option('--type <t[,t]>', `only these kinds of event: ${TYPES.join(', ')}`, choices(TYPES, TYPE_MEANING))
   .option('--follow', 'keep printing events as they are committed until Ctrl-C (after the --since or --last ones, oldest first)')
   .option('--limit <n>', `at most n events a page (default ${DEFAULT_LIMIT}; same as --last)`, integer(1, 10_000))
   .addHelpText(

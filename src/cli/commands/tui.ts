@@ -9,7 +9,17 @@ const SCREENS = ['flags', 'sessions', 'reviews', 'reports'] as const satisfies r
 
 export const tui = new Command('tui')
   .description('the terminal control centre: Flags, Sesi Aktif (with Akhiri), Reviews, Reports; ? shows the keys, q quits')
-  .option('--screen <name>', `the screen to start on: ${SCREENS.join(', ')}`, choice(SCREENS), 'flags')
+  .option(
+    '--screen <name>',
+    `the screen to start on: ${SCREENS.join(', ')}`,
+    choice(SCREENS, {
+      flags: 'the config flags',
+      sessions: 'Sesi Aktif: the live sessions',
+      reviews: 'the CC reviews',
+      reports: 'closures by day, mitra and reason',
+    }),
+    'flags',
+  )
   .option('--refresh <ms>', 'how often screens reload, in milliseconds', integer(250, 60_000), 2000)
   .addHelpText('after', examples('halo-admin tui', 'HALO_ACTOR=ops-ana halo-admin --db /var/lib/halo/halo.db tui --screen sessions'))
   .action(
