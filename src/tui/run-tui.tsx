@@ -29,6 +29,8 @@ export interface TuiOptions {
    * draws over it, on the alternate screen it entered, and leaves that screen through it.
    */
   readonly first?: FirstFrame
+  /** How a command for the operator to paste is printed (the CLI's `nextCommand`): see `TuiServices.command`. */
+  readonly command?: (args: readonly string[]) => string
 }
 
 /**

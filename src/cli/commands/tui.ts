@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import type { ScreenId } from '../../tui/app.js'
 import { action } from '../action.js'
 import { examples } from '../help.js'
+import { nextCommand } from '../next-command.js'
 import { choice, integer } from '../parse.js'
 
 // the TUI's screen ids (checked against its type), so the option is parsed without loading ink
@@ -33,7 +34,16 @@ export const tui = new Command('tui')
         // ink, react and the screens load only here, a bundle of their own (see run-tui-on.ts)
         const { runTuiOn } = await import('../../tui/run-tui-on.js')
         // --no-color and NO_COLOR (ctx.color) draw without colour or other styles; so does TERM=dumb (run-tui.tsx)
-        await runTuiOn(ctx.openTarget, { actor: ctx.actor(), clock: ctx.clock, refreshMs: opts.refresh, initialScreen: opts.screen, color: ctx.color, first })
+        await runTuiOn(ctx.openTarget, {
+          actor: ctx.actor(),
+          clock: ctx.clock,
+          refreshMs: opts.refresh,
+          initialScreen: opts.screen,
+          color: ctx.color,
+          first,
+          // the commands the TUI prints to paste, as the CLI prints its own (the same invocation and --db)
+          command: (args) => nextCommand(ctx, args),
+        })
       } finally {
         first?.leave()
       }
