@@ -32,13 +32,16 @@ function useFiltered(sessions: readonly Session[], filter: string): readonly Ses
   }, [sessions, haystacks, filter])
 }
 
+const NO_SESSIONS: readonly Session[] = Object.freeze([])
+
 /** The newest closing or closed sessions, newest first, read again every refresh; nothing is read for the live view. */
 function useRecentSessions(view: SessionView) {
   const { closures, refreshMs } = useServices()
   return usePoll(
-    () => (view === 'live' ? Promise.resolve([] as Session[]) : closures.listSessions({ status: [view], order: 'newest', limit: RECENT_SESSIONS })),
+    () => (view === 'live' ? Promise.resolve(NO_SESSIONS) : closures.listSessions({ status: [view], order: 'newest', limit: RECENT_SESSIONS })),
     refreshMs,
-    { memory: `sessions.${view}`, deps: [view] },
+    // the live view starts with what its load says: no redraw right after the first frame for it
+    { memory: `sessions.${view}`, deps: [view], ...(view === 'live' ? { initial: NO_SESSIONS } : {}) },
   )
 }
 
