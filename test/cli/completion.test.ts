@@ -354,7 +354,11 @@ describe('halo-admin completion fish', () => {
     expect(keys).toContain('early_end_mitra_enabled\tmitras may end sessions early; also shows the "Akhiri" button in the mitra app')
     expect(keys).toHaveLength(FLAG_KEYS.length)
     expect(as).toEqual(
-      sorted(["customer\tthe session's own customer, unless --actor names one", "mitra\tthe session's own mitra, unless --actor names one", 'support\tthe operator (--actor)']),
+      sorted([
+        "customer\tthe session's own customer, unless --actor names one",
+        "mitra\tthe session's own mitra, unless --actor names one",
+        'support\tthe operator (--actor)',
+      ]),
     )
     expect(asValue).toEqual(['--as=support\tthe operator (--actor)'])
     expect(types).toContain('opened,early_end\tended early by a mitra, customer or support (with its reason)')
