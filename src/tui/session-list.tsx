@@ -107,8 +107,13 @@ function SessionRows({ view, onView: setView, onOpen }: { view: SessionView; onV
       if (key.name === 'return' && chosen !== undefined) return (onOpen(chosen.id), 'changed')
       return 'ignored'
     },
-    // the first screenful alone is not ready: keys wait for the whole list (a moment later)
-    { active: editing === null, ready: (sessions !== undefined && !partial) || error !== undefined },
+    // The first screenful alone is not ready: keys that need the whole list (End, a filter, another view)
+    // wait for it (a moment later). Those it answers exactly are answered at once: a drawn screen takes keys.
+    {
+      active: editing === null,
+      ready: (sessions !== undefined && !partial) || error !== undefined,
+      early: (key) => partial && (cursor.movesWithin(key) || key.name === 'return' || is(key, 'o') || is(key, ':')),
+    },
   )
 
   const prompt =
