@@ -16,7 +16,7 @@ export type Shell = (typeof SHELLS)[number]
 export type Values =
   | { readonly kind: 'free' }
   | { readonly kind: 'file' }
-  | { readonly kind: 'words'; readonly words: readonly string[]; readonly list: boolean }
+  | { readonly kind: 'words'; readonly words: readonly string[]; readonly list: boolean; readonly descriptions?: Readonly<Record<string, string>> }
   /** Words that depend on the positional argument before (`flag set <key> <value>`): nothing after any other word. */
   | { readonly kind: 'after'; readonly after: Readonly<Record<string, { readonly words: readonly string[]; readonly list: boolean }>> }
 
@@ -50,7 +50,9 @@ function valuesOf(parser: unknown, choices: readonly string[] | undefined): Valu
   if (after !== undefined)
     return { kind: 'after', after: Object.fromEntries(Object.entries(after).map(([word, v]) => [word, { words: v.values, list: v.list }])) }
   const c = completable?.completions
-  return c === undefined ? { kind: 'free' } : { kind: 'words', words: c.values, list: c.list }
+  return c === undefined
+    ? { kind: 'free' }
+    : { kind: 'words', words: c.values, list: c.list, ...(c.descriptions === undefined ? {} : { descriptions: c.descriptions }) }
 }
 
 function optionModel(o: Option): OptionModel {
@@ -105,12 +107,13 @@ const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`
 const wordSpec = (v: { readonly words: readonly string[]; readonly list: boolean }): string => `${v.list ? '@list ' : ''}${v.words.join(' ')}`
 const valueSpec = (v: Values): string => (v.kind === 'words' ? wordSpec(v) : v.kind === 'file' ? '@file' : '')
 
-/** The value specs of every positional argument, as `path|index|previous word` patterns (a `*` for any word). */
-function argSpecs(model: readonly CommandModel[]): { pattern: string; spec: string }[] {
+/** The values of every positional argument, by `path|index|previous word` patterns (a `*` for any word). */
+function argSpecs(model: readonly CommandModel[]): { pattern: string; values: Values }[] {
   return model.flatMap((c) =>
-    c.args.flatMap((a, i) => {
-      if (a.kind === 'after') return Object.entries(a.after).map(([word, v]) => ({ pattern: sq(`${c.path}|${i}|${word}`), spec: wordSpec(v) }))
-      return a.kind === 'free' ? [] : [{ pattern: `${sq(`${c.path}|${i}|`)}*`, spec: valueSpec(a) }]
+    c.args.flatMap((a, i): { pattern: string; values: Values }[] => {
+      if (a.kind === 'after')
+        return Object.entries(a.after).map(([word, v]) => ({ pattern: sq(`${c.path}|${i}|${word}`), values: { kind: 'words', ...v } as const }))
+      return a.kind === 'free' ? [] : [{ pattern: `${sq(`${c.path}|${i}|`)}*`, values: a }]
     }),
   )
 }
@@ -131,7 +134,7 @@ function lookups(model: readonly CommandModel[], name: string): string {
       for (const n of o.names) valueCases.push(`    ${c.path === '' ? `*${sq(`|${n}`)}` : sq(`${c.path}|${n}`)}) printf '%s\\n' ${sq(valueSpec(o.values))} ;;`)
     }
   }
-  const argCases = argSpecs(model).map(({ pattern, spec }) => `    ${pattern}) printf '%s\\n' ${sq(spec)} ;;`)
+  const argCases = argSpecs(model).map(({ pattern, values }) => `    ${pattern}) printf '%s\\n' ${sq(valueSpec(values))} ;;`)
   return `# The subcommands of a command path ('' is ${name} itself).
 _halo_admin_commands() {
   case "$1" in
@@ -345,11 +348,10 @@ function fish(model: readonly CommandModel[], version: string): string {
     for (const o of c.options) {
       if (o.values === null) continue
       if (c.path !== '' && model[0]!.options.includes(o)) continue
-      for (const n of o.names)
-        valueCases.push(`        case ${fq(`${c.path === '' ? '*' : c.path}|${n}`)}\n            printf '%s\\n' ${fq(valueSpec(o.values))}`)
+      for (const n of o.names) valueCases.push(`        case ${fq(`${c.path === '' ? '*' : c.path}|${n}`)}\n            printf '%s\\n' ${fishSpec(o.values)}`)
     }
   }
-  const argCases = argSpecs(model).map(({ pattern, spec }) => `        case ${fishPattern(pattern)}\n            printf '%s\\n' ${fq(spec)}`)
+  const argCases = argSpecs(model).map(({ pattern, values }) => `        case ${fishPattern(pattern)}\n            printf '%s\\n' ${fishSpec(values)}`)
   return `# fish completion for halo-admin ${version}, generated from its command tree by \`halo-admin completion fish\`.
 # Load it in this shell:   halo-admin completion fish | source
 # or for every new shell:  halo-admin completion fish > ~/.config/fish/completions/halo-admin.fish
@@ -368,8 +370,9 @@ ${options.join('\n')}
     end
 end
 
-# The values option $argv[2] takes after command path $argv[1]: words, "@list words"
-# (comma-separated), "@file", or nothing (any text). Fails when the option takes no value.
+# The values option $argv[2] takes after command path $argv[1], one line each after a line saying
+# their kind: @words, @list (comma-separated), @file or @free (any text); a value may carry its
+# description after a tab. Fails when the option takes no value.
 function __halo_admin_option_values
     switch "$argv[1]|$argv[2]"
 ${valueCases.join('\n')}
@@ -386,21 +389,20 @@ ${argCases.join('\n')}
     end
 end
 
-# Candidates from a value spec ($argv[1]) for the word being completed ($argv[2]).
+# Candidates for the word being completed ($argv[1]) from a value spec (the lines after it, as above).
 function __halo_admin_values
-    set -l spec $argv[1]
-    set -l cur $argv[2]
-    switch "$spec"
+    set -l cur $argv[1]
+    set -l spec $argv[2..-1]
+    switch "$spec[1]"
         case '@file'
             __fish_complete_path "$cur"
-        case '@list *'
+        case '@list'
             set -l done (string replace -r '[^,]*$' '' -- "$cur")
-            for w in (string split ' ' -- (string replace '@list ' '' -- "$spec"))
+            for w in $spec[2..-1]
                 printf '%s%s\\n' "$done" $w
             end
-        case ''
-        case '*'
-            string split ' ' -- "$spec"
+        case '@words'
+            printf '%s\\n' $spec[2..-1]
     end
 end
 
@@ -439,14 +441,13 @@ function __halo_admin_complete
     if test -z "$pending"; and string match -q -- '--*=*' "$cur"
         set -l option (string replace -r '=.*' '' -- "$cur")
         set -l spec (__halo_admin_option_values "$cmdpath" "$option"); or return 0
-        for v in (__halo_admin_values "$spec" (string replace -r '^[^=]*=' '' -- "$cur"))
+        for v in (__halo_admin_values (string replace -r '^[^=]*=' '' -- "$cur") $spec)
             printf '%s=%s\\n' "$option" "$v"
         end
         return 0
     end
     if test -n "$pending"
-        set -l spec (__halo_admin_option_values "$cmdpath" "$pending")
-        __halo_admin_values "$spec" "$cur"
+        __halo_admin_values "$cur" (__halo_admin_option_values "$cmdpath" "$pending")
     else if string match -q -- '-*' "$cur"
         __halo_admin_options "$cmdpath"
     else
@@ -454,8 +455,7 @@ function __halo_admin_complete
         if test (count $subs) -gt 0
             printf '%s\\n' $subs
         else
-            set -l spec (__halo_admin_arg_values "$cmdpath" $arg "$prev")
-            __halo_admin_values "$spec" "$cur"
+            __halo_admin_values "$cur" (__halo_admin_arg_values "$cmdpath" $arg "$prev")
         end
     end
 end
@@ -463,6 +463,17 @@ end
 complete -c halo-admin -e
 complete -c halo-admin -f -a '(__halo_admin_complete)'
 `
+}
+
+/**
+ * A value spec for fish, as words for `printf '%s\\n'`: a line saying the kind (`@words`, `@list`,
+ * `@file`, `@free`), then one value a line, `value<TAB>description` where it has a description, as
+ * fish shows candidates.
+ */
+function fishSpec(v: Values): string {
+  if (v.kind !== 'words') return fq(v.kind === 'file' ? '@file' : '@free')
+  const lines = v.words.map((w) => (v.descriptions?.[w] === undefined ? w : `${w}\t${oneLine(v.descriptions[w])}`))
+  return [v.list ? '@list' : '@words', ...lines].map(fq).join(' ')
 }
 
 /** A case pattern written for bash (`'a|0|'*`) rewritten for fish, whose `switch` takes its wildcards quoted: `'a|0|*'`. */

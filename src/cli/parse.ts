@@ -30,7 +30,8 @@ export function rowId(text: string): number {
  * reads it off the command tree, so completions follow the parsers.
  */
 export interface Completable {
-  readonly completions?: { readonly values: readonly string[]; readonly list: boolean }
+  /** The values, and what some of them mean (shown beside them where the shell can: fish). */
+  readonly completions?: { readonly values: readonly string[]; readonly list: boolean; readonly descriptions?: Readonly<Record<string, string>> }
   /**
    * For an argument whose values depend on the argument before it (`flag set <key> <value>`):
    * the values after each word, where they are a fixed set.
@@ -38,23 +39,33 @@ export interface Completable {
   readonly completionsAfter?: Readonly<Record<string, { readonly values: readonly string[]; readonly list: boolean }>>
 }
 
-/** Marks `parse` as accepting only `values` (`list`: comma-separated). */
-export function completing<F extends (text: string) => unknown>(parse: F, values: readonly string[], list = false): F & Completable {
-  return Object.assign(parse, { completions: { values: Object.freeze([...values]), list } })
+/** Marks `parse` as accepting only `values` (`list`: comma-separated), some of them described for completion. */
+export function completing<F extends (text: string) => unknown>(
+  parse: F,
+  values: readonly string[],
+  list = false,
+  descriptions?: Readonly<Record<string, string>>,
+): F & Completable {
+  return Object.assign(parse, { completions: { values: Object.freeze([...values]), list, ...(descriptions === undefined ? {} : { descriptions }) } })
 }
 
-/** One of `allowed`. */
-export function choice<T extends string>(allowed: readonly T[]): ((text: string) => T) & Completable {
-  return completing((text: string) => {
-    if (!(allowed as readonly string[]).includes(text)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`)
-    return text as T
-  }, allowed)
+/** One of `allowed` (what each means, for completion, in `descriptions`). */
+export function choice<T extends string>(allowed: readonly T[], descriptions?: Readonly<Record<T, string>>): ((text: string) => T) & Completable {
+  return completing(
+    (text: string) => {
+      if (!(allowed as readonly string[]).includes(text)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`)
+      return text as T
+    },
+    allowed,
+    false,
+    descriptions,
+  )
 }
 
 /** A comma-separated list of `allowed`, at least one, without repeats. */
-export function choices<T extends string>(allowed: readonly T[]): ((text: string) => T[]) & Completable {
+export function choices<T extends string>(allowed: readonly T[], descriptions?: Readonly<Record<T, string>>): ((text: string) => T[]) & Completable {
   const one = choice(allowed)
-  return completing((text: string) => [...new Set(text.split(',').map((s) => one(s.trim())))], allowed, true)
+  return completing((text: string) => [...new Set(text.split(',').map((s) => one(s.trim())))], allowed, true, descriptions)
 }
 
 /** A business day, `YYYY-MM-DD`, that exists on the calendar. */

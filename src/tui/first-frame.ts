@@ -1,4 +1,4 @@
-import type { LiveHead, LiveSnapshot } from '../closure/live-sessions.js'
+import type { LiveHead } from '../closure/live-sessions.js'
 import type { Clock } from '../core/clock.js'
 import type { Flags } from '../config/flag-registry.js'
 import { END_ACTION } from '../present/prd-strings.js'
@@ -30,11 +30,15 @@ import { mitraSeesEndAction } from '../core/early-end-rules.js'
  * first render of a cold ink): the terminal stayed blank for most of a second. So `tui` reads what
  * the first screen shows (the flags; on Sesi Aktif the count of live sessions and the first
  * screenful, ~3 ms at 25,000: `LiveSessions.head`), draws the shell and that screen as plain text
- * (layout.ts holds what both draw), then reads the rest of the list (blocking, on SQLite: the TUI
- * would block the same way after its first frame, and then draw twice), and hands it all to the
- * TUI, whose first frame then shows the same rows (written over this one, line by line) and takes
- * the keys, typed meanwhile and kept by the terminal. Other screens get the shell; their data
- * follows with the TUI.
+ * (layout.ts holds what both draw), and hands it to the TUI, whose first frame then shows the same
+ * rows (written over this one, line by line) and takes the keys, typed meanwhile and kept by the
+ * terminal. The rest of the list the TUI reads in pages that keys pass between
+ * (`LiveSessions.snapshot`), answering meanwhile the keys the first screenful answers exactly.
+ * Other screens get the shell; their data follows with the TUI.
+ *
+ * Keys typed while ink loads under this frame wait for it (~0.3-0.5 s of code and a first render):
+ * ink loaded before the frame is drawn answers them at once but showed the frame 2-3x later, past
+ * bench/tui-start.mjs's goal (README, Performance).
  * `test/tui/first-frame.test.tsx` checks this frame against the TUI's.
  */
 export interface FirstFrame {
@@ -42,8 +46,6 @@ export interface FirstFrame {
   readonly flags: Flags
   /** Sesi Aktif's first screenful; undefined on the other screens. */
   readonly head: LiveHead | undefined
-  /** Sesi Aktif's whole list, read after the frame was drawn; undefined on the other screens. */
-  readonly live: LiveSnapshot | undefined
   /** Leaves the alternate screen and gives the terminal back; once, whoever calls it first. */
   leave(): void
 }
@@ -97,20 +99,7 @@ export async function drawFirstFrame(handle: HaloDatabase, options: FirstFrameOp
     process.stdin.setRawMode(false)
     out.write('\x1b[?1049l\x1b[?25h')
   }
-  let live: LiveSnapshot | undefined
-  try {
-    live = await sessions?.snapshot()
-  } catch (e) {
-    leave()
-    throw e
-  }
-  return {
-    screen: options.initialScreen,
-    flags,
-    head,
-    live,
-    leave,
-  }
+  return { screen: options.initialScreen, flags, head, leave }
 }
 
 /** A run of text in one style: SGR parameters (`1;35` bold magenta), or none. */

@@ -1,9 +1,9 @@
-import { useEffect, useRef } from 'react'
+import { useRef } from 'react'
 import { flagText } from '../config/flag-registry.js'
 import { printable } from '../present/printable.js'
 import { useServices } from './services-context.js'
 import type { Notice } from './shell-context.js'
-import { usePoll } from './use-poll.js'
+import { useWatch } from './use-poll.js'
 
 /**
  * Announces, in the footer, every flag change another operator (or process) made while this TUI runs:
@@ -13,25 +13,27 @@ import { usePoll } from './use-poll.js'
  */
 export function useFlagAnnouncements(notify: (notice: Notice) => void): void {
   const { config, actor, refreshMs } = useServices()
-  const changes = usePoll(() => config.history(undefined, 20), refreshMs)
   const seen = useRef<number | null>(null)
-  useEffect(() => {
-    const list = changes.data
-    if (list === undefined) return
-    const newest = list[0]?.id ?? 0
-    if (seen.current === null) {
-      seen.current = newest
-      return
-    }
-    const fresh = list.filter((c) => c.id > seen.current! && c.actor !== actor).reverse()
-    seen.current = Math.max(seen.current, newest)
-    const last = fresh.at(-1)
-    if (last === undefined) return
-    const more = fresh.length > 1 ? ` (+${fresh.length - 1} more: flag history)` : ''
-    const why = last.note === null ? '' : ` ("${printable(last.note)}")`
-    notify({
-      kind: 'warn',
-      text: `${printable(last.actor)} changed ${last.key}: ${printable(flagText(last.oldValue))} → ${printable(flagText(last.newValue))}${why}${more}`,
-    })
-  }, [changes.data, actor, notify])
+  // no state of its own: reading the trail redraws nothing, only an announcement does
+  useWatch(
+    () => config.history(undefined, 20),
+    refreshMs,
+    (list) => {
+      const newest = list[0]?.id ?? 0
+      if (seen.current === null) {
+        seen.current = newest
+        return
+      }
+      const fresh = list.filter((c) => c.id > seen.current! && c.actor !== actor).reverse()
+      seen.current = Math.max(seen.current, newest)
+      const last = fresh.at(-1)
+      if (last === undefined) return
+      const more = fresh.length > 1 ? ` (+${fresh.length - 1} more: flag history)` : ''
+      const why = last.note === null ? '' : ` ("${printable(last.note)}")`
+      notify({
+        kind: 'warn',
+        text: `${printable(last.actor)} changed ${last.key}: ${printable(flagText(last.oldValue))} → ${printable(flagText(last.newValue))}${why}${more}`,
+      })
+    },
+  )
 }

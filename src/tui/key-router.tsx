@@ -18,6 +18,8 @@ export type KeyHandler = (key: Key) => KeyResult | void
 interface Layer {
   readonly order: number
   handler: { current: KeyHandler }
+  /** Keys the layer answers before it is ready. */
+  early: { current: ((key: Key) => boolean) | undefined }
   active: boolean
   modal: boolean
   ready: boolean
@@ -69,7 +71,7 @@ export function KeyRouter({ children }: { children: ReactNode }) {
   const dispatch = useCallback((key: Key): KeyResult | 'wait' => {
     const stack = layers.current.filter((l) => l.active).sort((a, b) => b.order - a.order)
     for (const layer of stack) {
-      if (!layer.ready && !impatient.current) return 'wait'
+      if (!layer.ready && !impatient.current && layer.early.current?.(key) !== true) return 'wait'
       const result = layer.handler.current(key) ?? 'ignored'
       if (result !== 'ignored') return result
       if (layer.modal) return 'handled'
@@ -167,7 +169,8 @@ export function useModalOpen(): boolean {
 /**
  * Takes keys while `active`. While an active layer is not `ready` (its
  * screen still loads what it shows), keys wait for it instead of falling
- * through to the layers below. Keys of a burst that only move or type reach
+ * through to the layers below, but for those `early` says it answers already
+ * (a cursor move within the first screenful of a list still loading the rest). Keys of a burst that only move or type reach
  * the handler before the screen is redrawn: it reads what it changes from
  * refs (the cursor, the text), not from this render's state.
  *
@@ -175,11 +178,12 @@ export function useModalOpen(): boolean {
  * useKeys((key) => (key.name === 'escape' ? (close(), 'changed') : 'ignored'), { modal: true })
  * ```
  */
-export function useKeys(handler: KeyHandler, options: { active?: boolean; modal?: boolean; ready?: boolean } = {}): void {
+export function useKeys(handler: KeyHandler, options: { active?: boolean; modal?: boolean; ready?: boolean; early?: (key: Key) => boolean } = {}): void {
   const router = useContext(RouterContext)
   if (router === null) throw new Error('useKeys() must be used inside <KeyRouter>')
   const [order] = useState(() => nextOrder++)
   const handlerRef = useRef(handler)
+  const earlyRef = useRef(options.early)
   const layer = useRef<Layer | null>(null)
   const active = options.active ?? true
   const modal = options.modal ?? false
@@ -187,6 +191,7 @@ export function useKeys(handler: KeyHandler, options: { active?: boolean; modal?
   // layout effects: a dialog's layer is in place as soon as it is drawn, before the next key
   useLayoutEffect(() => {
     handlerRef.current = handler
+    earlyRef.current = options.early
     if (layer.current !== null) {
       const moved = layer.current.active !== active || layer.current.modal !== modal
       layer.current.active = active
@@ -198,7 +203,7 @@ export function useKeys(handler: KeyHandler, options: { active?: boolean; modal?
     }
   })
   useLayoutEffect(() => {
-    const l: Layer = { order, handler: handlerRef, active, modal, ready }
+    const l: Layer = { order, handler: handlerRef, early: earlyRef, active, modal, ready }
     layer.current = l
     const remove = router.add(l)
     return () => {

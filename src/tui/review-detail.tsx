@@ -2,6 +2,7 @@ import { Box, Text } from 'ink'
 import { useState } from 'react'
 import { REVIEW_OUTCOMES, type ReviewOutcome } from '../core/vocabulary.js'
 import { printable } from '../present/printable.js'
+import { displayWidth } from '../present/width.js'
 import { formatInstant } from '../present/time.js'
 import type { ReviewDetail } from '../review/review-service.js'
 import { ChoiceDialog } from './choice-dialog.js'
@@ -24,7 +25,7 @@ type Step = { readonly kind: 'read' } | { readonly kind: 'outcome' } | { readonl
  * note, the operator as resolver; Esc goes back to the list.
  */
 export function ReviewDetailView({ id, onClose }: { id: number; onClose(): void }) {
-  const { reviews, actor, refreshMs } = useServices()
+  const { reviews, actor, refreshMs, command } = useServices()
   const shell = useShell()
   const polled = usePoll(() => reviews.show(id), refreshMs, { deps: [id] })
   const [step, setStep] = useState<Step>({ kind: 'read' })
@@ -66,7 +67,10 @@ export function ReviewDetailView({ id, onClose }: { id: number; onClose(): void 
     </Text>
   )
   const about = [`Review #${review.id} · mitra ${printable(review.mitraId)} · ${review.businessDay} · ${review.earlyEndsThatDay} early ends that day`]
-  const room = Math.max(1, shell.height - 9)
+  // the command for the rest, to paste (it wraps rather than being cut: the rows it takes come off the list)
+  const rest = (n: number) => `  … ${n} more (${command(['review', 'show', String(review.id)])})`
+  const restRows = Math.max(1, Math.ceil(displayWidth(rest(review.closures.length)) / Math.max(1, shell.width)))
+  const room = Math.max(1, shell.height - 8 - (review.closures.length > Math.max(1, shell.height - 9) ? restRows : 1))
   const shown = review.closures.slice(0, room)
 
   return (
@@ -87,9 +91,7 @@ export function ReviewDetailView({ id, onClose }: { id: number; onClose(): void 
               {`  ${formatInstant(c.createdAt, tz).slice(11, 16)} ${fit(`#${c.sessionId}`, 9)} ${fit(`${c.initiatedBy} ${printable(c.actorId ?? '-')}`, 22)} ${fit(c.reason === null ? NO_REASON : printable(c.reason), 17)} ${fit(c.reviewId === review.id ? (c.overCap ? 'over cap' : 'attached') : c.overCap ? 'over cap' : '', 9)} ${c.reasonNote === null ? '-' : printable(c.reasonNote)}`}
             </Text>
           ))}
-          {shown.length < review.closures.length && (
-            <Text dimColor>{`  … ${review.closures.length - shown.length} more (halo-admin review show ${review.id})`}</Text>
-          )}
+          {shown.length < review.closures.length && <Text dimColor>{rest(review.closures.length - shown.length)}</Text>}
           {review.closures.length === 0 && <Text dimColor> no closures</Text>}
           <Text dimColor>{review.status === 'open' ? 'r or Enter: resolve (asks first) · Esc: back to the list' : 'Esc: back to the list'}</Text>
         </>

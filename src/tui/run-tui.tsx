@@ -7,7 +7,6 @@ import type { HaloDatabase } from '../store/database.js'
 import { App, type ScreenId } from './app.js'
 import { colorAllowed, type FirstFrame } from './first-frame.js'
 import { ServicesProvider, servicesFor } from './services-context.js'
-import { primeLiveSessions } from './use-live-sessions.js'
 
 export { colorAllowed }
 
@@ -29,6 +28,8 @@ export interface TuiOptions {
    * draws over it, on the alternate screen it entered, and leaves that screen through it.
    */
   readonly first?: FirstFrame
+  /** How a command for the operator to paste is printed (the CLI's `nextCommand`): see `TuiServices.command`. */
+  readonly command?: (args: readonly string[]) => string
 }
 
 /**
@@ -76,11 +77,14 @@ export async function runTui(options: TuiOptions): Promise<void> {
   }
 }
 
-/** What the first frame read, where the screens keep it (the shell's flags, Sesi Aktif's list or its first screenful). */
-export function primedMemory(first: Pick<FirstFrame, 'flags' | 'head' | 'live'>): Map<string, unknown> {
+/** What the first frame read, where the screens keep it (the shell's flags, Sesi Aktif's first screenful). */
+export function primedMemory(first: Pick<FirstFrame, 'flags' | 'head'>): Map<string, unknown> {
   const memory = new Map<string, unknown>([['shell.flags.data', { data: first.flags, deps: '[]' }]])
   if (first.head !== undefined) memory.set('sessions.head', first.head)
-  if (first.live !== undefined) primeLiveSessions(memory, first.live)
+  // the cursor on the newest session, where it starts anyway: pinned now, not by a second render right
+  // after the first frame (which a key pressed then would wait for)
+  const newest = first.head?.sessions[0]
+  if (newest !== undefined) memory.set('sessions.live.cursor', newest.id)
   return memory
 }
 

@@ -32,6 +32,12 @@ export interface TuiServices {
   /** How often screens reload their data, in milliseconds. */
   readonly refreshMs: number
   readonly database: DatabaseLabel
+  /**
+   * A halo-admin command for the operator to paste, as the CLI prints its next steps: started the way
+   * they ran halo-admin (`npx halo-admin` from a clone), with the `--db` they gave. Plain `halo-admin …`
+   * when the TUI runs without the CLI.
+   */
+  command(args: readonly string[]): string
 }
 
 /**
@@ -41,7 +47,10 @@ export interface TuiServices {
  * const services = servicesFor(handle, { actor: 'ops-ana', clock: systemClock })
  * ```
  */
-export function servicesFor(handle: HaloDatabase, options: { actor: string; clock: Clock; refreshMs?: number | undefined }): TuiServices {
+export function servicesFor(
+  handle: HaloDatabase,
+  options: { actor: string; clock: Clock; refreshMs?: number | undefined; command?: ((args: readonly string[]) => string) | undefined },
+): TuiServices {
   const { clock } = options
   return Object.freeze({
     config: createConfigStore(handle, { clock }),
@@ -55,6 +64,7 @@ export function servicesFor(handle: HaloDatabase, options: { actor: string; cloc
     clock,
     refreshMs: options.refreshMs ?? 2000,
     database: Object.freeze({ target: handle.target, engine: handle.engineName }),
+    command: options.command ?? ((args: readonly string[]) => ['halo-admin', ...args].join(' ')),
   })
 }
 

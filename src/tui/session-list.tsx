@@ -32,13 +32,16 @@ function useFiltered(sessions: readonly Session[], filter: string): readonly Ses
   }, [sessions, haystacks, filter])
 }
 
+const NO_SESSIONS: readonly Session[] = Object.freeze([])
+
 /** The newest closing or closed sessions, newest first, read again every refresh; nothing is read for the live view. */
 function useRecentSessions(view: SessionView) {
   const { closures, refreshMs } = useServices()
   return usePoll(
-    () => (view === 'live' ? Promise.resolve([] as Session[]) : closures.listSessions({ status: [view], order: 'newest', limit: RECENT_SESSIONS })),
+    () => (view === 'live' ? Promise.resolve(NO_SESSIONS) : closures.listSessions({ status: [view], order: 'newest', limit: RECENT_SESSIONS })),
     refreshMs,
-    { memory: `sessions.${view}`, deps: [view] },
+    // the live view starts with what its load says: no redraw right after the first frame for it
+    { memory: `sessions.${view}`, deps: [view], ...(view === 'live' ? { initial: NO_SESSIONS } : {}) },
   )
 }
 
@@ -104,8 +107,13 @@ function SessionRows({ view, onView: setView, onOpen }: { view: SessionView; onV
       if (key.name === 'return' && chosen !== undefined) return (onOpen(chosen.id), 'changed')
       return 'ignored'
     },
-    // the first screenful alone is not ready: keys wait for the whole list (a moment later)
-    { active: editing === null, ready: (sessions !== undefined && !partial) || error !== undefined },
+    // The first screenful alone is not ready: keys that need the whole list (End, a filter, another view)
+    // wait for it (a moment later). Those it answers exactly are answered at once: a drawn screen takes keys.
+    {
+      active: editing === null,
+      ready: (sessions !== undefined && !partial) || error !== undefined,
+      early: (key) => partial && (cursor.movesWithin(key) || key.name === 'return' || is(key, 'o') || is(key, ':')),
+    },
   )
 
   const prompt =

@@ -20,6 +20,12 @@ export interface ListCursor<T, Id> {
   current(): T | undefined
   /** Moves on ↑ ↓ j k, PgUp PgDn, Home End g G; true when `key` was one of them. */
   onKey(key: Key): boolean
+  /**
+   * True when `key` moves the cursor (↑ ↓ j k, PgUp PgDn, Home g) to a row `rows` holds: when `rows` is
+   * only the first part of a longer list, the move lands where it would on the whole list. End and G,
+   * and moves past the last row, are false: they need the whole list.
+   */
+  movesWithin(key: Key): boolean
   /** Puts the cursor on the row with `id`. */
   select(id: Id): void
 }
@@ -87,6 +93,17 @@ export function useListCursor<T, Id extends string | number>(
     if (rows.length === 0) return
     setCursorId(idOf(rows[Math.min(Math.max(0, i), rows.length - 1)]!))
   }
+  /** Where a cursor key moves the newest cursor (before clamping), else undefined. */
+  const target = (key: Key): number | undefined => {
+    const at = newest()
+    if (key.name === 'up' || is(key, 'k')) return at - 1
+    if (key.name === 'down' || is(key, 'j')) return at + 1
+    if (key.name === 'pageup') return at - height
+    if (key.name === 'pagedown') return at + height
+    if (key.name === 'home' || is(key, 'g')) return 0
+    if (key.name === 'end' || is(key, 'G')) return rows.length - 1
+    return undefined
+  }
   return {
     index,
     selected,
@@ -98,15 +115,14 @@ export function useListCursor<T, Id extends string | number>(
       return rows.length === 0 ? undefined : rows[at]
     },
     onKey(key) {
-      const at = newest()
-      if (key.name === 'up' || is(key, 'k')) moveTo(at - 1)
-      else if (key.name === 'down' || is(key, 'j')) moveTo(at + 1)
-      else if (key.name === 'pageup') moveTo(at - height)
-      else if (key.name === 'pagedown') moveTo(at + height)
-      else if (key.name === 'home' || is(key, 'g')) moveTo(0)
-      else if (key.name === 'end' || is(key, 'G')) moveTo(rows.length - 1)
-      else return false
+      const to = target(key)
+      if (to === undefined) return false
+      moveTo(to)
       return true
+    },
+    movesWithin(key) {
+      const to = target(key)
+      return to !== undefined && to < rows.length && key.name !== 'end' && !is(key, 'G')
     },
     select: (id) => setCursorId(id),
   }

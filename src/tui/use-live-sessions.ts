@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { LiveHead, LiveSnapshot } from '../closure/live-sessions.js'
+import type { LiveHead } from '../closure/live-sessions.js'
 import type { Session } from '../closure/session-view.js'
 import { HEAD_ROWS } from './first-frame.js'
 import { useMemoryMap } from './screen-memory.js'
@@ -11,13 +11,8 @@ import { isLive } from './session-format.js'
 const RESYNC_MS = 60_000
 /** More changes than this since the last refresh (a screen away for long): read everything again. */
 const MAX_CHANGE_PAGES = 5
-/** How long the first screenful has to be drawn before the full read, which blocks the process on SQLite, starts. */
+/** How long the first screenful has to be drawn before the full read (in pages that keys pass between) starts. */
 const HEAD_DRAW_MS = 40
-
-/** Where the list is kept (screen-memory.tsx) when it starts from a snapshot read before the TUI (first-frame.ts). */
-export function primeLiveSessions(memory: Map<string, unknown>, snapshot: LiveSnapshot): void {
-  memory.set('sessions.live', { sessions: snapshot.sessions, cursor: snapshot.cursor, fullAt: Date.now() } satisfies Store)
-}
 
 interface Store {
   /** Active and extending sessions, by id. */
@@ -80,7 +75,8 @@ export function hasSession(sessions: readonly Session[], id: number): boolean {
  * opens, the first screenful and the count (~3 ms), drawn before one full
  * read; then every `refreshMs` only the sessions that changed since (the
  * library's audit trail says which). At 25,000 live sessions a full read
- * costs ~150 ms and blocks keys while it runs; a refresh costs what changed.
+ * costs ~150 ms, read in pages that keys pass between (`LiveSessions.snapshot`);
+ * a refresh costs what changed.
  * Kept while other screens are shown.
  */
 export function useLiveSessions(): LiveSessionsState {

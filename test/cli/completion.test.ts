@@ -55,7 +55,7 @@ beforeAll(async () => {
  * person presses Tab: `complete -C` asks fish itself for the candidates of the command line (their
  * descriptions dropped). Fish sorts them, so the answers come back sorted.
  */
-function completeFish(cases: readonly (readonly string[])[]): string[][] {
+function completeFish(cases: readonly (readonly string[])[], options: { descriptions?: boolean } = {}): string[][] {
   const dir = mkdtempSync(join(tmpdir(), 'halo-fish-'))
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
   const file = join(dir, 'halo-admin.fish')
@@ -70,7 +70,7 @@ function completeFish(cases: readonly (readonly string[])[]): string[][] {
     a
       .split('\n')
       .filter(Boolean)
-      .map((line) => line.split('\t')[0]!),
+      .map((line) => (options.descriptions === true ? line : line.split('\t')[0]!)),
   )
 }
 
@@ -337,6 +337,34 @@ describe('halo-admin completion fish', () => {
     ]
     const got = completeFish(cases.map(([words]) => words))
     cases.forEach(([words, want], i) => expect({ words, got: got[i] }).toEqual({ words, got: sorted(want) }))
+  })
+
+  it('describes the values it offers where their meaning is known: flag keys, --as, --type, --screen', () => {
+    const [keys, as, asValue, types, screens, reasons] = completeFish(
+      [
+        ['halo-admin', 'flag', 'get', ''],
+        ['halo-admin', 'session', 'end', '42', '--as', ''],
+        ['halo-admin', 'session', 'end', '42', '--as=su'],
+        ['halo-admin', 'events', '--type', 'opened,'],
+        ['halo-admin', 'tui', '--screen', ''],
+        ['halo-admin', 'session', 'end', '42', '--reason', ''],
+      ],
+      { descriptions: true },
+    )
+    expect(keys).toContain('early_end_mitra_enabled\tmitras may end sessions early; also shows the "Akhiri" button in the mitra app')
+    expect(keys).toHaveLength(FLAG_KEYS.length)
+    expect(as).toEqual(
+      sorted([
+        "customer\tthe session's own customer, unless --actor names one",
+        "mitra\tthe session's own mitra, unless --actor names one",
+        'support\tthe operator (--actor)',
+      ]),
+    )
+    expect(asValue).toEqual(['--as=support\tthe operator (--actor)'])
+    expect(types).toContain('opened,early_end\tended early by a mitra, customer or support (with its reason)')
+    expect(screens).toContain('sessions\tSesi Aktif: the live sessions')
+    // values without a known meaning come bare
+    expect(reasons).toEqual(sorted(REASONS))
   })
 
   it('follows the live command tree, as the bash script does', async () => {

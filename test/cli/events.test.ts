@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process'
 import { copyFileSync, renameSync, unlinkSync } from 'node:fs'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { UserType } from '../../src/index.js'
-import { createTestDatabase, emptyDatabase, setup } from '../support/engines.js'
+import { createTestDatabase, emptyDatabase, ON_POSTGRES, setup } from '../support/engines.js'
+import { startCluster } from '../support/pg-cluster.js'
 import { BIN, cli, cliOn, errorLine, newDbPath, tempDb } from './support/cli.js'
 import { ENGINES } from '../support/engines.js'
 
@@ -154,6 +155,25 @@ describe('halo-admin events --follow on a SQLite file', () => {
       expect(f.out()).toBe('')
     })
   }
+})
+
+describe.runIf(ON_POSTGRES)('halo-admin events --follow on PostgreSQL', () => {
+  it('rides out a server restart: says so once, then prints what is committed after it', async () => {
+    const cluster = await startCluster()
+    onTestFinished(() => cluster.stop())
+    const db = cluster.url
+    expect((await cliOn(db, ['db', 'migrate'])).code).toBe(0)
+    const f = follower(db)
+    await f.until(() => f.err().includes('following'), 'never started following')
+    await new Promise((r) => setTimeout(r, 1500))
+    cluster.restart()
+    expect((await cliOn(db, ['session', 'open', '--mitra', 'm-9', '--customer', 'c-9'])).code).toBe(0)
+    await f.until(() => f.out().includes('\n'), 'the event after the restart never came')
+    expect(f.out()).toMatch(/session \d+ {2}opened /)
+    expect(f.err().match(/trying again every 1 s/g)?.length ?? 0).toBeLessThanOrEqual(1)
+    f.child.kill('SIGINT')
+    expect(await f.exit).toBe(0)
+  }, 60_000)
 })
 
 /** `halo-admin events --follow` on `db`, running: its output so far, a way to wait for it, its exit status. */

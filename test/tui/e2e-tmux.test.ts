@@ -281,6 +281,32 @@ describe('halo-admin tui in tmux', () => {
     await tty.keys('Escape')
   })
 
+  it('prints the commands it suggests the way halo-admin was run, with its --db: never a bare halo-admin', async () => {
+    const file = join(dir, 'review-hint.db')
+    const handle = await openDatabase(file)
+    await migrateToLatest(handle)
+    const clock = fixedClock(NOW)
+    const config = createConfigStore(handle, { clock })
+    await config.set('early_end_mitra_enabled', true, { actor: 'seed' })
+    await config.set('early_end_mitra_daily_cap', 1, { actor: 'seed' })
+    await config.set('early_end_mitra_over_cap_action', 'allow', { actor: 'seed' })
+    const closures = createClosureService(handle, { clock })
+    // more early ends by one mitra than the review's screen has rows for
+    for (let i = 0; i < 30; i++) {
+      const { id } = await closures.openSession({ customerId: `c-${i}`, mitraId: 'm-busy', durationMinutes: 30 })
+      await closures.initiateEarlyEnd(id, UserType.MITRA, { actorId: 'm-busy', reason: 'customer_left' })
+    }
+    await handle.close()
+    const tty = tui(file, { screen: 'reviews' })
+    await tty.waitFor('m-busy')
+    await tty.keys('Enter')
+    // the hint wraps rather than being cut: it is read as one line
+    const s = (await tty.waitFor(/review show 1\)/)).replace(/\n/g, '')
+    // the terminal test runs `node bin/halo-admin.js --db <file> tui`: the hint starts the same way, as the CLI's do
+    expect(s).toMatch(new RegExp(`more \\(node bin/halo-admin\\.js --db ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} review show 1\\)`))
+    expect(s).not.toMatch(/\(halo-admin review show/)
+  })
+
   it('loses no key typed fast into the filter of a list of 25,000', async () => {
     const file = join(dir, 'many.db')
     const handle = await openDatabase(file)

@@ -2,7 +2,8 @@
  * The CLI draws the TUI's first frame before ink has loaded (src/tui/first-frame.ts) and the TUI
  * then draws its own over it, from the same data: the two must read the same, line for line, or
  * the screen jumps as the TUI takes over. Both are drawn here for the same data and compared; the
- * timing is bench/tui-start.mjs.
+ * timing is bench/tui-start.mjs. The TUI then takes the keys its first screenful answers exactly
+ * while it reads the rest of the list (bench/tui-idle.mjs).
  */
 import { act } from 'react'
 import { render } from 'ink-testing-library'
@@ -11,9 +12,10 @@ import { createLiveSessions } from '../../src/closure/live-sessions.js'
 import { firstFrameText, HEAD_ROWS, type FirstFrame } from '../../src/tui/first-frame.js'
 import { App, type ScreenId } from '../../src/tui/app.js'
 import { primedMemory } from '../../src/tui/run-tui.js'
-import { ServicesProvider, servicesFor } from '../../src/tui/services-context.js'
+import { ServicesProvider, servicesFor, type TuiServices } from '../../src/tui/services-context.js'
 import { ENGINES, setup, type Setup } from '../support/engines.js'
 import { sleep } from '../support/time.js'
+import { KEY } from './render-tui.js'
 import { defaultFlags } from '../../src/config/flag-registry.js'
 import { displayWidth } from '../../src/present/width.js'
 
@@ -50,6 +52,29 @@ async function inkFirstFrame(t: Setup, first: Omit<FirstFrame, 'leave'>, columns
   return frame
 }
 
+/** The TUI on Sesi Aktif, started from `first` as the CLI hands it over, over `services`. */
+async function started(services: TuiServices, first: Omit<FirstFrame, 'leave'>) {
+  let instance!: ReturnType<typeof render>
+  await act(async () => {
+    instance = render(
+      <ServicesProvider services={services}>
+        <App initialScreen={first.screen} memory={primedMemory(first)} />
+      </ServicesProvider>,
+    )
+  })
+  onTestFinished(() => instance.unmount())
+  const frame = () => instance.lastFrame() ?? ''
+  const press = async (key: string) => {
+    await act(async () => {
+      instance.stdin.write(key)
+      await sleep(30)
+    })
+  }
+  return { frame, press }
+}
+
+const cursorOn = (frame: string) => Number(/^› #(\d+)/m.exec(frame)?.[1] ?? NaN)
+
 const lines = (frame: string) => frame.split('\n').map((l) => l.trimEnd())
 
 describe("the CLI's first frame of the TUI", () => {
@@ -68,7 +93,6 @@ describe("the CLI's first frame of the TUI", () => {
         screen: screen as ScreenId,
         flags: await t.config.all(),
         head: screen === 'sessions' ? await createLiveSessions(t.handle).head(HEAD_ROWS) : undefined,
-        live: screen === 'sessions' ? await createLiveSessions(t.handle).snapshot() : undefined,
       }
       const ours = firstFrameText({
         ...first,
@@ -92,6 +116,31 @@ describe("the CLI's first frame of the TUI", () => {
       }
     })
   }
+
+  it('answers a cursor key while the rest of the list is read; End, which needs the whole list, waits for it', async () => {
+    const t = await world(HEAD_ROWS + 20)
+    const services = servicesFor(t.handle, { actor: 'ops-ana', clock: t.clock, refreshMs: 3_600_000 })
+    const head = await createLiveSessions(t.handle).head(HEAD_ROWS)
+    let release!: () => void
+    const later = new Promise<void>((resolve) => (release = resolve))
+    const live = { ...services.live, snapshot: async () => (await later, services.live.snapshot()) }
+    const tui = await started({ ...services, live }, { screen: 'sessions', flags: await t.config.all(), head })
+    const [newest, second] = head.sessions
+    expect(cursorOn(tui.frame())).toBe(newest!.id)
+    // a drawn screen takes keys: ↓ moves at once, within the first screenful
+    await tui.press(KEY.down)
+    expect(cursorOn(tui.frame())).toBe(second!.id)
+    // End would land on the last of the first screenful, not of the list: it waits
+    await tui.press('G')
+    expect(cursorOn(tui.frame())).toBe(second!.id)
+    release()
+    await act(async () => {
+      await sleep(200)
+    })
+    // then it reaches the oldest live session
+    const all = await services.live.snapshot()
+    expect(cursorOn(tui.frame())).toBe(all.sessions[0]!.id)
+  })
 
   it('fits its columns when the path and the operator hold wide characters and emoji: none cut in half', () => {
     const frame = firstFrameText({

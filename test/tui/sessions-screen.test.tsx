@@ -5,6 +5,11 @@ import { END_CONFIRM_BODY, END_CONFIRM_TITLE } from '../../src/present/prd-strin
 import { setup, type Setup } from '../support/engines.js'
 import { osIdentity } from '../../src/access/identity.js'
 import { KEY, renderTui } from './render-tui.js'
+import { Profiler, act } from 'react'
+import { render } from 'ink-testing-library'
+import { App } from '../../src/tui/app.js'
+import { ServicesProvider, servicesFor } from '../../src/tui/services-context.js'
+import { sleep } from '../support/time.js'
 
 async function world() {
   const t = await setup('sqlite')
@@ -400,5 +405,37 @@ describe('Sesi Aktif: a session and ending it as support', () => {
     expect(rowOf(f, s1.id)).not.toBe('')
     await tui.press('1')
     await tui.waitFor(/^error/m)
+  })
+})
+
+describe('Sesi Aktif: idle', () => {
+  it('draws nothing while nothing changes: refreshes that read the same data commit no render', async () => {
+    const { t } = await world()
+    const services = servicesFor(t.handle, { actor: 'ops-ana', clock: t.clock, refreshMs: 50 })
+    let commits = 0
+    let instance!: ReturnType<typeof render>
+    await act(async () => {
+      instance = render(
+        <Profiler id="tui" onRender={() => commits++}>
+          <ServicesProvider services={services}>
+            <App initialScreen="sessions" />
+          </ServicesProvider>
+        </Profiler>,
+      )
+    })
+    onTestFinished(() => instance.unmount())
+    // the first reads land (the flags, the list, the flag history): then it is idle
+    for (let i = 0; i < 5; i++)
+      await act(async () => {
+        await sleep(200)
+      })
+    expect(instance.lastFrame()).toContain('2 live sessions')
+    const settled = commits
+    // ten refreshes of the flags, the flag history, the live sessions and the (empty) recent list
+    for (let i = 0; i < 5; i++)
+      await act(async () => {
+        await sleep(100)
+      })
+    expect(commits - settled).toBe(0)
   })
 })

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
-import type { EventFeed, EventFilter, LifecycleEvent, ListedEvent } from '../../events/event-feed.js'
+import type { EventFeed, EventFilter, EventPage, LifecycleEvent, ListedEvent } from '../../events/event-feed.js'
 import { action } from '../action.js'
 import type { CliContext } from '../context.js'
 import { examples } from '../help.js'
@@ -10,6 +10,15 @@ import { peopleTime, sinceValue } from '../people-time.js'
 
 /** The kinds of event (event-feed.ts's EVENT_TYPES, repeated so parsing the options loads no library code). */
 const TYPES = ['opened', 'early_end', 'expired', 'goodbye', 'finalized'] as const
+
+/** What each kind of event is, for completion. */
+const TYPE_MEANING: Readonly<Record<(typeof TYPES)[number], string>> = {
+  opened: 'a session opened',
+  early_end: 'ended early by a mitra, customer or support (with its reason)',
+  expired: 'its time ran out, found by a sweep',
+  goodbye: 'a goodbye posted in the grace window',
+  finalized: 'closed after the grace window',
+}
 
 interface EventsOptions {
   readonly after?: string
@@ -27,6 +36,8 @@ const DEFAULT_LIMIT = 100
 
 /** How often `--follow` reads when no notification wakes it (SQLite; PostgreSQL behind a pooler in transaction mode). */
 const FOLLOW_POLL_MS = 1000
+/** How long `--follow` waits for a server that went away (a restart, a failover) before it gives up. */
+const OUTAGE_MS = 30_000
 
 export const events = new Command('events')
   .description(
@@ -43,7 +54,7 @@ export const events = new Command('events')
   .option('--before <id>', 'the next (older) page of a listing: events older than event <id>', rowId)
   .option('--session <id>', 'only the events of this session', rowId)
   .option('--mitra <id>', "only the events of this mitra's sessions", partyId)
-  .option('--type <t[,t]>', `only these kinds of event: ${TYPES.join(', ')}`, choices(TYPES))
+  .option('--type <t[,t]>', `only these kinds of event: ${TYPES.join(', ')}`, choices(TYPES, TYPE_MEANING))
   .option('--follow', 'keep printing events as they are committed until Ctrl-C (after the --since or --last ones, oldest first)')
   .option('--limit <n>', `at most n events a page (default ${DEFAULT_LIMIT}; same as --last)`, integer(1, 10_000))
   .addHelpText(
@@ -160,7 +171,8 @@ async function follow(
     let cursor = after ?? (await feed.latest())
     if (!ctx.json) ctx.io.stderr.write(`following ${ctx.target} from ${cursor} (Ctrl-C stops)\n`)
     while (!stop.signal.aborted) {
-      const page = await feed.read({ after: cursor, limit: 500, filter })
+      const page = await readThroughOutage(ctx, feed, cursor, filter, stop.signal)
+      if (page === null) break
       for (const e of page.events) if (seen.size === 0 || !seen.has(sameEvent(e))) await print(ctx, e, timeZone)
       // a page of events the filter left out still moves the cursor: read on at once
       const moved = page.cursor !== cursor
@@ -178,6 +190,28 @@ async function follow(
 
 async function print(ctx: CliContext, e: LifecycleEvent | ListedEvent, timeZone: string): Promise<void> {
   ctx.io.stdout.write(`${ctx.json ? await jsonLine(e) : await eventLine(e, timeZone)}\n`)
+}
+
+/**
+ * The follower's next page. A server away for a moment (a restart, a failover: `DB_ERROR`, "unavailable")
+ * is waited for, one read per interval, for up to OUTAGE_MS, said once on stderr; anything else, or a
+ * longer outage, ends the follower (exit 6). Null when Ctrl-C came meanwhile.
+ */
+async function readThroughOutage(ctx: CliContext, feed: EventFeed, cursor: string, filter: EventFilter, stop: AbortSignal): Promise<EventPage | null> {
+  const since = Date.now()
+  let said = false
+  for (;;) {
+    try {
+      return await feed.read({ after: cursor, limit: 500, filter })
+    } catch (e) {
+      const away = (e as { code?: unknown }).code === 'DB_ERROR' && /unavailable/.test((e as Error).message)
+      if (!away || Date.now() - since > OUTAGE_MS) throw e
+      if (!said) ctx.io.stderr.write(`${(e as Error).message}; trying again every ${FOLLOW_POLL_MS / 1000} s for up to ${OUTAGE_MS / 1000} s\n`)
+      said = true
+      await feed.wait({ timeoutMs: FOLLOW_POLL_MS, signal: stop })
+      if (stop.aborted) return null
+    }
+  }
 }
 
 /** One event as one JSON line, exact and inert on a terminal. */

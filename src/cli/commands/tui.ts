@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import type { ScreenId } from '../../tui/app.js'
 import { action } from '../action.js'
 import { examples } from '../help.js'
+import { nextCommand } from '../next-command.js'
 import { choice, integer } from '../parse.js'
 
 // the TUI's screen ids (checked against its type), so the option is parsed without loading ink
@@ -9,7 +10,17 @@ const SCREENS = ['flags', 'sessions', 'reviews', 'reports'] as const satisfies r
 
 export const tui = new Command('tui')
   .description('the terminal control centre: Flags, Sesi Aktif (with Akhiri), Reviews, Reports; ? shows the keys, q quits')
-  .option('--screen <name>', `the screen to start on: ${SCREENS.join(', ')}`, choice(SCREENS), 'flags')
+  .option(
+    '--screen <name>',
+    `the screen to start on: ${SCREENS.join(', ')}`,
+    choice(SCREENS, {
+      flags: 'the config flags',
+      sessions: 'Sesi Aktif: the live sessions',
+      reviews: 'the CC reviews',
+      reports: 'closures by day, mitra and reason',
+    }),
+    'flags',
+  )
   .option('--refresh <ms>', 'how often screens reload, in milliseconds', integer(250, 60_000), 2000)
   .addHelpText('after', examples('halo-admin tui', 'HALO_ACTOR=ops-ana halo-admin --db /var/lib/halo/halo.db tui --screen sessions'))
   .action(
@@ -23,7 +34,16 @@ export const tui = new Command('tui')
         // ink, react and the screens load only here, a bundle of their own (see run-tui-on.ts)
         const { runTuiOn } = await import('../../tui/run-tui-on.js')
         // --no-color and NO_COLOR (ctx.color) draw without colour or other styles; so does TERM=dumb (run-tui.tsx)
-        await runTuiOn(ctx.openTarget, { actor: ctx.actor(), clock: ctx.clock, refreshMs: opts.refresh, initialScreen: opts.screen, color: ctx.color, first })
+        await runTuiOn(ctx.openTarget, {
+          actor: ctx.actor(),
+          clock: ctx.clock,
+          refreshMs: opts.refresh,
+          initialScreen: opts.screen,
+          color: ctx.color,
+          first,
+          // the commands the TUI prints to paste, as the CLI prints its own (the same invocation and --db)
+          command: (args) => nextCommand(ctx, args),
+        })
       } finally {
         first?.leave()
       }

@@ -8,8 +8,9 @@
  *   connection the pooler gave to someone else): the listener then says so once (`onPolling`),
  *   closes, and every wait polls (it tries again a minute later, and says so only once).
  * - A lost connection (server restart, `pg_terminate_backend`) is made again, at most once per poll
- *   interval; meanwhile waits poll. No wait ends early but for a notification or the signal, so a
- *   follower never reads faster than its interval when nothing happens.
+ *   interval; meanwhile waits poll (the wait in progress then ends a poll interval after the loss at
+ *   the latest). No wait ends early but for a notification or the signal, so a follower never reads
+ *   faster than its interval when nothing happens.
  */
 import pg from 'pg'
 import type { EventListener } from '../engine.js'
@@ -64,6 +65,8 @@ export function listenForEvents(o: ListenerOptions): EventListener {
   /** A notification came while nobody waited: the next wait returns at once. */
   let pending = false
   let wake: (() => void) | null = null
+  /** Brings the end of the wait in progress to a poll interval from now, if it was later. */
+  let shorten: (() => void) | null = null
 
   async function connect(): Promise<void> {
     const c = new pg.Client(connectOptions(o.client))
@@ -117,8 +120,9 @@ export function listenForEvents(o: ListenerOptions): EventListener {
     const lost = () => {
       if (client !== c) return
       client = null
-      // the follower reads once now (what happened while the connection went down), then waits again
-      wake?.()
+      // no notification will come: the wait in progress ends a poll interval from now at the latest (not
+      // at once: the server may be restarting, and a read now would only fail)
+      shorten?.()
     }
     c.on('end', lost)
     c.on('error', lost)
@@ -152,11 +156,17 @@ export function listenForEvents(o: ListenerOptions): EventListener {
           clearTimeout(timer)
           signal?.removeEventListener('abort', done)
           wake = null
+          shorten = null
           pending = false
           resolve()
         }
-        const timer = setTimeout(done, deadline - Date.now())
+        let timer = setTimeout(done, deadline - Date.now())
         wake = done
+        shorten = () => {
+          if (deadline - Date.now() <= o.pollMs) return
+          clearTimeout(timer)
+          timer = setTimeout(done, o.pollMs)
+        }
         signal?.addEventListener('abort', done)
         if (signal?.aborted) done()
       })

@@ -6,10 +6,16 @@ import { didYouMean } from '../../suggest.js'
 const KEYS = FLAG_DEFINITIONS.map((d) => d.key)
 
 /** A flag key argument: an unknown key is UNKNOWN_FLAG (exit 2), found before the database is opened, with the keys it may have meant. */
-export const flagKey = completing((text: string): FlagKey => {
-  if (!isFlagKey(text)) throw new HaloError('UNKNOWN_FLAG', `unknown flag "${text}"${didYouMean(text, KEYS)}; known: ${KEYS.join(', ')}`)
-  return text
-}, KEYS)
+export const flagKey = completing(
+  (text: string): FlagKey => {
+    if (!isFlagKey(text)) throw new HaloError('UNKNOWN_FLAG', `unknown flag "${text}"${didYouMean(text, KEYS)}; known: ${KEYS.join(', ')}`)
+    return text
+  },
+  KEYS,
+  false,
+  // what each flag means, beside its key where the shell shows descriptions (fish)
+  Object.fromEntries(FLAG_DEFINITIONS.map((d) => [d.key, d.description])),
+)
 
 /** The values a flag takes when they are a fixed set (booleans, `block|allow`, the default reason codes as a list); none otherwise. */
 function fixedValues(d: FlagDefinition): { values: readonly string[]; list: boolean } | null {

@@ -9,6 +9,13 @@ export type ActingAs = (typeof ACTING_AS)[number]
 /** The sides of a session that post goodbyes (`session goodbye --as`). */
 export const SIDES = ['mitra', 'customer'] as const satisfies readonly ActingAs[]
 
+/** Who each `--as` acts as, for completion. */
+export const ACTING_AS_MEANING: Readonly<Record<ActingAs, string>> = {
+  mitra: "the session's own mitra, unless --actor names one",
+  customer: "the session's own customer, unless --actor names one",
+  support: 'the operator (--actor)',
+}
+
 /** The library's user type for each `--as`. */
 export const USER_TYPE = { mitra: 'MITRA', customer: 'CUSTOMER', support: 'SUPPORT' } as const satisfies Record<ActingAs, UserType>
 

@@ -4,7 +4,7 @@ import { action } from '../../action.js'
 import { examples } from '../../help.js'
 import { emit } from '../../output.js'
 import { choice, note, reasonCode, rowId, storedText } from '../../parse.js'
-import { ACTING_AS, ownActor, presetActor, USER_TYPE, type ActingAs } from './actor.js'
+import { ACTING_AS, ACTING_AS_MEANING, ownActor, presetActor, USER_TYPE, type ActingAs } from './actor.js'
 import { earlyEndText } from './text.js'
 
 interface EndOptions {
@@ -23,7 +23,11 @@ export const sessionEnd = new Command('end')
   )
   .summary('end a session early: it closes after the grace window')
   .argument('<id>', 'the session id', rowId)
-  .requiredOption('--as <who>', "mitra or customer (the session's own, unless --actor names one), or support (the operator, --actor)", choice(ACTING_AS))
+  .requiredOption(
+    '--as <who>',
+    "mitra or customer (the session's own, unless --actor names one), or support (the operator, --actor)",
+    choice(ACTING_AS, ACTING_AS_MEANING),
+  )
   .option('--reason <code>', 'a code from early_end_reason_codes (support always needs one; a mitra when early_end_reason_required)', reasonCode)
   .option('--note <text>', 'free text stored verbatim, up to 500 characters (needed with reason "other")', note)
   .option('--idempotency-key <k>', 'replaying the same key returns the first result and changes nothing', storedText(128, { nonEmpty: true }))

@@ -3,7 +3,7 @@ import { action } from '../../action.js'
 import { examples } from '../../help.js'
 import { emit } from '../../output.js'
 import { choice, rowId, storedText } from '../../parse.js'
-import { ownActor, presetActor, SIDES, USER_TYPE } from './actor.js'
+import { ACTING_AS_MEANING, ownActor, presetActor, SIDES, USER_TYPE } from './actor.js'
 import { printable } from '../../../present/printable.js'
 import { times } from '../../times.js'
 
@@ -18,7 +18,7 @@ export const sessionGoodbye = new Command('goodbye')
   )
   .summary("post a side's one goodbye while the session is closing")
   .argument('<id>', 'the session id', rowId)
-  .requiredOption('--as <side>', 'mitra or customer', choice(SIDES))
+  .requiredOption('--as <side>', 'mitra or customer', choice(SIDES, ACTING_AS_MEANING))
   .requiredOption('--message <text>', 'the goodbye, 1-1000 characters, stored verbatim', storedText(1000, { nonEmpty: true }))
   .addHelpText(
     'after',
