@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { realpathSync, statSync } from 'node:fs'
-import type { DatabaseConnection, Driver, Kysely, SqliteDatabase } from 'kysely'
+import type { Driver, Kysely, SqliteDatabase } from 'kysely'
 import { queryBuilder } from '../query-builder.js'
 import type { DescribedError, DirectStatements, Engine, EventListener, FileIntegrity, HotTransaction, WriteOptions } from '../engine.js'
 import { heldTransaction } from '../hot-transaction.js'
@@ -223,11 +223,11 @@ class SqliteEngine implements Engine {
   get db(): Kysely<Schema> {
     if (this.#db === undefined) {
       const { Kysely, SqliteDialect } = queryBuilder()
-      const engine = this
+      const keep = (driver: Driver): Driver => (this.#driver = driver)
       // the driver kept, so a hot write takes the builder's connection lock without the builder
       class KeptDriverDialect extends SqliteDialect {
         override createDriver(): Driver {
-          return (engine.#driver = super.createDriver())
+          return keep(super.createDriver())
         }
       }
       this.#db = new Kysely<Schema>({ dialect: new KeptDriverDialect({ database: this.#statements }) })
