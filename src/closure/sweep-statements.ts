@@ -51,8 +51,14 @@ const EVENT_COLUMNS = 'session_id, event, from_status, to_status, actor_type, ac
 
 /**
  * PostgreSQL: one expire batch in one statement. `due` locks the batch (SKIP LOCKED: parallel sweepers
- * split the work), `moved` moves it, and the closures and events are written from the rows moved, so
- * a session another transaction ended meanwhile gets none. The ids come back in the order moved.
+ * split the work; READ COMMITTED checks each row's status again once it holds its lock, so a session
+ * another transaction ended meanwhile is not in it), `moved` moves it, and the closures and events are
+ * written from the rows moved. The ids come back in the order moved.
+ *
+ * `moved` joins `due` by id alone. Its status, already held by the lock, would let the planner walk
+ * the status's partial index for every row of the batch instead, which it does when its statistics
+ * say that index is nearly empty (as they do right after a burst of sessions came due): 6.5 s a batch
+ * of 500 at 25,000 due, against 20 ms.
  */
 function expireStatement(withOnly: boolean) {
   return queryTemplate(
@@ -78,7 +84,7 @@ function expireStatement(withOnly: boolean) {
         ),
         moved as (
           update ${t('sessions')} s set status = 'closing', grace_ends_at = ${graceEndsAt}::timestamptz from due
-          where s.id = due.id and s.${sql.raw(ENDABLE)}
+          where s.id = due.id
           returning s.id, s.mitra_id, due.status as from_status, due.ends_at
         ),
         closures as (
@@ -111,7 +117,7 @@ function finalizeStatement(withOnly: boolean) {
       ),
       moved as (
         update ${t('sessions')} s set status = 'closed', closed_at = ${at}::timestamptz from due
-        where s.id = due.id and s.${sql.raw(CLOSING)}
+        where s.id = due.id
         returning s.id, due.grace_ends_at
       ),
       finalized as (
