@@ -9,7 +9,7 @@
  * expire and finalize, both ways in.
  *
  *   npm run build && node bench/run-all.js sweep-postgres
- *   BENCH_SWEEP=25000 BENCH_SWEEP_ROUNDS=5 node bench/sweep-postgres.mjs
+ *   BENCH_SWEEP=25000 BENCH_SWEEP_ROUNDS=7 node bench/sweep-postgres.mjs
  *   BENCH_PG_URL=postgres://user:pass@host/postgres ...   (an existing server, no PgBouncer: creates and drops two databases)
  */
 import pg from 'pg'
@@ -20,7 +20,7 @@ import { startCluster } from './support/pg-cluster.mjs'
 import { startPgBouncer } from './support/pgbouncer.mjs'
 
 const SWEEP = Number(process.env.BENCH_SWEEP ?? 25_000)
-const ROUNDS = Math.max(1, Number(process.env.BENCH_SWEEP_ROUNDS ?? 3))
+const ROUNDS = Math.max(1, Number(process.env.BENCH_SWEEP_ROUNDS ?? 5))
 const BATCH = 500
 const MITRAS = 50
 const TARGET = 0.8

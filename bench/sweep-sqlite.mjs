@@ -20,7 +20,7 @@ import { createClosureService, createConfigStore, migrateToLatest, openDatabase 
 import { NOW as FIXED_NOW } from './support/fixed-time.mjs'
 
 const SWEEP = Number(process.env.BENCH_SWEEP ?? 25_000)
-const ROUNDS = Math.max(1, Number(process.env.BENCH_SWEEP_ROUNDS ?? 5))
+const ROUNDS = Math.max(1, Number(process.env.BENCH_SWEEP_ROUNDS ?? 9))
 const BATCH = 500
 const MITRAS = 50
 const TARGET = 0.8
