@@ -10,10 +10,7 @@
  * (bench/support/pg-cluster.mjs), in two databases of the same schema and flags; 50 mitras share
  * the early ends, so counter rows are contended as on a busy day. Rounds alternate which side goes
  * first; the latencies of every round are pooled per side. Goal: p99 within 1.3x the floor's.
- *
- * Then sweep throughput at 25,000 live sessions, all past their end: `sweep()` moving them to
- * closing (expired) and, an hour later, to closed, in sessions per second, against hand-written
- * batches of the same size (500) doing the same writes, one statement each.
+ * (Sweep throughput is bench/sweep-postgres.mjs.)
  *
  * Wall-clock latencies on a shared 2-core machine carry its load: the ratios of one run are what
  * to read, and a run at load 2 differs from one at load 6. With 64 calls in flight, the server and
@@ -21,14 +18,13 @@
  * workers' CPU time per call is printed as the second opinion.
  *
  *   npm run build && node bench/run-all.js early-end-latency-postgres
- *   BENCH_ROUNDS=7 BENCH_OPS=400 BENCH_SWEEP=25000 node bench/early-end-latency-postgres.mjs
+ *   BENCH_ROUNDS=7 BENCH_OPS=400 node bench/early-end-latency-postgres.mjs
  *   BENCH_PG_URL=postgres://user:pass@host/postgres ...   (an existing server: creates and drops two databases)
  */
 import { fork } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { createClosureService, openDatabase } from '../dist/src/index.js'
 import { checkEveryFactWritten, freshDatabase, openSessions } from './support/early-end-db.mjs'
 import { NOW as FIXED_NOW } from './support/fixed-time.mjs'
 import { startCluster } from './support/pg-cluster.mjs'
@@ -38,9 +34,6 @@ const IN_FLIGHT = 8
 const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 5))
 /** Early ends per process per round and side. */
 const OPS = Math.max(50, Number(process.env.BENCH_OPS ?? 250))
-const SWEEP = Number(process.env.BENCH_SWEEP ?? 25_000)
-const SWEEP_ROUNDS = Math.max(1, Number(process.env.BENCH_SWEEP_ROUNDS ?? 2))
-const BATCH = 500
 const MITRAS = 50
 const TARGET = 1.3
 const NOW = new Date(FIXED_NOW)
@@ -50,7 +43,6 @@ const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))]
 }
-const median = (xs) => pct(xs, 50)
 /** A fresh database for one side, its handle closed: the workers open their own. */
 async function prepare(adminUrl, name) {
   const { handle, url } = await freshDatabase(adminUrl, name, { poolSize: 2, clock: { now: () => NOW } })
@@ -86,76 +78,6 @@ async function round(workers, side, sessions) {
     ),
   )
   return { latencies: replies.flatMap((r) => r.latencies), cpuMs: replies.reduce((n, r) => n + r.cpuMs, 0) }
-}
-
-/** The floor of the sweep: one statement per batch, the same writes as `sweep()`'s (closures and events included). */
-const FLOOR_EXPIRE = `with due as (
-    select id, mitra_id, status from sessions where status in ('active', 'extending') and ends_at <= $1::timestamptz
-    order by ends_at limit ${BATCH} for update skip locked
-  ),
-  moved as (
-    update sessions s set status = 'closing', grace_ends_at = $2::timestamptz from due
-    where s.id = due.id and s.status in ('active', 'extending') returning s.id, s.mitra_id, due.status as from_status
-  ),
-  closures as (
-    insert into session_closures (session_id, mitra_id, kind, initiated_by, actor_id, reason, reason_note, business_day, over_cap, review_id, idempotency_key, created_at, grace_ends_at, finalized_at)
-    select id, mitra_id, 'expired', 'system', null, null, null, $3::varchar, false, null, null, $1::timestamptz, $2::timestamptz, null from moved
-  ),
-  events as (
-    insert into session_events (session_id, event, from_status, to_status, actor_type, actor_id, created_at)
-    select id, 'expired', from_status, 'closing', 'system', null, $1::timestamptz from moved
-  )
-  select count(*)::int as n from moved`
-const FLOOR_FINALIZE = `with due as (
-    select id from sessions where status = 'closing' and grace_ends_at <= $1::timestamptz order by grace_ends_at limit ${BATCH} for update skip locked
-  ),
-  moved as (update sessions s set status = 'closed', closed_at = $1::timestamptz from due where s.id = due.id and s.status = 'closing' returning s.id),
-  finalized as (update session_closures c set finalized_at = $1::timestamptz from moved where c.session_id = moved.id),
-  events as (
-    insert into session_events (session_id, event, from_status, to_status, actor_type, actor_id, created_at)
-    select id, 'finalized', 'closing', 'closed', 'system', null, $1::timestamptz from moved
-  )
-  select count(*)::int as n from moved`
-
-/** Sessions the floor's batches moved, `statement` after `statement` until a batch comes back short. */
-async function floorSweep(pool, statement, values) {
-  let moved = 0
-  for (;;) {
-    const c = await pool.connect()
-    try {
-      await c.query('begin')
-      const n = (await c.query(statement, values)).rows[0].n
-      await c.query('commit')
-      moved += n
-      if (n < BATCH) return moved
-    } finally {
-      c.release()
-    }
-  }
-}
-
-async function sweepRound(libPool, floorPool, sweeper) {
-  const started = '2026-11-24T00:00:00.000Z'
-  const ends = '2026-11-24T02:59:00.000Z'
-  const later = new Date(NOW.getTime() + 3_600_000)
-  const result = {}
-  for (const side of ['library', 'floor']) {
-    const pool = side === 'library' ? libPool : floorPool
-    await openSessions(pool, SWEEP, { mitras: MITRAS, started, ends })
-    let t0 = performance.now()
-    const expired =
-      side === 'library'
-        ? (await sweeper.at(NOW).sweep({ batchSize: BATCH })).expired
-        : await floorSweep(pool, FLOOR_EXPIRE, [NOW.toISOString(), new Date(NOW.getTime() + 300_000).toISOString(), '2026-11-24'])
-    const expireS = (performance.now() - t0) / 1000
-    t0 = performance.now()
-    const finalized =
-      side === 'library' ? (await sweeper.at(later).sweep({ batchSize: BATCH })).finalized : await floorSweep(pool, FLOOR_FINALIZE, [later.toISOString()])
-    const finalizeS = (performance.now() - t0) / 1000
-    if (expired !== SWEEP) throw new Error(`${side}: ${expired} expired, ${SWEEP} were due`)
-    result[side] = { expired, expiredPerS: expired / expireS, finalized, finalizedPerS: finalized / finalizeS }
-  }
-  return result
 }
 
 async function main() {
@@ -210,23 +132,6 @@ async function main() {
       ].join('\n'),
     )
 
-    // the sweep, with the workers idle
-    const sweepHandle = await openDatabase(libraryUrl, { poolSize: 2 })
-    const sweeper = { at: (now) => createClosureService(sweepHandle, { clock: { now: () => now } }) }
-    const sweeps = []
-    for (let r = 0; r < SWEEP_ROUNDS; r++) sweeps.push(await sweepRound(libPool, floorPool, sweeper))
-    await sweepHandle.close()
-    const rate = (side, what) => median(sweeps.map((s) => s[side][what]))
-    const sweepRatio = rate('library', 'expiredPerS') / rate('floor', 'expiredPerS')
-    process.stdout.write(
-      [
-        `sweep on PostgreSQL, ${SWEEP} live sessions all past their end, batches of ${BATCH}, ${SWEEP_ROUNDS} round(s), medians:`,
-        `  library sweep(): expire ${rate('library', 'expiredPerS').toFixed(0)} sessions/s, finalize ${rate('library', 'finalizedPerS').toFixed(0)} sessions/s`,
-        `  floor (one statement a batch): expire ${rate('floor', 'expiredPerS').toFixed(0)} sessions/s, finalize ${rate('floor', 'finalizedPerS').toFixed(0)} sessions/s`,
-        `  expire ratio ${sweepRatio.toFixed(2)}, finalize ratio ${(rate('library', 'finalizedPerS') / rate('floor', 'finalizedPerS')).toFixed(2)} (library / floor)`,
-        '',
-      ].join('\n'),
-    )
     process.stdout.write(
       JSON.stringify({
         bench: 'early-end-latency-postgres',
@@ -241,10 +146,6 @@ async function main() {
         libraryCpuMsPerCall: Number(lib.cpu.toFixed(3)),
         floorCpuMsPerCall: Number(flo.cpu.toFixed(3)),
         target: TARGET,
-        sweepExpirePerS: Math.round(rate('library', 'expiredPerS')),
-        sweepFinalizePerS: Math.round(rate('library', 'finalizedPerS')),
-        floorSweepExpirePerS: Math.round(rate('floor', 'expiredPerS')),
-        floorSweepFinalizePerS: Math.round(rate('floor', 'finalizedPerS')),
       }) + '\n',
     )
     for (const w of workers) w.send({ op: 'exit' })

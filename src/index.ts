@@ -64,9 +64,9 @@ export {
   type EarlyEndResult,
   type OpenSessionInput,
   type SessionFilter,
-  type SweepResult,
   type ClientConfig,
 } from './closure/closure-service.js'
+export type { SweepOptions, SweepResult } from './closure/sweep.js'
 export type { Session, SessionDetail, SessionEvent, Closure, Goodbye } from './closure/session-view.js'
 export {
   createEventFeed,

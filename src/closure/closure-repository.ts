@@ -145,14 +145,6 @@ export async function insertEvents(trx: Kysely<Schema>, engine: Engine, rows: re
       .execute()
 }
 
-export async function insertClosures(trx: Kysely<Schema>, rows: readonly NewClosure[]): Promise<void> {
-  if (rows.length > 0)
-    await trx
-      .insertInto('session_closures')
-      .values([...rows])
-      .execute()
-}
-
 export async function findSessionLocked(trx: Kysely<Schema>, engine: Engine, id: number): Promise<SessionRow | undefined> {
   return (await selectSessionLocked(trx, engine, id)).rows[0]
 }
@@ -303,50 +295,4 @@ export function sessionListQuery(db: Kysely<Schema>, q: SessionQuery) {
 /** The sessions `q` asks for (see `sessionListQuery`). */
 export function listSessions(db: Kysely<Schema>, q: SessionQuery): Promise<SessionRow[]> {
   return sessionListQuery(db, q).execute()
-}
-
-// ---------------------------------------------------------------------------------------------
-// The sweep.
-
-/** Sessions past their scheduled end (of `only`, when given), locked (skipping ones another sweeper holds). */
-export function dueForExpiry(trx: Kysely<Schema>, engine: Engine, now: string, limit: number, only?: readonly number[]) {
-  let q = trx.selectFrom('sessions').select(['id', 'mitra_id', 'status']).where(statusIn(ENDABLE_STATUSES)).where('ends_at', '<=', now)
-  if (only !== undefined) q = q.where('id', 'in', [...only])
-  return engine.lockSkipLocked(q.orderBy('ends_at').limit(limit)).execute()
-}
-
-/** Closing sessions past their grace window (of `only`, when given), locked (skipping ones another sweeper holds). */
-export function dueForFinalize(trx: Kysely<Schema>, engine: Engine, now: string, limit: number, only?: readonly number[]) {
-  let q = trx
-    .selectFrom('sessions')
-    .select(['id'])
-    .where(statusIn(['closing']))
-    .where('grace_ends_at', '<=', now)
-  if (only !== undefined) q = q.where('id', 'in', [...only])
-  return engine.lockSkipLocked(q.orderBy('grace_ends_at').limit(limit)).execute()
-}
-
-export async function markClosing(trx: Kysely<Schema>, ids: readonly number[], graceEndsAt: string): Promise<void> {
-  if (ids.length > 0)
-    await trx
-      .updateTable('sessions')
-      .set({ status: 'closing', grace_ends_at: graceEndsAt })
-      .where('id', 'in', [...ids])
-      .where(statusIn(ENDABLE_STATUSES))
-      .execute()
-}
-
-export async function markClosed(trx: Kysely<Schema>, ids: readonly number[], at: string): Promise<void> {
-  if (ids.length === 0) return
-  await trx
-    .updateTable('sessions')
-    .set({ status: 'closed', closed_at: at })
-    .where('id', 'in', [...ids])
-    .where('status', '=', 'closing')
-    .execute()
-  await trx
-    .updateTable('session_closures')
-    .set({ finalized_at: at })
-    .where('session_id', 'in', [...ids])
-    .execute()
 }

@@ -27,6 +27,7 @@ import type { StatementRunner } from '../store/engine.js'
 import { retryOnUniqueViolation } from '../store/retry.js'
 import * as repo from './closure-repository.js'
 import * as statements from './early-end-statements.js'
+import { createSweep, type SweepOptions, type SweepResult } from './sweep.js'
 import { toClosure, toEvent, toSession, type Closure, type Goodbye, type Session, type SessionDetail } from './session-view.js'
 
 /**
@@ -105,34 +106,6 @@ export interface SessionFilter {
   readonly before?: number
   /** At most this many (default 100, at most 100000). */
   readonly limit?: number
-}
-
-export interface SweepOptions {
-  /** Sessions moved per transaction (default 500). */
-  readonly batchSize?: number
-  /** Only these sessions (`simulate` sweeps the sessions it opened, never anyone else's). */
-  readonly sessionIds?: readonly number[]
-}
-
-/**
- * What `sweep()` moved, by count and by id, and the error that stopped it, if one did.
- *
- * ```ts
- * const { expiredIds, finalizedIds, error } = await closures.sweep()
- * for (const id of finalizedIds) pushToApps(id, 'closed')
- * ```
- */
-export interface SweepResult {
-  /** Active or extending sessions past their end, moved to closing (kind `expired`). */
-  readonly expired: number
-  /** Closing sessions past their grace window, moved to closed. */
-  readonly finalized: number
-  /** The ids of the sessions moved to closing, in the order they were moved. */
-  readonly expiredIds: readonly number[]
-  /** The ids of the sessions moved to closed. */
-  readonly finalizedIds: readonly number[]
-  /** Set when a batch failed; the counts and ids say what was done before it. */
-  readonly error?: HaloError
 }
 
 /**
@@ -225,14 +198,6 @@ const FilterSchema = z
     limit: z.number().int().min(1).max(100_000).optional(),
   })
   .strict()
-const SweepSchema = z
-  .object({
-    batchSize: z.number().int().min(1).max(5000).optional(),
-    sessionIds: z.array(RowId).max(1_000_000).optional(),
-  })
-  .strict()
-  .nullish()
-
 const facts = (r: statements.EarlyEndSession): SessionFacts => ({
   id: r.id,
   customerId: r.customer_id,
@@ -400,77 +365,6 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
     }
   }
 
-  /** One sweep pass of `move` in batches until a batch comes back short; the ids moved, or the error that stopped it. */
-  async function inBatches(move: () => Promise<number[]>, batchSize: number, into: number[]): Promise<void> {
-    for (;;) {
-      const ids = await move()
-      into.push(...ids)
-      if (ids.length < batchSize) return
-    }
-  }
-
-  /** Moves one batch of sessions past their scheduled end into closing (kind `expired`, by `system`). */
-  function expireBatch(batchSize: number, only: readonly number[] | undefined): Promise<number[]> {
-    return handle.write(
-      async (trx) => {
-        const now = clock.now()
-        const at = now.toISOString()
-        const due = await repo.dueForExpiry(trx, engine, at, batchSize, only)
-        if (due.length === 0) return []
-        const flags = await loadFlags(trx, engine)
-        const day = businessDay(now, flags.business_timezone)
-        const grace = new Date(now.getTime() + flags.closing_grace_seconds * 1000).toISOString()
-        const ids = due.map((d) => d.id)
-        await repo.markClosing(trx, ids, grace)
-        await repo.insertClosures(
-          trx,
-          due.map((d) =>
-            repo.closureRow({
-              sessionId: d.id,
-              mitraId: d.mitra_id,
-              kind: 'expired',
-              initiatedBy: 'system',
-              actorId: null,
-              reason: null,
-              note: null,
-              businessDay: day,
-              overCap: false,
-              reviewId: null,
-              idempotencyKey: null,
-              at,
-              graceEndsAt: grace,
-            }),
-          ),
-        )
-        await repo.insertEvents(
-          trx,
-          engine,
-          due.map((d) => repo.eventRow(d.id, 'expired', d.status as SessionStatus, 'closing', 'system', null, at)),
-        )
-        return ids
-      },
-      { role: NEEDS.sweep },
-    )
-  }
-
-  /** Moves one batch of closing sessions past their grace window to closed. */
-  function finalizeBatch(batchSize: number, only: readonly number[] | undefined): Promise<number[]> {
-    return handle.write(
-      async (trx) => {
-        const at = clock.now().toISOString()
-        const ids = (await repo.dueForFinalize(trx, engine, at, batchSize, only)).map((d) => d.id)
-        await repo.markClosed(trx, ids, at)
-        await repo.insertEvents(
-          trx,
-          engine,
-          ids.map((id) => repo.eventRow(id, 'finalized', 'closing', 'closed', 'system', null, at)),
-        )
-        return ids
-      },
-      { role: NEEDS.sweep },
-    )
-  }
-
   const service: ClosureService = {
     async openSession(input: OpenSessionInput): Promise<Session> {
       const { customerId, mitraId, durationMinutes = 60, status = 'active' } = parseInput(OpenSessionSchema, input, 'session')
@@ -531,29 +425,7 @@ export function createClosureService(handle: HaloDatabase, options: { clock?: Cl
       )
     },
 
-    async sweep(opts): Promise<SweepResult> {
-      const o = parseInput(SweepSchema, opts, 'sweep options') ?? {}
-      const batchSize = o.batchSize ?? 500
-      const only = o.sessionIds
-      const expiredIds: number[] = []
-      const finalizedIds: number[] = []
-      const result = (error?: HaloError): SweepResult => ({
-        expired: expiredIds.length,
-        finalized: finalizedIds.length,
-        expiredIds,
-        finalizedIds,
-        ...(error === undefined ? {} : { error }),
-      })
-      if (only !== undefined && only.length === 0) return result()
-      try {
-        await inBatches(() => expireBatch(batchSize, only), batchSize, expiredIds)
-        await inBatches(() => finalizeBatch(batchSize, only), batchSize, finalizedIds)
-      } catch (e) {
-        if (e instanceof HaloError) return result(e)
-        throw e
-      }
-      return result()
-    },
+    sweep: createSweep(handle, clock),
 
     async getSession(sessionId) {
       const id = parseInput(RowId, sessionId, 'session id')

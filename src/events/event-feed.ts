@@ -140,8 +140,8 @@ export interface WaitOptions {
 export interface FeedOptions {
   /**
    * How often a follower reads while no notification can wake it (SQLite; PostgreSQL through a
-   * pooler in transaction mode or while its listener reconnects): `wait` then returns after at most
-   * this long, never sooner unless its signal aborts. 10 ms to 1 hour, default 250 ms.
+   * pooler in transaction mode or while its listener reconnects): `wait` then returns this long after
+   * the start of the read before it, never sooner unless its signal aborts. 10 ms to 1 hour, default 250 ms.
    */
   readonly pollMs?: number
   /** Called once, with one line, when the PostgreSQL listener finds NOTIFY does not reach it and the feed polls instead. */
@@ -177,8 +177,10 @@ export interface EventFeed {
   /**
    * Resolves when new events may have been committed (a NOTIFY on PostgreSQL), after `timeoutMs`, or when
    * `signal` aborts; where no notification can come (SQLite, a pooler in transaction mode, a listener
-   * reconnecting after a restart), after `min(timeoutMs, pollMs)`. Never sooner: an idle follower reads
-   * at most once per interval. Read again then: an event behind a transaction still in flight waits for it.
+   * reconnecting after a restart), after `min(timeoutMs, pollMs)`, counted from the start of the `read`
+   * just before this wait (so a commit is handed out about one interval later, not an interval plus a
+   * read). Never sooner: an idle follower starts at most one read per interval. Read again then: an
+   * event behind a transaction still in flight waits for it.
    * The PostgreSQL listener is a connection of its own (not one of a borrowed pool's), made on the first wait.
    * @throws HaloError `INVALID_INPUT` (a bad timeoutMs); nothing else: a lost listener reconnects
    */
@@ -288,6 +290,14 @@ export function createEventFeed(handle: HaloDatabase, options_: FeedOptions = {}
   if (!Number.isInteger(pollMs) || pollMs < 10 || pollMs > 3_600_000)
     throw new HaloError('INVALID_INPUT', 'event feed: pollMs: expected an integer from 10 to 3600000')
   let listener: EventListener | null | undefined
+  /** Set once the listener found that notifications do not arrive (a pooler in transaction mode): waits poll. */
+  let polling = false
+  /**
+   * How long the last read took, until a wait takes it: a polling wait counts its interval from the
+   * start of the read before it, so a commit waits about one interval to be handed out (not an
+   * interval plus a read), and reads still start at most once per interval.
+   */
+  let lastReadMs = 0
 
   // the audit trail's event (session-view.ts), at its place in the feed instead of by its id
   const toLifecycleEvent = (r: repo.EventRow, origin: string): BareEvent => {
@@ -328,6 +338,17 @@ export function createEventFeed(handle: HaloDatabase, options_: FeedOptions = {}
     return row!
   }
 
+  /**
+   * Runs a read's statements in one read-only snapshot where each would otherwise be a transaction of
+   * its own (PostgreSQL: `begin` with its bounds, the statement, `commit`: three round trips each), so
+   * a follower's read costs one transaction, and its fence and its events are of one moment. Inside a
+   * write of the handle, in its transaction; on SQLite (a read there is no round trip) as it is.
+   */
+  function inOneSnapshot<T>(db: Kysely<Schema>, fn: (db: Kysely<Schema>) => Promise<T>): Promise<T> {
+    if (!byKey || db.isTransaction) return fn(db)
+    return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn)
+  }
+
   function inPlace(): void {
     const moved = engine.fileReplaced?.()
     if (moved) throw new HaloError('DB_ERROR', moved)
@@ -339,22 +360,28 @@ export function createEventFeed(handle: HaloDatabase, options_: FeedOptions = {}
       const position = parse(options?.after)
       const filter = checkFilter(options?.filter)
       inPlace()
-      const page = await handle.read(async (db): Promise<{ events: BareEvent[]; cursor: string }> => {
-        const state = await repo.feedState(db, engine)
-        if (byKey && state.newest != null && decimalCompare(state.newest, state.ceiling!) >= 0) throw new HaloError('DB_ERROR', RESTORED)
-        const from = await locate(db, position, state.origin)
-        if (byKey && from !== null && decimalCompare(from.key!, state.fence!) >= 0)
-          bad(`event ${from.id} is not in the feed yet: this cursor was not given by it`)
-        const rows = byKey
-          ? await repo.eventsBelowFence(db, engine, from?.key ?? null, String(from?.id ?? 0), state.fence!, limit)
-          : await repo.eventsAfter(db, engine, String(from?.id ?? 0), limit)
-        const events = rows.map((r) => toLifecycleEvent(r, state.origin))
-        return { events, cursor: events.at(-1)?.cursor ?? cursorAt(state.origin, from) }
-      })
-      // the session's facts (mitra, the closure's reason) never change once its event is committed
-      if (page.events.length === 0) return { events: [], cursor: page.cursor }
-      const events = await handle.read((db) => withFacts(db, page.events))
-      return { events: events.filter((e) => matches(e, filter)), cursor: page.cursor }
+      const started = performance.now()
+      // one snapshot for the whole read on PostgreSQL (see `inOneSnapshot`), the session facts included
+      return handle
+        .read((db0) =>
+          inOneSnapshot(db0, async (db): Promise<EventPage> => {
+            const state = await repo.feedState(db, engine)
+            if (byKey && state.newest != null && decimalCompare(state.newest, state.ceiling!) >= 0) throw new HaloError('DB_ERROR', RESTORED)
+            const from = await locate(db, position, state.origin)
+            if (byKey && from !== null && decimalCompare(from.key!, state.fence!) >= 0)
+              bad(`event ${from.id} is not in the feed yet: this cursor was not given by it`)
+            const rows = byKey
+              ? await repo.eventsBelowFence(db, engine, from?.key ?? null, String(from?.id ?? 0), state.fence!, limit)
+              : await repo.eventsAfter(db, engine, String(from?.id ?? 0), limit)
+            const bare = rows.map((r) => toLifecycleEvent(r, state.origin))
+            const cursor = bare.at(-1)?.cursor ?? cursorAt(state.origin, from)
+            if (bare.length === 0) return { events: [], cursor }
+            // the session's facts (mitra, the closure's reason) never change once its event is committed
+            const events = await withFacts(db, bare)
+            return { events: events.filter((e) => matches(e, filter)), cursor }
+          }),
+        )
+        .finally(() => (lastReadMs = performance.now() - started))
     },
 
     async list(options: ListOptions = {}): Promise<EventListing> {
@@ -384,22 +411,34 @@ export function createEventFeed(handle: HaloDatabase, options_: FeedOptions = {}
 
     async latest(): Promise<string> {
       inPlace()
-      return handle.read(async (db) => {
-        const state = await repo.feedState(db, engine)
-        if (!byKey) return cursorAt(state.origin, (await repo.newestEvent(db, engine)) ?? null)
-        if (state.newest != null && decimalCompare(state.newest, state.ceiling!) >= 0) throw new HaloError('DB_ERROR', RESTORED)
-        return cursorAt(state.origin, (await repo.lastEventBelowFence(db, engine, state.fence!)) ?? null)
-      })
+      return handle.read((db0) =>
+        inOneSnapshot(db0, async (db) => {
+          const state = await repo.feedState(db, engine)
+          if (!byKey) return cursorAt(state.origin, (await repo.newestEvent(db, engine)) ?? null)
+          if (state.newest != null && decimalCompare(state.newest, state.ceiling!) >= 0) throw new HaloError('DB_ERROR', RESTORED)
+          return cursorAt(state.origin, (await repo.lastEventBelowFence(db, engine, state.fence!)) ?? null)
+        }),
+      )
     },
 
     async wait(options: WaitOptions = {}): Promise<void> {
       const timeoutMs = options?.timeoutMs ?? 1000
       if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || timeoutMs > 2_147_483_647)
         throw new HaloError('INVALID_INPUT', 'event feed: timeoutMs: expected a number of milliseconds from 0 to 2147483647')
-      listener ??= engine.listenForEvents({ pollMs, ...(options_.onPolling === undefined ? {} : { onPolling: options_.onPolling }) })
-      if (listener !== null) return listener.next(timeoutMs, options.signal)
+      // the part of this poll's interval the read before it already took
+      const credit = Math.min(lastReadMs, pollMs)
+      lastReadMs = 0
+      const pollWait = Math.max(0, Math.min(timeoutMs, pollMs) - credit)
+      listener ??= engine.listenForEvents({
+        pollMs,
+        onPolling: (why) => {
+          polling = true
+          options_.onPolling?.(why)
+        },
+      })
+      if (listener !== null) return listener.next(polling ? pollWait : timeoutMs, options.signal)
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(timeoutMs, pollMs))
+        const timer = setTimeout(done, pollWait)
         function done() {
           clearTimeout(timer)
           options.signal?.removeEventListener('abort', done)
