@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3'
 import { sql } from 'kysely'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { createClosureService, createConfigStore, migrateToLatest, migrationStatus, openDatabase } from '../../src/index.js'
+import { createClosureService, createConfigStore, migrateToLatest, migrationStatus, openDatabase, UserType } from '../../src/index.js'
 import { MIGRATIONS } from '../../migrations/index.js'
 import { ENGINES } from '../support/engines.js'
 import { expectCode, fresh } from '../support/fixtures.js'
@@ -143,5 +143,28 @@ describe('PostgreSQL targets', () => {
     expect(handle.target).not.toContain('s3cr3t-pw')
     const e = await expectCode(migrateToLatest(handle), 'DB_ERROR')
     expect(e.message).not.toContain('s3cr3t-pw')
+  })
+})
+
+describe('a SQLite file after a handle that only ended sessions', () => {
+  it('is closed by close(): no -wal or -shm left behind, whether the early end was refused or written', async () => {
+    const file = join(tempDir(), 'halo.db')
+    const setup = await openDatabase(file)
+    await migrateToLatest(setup)
+    await createConfigStore(setup).set('early_end_mitra_enabled', true, { actor: 'ops-1' })
+    const session = await createClosureService(setup).openSession({ customerId: 'c-1', mitraId: 'm-1' })
+    await setup.close()
+    for (const id of [999, session.id]) {
+      // a new handle whose only use is the early end's hot path: it never builds a query itself
+      const handle = await openDatabase(file)
+      await createClosureService(handle)
+        .initiateEarlyEnd(id, UserType.MITRA, { actorId: 'm-1', reason: 'customer_left' })
+        .catch(() => {})
+      await handle.close()
+      expect([existsSync(`${file}-wal`), existsSync(`${file}-shm`)]).toEqual([false, false])
+    }
+    const check = new Database(file, { readonly: true })
+    onTestFinished(() => check.close())
+    expect(check.prepare('select status from sessions where id = ?').get(session.id)).toEqual({ status: 'closing' })
   })
 })

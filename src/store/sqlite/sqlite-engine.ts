@@ -348,7 +348,8 @@ class SqliteEngine implements Engine {
   }
 
   async close(): Promise<void> {
-    if (this.#db === undefined) this.#raw.close()
-    else await this.#db.destroy()
+    // the builder closes the file only if it ran a query itself; a hot write uses its driver directly
+    if (this.#db !== undefined) await this.#db.destroy()
+    if (this.#raw.open) this.#raw.close()
   }
 }
