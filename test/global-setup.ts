@@ -12,7 +12,8 @@ import { prerequisiteProblem, selectedEngines } from './support/prerequisites.mj
 
 export const TEMPLATE_DB = 'halo_template'
 
-let cluster: Cluster | undefined
+/** One server per test worker (VITEST_POOL_ID), so a test that restarts its server or holds a transaction open never touches another file's. */
+let clusters: Cluster[] = []
 
 export async function setup(project: TestProject): Promise<void> {
   const problem = prerequisiteProblem()
@@ -22,18 +23,32 @@ export async function setup(project: TestProject): Promise<void> {
     process.exit(1)
   }
   if (!selectedEngines().includes('postgres')) {
-    project.provide('pgAdminUrl', '')
-    project.provide('pgDataDir', '')
-    project.provide('pgPort', 0)
+    project.provide('pgServers', [])
     return
   }
-  let adminUrl = process.env.HALO_TEST_PG_URL
-  if (!adminUrl) {
-    // commit timestamps: the kill-switch tests prove commit order with them, not timing luck
-    cluster = await startCluster({ settings: { track_commit_timestamp: 'on' } })
-    adminUrl = cluster.url
-    process.env.HALO_TEST_PG_DATADIR = cluster.dataDir
+  const given = process.env.HALO_TEST_PG_URL
+  if (given) {
+    await prepareTemplate(given)
+    project.provide('pgServers', [{ adminUrl: given, dataDir: '' }])
+    return
   }
+  const workers = Math.max(1, Math.min(8, Number(project.config.maxWorkers) || 1))
+  // commit timestamps: the kill-switch tests prove commit order with them, not timing luck
+  try {
+    for (let i = 0; i < workers; i++) clusters.push(await startCluster({ settings: { track_commit_timestamp: 'on' } }))
+  } catch (e) {
+    await teardown()
+    throw e
+  }
+  await Promise.all(clusters.map((c) => prepareTemplate(c.url)))
+  project.provide(
+    'pgServers',
+    clusters.map((c) => ({ adminUrl: c.url, dataDir: c.dataDir })),
+  )
+}
+
+/** A migrated template database on the server of `adminUrl`, which every PostgreSQL test copies. */
+async function prepareTemplate(adminUrl: string): Promise<void> {
   try {
     const admin = new pg.Client({ connectionString: adminUrl })
     await admin.connect()
@@ -50,19 +65,15 @@ export async function setup(project: TestProject): Promise<void> {
       await handle.close()
     }
   } catch (e) {
-    // vitest does not run teardown when setup throws: stop our server here
-    cluster?.stop()
-    cluster = undefined
+    // vitest does not run teardown when setup throws: stop our servers here
+    await teardown()
     throw new Error(`PostgreSQL for the test run is not usable (${redactTarget(adminUrl)}): ${(e as Error).message}`, { cause: e })
   }
-  project.provide('pgAdminUrl', adminUrl)
-  project.provide('pgDataDir', cluster?.dataDir ?? '')
-  project.provide('pgPort', cluster?.port ?? 0)
 }
 
 export async function teardown(): Promise<void> {
-  cluster?.stop()
-  cluster = undefined
+  for (const c of clusters) c.stop()
+  clusters = []
 }
 
 export function withDatabase(url: string, db: string): string {
@@ -73,8 +84,7 @@ export function withDatabase(url: string, db: string): string {
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    pgAdminUrl: string
-    pgDataDir: string
-    pgPort: number
+    /** The servers of the run, one per worker (or the one HALO_TEST_PG_URL names); none without PostgreSQL. */
+    pgServers: { adminUrl: string; dataDir: string }[]
   }
 }

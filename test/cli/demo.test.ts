@@ -9,10 +9,10 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import pg from 'pg'
-import { inject, onTestFinished, describe, expect, it } from 'vitest'
+import { onTestFinished, describe, expect, it } from 'vitest'
 import { businessDay } from '../../src/core/business-day.js'
 import { migrateToLatest, openDatabase } from '../../src/index.js'
-import { ON_POSTGRES } from '../support/engines.js'
+import { ON_POSTGRES, testServer } from '../support/engines.js'
 import { ensureBuilt } from '../support/fixtures.js'
 import { NOW, sleep } from '../support/time.js'
 import { BIN, cli, cliOn, errorLine, ROOT, newDbPath, type CliRun } from './support/cli.js'
@@ -326,7 +326,7 @@ describe('halo-admin demo', () => {
  * pass it on fails. Dropped when the test ends.
  */
 async function passwordDatabase(): Promise<{ url: string; password: string }> {
-  const adminUrl = inject('pgAdminUrl')
+  const adminUrl = testServer().adminUrl
   const role = `halo_demo_${process.pid}_${Date.now().toString(36)}`
   const password = `pw-${Math.random().toString(36).slice(2)}-x`
   const admin = new pg.Client({ connectionString: adminUrl })
@@ -337,7 +337,7 @@ async function passwordDatabase(): Promise<{ url: string; password: string }> {
   } finally {
     await admin.end()
   }
-  const hba = inject('pgDataDir') === '' ? null : join(inject('pgDataDir'), 'data', 'pg_hba.conf')
+  const hba = testServer().dataDir === '' ? null : join(testServer().dataDir, 'data', 'pg_hba.conf')
   const before = hba === null ? '' : readFileSync(hba, 'utf8')
   if (hba !== null) writeFileSync(hba, `host all ${role} 127.0.0.1/32 scram-sha-256\n${before}`)
   onTestFinished(async () => {

@@ -5,9 +5,8 @@
  */
 import pg from 'pg'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { inject } from 'vitest'
 import { withDatabase } from '../global-setup.js'
-import { createTestDatabase } from '../support/engines.js'
+import { createTestDatabase, testServer } from '../support/engines.js'
 import { cli, errorLine } from './support/cli.js'
 
 const SECRET = 'Pa:ss@w/rd-42'
@@ -20,18 +19,18 @@ function withPassword(url: string): string {
 }
 
 async function emptyDatabase(): Promise<string> {
-  const admin = new pg.Client({ connectionString: inject('pgAdminUrl') })
+  const admin = new pg.Client({ connectionString: testServer().adminUrl })
   await admin.connect()
   const name = `halo_cli_${process.pid}_${Date.now().toString(36)}`
   await admin.query(`create database ${name}`)
   await admin.end()
   onTestFinished(async () => {
-    const c = new pg.Client({ connectionString: inject('pgAdminUrl') })
+    const c = new pg.Client({ connectionString: testServer().adminUrl })
     await c.connect()
     await c.query(`drop database if exists ${name} with (force)`)
     await c.end()
   })
-  return withDatabase(inject('pgAdminUrl'), name)
+  return withDatabase(testServer().adminUrl, name)
 }
 
 const env = { HALO_NOW: '2026-11-24T03:00:00Z', HALO_ACTOR: 'ops-pg' }
@@ -73,7 +72,7 @@ describe('halo-admin on PostgreSQL', () => {
     ['a database that does not exist', (u: URL) => (u.pathname = '/no_such_database_here')],
     ['a port nobody listens on', (u: URL) => (u.port = '1')],
   ])('gives exit 6 and one line without the password for %s', async (_what, spoil) => {
-    const u = new URL(withPassword(inject('pgAdminUrl')))
+    const u = new URL(withPassword(testServer().adminUrl))
     spoil(u)
     for (const json of [false, true]) {
       const r = await cli(['--db', u.toString(), ...(json ? ['--json'] : []), 'flag', 'get', 'early_end_mitra_enabled'], { env })
@@ -86,7 +85,7 @@ describe('halo-admin on PostgreSQL', () => {
   })
 
   it('ends the masked URL where the URL ends, the schema and the words after it intact', async () => {
-    const u = new URL(withPassword(inject('pgAdminUrl')))
+    const u = new URL(withPassword(testServer().adminUrl))
     u.port = '1'
     u.searchParams.set('schema', 'halo')
     const r = await cli(['--db', u.toString(), 'flag', 'list'], { env })

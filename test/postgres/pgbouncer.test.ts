@@ -7,9 +7,9 @@
  */
 import { sql } from 'kysely'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { HaloError, UserType, createClosureService, createConfigStore, fixedClock, migrateToLatest, openDatabase } from '../../src/index.js'
-import { emptyDatabase } from '../support/engines.js'
+import { emptyDatabase, testServer } from '../support/engines.js'
 import { ensureBuilt } from '../support/fixtures.js'
 import { startCluster } from '../support/pg-cluster.js'
 import { startPgBouncer, type PgBouncer } from '../support/pgbouncer.js'
@@ -66,7 +66,7 @@ describe.each(MODES)('through PgBouncer in %s mode', (mode) => {
 
   beforeAll(async () => {
     ensureBuilt()
-    admin = inject('pgAdminUrl')
+    admin = testServer().adminUrl
     bouncer = await startPgBouncer({ pgUrl: admin, mode })
   })
   afterAll(() => bouncer?.stop())

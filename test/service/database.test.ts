@@ -164,7 +164,9 @@ describe('a SQLite file after a handle that only ended sessions', () => {
       expect([existsSync(`${file}-wal`), existsSync(`${file}-shm`)]).toEqual([false, false])
     }
     const check = new Database(file, { readonly: true })
-    onTestFinished(() => check.close())
+    onTestFinished(() => {
+      check.close()
+    })
     expect(check.prepare('select status from sessions where id = ?').get(session.id)).toEqual({ status: 'closing' })
   })
 })

@@ -18,10 +18,18 @@ export const ENGINES: readonly EngineName[] = selectedEngines()
 /** Whether PostgreSQL is in this run, for the tests that use it outside the matrix (`describe.runIf(ON_POSTGRES)`). */
 export const ON_POSTGRES = ENGINES.includes('postgres')
 
-/** The admin URL of the run's PostgreSQL; a clear error when HALO_ENGINES left PostgreSQL out. */
-function pgAdminUrl(): string {
+/**
+ * This worker's PostgreSQL server (test/global-setup.ts starts one per worker): its admin URL and data
+ * directory ('' for a server HALO_TEST_PG_URL names). A clear error when HALO_ENGINES left PostgreSQL out.
+ */
+export function testServer(): { adminUrl: string; dataDir: string } {
   if (!ON_POSTGRES) throw new Error(`this test needs PostgreSQL, which HALO_ENGINES=${process.env.HALO_ENGINES} leaves out of the run`)
-  return inject('pgAdminUrl')
+  const servers = inject('pgServers')
+  return servers[(Number(process.env.VITEST_POOL_ID ?? 1) - 1) % servers.length]!
+}
+
+function pgAdminUrl(): string {
+  return testServer().adminUrl
 }
 
 export interface TestDatabase {
