@@ -187,8 +187,6 @@ export interface Engine {
   notPartyIdSql(column: string): string
   /** Adds `FOR UPDATE` where the engine has row locks (SQLite's writer lock already covers it). */
   lockForUpdate<O>(qb: SelectQueryBuilder<Schema, any, O>): SelectQueryBuilder<Schema, any, O>
-  /** Adds `FOR UPDATE SKIP LOCKED` where the engine has it, so parallel sweeps split the work. */
-  lockSkipLocked<O>(qb: SelectQueryBuilder<Schema, any, O>): SelectQueryBuilder<Schema, any, O>
   /** Translates a driver error into the error the caller gets, or null when it is not the database's fault. */
   describeError(e: unknown): DescribedError | null
   /** True for a unique-constraint violation (a lost race the caller may retry). */

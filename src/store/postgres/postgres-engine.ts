@@ -349,10 +349,6 @@ class PostgresEngine implements Engine {
     return qb.forUpdate()
   }
 
-  lockSkipLocked<Q extends { forUpdate(): Q }>(qb: Q): Q {
-    return (qb.forUpdate() as Q & { skipLocked(): Q }).skipLocked()
-  }
-
   describeError(e: unknown): DescribedError | null {
     return describePostgresError(e)
   }

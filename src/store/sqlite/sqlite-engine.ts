@@ -327,10 +327,6 @@ class SqliteEngine implements Engine {
     return qb
   }
 
-  lockSkipLocked<Q>(qb: Q): Q {
-    return qb
-  }
-
   describeError(e: unknown): DescribedError | null {
     if (e instanceof WriterQueueTimeout) return { code: 'DB_ERROR', message: `the database is busy: ${e.message}` }
     const code = (e as { code?: unknown } | null)?.code
