@@ -19,15 +19,18 @@
  *
  *   npm run build && node bench/run-all.js early-end-latency-postgres
  *   BENCH_ROUNDS=7 BENCH_OPS=400 node bench/early-end-latency-postgres.mjs
+ *   BENCH_VIA=pgbouncer node bench/early-end-latency-postgres.mjs   (both sides through PgBouncer, transaction mode)
+ *   BENCH_PREPARED=1 ...   (both sides name their statements: a direct connection)
  *   BENCH_PG_URL=postgres://user:pass@host/postgres ...   (an existing server: creates and drops two databases)
  */
 import { fork } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { checkEveryFactWritten, freshDatabase, openSessions } from './support/early-end-db.mjs'
+import { checkEveryFactWritten, freshDatabase, openSessions, withDatabase } from './support/early-end-db.mjs'
 import { NOW as FIXED_NOW } from './support/fixed-time.mjs'
 import { startCluster } from './support/pg-cluster.mjs'
+import { startPgBouncer } from './support/pgbouncer.mjs'
 
 const PROCESSES = 8
 const IN_FLIGHT = 8
@@ -36,6 +39,8 @@ const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 5))
 const OPS = Math.max(50, Number(process.env.BENCH_OPS ?? 250))
 const MITRAS = 50
 const TARGET = 1.3
+/** `direct`, or `pgbouncer`: the workers connect through PgBouncer in transaction mode. */
+const VIA = process.env.BENCH_VIA ?? 'direct'
 const NOW = new Date(FIXED_NOW)
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), 'support', 'early-end-latency-worker.mjs')
 
@@ -88,11 +93,17 @@ async function main() {
     adminUrl = cluster.url
   }
   let workers = []
+  let bouncer
   try {
     const [libraryUrl, floorUrl] = [await prepare(adminUrl, 'halo_latency_library'), await prepare(adminUrl, 'halo_latency_floor')]
     const libPool = new pg.Pool({ connectionString: libraryUrl, max: 2 })
     const floorPool = new pg.Pool({ connectionString: floorUrl, max: 2 })
-    workers = await startWorkers(libraryUrl, floorUrl)
+    if (VIA === 'pgbouncer') {
+      // both sides' 64 clients through one PgBouncer in transaction mode (its defaults but for the client limit)
+      bouncer = await startPgBouncer({ pgUrl: adminUrl, mode: 'transaction', settings: { max_client_conn: 400 } })
+      const through = (url) => withDatabase(bouncer.url, new URL(url).pathname.slice(1))
+      workers = await startWorkers(through(libraryUrl), through(floorUrl))
+    } else workers = await startWorkers(libraryUrl, floorUrl)
     const sides = { library: libPool, floor: floorPool }
 
     // warm-up: JIT, connections, prepared statements
@@ -124,7 +135,7 @@ async function main() {
     const ratio = lib.p99 / flo.p99
     process.stdout.write(
       [
-        `early end latency on PostgreSQL, ${PROCESSES} processes x ${IN_FLIGHT} in flight, ${ROUNDS} rounds x ${PROCESSES * OPS} early ends a side, ${MITRAS} mitras:`,
+        `early end latency on PostgreSQL (${VIA}), ${PROCESSES} processes x ${IN_FLIGHT} in flight, ${ROUNDS} rounds x ${PROCESSES * OPS} early ends a side, ${MITRAS} mitras:`,
         `  library initiateEarlyEnd  p50 ${lib.p50.toFixed(1)} ms  p99 ${lib.p99.toFixed(1)} ms  (client CPU ${lib.cpu.toFixed(2)} ms a call)`,
         `  floor (hand-written pg)   p50 ${flo.p50.toFixed(1)} ms  p99 ${flo.p99.toFixed(1)} ms  (client CPU ${flo.cpu.toFixed(2)} ms a call)`,
         `  p50 ratio ${(lib.p50 / flo.p50).toFixed(2)}, p99 ratio ${ratio.toFixed(2)} (target <= ${TARGET}): ${ratio <= TARGET ? 'ok' : 'ABOVE TARGET'}`,
@@ -135,6 +146,7 @@ async function main() {
     process.stdout.write(
       JSON.stringify({
         bench: 'early-end-latency-postgres',
+        via: VIA,
         processes: PROCESSES,
         inFlight: IN_FLIGHT,
         rounds: ROUNDS,
@@ -161,6 +173,7 @@ async function main() {
     if (ratio > TARGET) process.exitCode = 1
   } finally {
     for (const w of workers) if (w.connected) w.kill()
+    bouncer?.stop()
     cluster?.stop()
   }
 }

@@ -12,7 +12,7 @@ import { COHORT_MODES, type CohortMode } from '../core/rollout.js'
 import { DAILY_CAP_TRIGGER, ENDABLE_STATUSES } from '../core/vocabulary.js'
 import type { DirectStatements, Engine, StatementRunner } from '../store/engine.js'
 import { queryBuilder } from '../store/query-builder.js'
-import { queryTemplate, type Slot } from '../store/query-template.js'
+import { directSql, queryTemplate, type Slot } from '../store/query-template.js'
 import type { Schema } from '../store/schema.js'
 import { CLOSURE_COLUMNS, EVENT_COLUMNS, inOrder, type ClosureRow, type EventRow, type NewClosure, type SessionRow } from './closure-repository.js'
 
@@ -176,15 +176,24 @@ export async function loadEarlyEndFacts(
       cohort: cohortMode(row.cohort),
     }
   }
-  const direct = directOf(engine)
-  const t = engine.table.bind(engine)
-  const session = direct.get<EarlyEndSession>(`select ${EARLY_END_SESSION_COLUMNS.join(', ')} from ${t('sessions')} where id = ?`, sessionId)
+  const row = directOf(engine).get<FactsRow>(directFactsText(engine), cohortOf, sessionId)!
+  const session: EarlyEndSession | undefined =
+    row.id === null ? undefined : { id: row.id, customer_id: row.customer_id!, mitra_id: row.mitra_id!, status: row.status!, grace_ends_at: row.grace_ends_at }
   const prior = idempotencyKey === null ? undefined : await findPrior(tx, engine, idempotencyKey)
-  const flags = flagsOf(direct.get<{ flags: string }>(`select json_group_array(json_array(key, value)) as flags from ${t('app_config')}`)!.flags)
-  const cohort =
-    cohortOf === null ? null : cohortMode(direct.get<{ mode: string }>(`select mode from ${t('rollout_cohort')} where mitra_id = ?`, cohortOf)?.mode)
-  return { session, prior, flags, cap: null, cohort }
+  return { session, prior, flags: flagsOf(row.flags), cap: null, cohort: cohortMode(row.cohort) }
 }
+
+/**
+ * SQLite, one statement (the writer lock is the lock): the session, every flag as one JSON text, and
+ * the cohort membership of the mitra asked about (the first value; null: none asked), for the session
+ * of the second.
+ */
+const directFactsText = directSql(
+  (t) => `select ${EARLY_END_SESSION_COLUMNS.map((c) => `s.${c}`).join(', ')},
+    (select json_group_array(json_array(key, value)) from ${t('app_config')}) as flags,
+    (select mode from ${t('rollout_cohort')} where mitra_id = ?) as cohort
+  from (select 1) one left join ${t('sessions')} s on s.id = ?`,
+)
 
 /** A stored cohort mode; anything else (none, or a value written by hand) is no membership. */
 export function cohortMode(stored: unknown): CohortMode | null {
@@ -213,18 +222,16 @@ export async function findPrior(trx: StatementRunner, engine: Engine, key: strin
 }
 
 /** Creates-or-locks the mitra's counter for `day` and reads it with the day's review (see `claimCounter`). */
+/** SQLite: a mitra's counter for a day and the day's review (values: mitra, day, mitra, day). */
+const directCapText = directSql(
+  (t) => `select (select early_end_count from ${t('mitra_daily_counts')} where mitra_id = ? and business_day = ?) as early_end_count,
+    (select id from ${t('cc_reviews')} where mitra_id = ? and business_day = ? and "trigger" = '${DAILY_CAP_TRIGGER}') as review_id`,
+)
+
 export async function claimCap(trx: StatementRunner, engine: Engine, mitraId: string, day: string): Promise<ClaimedCap> {
   if (engine.direct !== null) {
     // the one writer holds the file: read the counter (the write creates it) and the day's review
-    const t = engine.table.bind(engine)
-    const row = engine.direct.get<{ early_end_count: number | null; review_id: number | null }>(
-      `select (select early_end_count from ${t('mitra_daily_counts')} where mitra_id = ? and business_day = ?) as early_end_count,
-        (select id from ${t('cc_reviews')} where mitra_id = ? and business_day = ? and "trigger" = '${DAILY_CAP_TRIGGER}') as review_id`,
-      mitraId,
-      day,
-      mitraId,
-      day,
-    )!
+    const row = engine.direct.get<{ early_end_count: number | null; review_id: number | null }>(directCapText(engine), mitraId, day, mitraId, day)!
     return { day, countToday: row.early_end_count ?? 0, reviewId: row.review_id }
   }
   const claimed = (await claimCounter(trx, engine, mitraId, day)).rows[0]!
@@ -301,6 +308,22 @@ const earlyEndWriteStatement = queryTemplate(
   },
 )
 
+/** SQLite: an early end's writes, one statement each, on the driver (the writer lock is held). */
+const DIRECT_WRITE = {
+  review: directSql(
+    (t) => `insert into ${t('cc_reviews')} (mitra_id, business_day, "trigger", status, opened_at) values (?, ?, '${DAILY_CAP_TRIGGER}', 'open', ?)`,
+  ),
+  counter: directSql(
+    (t) => `insert into ${t('mitra_daily_counts')} (mitra_id, business_day, early_end_count) values (?, ?, ?)
+       on conflict (mitra_id, business_day) do update set early_end_count = excluded.early_end_count`,
+  ),
+  move: directSql(
+    (t) => `update ${t('sessions')} set status = 'closing', grace_ends_at = ? where id = ? and status in (${ENDABLE_STATUSES.map((s) => `'${s}'`).join(', ')})`,
+  ),
+  closure: directSql((t) => `insert into ${t('session_closures')} (${CLOSURE_COLUMNS.join(', ')}) values (${CLOSURE_COLUMNS.map(() => '?').join(', ')})`),
+  event: directSql((t) => `insert into ${t('session_events')} (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(() => '?').join(', ')})`),
+}
+
 /**
  * Writes an early end; returns the closure's id and its review's (opened or attached), or null when
  * the session was no longer active or extending (nothing was written then, or the caller rolls back).
@@ -338,37 +361,12 @@ export async function writeEarlyEnd(
     return { closureId: row.closure_id, reviewId: row.review_id ?? c.review_id, authenticatedAs: row.authenticated_as }
   }
   const direct = directOf(engine)
-  const t = engine.table.bind(engine)
-  const reviewId = w.openReview
-    ? direct.run(
-        `insert into ${t('cc_reviews')} (mitra_id, business_day, "trigger", status, opened_at) values (?, ?, '${DAILY_CAP_TRIGGER}', 'open', ?)`,
-        c.mitra_id,
-        c.business_day,
-        c.created_at,
-      ).lastInsertRowid
-    : c.review_id
-  if (w.counter !== null)
-    direct.run(
-      `insert into ${t('mitra_daily_counts')} (mitra_id, business_day, early_end_count) values (?, ?, ?)
-       on conflict (mitra_id, business_day) do update set early_end_count = excluded.early_end_count`,
-      c.mitra_id,
-      w.counter.day,
-      w.counter.countAfter,
-    )
-  const moved = direct.run(
-    `update ${t('sessions')} set status = 'closing', grace_ends_at = ? where id = ? and status in (${ENDABLE_STATUSES.map((s) => `'${s}'`).join(', ')})`,
-    c.grace_ends_at,
-    w.session.id,
-  )
+  const reviewId = w.openReview ? direct.run(DIRECT_WRITE.review(engine), c.mitra_id, c.business_day, c.created_at).lastInsertRowid : c.review_id
+  if (w.counter !== null) direct.run(DIRECT_WRITE.counter(engine), c.mitra_id, w.counter.day, w.counter.countAfter)
+  const moved = direct.run(DIRECT_WRITE.move(engine), c.grace_ends_at, w.session.id)
   if (moved.changes !== 1) return null
   const closure = { ...c, review_id: reviewId }
-  const closureId = direct.run(
-    `insert into ${t('session_closures')} (${CLOSURE_COLUMNS.join(', ')}) values (${CLOSURE_COLUMNS.map(() => '?').join(', ')})`,
-    ...inOrder(CLOSURE_COLUMNS, closure),
-  ).lastInsertRowid
-  direct.run(
-    `insert into ${t('session_events')} (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(() => '?').join(', ')})`,
-    ...inOrder(EVENT_COLUMNS, w.event),
-  )
+  const closureId = direct.run(DIRECT_WRITE.closure(engine), ...inOrder(CLOSURE_COLUMNS, closure)).lastInsertRowid
+  direct.run(DIRECT_WRITE.event(engine), ...inOrder(EVENT_COLUMNS, w.event))
   return { closureId, reviewId, authenticatedAs: c.authenticated_as }
 }

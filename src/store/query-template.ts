@@ -64,3 +64,25 @@ export function queryTemplate<A extends readonly unknown[], R>(
     return db.executeQuery<R>({ query: c.query, queryId: c.queryId, sql: c.sql, parameters })
   }
 }
+
+/**
+ * SQL written by hand for the engine's driver (`Engine.direct`), its tables qualified by `table`, built
+ * once per engine: the same string every call, so the driver's statement cache finds it without
+ * building and hashing a new one.
+ *
+ * ```ts
+ * const countText = directSql((table) => `select count(*) as n from ${table('sessions')} where status = ?`)
+ * engine.direct!.get<{ n: number }>(countText(engine), 'active')
+ * ```
+ */
+export function directSql(build: (table: (name: string) => string) => string): (engine: Engine) => string {
+  const texts = new WeakMap<Engine, string>()
+  return (engine) => {
+    let text = texts.get(engine)
+    if (text === undefined) {
+      text = build((name) => engine.table(name))
+      texts.set(engine, text)
+    }
+    return text
+  }
+}
