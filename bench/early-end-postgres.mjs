@@ -27,7 +27,9 @@ const TARGET = 0.7
 const NOW = new Date(FIXED_NOW)
 const clock = { now: () => NOW }
 
-const prepare = (adminUrl, name) => freshDatabase(adminUrl, name, { poolSize: POOL, clock })
+// like for like on a direct connection: the floor names its statements, so the library does too
+// (`preparedStatements`; its default, unnamed, is for poolers: bench/early-end-cpu-postgres.mjs measures both)
+const prepare = (adminUrl, name) => freshDatabase(adminUrl, name, { poolSize: POOL, clock, preparedStatements: true })
 
 const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: '2-digit', day: '2-digit' })
 const q = (name, text) => (values) => ({ name, text, values })

@@ -10,15 +10,18 @@ export function withDatabase(url, name) {
   return Object.assign(new URL(url), { pathname: `/${name}` }).toString()
 }
 
-/** Drops and creates `name` on the server of `adminUrl`, migrates it and sets the run's flags; the handle stays open. */
-export async function freshDatabase(adminUrl, name, { poolSize, clock }) {
+/**
+ * Drops and creates `name` on the server of `adminUrl`, migrates it and sets the run's flags; the handle
+ * stays open (with `preparedStatements`, naming its statements: a direct connection's setting).
+ */
+export async function freshDatabase(adminUrl, name, { poolSize, clock, preparedStatements = false }) {
   const admin = new pg.Client({ connectionString: adminUrl })
   await admin.connect()
   await admin.query(`drop database if exists ${name} with (force)`)
   await admin.query(`create database ${name}`)
   await admin.end()
   const url = withDatabase(adminUrl, name)
-  const handle = await openDatabase(url, { poolSize })
+  const handle = await openDatabase(url, { poolSize, preparedStatements })
   await migrateToLatest(handle)
   const config = createConfigStore(handle, { clock })
   await config.set('early_end_mitra_enabled', true, { actor: 'bench' })
