@@ -15,41 +15,15 @@
  *   BENCH_LIVE=25000 BENCH_TOTAL=165000 BENCH_RUNS=5 BENCH_IDLE_S=10 node bench/tui-idle.mjs
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { childEnv } from './support/child-env.mjs'
-import { liveSessionsDb } from './support/live-sessions-db.mjs'
+import { readFileSync } from 'node:fs'
+import { median, q, sleep, tuiBench } from './support/tui-bench.mjs'
 
 const LIVE = Number(process.env.BENCH_LIVE ?? 25_000)
 const TOTAL = Math.max(LIVE, Number(process.env.BENCH_TOTAL ?? 165_000))
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5))
 const IDLE_S = Math.max(2, Number(process.env.BENCH_IDLE_S ?? 10))
 const NOW = '2026-11-24T03:00:00.000Z'
-const BIN = join(dirname(dirname(fileURLToPath(import.meta.url))), 'bin', 'halo-admin.js')
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`
-
-const dir = mkdtempSync(join(tmpdir(), 'halo-tui-idle-'))
-const socket = `halo-tui-idle-${process.pid}`
-const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-process.on('exit', () => {
-  try {
-    tmux('kill-server')
-  } catch {
-    /* not running */
-  }
-  rmSync(dir, { recursive: true, force: true })
-})
-
-const file = await liveSessionsDb(dir, { live: LIVE, total: TOTAL, now: NOW })
-const env = childEnv({ HALO_NOW: NOW, HALO_ACTOR: 'bench' })
-const assignments = Object.entries(env)
-  .map(([k, v]) => `${k}=${q(v)}`)
-  .join(' ')
-tmux('-f', '/dev/null', 'new-session', '-d', '-x', '100', '-y', '30', '-s', 'idle', 'sleep 3600')
+const { bin: BIN, file, tmux, assignments } = await tuiBench('tui-idle', { live: LIVE, total: TOTAL, now: NOW })
 
 /** Waits until the pane shows `re`; the time it took from `t0`. */
 async function until(re, t0, what) {

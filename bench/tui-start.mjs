@@ -15,45 +15,15 @@
  *   npm run build && node bench/run-all.js tui-start
  *   BENCH_LIVE=25000 BENCH_TOTAL=165000 BENCH_RUNS=11 node bench/tui-start.mjs
  */
-import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { childEnv } from './support/child-env.mjs'
-import { liveSessionsDb } from './support/live-sessions-db.mjs'
+import { spawnSync } from 'node:child_process'
+import { median, q, sleep, tuiBench } from './support/tui-bench.mjs'
 
 const LIVE = Number(process.env.BENCH_LIVE ?? 25_000)
 const TOTAL = Math.max(LIVE, Number(process.env.BENCH_TOTAL ?? 165_000))
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 7))
 const TARGET = 3
 const NOW = '2026-11-24T03:00:00.000Z'
-const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
-const BIN = join(ROOT, 'bin', 'halo-admin.js')
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`
-
-const dir = mkdtempSync(join(tmpdir(), 'halo-tui-start-'))
-const socket = `halo-tui-start-${process.pid}`
-const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-process.on('exit', () => {
-  try {
-    tmux('kill-server')
-  } catch {
-    /* not running */
-  }
-  rmSync(dir, { recursive: true, force: true })
-})
-
-// the sessions as a day of production leaves them: the closed ones first, then the live ones
-const file = await liveSessionsDb(dir, { live: LIVE, total: TOTAL, now: NOW })
-
-const env = childEnv({ HALO_NOW: NOW, HALO_ACTOR: 'bench' })
-const assignments = Object.entries(env)
-  .map(([k, v]) => `${k}=${q(v)}`)
-  .join(' ')
-tmux('-f', '/dev/null', 'new-session', '-d', '-x', '100', '-y', '30', '-s', 'idle', 'sleep 3600')
+const { bin: BIN, file, env, tmux, assignments } = await tuiBench('tui-start', { live: LIVE, total: TOTAL, now: NOW })
 
 // the list is newest first: the second row is the second newest session
 const SECOND = TOTAL - 1
