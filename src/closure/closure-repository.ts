@@ -108,7 +108,7 @@ const sessionById = (db: Kysely<Schema>, id: Slot<number>) => db.selectFrom('ses
 const selectSessionLocked = queryTemplate((db, engine, id: Slot<number>) => engine.lockForUpdate(sessionById(db, id)))
 
 /** A row of slots, one per column in order: what a one-row insert template writes. */
-export function slotRow<R>(columns: readonly (keyof R & string)[], slots: readonly Slot<unknown>[]): { [K in keyof R]: Slot<R[K]> } {
+function slotRow<R>(columns: readonly (keyof R & string)[], slots: readonly Slot<unknown>[]): { [K in keyof R]: Slot<R[K]> } {
   return Object.fromEntries(columns.map((c, i) => [c, slots[i]])) as { [K in keyof R]: Slot<R[K]> }
 }
 /** The values of `row` in the order of `columns`, for a one-row insert template. */

@@ -16,9 +16,6 @@ import { directSql, queryTemplate, type Slot } from '../store/query-template.js'
 import type { Schema } from '../store/schema.js'
 import { CLOSURE_COLUMNS, EVENT_COLUMNS, inOrder, type ClosureRow, type EventRow, type NewClosure, type SessionRow } from './closure-repository.js'
 
-// ---------------------------------------------------------------------------------------------
-// The early end: what it reads under its locks, and what it writes.
-
 /** A closure found by its idempotency key, and whether it is the one that opened its review. */
 export type PriorClosure = ClosureRow & { readonly opened_review: boolean }
 
@@ -124,13 +121,14 @@ const earlyEndFactsStatement = queryTemplate(
   },
 )
 
-type FactsRow = { [C in (typeof EARLY_END_SESSION_COLUMNS)[number]]: SessionRow[C] | null } & {
-  prior_id: number | null
-  cap_day: string | null
-  cap_count: number | null
-  cap_review_id: number | null
-  flags: string
-  cohort: string | null
+/** What both engines' facts statements return: the session's columns (null without one), the flags as one JSON text, the cohort. */
+type DirectFactsRow = { [C in (typeof EARLY_END_SESSION_COLUMNS)[number]]: SessionRow[C] | null } & { flags: string; cohort: string | null }
+/** PostgreSQL's also returns the prior closure's id and the counter it claimed. */
+type FactsRow = DirectFactsRow & { prior_id: number | null; cap_day: string | null; cap_count: number | null; cap_review_id: number | null }
+
+function sessionOf(row: DirectFactsRow): EarlyEndSession | undefined {
+  if (row.id === null) return undefined
+  return { id: row.id, customer_id: row.customer_id!, mitra_id: row.mitra_id!, status: row.status!, grace_ends_at: row.grace_ends_at }
 }
 
 /** The flags as the last early end read them (one JSON text of every stored row), decoded once until they change. */
@@ -164,23 +162,17 @@ export async function loadEarlyEndFacts(
 ): Promise<EarlyEndFacts> {
   if (engine.dataModifyingCtes) {
     const row = (await earlyEndFactsStatement(tx, engine, sessionId, idempotencyKey, claimDay, cohortOf)).rows[0]!
-    const session: EarlyEndSession | undefined =
-      row.id === null
-        ? undefined
-        : { id: row.id, customer_id: row.customer_id!, mitra_id: row.mitra_id!, status: row.status!, grace_ends_at: row.grace_ends_at }
     return {
-      session,
+      session: sessionOf(row),
       prior: row.prior_id === null || idempotencyKey === null ? undefined : await findPrior(tx, engine, idempotencyKey),
       flags: flagsOf(row.flags),
       cap: row.cap_day === null ? null : { day: row.cap_day, countToday: Number(row.cap_count), reviewId: row.cap_review_id ?? null },
       cohort: cohortMode(row.cohort),
     }
   }
-  const row = directOf(engine).get<FactsRow>(directFactsText(engine), cohortOf, sessionId)!
-  const session: EarlyEndSession | undefined =
-    row.id === null ? undefined : { id: row.id, customer_id: row.customer_id!, mitra_id: row.mitra_id!, status: row.status!, grace_ends_at: row.grace_ends_at }
+  const row = directOf(engine).get<DirectFactsRow>(directFactsText(engine), cohortOf, sessionId)!
   const prior = idempotencyKey === null ? undefined : await findPrior(tx, engine, idempotencyKey)
-  return { session, prior, flags: flagsOf(row.flags), cap: null, cohort: cohortMode(row.cohort) }
+  return { session: sessionOf(row), prior, flags: flagsOf(row.flags), cap: null, cohort: cohortMode(row.cohort) }
 }
 
 /**
