@@ -78,8 +78,8 @@ export default tseslint.config(
     rules: { 'no-useless-assignment': 'off' },
   },
   {
-    // CommonJS on purpose: the binary's entry, and the example backend that shows `require('halo-admin')`
-    files: ['bin/**/*.js', 'examples/**/*.cjs'],
+    // CommonJS on purpose: the binary's entries, the example backend that shows `require('halo-admin')`, the tests' preloads
+    files: ['bin/**/*.js', 'examples/**/*.cjs', 'test/**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -25,7 +25,7 @@
 // - `import()` cannot run in code compiled from a cache on Node 20 (the script loses its dynamic-import
 //   callback: ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so the bundle calls `__import` instead of
 //   `import()` (scripts/bundle-cli.mjs) and gets this file's `import()`, resolving paths from the bundle;
-//   a relative `.cjs` is another bundle (the TUI's, dist/tui/run-tui-on.cjs), loaded here the same way;
+//   a relative `.cjs` is another bundle, loaded here the same way;
 // - `--debug`, DEBUG or HALO_CODE_CACHE=0 load the bundle with plain `require` (source maps need it).
 const fs = require('node:fs')
 const path = require('node:path')

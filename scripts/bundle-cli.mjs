@@ -17,8 +17,8 @@
 //   turned into a `require`, like every static import of it, so one copy of kysely runs;
 // - ES-module-only packages (chalk, @inquirer/prompts) are loaded with `import()` by the source,
 //   which the bundle turns into a lazy initialisation like any other module's;
-// - the TUI is a bundle of its own (dist/tui/run-tui-on.cjs, built below), loaded only by `tui`,
-//   which hands it its handle (see src/tui/run-tui-on.ts);
+// - the TUI is a bundle of its own (dist/tui/tui-worker.cjs, built below), loaded only by `tui`, in a
+//   thread of its own (bin/tui-worker.js; see src/tui/tui-host.ts);
 // - commander is bundled too, with its `require('node:child_process')` made lazy: it needs it only
 //   for executable subcommands, which halo-admin has none of, and loading it (with node:net and
 //   the streams) was a fifth of `flag get`'s start-up;
@@ -49,14 +49,6 @@ const kyselyByRequire = {
       args.kind === 'dynamic-import' ? { path: 'kysely', namespace: 'kysely-by-require' } : { path: 'kysely', external: true },
     )
     b.onLoad({ filter: /.*/, namespace: 'kysely-by-require' }, () => ({ contents: 'module.exports = require("kysely")', loader: 'js' }))
-  },
-}
-
-/** The TUI is its own ES-module bundle: its import points from dist/cli to dist/tui. */
-const tuiFromDist = {
-  name: 'tui-from-dist',
-  setup(b) {
-    b.onResolve({ filter: /\/tui\/run-tui-on\.js$/ }, () => ({ path: '../tui/run-tui-on.cjs', external: true }))
   },
 }
 
@@ -223,7 +215,7 @@ await loaderBundle(join(OUT, 'halo-admin.cjs'), {
   // the faces' own (commander, chalk, @inquirer/prompts, cli-progress, csv-stringify) are in the
   // bundle, so they are no dependencies of the package: a backend installs none of them
   external: ['pg', 'pg-native', 'zod', 'bindings', 'better-sqlite3/package.json'],
-  plugins: [lazyCommander, kyselyByRequire, tuiFromDist, inlineBetterSqlite3],
+  plugins: [lazyCommander, kyselyByRequire, inlineBetterSqlite3],
   define: { 'import.meta.url': '__fileUrl' },
 })
 
@@ -253,8 +245,8 @@ function importThroughLoader(file, metafile) {
 // CommonJS cannot hold a top-level await, and ink and yoga-layout have one each (see below).
 const TUI_OUT = join(ROOT, 'dist', 'tui')
 rmSync(TUI_OUT, { recursive: true, force: true })
-await loaderBundle(join(TUI_OUT, 'run-tui-on.cjs'), {
-  entryPoints: ['src/tui/run-tui-on.ts'],
+await loaderBundle(join(TUI_OUT, 'tui-worker.cjs'), {
+  entryPoints: ['src/tui/tui-worker.ts'],
   external: ['pg', 'pg-native', 'better-sqlite3/package.json', 'bindings'],
   plugins: [inkWithoutDevtools, yogaSync, inlineBetterSqlite3],
   define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__fileUrl' },

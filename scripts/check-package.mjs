@@ -26,7 +26,7 @@ const BIN = join(ROOT, 'node_modules', '.bin')
 const SHIPPED = [
   /^package\.json$/,
   /^README\.md$/,
-  /^bin\/(halo-admin\.js|load-bundle\.js|package\.json)$/,
+  /^bin\/(halo-admin\.js|load-bundle\.js|tui-worker\.js|package\.json)$/,
   // the library: tsc's ES modules and declarations (no maps: they point at sources not shipped)
   /^dist\/(src|migrations)\/.+\.(js|d\.ts)$/,
   // the library's CommonJS build (scripts/build-cjs.mjs)
@@ -50,7 +50,8 @@ const REQUIRED = [
   'dist/cjs/src/index.d.ts',
   'dist/cjs/package.json',
   'dist/cli/halo-admin.cjs',
-  'dist/tui/run-tui-on.cjs',
+  'dist/tui/tui-worker.cjs',
+  'bin/tui-worker.js',
   'dist/migrations/index.js',
   'dist/cjs/migrations/index.js',
 ]

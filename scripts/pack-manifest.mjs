@@ -33,7 +33,7 @@ function newest(dir) {
 /** Whether dist/ holds a build at least as new as the sources (src, migrations, the build scripts). */
 export function distIsCurrent() {
   const built = join(ROOT, 'dist', 'cjs', 'src', 'index.js')
-  if (!existsSync(built) || !existsSync(join(ROOT, 'dist', 'tui', 'run-tui-on.cjs'))) return false
+  if (!existsSync(built) || !existsSync(join(ROOT, 'dist', 'tui', 'tui-worker.cjs'))) return false
   const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'migrations')), newest(join(ROOT, 'scripts')))
   return statSync(built).mtimeMs >= sources
 }

@@ -7,7 +7,8 @@ import { openDatabase, type HaloDatabase } from '../store/database.js'
 import { schemaReport } from '../store/schema-state.js'
 import { maskTargetsIn, parseTarget, type Target } from '../store/target.js'
 import { invocationOf, type Invocation } from './invocation.js'
-import { nextCommand, shellWord } from './next-command.js'
+import { shellWord } from '../present/shell-word.js'
+import { nextCommand } from './next-command.js'
 import { oneLine } from './report-error.js'
 
 /** The options every command takes (contract §6), wherever they stand on the line. */

@@ -1,12 +1,6 @@
+import { shellWord } from '../present/shell-word.js'
 import { parseTarget } from '../store/target.js'
 import type { CliContext } from './context.js'
-
-const SAFE = /^[A-Za-z0-9_./:@%+=,-]+$/
-
-/** A word a POSIX shell or fish reads back as it is: plain, or single-quoted. */
-export function shellWord(word: string): string {
-  return SAFE.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
-}
 
 /**
  * The `--db` for a printed command: the target as given, or, when it holds a password, the same
@@ -36,9 +30,14 @@ function printableDb(given: string): { db: string; password: boolean } {
  * ```
  */
 export function nextCommand(ctx: CliContext, args: readonly string[]): string {
+  return [...commandWords(ctx), ...args].map(shellWord).join(' ')
+}
+
+/** The words every printed command starts with (`nextCommand`'s, before its arguments), unquoted. */
+export function commandWords(ctx: CliContext): string[] {
   const given = ctx.targetFrom === 'option' ? printableDb(ctx.openTarget) : null
   const db = given === null ? [] : ['--db', given.db]
-  return [...ctx.invocation().words, ...db, ...(ctx.utc ? ['--utc'] : []), ...args].map(shellWord).join(' ')
+  return [...ctx.invocation().words, ...db, ...(ctx.utc ? ['--utc'] : [])]
 }
 
 /** What a printed command needs besides itself: the password of a `--db` that held one, from the environment. */

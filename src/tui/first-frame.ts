@@ -1,6 +1,7 @@
 import type { LiveHead } from '../closure/live-sessions.js'
 import type { Clock } from '../core/clock.js'
 import type { Flags } from '../config/flag-registry.js'
+import { HaloError } from '../errors.js'
 import { END_ACTION } from '../present/prd-strings.js'
 import { printable } from '../present/printable.js'
 import { charWidth, displayWidth } from '../present/width.js'
@@ -11,10 +12,10 @@ import {
   MIN_COLUMNS,
   MIN_ROWS,
   SCREENS,
-  SESSION_CHROME,
   SESSION_HINTS,
   sessionColumns,
   sessionCount,
+  sessionListHeight,
   tabText,
   whereLine,
   type ScreenId,
@@ -31,21 +32,34 @@ import { mitraSeesEndAction } from '../core/early-end-rules.js'
  * the first screen shows (the flags; on Sesi Aktif the count of live sessions and the first
  * screenful, ~3 ms at 25,000: `LiveSessions.head`), draws the shell and that screen as plain text
  * (layout.ts holds what both draw), and hands it to the TUI, whose first frame then shows the same
- * rows (written over this one, line by line) and takes the keys, typed meanwhile and kept by the
- * terminal. The rest of the list the TUI reads in pages that keys pass between
- * (`LiveSessions.snapshot`), answering meanwhile the keys the first screenful answers exactly.
- * Other screens get the shell; their data follows with the TUI.
+ * rows (written over this one, line by line). The rest of the list the TUI reads in pages that keys
+ * pass between (`LiveSessions.snapshot`).
  *
- * Keys typed while ink loads under this frame wait for it (~0.3-0.5 s of code and a first render):
- * ink loaded before the frame is drawn answers them at once but showed the frame 2-3x later, past
- * bench/tui-start.mjs's goal (README, Performance).
+ * The TUI loads in a thread of its own (tui-host.ts), so this frame takes keys meanwhile: on Sesi
+ * Aktif it moves its cursor within the first screenful (early-keys.ts), and `q` quits; any other key
+ * waits, in order, for the TUI, which starts where this frame's cursor is.
  * `test/tui/first-frame.test.tsx` checks this frame against the TUI's.
  */
-export interface FirstFrame {
+export interface FirstFrameState {
   readonly screen: ScreenId
   readonly flags: Flags
   /** Sesi Aktif's first screenful; undefined on the other screens. */
   readonly head: LiveHead | undefined
+  /** Where the list's cursor is, in `head`; at the newest session when not given. */
+  readonly place?: ListPlace
+}
+
+/** A list's cursor and scroll: the row the cursor is on and the first row shown, as indexes. */
+export interface ListPlace {
+  readonly cursor: number
+  readonly top: number
+}
+
+export const NEWEST: ListPlace = Object.freeze({ cursor: 0, top: 0 })
+
+export interface FirstFrame extends FirstFrameState {
+  /** Draws the frame again over itself, its cursor at `place`, as wide and tall as the terminal is now. */
+  redraw(place: ListPlace): void
   /** Leaves the alternate screen and gives the terminal back; once, whoever calls it first. */
   leave(): void
 }
@@ -54,6 +68,9 @@ export interface FirstFrame {
 export function colorAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
   return !(env.NO_COLOR !== undefined && env.NO_COLOR !== '') && env.TERM !== 'dumb'
 }
+
+/** Why the TUI does not start (INVALID_INPUT: exit 2): keys need raw mode. */
+export const noTerminal = (): HaloError => new HaloError('INVALID_INPUT', 'the TUI needs a terminal (stdin and stdout must be a TTY)')
 
 /** More rows than a terminal shows: Sesi Aktif's first read. */
 export const HEAD_ROWS = 200
@@ -73,24 +90,24 @@ export interface FirstFrameOptions {
 export async function drawFirstFrame(handle: HaloDatabase, options: FirstFrameOptions): Promise<FirstFrame | undefined> {
   const out = process.stdout
   if (out.isTTY !== true || process.stdin.isTTY !== true) return undefined
-  const columns = out.columns || MIN_COLUMNS
-  const rows = out.rows || MIN_ROWS
-  if (columns < MIN_COLUMNS || rows < MIN_ROWS) return undefined
+  if ((out.columns || MIN_COLUMNS) < MIN_COLUMNS || (out.rows || MIN_ROWS) < MIN_ROWS) return undefined
   const [{ createConfigStore }, { createLiveSessions }] = await Promise.all([import('../config/config-store.js'), import('../closure/live-sessions.js')])
   const sessions = options.initialScreen === 'sessions' ? createLiveSessions(handle) : undefined
   const [flags, head] = await Promise.all([createConfigStore(handle, { clock: options.clock }).all(), sessions?.head(HEAD_ROWS)])
-  const text = firstFrameText({
-    screen: options.initialScreen,
-    flags,
-    head,
-    database: { engine: handle.engineName, target: handle.target },
-    actor: options.actor,
-    now: options.clock.now(),
-    columns,
-    rows,
-    color: options.color && colorAllowed(),
-  })
-  out.write(`\x1b[?1049h\x1b[?25l\x1b[H${text}`)
+  const text = (place: ListPlace) =>
+    firstFrameText({
+      screen: options.initialScreen,
+      flags,
+      head,
+      place,
+      database: { engine: handle.engineName, target: handle.target },
+      actor: options.actor,
+      now: options.clock.now(),
+      columns: out.columns || MIN_COLUMNS,
+      rows: out.rows || MIN_ROWS,
+      color: options.color && colorAllowed(),
+    })
+  out.write(`\x1b[?1049h\x1b[?25l\x1b[H${text(NEWEST)}`)
   process.stdin.setRawMode(true)
   let active = true
   const leave = () => {
@@ -99,7 +116,11 @@ export async function drawFirstFrame(handle: HaloDatabase, options: FirstFrameOp
     process.stdin.setRawMode(false)
     out.write('\x1b[?1049l\x1b[?25h')
   }
-  return { screen: options.initialScreen, flags, head, leave }
+  // over the frame before: from the top left, each line erased to its end, and the rest of the screen below
+  const redraw = (place: ListPlace) => {
+    if (active) out.write(`\x1b[H${text(place).replace(/\n/g, '\x1b[K\n')}\x1b[K\x1b[J`)
+  }
+  return { screen: options.initialScreen, flags, head, redraw, leave }
 }
 
 /** A run of text in one style: SGR parameters (`1;35` bold magenta), or none. */
@@ -108,10 +129,7 @@ interface Run {
   readonly sgr?: string
 }
 
-export interface FirstFrameData {
-  readonly screen: ScreenId
-  readonly flags: Flags
-  readonly head: LiveHead | undefined
+export interface FirstFrameData extends FirstFrameState {
   readonly database: { readonly engine: 'sqlite' | 'postgres'; readonly target: string }
   readonly actor: string
   readonly now: Date
@@ -135,19 +153,19 @@ export function firstFrameText(data: FirstFrameData): string {
   const body: string[] = []
   if (data.screen === 'sessions' && data.head !== undefined) {
     const { sessions, total } = data.head
+    const place = data.place ?? NEWEST
     const akhiri = mitraSeesEndAction(data.flags)
     const { idW, statusW, leftW, mitraW, customerW } = sessionColumns(width, akhiri, sessions)
-    body.push(line({ text: sessionCount(1, total, total), sgr: '1' }, { text: SESSION_HINTS, sgr: '2' }))
+    body.push(line({ text: sessionCount(place.cursor + 1, total, total), sgr: '1' }, { text: SESSION_HINTS, sgr: '2' }))
     body.push(
       line({
         text: `  ${fit('session', idW)} ${fit('status', statusW)} ${fit('mitra', mitraW)} ${fit('customer', customerW)} ${fit('left', leftW)}`,
         sgr: '2',
       }),
     )
-    const listHeight = Math.max(1, bodyHeight(data.rows) - SESSION_CHROME)
     // the head is newest first, as the list is
-    sessions.slice(0, listHeight).forEach((s, i) => {
-      const here = i === 0
+    sessions.slice(place.top, place.top + sessionListHeight(data.rows)).forEach((s, i) => {
+      const here = place.top + i === place.cursor
       const text = `${here ? '›' : ' '} ${fit(`#${s.id}`, idW)} ${fit(s.status, statusW)} ${fit(printable(s.mitraId), mitraW)} ${fit(printable(s.customerId), customerW)} ${fit(timeLeft(s, data.now), leftW)} `
       const action = akhiri ? `${END_ACTION} ›` : '›'
       body.push(here ? line({ text: text + action, sgr: '7' }) : line({ text }, { text: action, sgr: akhiri ? '31' : undefined }))

@@ -52,6 +52,9 @@ export function whereLine(engine: 'sqlite' | 'postgres', target: string, actor: 
 /** Sesi Aktif's rows that are not sessions: the count line and the column header. */
 export const SESSION_CHROME = 2
 
+/** How many sessions Sesi Aktif shows at once on a terminal `rows` tall. */
+export const sessionListHeight = (rows: number): number => Math.max(1, bodyHeight(rows) - SESSION_CHROME)
+
 /** Which sessions Sesi Aktif lists: the live ones (the default, as `session list`), or the newest closing or closed ones. */
 export const SESSION_VIEWS = ['live', 'closing', 'closed'] as const
 export type SessionView = (typeof SESSION_VIEWS)[number]

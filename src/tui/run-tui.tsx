@@ -1,11 +1,10 @@
 import './interactive-terminal.js' // before ink: see there
 import { render } from 'ink'
 import chalk from 'chalk'
-import { HaloError } from '../errors.js'
 import type { Clock } from '../core/clock.js'
 import type { HaloDatabase } from '../store/database.js'
 import { App, type ScreenId } from './app.js'
-import { colorAllowed, type FirstFrame } from './first-frame.js'
+import { colorAllowed, NEWEST, noTerminal, type FirstFrameState } from './first-frame.js'
 import { ServicesProvider, servicesFor } from './services-context.js'
 
 export { colorAllowed }
@@ -25,9 +24,9 @@ export interface TuiOptions {
   readonly color?: boolean
   /**
    * The frame the CLI drew before the TUI loaded (first-frame.ts): the TUI starts from its data and
-   * draws over it, on the alternate screen it entered, and leaves that screen through it.
+   * its cursor, and draws over it.
    */
-  readonly first?: FirstFrame
+  readonly first?: FirstFrameState
   /** How a command for the operator to paste is printed (the CLI's `nextCommand`): see `TuiServices.command`. */
   readonly command?: (args: readonly string[]) => string
 }
@@ -44,47 +43,66 @@ export interface TuiOptions {
  */
 export async function runTui(options: TuiOptions): Promise<void> {
   // Keys need raw mode: without a terminal, say so in one line (INVALID_INPUT: exit 2) instead of ink's stack trace.
-  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true)
-    throw new HaloError('INVALID_INPUT', 'the TUI needs a terminal (stdin and stdout must be a TTY)')
-  const services = servicesFor(options.handle, options)
-  // ink styles every Text through this one chalk: level 0 writes no escape sequence for colour, inverse or bold
-  if (options.color === false || !colorAllowed()) chalk.level = 0
+  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) throw noTerminal()
   // The alternate screen keeps the operator's scrollback as it was; it is left on every way out.
-  const { first } = options
-  const leave = first?.leave ?? (() => process.stdout.write('\x1b[?1049l\x1b[?25h'))
-  if (first === undefined) process.stdout.write('\x1b[?1049h\x1b[H')
+  const leave = () => process.stdout.write('\x1b[?1049l\x1b[?25h')
+  if (options.first === undefined) process.stdout.write('\x1b[?1049h\x1b[H')
   process.once('exit', leave)
+  let stop: (() => void) | undefined
+  // A polite kill (SIGTERM, the terminal closing) unmounts too, so the terminal is restored.
+  const polite = () => stop?.()
+  process.once('SIGTERM', polite)
+  process.once('SIGHUP', polite)
   try {
-    const instance = render(
-      <ServicesProvider services={services}>
-        <App initialScreen={first?.screen ?? options.initialScreen ?? 'flags'} memory={first === undefined ? undefined : primedMemory(first)} />
-      </ServicesProvider>,
-      { exitOnCtrlC: true, patchConsole: true, stdout: first === undefined ? process.stdout : overFirstFrame(process.stdout) },
-    )
-    // A polite kill (SIGTERM, the terminal closing) unmounts too, so the terminal is restored.
-    const stop = () => instance.unmount()
-    process.once('SIGTERM', stop)
-    process.once('SIGHUP', stop)
-    try {
-      await instance.waitUntilExit()
-    } finally {
-      process.off('SIGTERM', stop)
-      process.off('SIGHUP', stop)
-    }
+    await mountTui(options, { stdin: process.stdin, stdout: process.stdout, onStop: (s) => (stop = s) })
   } finally {
+    process.off('SIGTERM', polite)
+    process.off('SIGHUP', polite)
     process.off('exit', leave)
     leave()
   }
 }
 
+/** Where the TUI reads keys and draws: the process's terminal, or the CLI's through the TUI's thread (tui-worker.ts). */
+export interface TuiTerminal {
+  readonly stdin: NodeJS.ReadStream
+  readonly stdout: NodeJS.WriteStream
+  /** Given the TUI's polite stop (it unmounts, as `q` does) once it is drawn. */
+  onStop?(stop: () => void): void
+}
+
+/**
+ * Draws the TUI on `terminal` until `q` or Ctrl-C: the screens over the services of `options.handle`.
+ * The terminal is already in the state the TUI needs (raw, on the alternate screen): `runTui` and the
+ * TUI's thread set it up and restore it.
+ */
+export async function mountTui(options: TuiOptions, terminal: TuiTerminal): Promise<void> {
+  const services = servicesFor(options.handle, options)
+  // ink styles every Text through this one chalk: level 0 writes no escape sequence for colour, inverse or bold
+  if (options.color === false || !colorAllowed()) chalk.level = 0
+  const { first } = options
+  const instance = render(
+    <ServicesProvider services={services}>
+      <App initialScreen={first?.screen ?? options.initialScreen ?? 'flags'} memory={first === undefined ? undefined : primedMemory(first)} />
+    </ServicesProvider>,
+    { exitOnCtrlC: true, patchConsole: true, stdin: terminal.stdin, stdout: first === undefined ? terminal.stdout : overFirstFrame(terminal.stdout) },
+  )
+  terminal.onStop?.(() => instance.unmount())
+  await instance.waitUntilExit()
+}
+
 /** What the first frame read, where the screens keep it (the shell's flags, Sesi Aktif's first screenful). */
-export function primedMemory(first: Pick<FirstFrame, 'flags' | 'head'>): Map<string, unknown> {
+export function primedMemory(first: Omit<FirstFrameState, 'screen'>): Map<string, unknown> {
   const memory = new Map<string, unknown>([['shell.flags.data', { data: first.flags, deps: '[]' }]])
   if (first.head !== undefined) memory.set('sessions.head', first.head)
-  // the cursor on the newest session, where it starts anyway: pinned now, not by a second render right
-  // after the first frame (which a key pressed then would wait for)
-  const newest = first.head?.sessions[0]
-  if (newest !== undefined) memory.set('sessions.live.cursor', newest.id)
+  // the cursor where the first frame left it (on the newest session unless keys moved it): pinned now,
+  // not by a second render right after the first frame (which a key pressed then would wait for)
+  const place = first.place ?? NEWEST
+  const chosen = first.head?.sessions[place.cursor]
+  if (chosen !== undefined) {
+    memory.set('sessions.live.cursor', chosen.id)
+    memory.set('sessions.live.top', place.top)
+  }
   return memory
 }
 

@@ -86,7 +86,7 @@ describe('halo-admin installed from its packed tarball', () => {
     const maps = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
       .split('\n')
       .filter((f) => f.endsWith('.map'))
-    expect(maps.sort()).toEqual(['package/dist/cli/halo-admin.cjs.map', 'package/dist/tui/run-tui-on.cjs.map'])
+    expect(maps.sort()).toEqual(['package/dist/cli/halo-admin.cjs.map', 'package/dist/tui/tui-worker.cjs.map'])
     for (const map of maps)
       expect(JSON.parse(execFileSync('tar', ['-xzOf', tarball, map], { encoding: 'utf8', maxBuffer: 64 << 20 })).sourcesContent).toBeUndefined()
 

@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { createClosureService, createConfigStore, fixedClock, migrateToLatest, openDatabase, UserType, type HaloDatabase } from '../../src/index.js'
 import { terminal, type Terminal } from '../cli/support/terminal.js'
 import { createTestDatabase } from '../support/engines.js'
+import { seedLiveSessions } from '../support/live-load.js'
 
 const NOW = '2026-11-24T03:00:00.000Z'
 /** Live sessions at realistic volume (issue 11: 25,000 live, 165,000 in all). */
@@ -309,28 +310,7 @@ describe('halo-admin tui in tmux', () => {
 
   it('loses no key typed fast into the filter of a list of 25,000', async () => {
     const file = join(dir, 'many.db')
-    const handle = await openDatabase(file)
-    await migrateToLatest(handle)
-    const at = new Date(NOW)
-    const ends = new Date(at.getTime() + 3_600_000).toISOString()
-    await handle.write(async (trx) => {
-      for (let from = 0; from < LOAD; from += 500)
-        await trx
-          .insertInto('sessions')
-          .values(
-            Array.from({ length: 500 }, (_, k) => ({
-              customer_id: `load-c-${from + k}`,
-              mitra_id: `load-m-${String((from + k) % 800).padStart(3, '0')}`,
-              status: 'active',
-              started_at: NOW,
-              ends_at: ends,
-              grace_ends_at: null,
-              closed_at: null,
-            })),
-          )
-          .execute()
-    })
-    await handle.close()
+    await seedLiveSessions(file, LOAD, NOW)
     const tty = tui(file, { screen: 'sessions' })
     // the first frame (drawn before the TUI has loaded): the keys typed now wait for it
     await tty.waitFor(new RegExp(`#${LOAD}\\s+active\\s+load-m-199`))

@@ -9,7 +9,10 @@ import { act } from 'react'
 import { render } from 'ink-testing-library'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createLiveSessions } from '../../src/closure/live-sessions.js'
-import { firstFrameText, HEAD_ROWS, type FirstFrame } from '../../src/tui/first-frame.js'
+import fc from 'fast-check'
+import { answerEarly } from '../../src/tui/early-keys.js'
+import { firstFrameText, HEAD_ROWS, NEWEST, type FirstFrameState } from '../../src/tui/first-frame.js'
+import { sessionListHeight } from '../../src/tui/layout.js'
 import { App, type ScreenId } from '../../src/tui/app.js'
 import { primedMemory } from '../../src/tui/run-tui.js'
 import { ServicesProvider, servicesFor, type TuiServices } from '../../src/tui/services-context.js'
@@ -29,8 +32,21 @@ async function world(sessions: number, engine: (typeof ENGINES)[number] = 'sqlit
   return t
 }
 
+/** The frame the CLI draws for `first` on `t`'s database, as operator ops-ana, without colour. */
+function cliFrame(t: Setup, first: FirstFrameState, columns: number, rows: number): string {
+  return firstFrameText({
+    ...first,
+    database: { engine: t.handle.engineName, target: t.handle.target },
+    actor: 'ops-ana',
+    now: t.clock.now(),
+    columns,
+    rows,
+    color: false,
+  })
+}
+
 /** The TUI's first frame (before anything else is read) when it starts from `first`'s data, as ink draws it. */
-async function inkFirstFrame(t: Setup, first: Omit<FirstFrame, 'leave'>, columns: number, rows: number): Promise<string> {
+async function inkFirstFrame(t: Setup, first: FirstFrameState, columns: number, rows: number): Promise<string> {
   const services = servicesFor(t.handle, { actor: 'ops-ana', clock: t.clock, refreshMs: 3_600_000 })
   const memory = primedMemory(first)
   let instance!: ReturnType<typeof render>
@@ -53,7 +69,7 @@ async function inkFirstFrame(t: Setup, first: Omit<FirstFrame, 'leave'>, columns
 }
 
 /** The TUI on Sesi Aktif, started from `first` as the CLI hands it over, over `services`. */
-async function started(services: TuiServices, first: Omit<FirstFrame, 'leave'>) {
+async function started(services: TuiServices, first: FirstFrameState) {
   let instance!: ReturnType<typeof render>
   await act(async () => {
     instance = render(
@@ -94,15 +110,7 @@ describe("the CLI's first frame of the TUI", () => {
         flags: await t.config.all(),
         head: screen === 'sessions' ? await createLiveSessions(t.handle).head(HEAD_ROWS) : undefined,
       }
-      const ours = firstFrameText({
-        ...first,
-        database: { engine: t.handle.engineName, target: t.handle.target },
-        actor: 'ops-ana',
-        now: t.clock.now(),
-        columns,
-        rows,
-        color: false,
-      })
+      const ours = cliFrame(t, first, columns, rows)
       const ink = await inkFirstFrame(t, first, columns, rows)
       if (screen === 'sessions') {
         expect(ink).toContain('40 live sessions')
@@ -140,6 +148,35 @@ describe("the CLI's first frame of the TUI", () => {
     // then it reaches the oldest live session
     const all = await services.live.snapshot()
     expect(cursorOn(tui.frame())).toBe(all.sessions[0]!.id)
+  })
+
+  it("answers keys as the TUI's list does: its frame after them reads as the TUI's started from its cursor, and as the TUI's given the same keys", async () => {
+    const t = await world(HEAD_ROWS + 20)
+    const services = servicesFor(t.handle, { actor: 'ops-ana', clock: t.clock, refreshMs: 3_600_000 })
+    // the rest of the list never comes: the TUI answers only what its first screenful does, as the frame
+    const live = { ...services.live, snapshot: () => new Promise<never>(() => {}) }
+    const flags = await t.config.all()
+    const head = await createLiveSessions(t.handle).head(HEAD_ROWS)
+    // ink-testing-library's terminal: 100 columns, and no rows (the TUI then takes 24)
+    const [columns, rows] = [100, 24]
+    const list = { rows: head.sessions.length, complete: false, height: sessionListHeight(rows) }
+    const moves = [KEY.down, KEY.up, 'j', 'k', '\x1b[6~', '\x1b[5~', 'g', '\x1b[H', '\x1bOB']
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...moves), { maxLength: 14 }), async (keys) => {
+        const early = answerEarly(keys.join(''), NEWEST, list)
+        expect(early.rest).toBe('')
+        const first = { screen: 'sessions' as const, flags, head, place: early.place }
+        const ours = lines(cliFrame(t, first, columns, rows))
+        // the TUI handed the frame's cursor draws what the frame drew
+        const handed = await started({ ...services, live }, first)
+        expect(lines(handed.frame())).toEqual(ours)
+        // and the TUI that took the same keys itself (from the newest session) is where the frame is
+        const typed = await started({ ...services, live }, { screen: 'sessions', flags, head })
+        for (const key of keys) await typed.press(key)
+        expect(lines(typed.frame())).toEqual(ours)
+      }),
+      { numRuns: 12 },
+    )
   })
 
   it('fits its columns when the path and the operator hold wide characters and emoji: none cut in half', () => {

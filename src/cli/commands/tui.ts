@@ -2,7 +2,8 @@ import { Command } from 'commander'
 import type { ScreenId } from '../../tui/app.js'
 import { action } from '../action.js'
 import { examples } from '../help.js'
-import { nextCommand } from '../next-command.js'
+import { systemClock } from '../../core/clock.js'
+import { commandWords } from '../next-command.js'
 import { choice, integer } from '../parse.js'
 
 // the TUI's screen ids (checked against its type), so the option is parsed without loading ink
@@ -31,19 +32,22 @@ export const tui = new Command('tui')
       const { drawFirstFrame } = await import('../../tui/first-frame.js')
       const first = await drawFirstFrame(handle, { actor: ctx.actor(), clock: ctx.clock, initialScreen: opts.screen, color: ctx.color })
       try {
-        // ink, react and the screens load only here, a bundle of their own (see run-tui-on.ts)
-        const { runTuiOn } = await import('../../tui/run-tui-on.js')
+        // ink, react and the screens load in a thread of their own meanwhile, and this one answers keys (tui-host.ts)
+        const { hostTui } = await import('../../tui/tui-host.js')
         // --no-color and NO_COLOR (ctx.color) draw without colour or other styles; so does TERM=dumb (run-tui.tsx)
-        await runTuiOn(ctx.openTarget, {
-          actor: ctx.actor(),
-          clock: ctx.clock,
-          refreshMs: opts.refresh,
-          initialScreen: opts.screen,
-          color: ctx.color,
+        await hostTui(
+          {
+            target: ctx.openTarget,
+            actor: ctx.actor(),
+            fixedNow: ctx.clock === systemClock ? null : ctx.clock.now().toISOString(),
+            refreshMs: opts.refresh,
+            initialScreen: opts.screen,
+            color: ctx.color,
+            // the commands the TUI prints to paste, as the CLI prints its own (the same invocation and --db)
+            commandWords: commandWords(ctx),
+          },
           first,
-          // the commands the TUI prints to paste, as the CLI prints its own (the same invocation and --db)
-          command: (args) => nextCommand(ctx, args),
-        })
+        )
       } finally {
         first?.leave()
       }

@@ -1,4 +1,5 @@
 /** What `halo-admin demo` prints for a person: the story, a closures report, and what to try next. */
+import { shellWord } from '../../present/shell-word.js'
 import { formatInstant, plural, zoneAbbreviation } from '../../present/time.js'
 import { barChart } from '../../report/closure-chart.js'
 import { parseTarget } from '../../store/target.js'
@@ -35,9 +36,6 @@ export interface DemoResult extends DemoStory {
   readonly setup: readonly SetupLine[]
   readonly next: readonly NextCommand[]
 }
-
-const SAFE = /^[A-Za-z0-9_./:@%+=,-]+$/
-const shellWord = (w: string) => (SAFE.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)
 
 /** Where the demo database is: as printable (`target`), as given (`openTarget`, maybe with a password), and from where. */
 export interface DemoTarget {

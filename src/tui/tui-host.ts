@@ -1,0 +1,116 @@
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { ErrorCode, HaloError } from '../errors.js'
+import { answerEarly, type EarlyList } from './early-keys.js'
+import { NEWEST, noTerminal, type FirstFrame, type ListPlace } from './first-frame.js'
+import { MIN_COLUMNS, MIN_ROWS, sessionListHeight } from './layout.js'
+import type { FromTui, ToTui, TuiSetup } from './worker-protocol.js'
+
+/**
+ * Runs the TUI in a thread of its own while this one keeps the terminal, until `q`, Ctrl-C, SIGTERM
+ * or SIGHUP. Ink, react and the screens take ~0.3 s to load; a key pressed on the first frame
+ * (first-frame.ts) meanwhile is answered here at once when the frame can (early-keys.ts: the cursor
+ * within the first screenful, `q`), and kept for the TUI otherwise. Once the TUI's thread has loaded,
+ * it is told where the frame's cursor is and given the keys kept, and from then on this thread only
+ * passes keys to it and its frames to the terminal.
+ *
+ * ```ts
+ * const first = await drawFirstFrame(handle, { actor, clock, initialScreen: 'sessions', color: true })
+ * await hostTui({ target: 'halo.db', actor, fixedNow: null, refreshMs: 2000, initialScreen: 'sessions', color: true, commandWords: ['halo-admin'] }, first)
+ * ```
+ */
+export async function hostTui(setup: Omit<TuiSetup, 'columns' | 'rows'>, first: FirstFrame | undefined): Promise<void> {
+  const { stdin, stdout } = process
+  if (stdin.isTTY !== true || stdout.isTTY !== true) throw noTerminal()
+  const size = () => ({ columns: stdout.columns || MIN_COLUMNS, rows: stdout.rows || MIN_ROWS })
+  const worker = new Worker(workerFile(), { workerData: { ...setup, ...size() } satisfies TuiSetup, argv: process.argv.slice(2) })
+  const leave = first?.leave ?? enterTerminal()
+  process.once('exit', leave)
+
+  // before the TUI's thread takes over: the frame's cursor, and the keys it could not answer
+  let handed = false
+  let place: ListPlace = first?.place ?? NEWEST
+  let kept = ''
+  const list = (): EarlyList | undefined =>
+    first?.head === undefined
+      ? undefined
+      : { rows: first.head.sessions.length, complete: first.head.sessions.length >= first.head.total, height: sessionListHeight(size().rows) }
+  const send = (message: ToTui) => worker.postMessage(message)
+
+  let done = false
+  let failure: unknown
+  const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+  const quit = () => {
+    done = true
+    void worker.terminate()
+  }
+  const onInput = (data: string) => {
+    if (handed) return send({ type: 'input', data })
+    if (kept !== '') return void (kept += data)
+    const answered = answerEarly(data, place, list())
+    if (answered.quit) return quit()
+    if (answered.place !== place) first?.redraw((place = answered.place))
+    kept = answered.rest
+  }
+  const onResize = () => {
+    if (!handed) first?.redraw(place)
+    send({ type: 'resize', ...size() })
+  }
+  // a polite kill (SIGTERM, the terminal closing): the TUI unmounts as on `q`, or stops loading
+  const polite = () => (handed ? send({ type: 'stop' }) : quit())
+  worker.on('message', (m: FromTui) => {
+    if (m.type === 'out') stdout.write(m.data)
+    else if (m.type === 'ready') {
+      handed = true
+      send({ type: 'start', first: first === undefined ? null : { screen: first.screen, flags: first.flags, head: first.head, place }, input: kept })
+      kept = ''
+    } else if (m.type === 'done') done = true
+    else failure ??= fromTui(m)
+  })
+  worker.on('error', (e) => (failure ??= e))
+  stdin.setEncoding('utf8')
+  stdin.setRawMode(true)
+  stdin.on('data', onInput)
+  stdout.on('resize', onResize)
+  process.on('SIGTERM', polite)
+  process.on('SIGHUP', polite)
+  try {
+    await ended
+  } finally {
+    stdin.off('data', onInput)
+    stdin.pause()
+    stdout.off('resize', onResize)
+    process.off('SIGTERM', polite)
+    process.off('SIGHUP', polite)
+    process.off('exit', leave)
+    leave()
+  }
+  if (failure !== undefined) throw failure
+  if (!done) throw new Error('the TUI stopped before it quit')
+}
+
+/** bin/tui-worker.js of this package: it loads the TUI's bundle with V8's code cache, as bin/halo-admin.js loads the CLI's. */
+function workerFile(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('halo-admin/package.json')), 'bin', 'tui-worker.js')
+}
+
+/** The alternate screen and raw keys, when no first frame entered them (a terminal too small for one); the way back. */
+function enterTerminal(): () => void {
+  process.stdout.write('\x1b[?1049h\x1b[H')
+  let active = true
+  return () => {
+    if (!active) return
+    active = false
+    process.stdin.setRawMode(false)
+    process.stdout.write('\x1b[?1049l\x1b[?25h')
+  }
+}
+
+/** The TUI thread's failure as this thread throws it: a HaloError keeps its code (and so the exit status). */
+function fromTui(m: Extract<FromTui, { type: 'error' }>): Error {
+  const code = Object.values(ErrorCode).find((c) => c === m.code)
+  const error = code === undefined ? new Error(m.message) : new HaloError(code, m.message)
+  if (m.stack !== undefined) error.stack = m.stack
+  return error
+}
