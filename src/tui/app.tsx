@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useStdout } from 'ink'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { ACTIVE_SESSIONS } from '../present/prd-strings.js'
-import { FOOTER, frameHeight, MIN_COLUMNS, MIN_ROWS, SCREENS, type ScreenId } from './layout.js'
+import { FOOTER, frameHeight, MIN_COLUMNS, MIN_ROWS, SCREENS, tooSmall, type ScreenId } from './layout.js'
 import { useFlagAnnouncements } from './flag-announcements.js'
 import { FlagsScreen } from './flags-screen.js'
 import { Header } from './header.js'
@@ -83,7 +83,7 @@ function ShellView({ initialScreen = 'flags', onQuit, noticeMs = NOTICE_MS }: Ap
   // other operators' flag changes, announced on every screen
   useFlagAnnouncements(setNotice)
   const flags = usePoll(() => config.all(), refreshMs, { memory: 'shell.flags' })
-  const tooSmall = size.columns < MIN_COLUMNS || size.rows < MIN_ROWS
+  const small = tooSmall(size.columns, size.rows)
   const modal = useModalOpen()
 
   useEffect(() => {
@@ -104,7 +104,7 @@ function ShellView({ initialScreen = 'flags', onQuit, noticeMs = NOTICE_MS }: Ap
   useKeys((key) => {
     if (help) return (setHelp(false), 'changed')
     if (is(key, 'q') || (key.ctrl && key.text === 'c')) return (quit(), 'changed')
-    if (tooSmall) return 'ignored'
+    if (small !== undefined) return 'ignored'
     if (is(key, '?')) return (setHelp(true), 'changed')
     const go = (id: ScreenId) => {
       if (id !== screen) setNotice(null)
@@ -120,13 +120,7 @@ function ShellView({ initialScreen = 'flags', onQuit, noticeMs = NOTICE_MS }: Ap
     return 'ignored'
   })
 
-  if (tooSmall)
-    return (
-      <Box flexDirection="column">
-        <Text>{`halo-admin needs a terminal of at least ${MIN_COLUMNS}x${MIN_ROWS}.`}</Text>
-        <Text>{`This one is ${size.columns}x${size.rows}: make it larger, or press q to quit.`}</Text>
-      </Box>
-    )
+  if (small !== undefined) return <Text>{small}</Text>
 
   const body = help ? (
     <Box flexDirection="column">

@@ -13,6 +13,7 @@ import {
   MIN_ROWS,
   SCREENS,
   SESSION_HINTS,
+  tooSmall,
   sessionColumns,
   sessionCount,
   sessionListHeight,
@@ -95,6 +96,7 @@ export async function drawFirstFrame(handle: HaloDatabase, options: FirstFrameOp
   const sessions = options.initialScreen === 'sessions' ? createLiveSessions(handle) : undefined
   const [flags, head] = await Promise.all([createConfigStore(handle, { clock: options.clock }).all(), sessions?.head(HEAD_ROWS)])
   const text = (place: ListPlace) =>
+    tooSmall(out.columns || MIN_COLUMNS, out.rows || MIN_ROWS) ??
     firstFrameText({
       screen: options.initialScreen,
       flags,

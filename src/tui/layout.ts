@@ -18,6 +18,12 @@ export type ScreenId = (typeof SCREENS)[number]['id']
 export const MIN_COLUMNS = 80
 export const MIN_ROWS = 24
 
+/** What the TUI says on a terminal smaller than it needs ; else undefined. */
+export function tooSmall(columns: number, rows: number): string | undefined {
+  if (columns >= MIN_COLUMNS && rows >= MIN_ROWS) return undefined
+  return `halo-admin needs a terminal of at least ${MIN_COLUMNS}x${MIN_ROWS}.\nThis one is ${columns}x${rows}: make it larger, or press q to quit.`
+}
+
 /** The footer when there is no notice and no dialog. */
 export const FOOTER = '1-4 screens · ? keys · q quit'
 

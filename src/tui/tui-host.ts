@@ -4,12 +4,12 @@ import { Worker } from 'node:worker_threads'
 import { ErrorCode, HaloError } from '../errors.js'
 import { answerEarly, type EarlyList } from './early-keys.js'
 import { NEWEST, noTerminal, type FirstFrame, type ListPlace } from './first-frame.js'
-import { MIN_COLUMNS, MIN_ROWS, sessionListHeight } from './layout.js'
+import { MIN_COLUMNS, MIN_ROWS, sessionListHeight, tooSmall } from './layout.js'
 import type { FromTui, ToTui, TuiSetup } from './worker-protocol.js'
 
 /**
- * Runs the TUI in a thread of its own while this one keeps the terminal, until `q`, Ctrl-C, SIGTERM
- * or SIGHUP. Ink, react and the screens take ~0.3 s to load; a key pressed on the first frame
+ * Runs the TUI in a thread of its own while this one keeps the terminal, until `q`, Ctrl-C, SIGTERM,
+ * SIGINT or SIGHUP. Ink, react and the screens take ~0.3 s to load; a key pressed on the first frame
  * (first-frame.ts) meanwhile is answered here at once when the frame can (early-keys.ts: the cursor
  * within the first screenful, `q`), and kept for the TUI otherwise. Once the TUI's thread has loaded,
  * it is told where the frame's cursor is and given the keys kept, and from then on this thread only
@@ -32,10 +32,12 @@ export async function hostTui(setup: Omit<TuiSetup, 'columns' | 'rows'>, first: 
   let handed = false
   let place: ListPlace = first?.place ?? NEWEST
   let kept = ''
-  const list = (): EarlyList | undefined =>
-    first?.head === undefined
-      ? undefined
-      : { rows: first.head.sessions.length, complete: first.head.sessions.length >= first.head.total, height: sessionListHeight(size().rows) }
+  // no list to move on a screen drawn without one, nor on a terminal too small for it (the TUI then ignores moves)
+  const list = (): EarlyList | undefined => {
+    const { columns, rows } = size()
+    if (first?.head === undefined || tooSmall(columns, rows) !== undefined) return undefined
+    return { rows: first.head.sessions.length, complete: first.head.sessions.length >= first.head.total, height: sessionListHeight(rows) }
+  }
   const send = (message: ToTui) => worker.postMessage(message)
 
   let done = false
@@ -57,7 +59,8 @@ export async function hostTui(setup: Omit<TuiSetup, 'columns' | 'rows'>, first: 
     if (!handed) first?.redraw(place)
     send({ type: 'resize', ...size() })
   }
-  // a polite kill (SIGTERM, the terminal closing): the TUI unmounts as on `q`, or stops loading
+  // a polite kill (SIGTERM, SIGINT from another process, the terminal closing): the TUI unmounts as on
+  // `q`, or stops loading; the terminal is given back either way (a signal's default would leave it raw)
   const polite = () => (handed ? send({ type: 'stop' }) : quit())
   worker.on('message', (m: FromTui) => {
     if (m.type === 'out') stdout.write(m.data)
@@ -73,22 +76,22 @@ export async function hostTui(setup: Omit<TuiSetup, 'columns' | 'rows'>, first: 
   stdin.setRawMode(true)
   stdin.on('data', onInput)
   stdout.on('resize', onResize)
-  process.on('SIGTERM', polite)
-  process.on('SIGHUP', polite)
+  for (const signal of POLITE) process.on(signal, polite)
   try {
     await ended
   } finally {
     stdin.off('data', onInput)
     stdin.pause()
     stdout.off('resize', onResize)
-    process.off('SIGTERM', polite)
-    process.off('SIGHUP', polite)
+    for (const signal of POLITE) process.off(signal, polite)
     process.off('exit', leave)
     leave()
   }
   if (failure !== undefined) throw failure
   if (!done) throw new Error('the TUI stopped before it quit')
 }
+
+const POLITE = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const
 
 /** bin/tui-worker.js of this package: it loads the TUI's bundle with V8's code cache, as bin/halo-admin.js loads the CLI's. */
 function workerFile(): string {

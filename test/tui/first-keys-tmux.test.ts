@@ -137,8 +137,13 @@ describe('the first frame while the TUI loads', () => {
     expect(existsSync(file)).toBe(false)
   })
 
-  it('stops on SIGTERM while the TUI loads, and after, giving the terminal back each time', async () => {
-    for (const loaded of [false, true]) {
+  it('stops on SIGTERM or SIGINT while the TUI loads, and after, giving the terminal back each time', async () => {
+    for (const [signal, loaded] of [
+      ['TERM', false],
+      ['TERM', true],
+      ['INT', false],
+      ['INT', true],
+    ] as const) {
       const { tty, file, release } = heldTui('sessions')
       await tty.waitFor(`1 of ${LOAD} live sessions`)
       if (loaded) {
@@ -147,9 +152,9 @@ describe('the first frame while the TUI loads', () => {
         await tty.waitFor(`2 of ${LOAD} live sessions`)
       }
       // the node process alone (its command line starts with node), not the pane's shell that runs it
-      execFileSync('pkill', ['-TERM', '-f', `^${process.execPath} .*db ${file} tui`])
+      execFileSync('pkill', [`-${signal}`, '-f', `^${process.execPath} .*db ${file} tui`])
       const { code, screen } = await tty.exit(5000)
-      expect(code, `loaded: ${loaded}`).toBe(0)
+      expect(code, `SIG${signal}, loaded: ${loaded}`).toBe(0)
       expect(screen).not.toContain('live sessions')
     }
   })
