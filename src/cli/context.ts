@@ -7,7 +7,7 @@ import { openDatabase, type HaloDatabase } from '../store/database.js'
 import { schemaReport } from '../store/schema-state.js'
 import { maskTargetsIn, parseTarget, type Target } from '../store/target.js'
 import { invocationOf, type Invocation } from './invocation.js'
-import { shellWord } from '../present/shell-word.js'
+import { commandLine } from '../present/shell-word.js'
 import { nextCommand } from './next-command.js'
 import { oneLine } from './report-error.js'
 
@@ -200,12 +200,12 @@ function notFound(ctx: CliContext, e: HaloError): HaloError {
       `${oneLine(e.message)}; ${from} holds "${ctx.target}", a shell variable that was not expanded (single quotes?): give ${from} the database itself`,
       { cause: e },
     )
-  const words = ctx.invocation().words
+  const { words, shell } = ctx.invocation()
   const create =
     ctx.targetFrom === 'option' && (ctx.parsedTarget.engine === 'sqlite' || ctx.parsedTarget.password === null)
       ? `\`${nextCommand(ctx, ['db', 'migrate'])}\``
-      : `\`${[...words, 'db', 'migrate'].map(shellWord).join(' ')}\`${ctx.targetFrom === 'option' ? ' with the same --db' : ctx.targetFrom === 'env' ? ' (it reads $HALO_DB)' : ''}`
-  const demo = ctx.targetFrom === 'default' ? `, or a demo database with \`${[...words, 'demo'].map(shellWord).join(' ')}\`` : ''
+      : `\`${commandLine([...words, 'db', 'migrate'], shell)}\`${ctx.targetFrom === 'option' ? ' with the same --db' : ctx.targetFrom === 'env' ? ' (it reads $HALO_DB)' : ''}`
+  const demo = ctx.targetFrom === 'default' ? `, or a demo database with \`${commandLine([...words, 'demo'], shell)}\`` : ''
   return new HaloError('DATABASE_NOT_FOUND', `${oneLine(e.message)}; create one with ${create}${demo}`, { cause: e })
 }
 

@@ -11,6 +11,11 @@ export interface Invocation {
   readonly words: readonly string[]
   /** The syntax of the person's shell ($SHELL): fish sets variables its own way. */
   readonly shell: 'posix' | 'fish'
+  /**
+   * Under npx: node and this program's script by their real paths, the same program started without npm
+   * (npm's own start-up is most of an npx command's second). Undefined otherwise.
+   */
+  readonly direct?: readonly string[]
 }
 
 /**
@@ -24,13 +29,17 @@ export interface Invocation {
  */
 export function invocationOf(env: NodeJS.ProcessEnv, script: string | undefined, cwd: string, execPath: string): Invocation {
   const shell = basename(env.SHELL ?? '') === 'fish' ? 'fish' : 'posix'
-  if (env.npm_command === 'exec') return { words: ['npx', 'halo-admin'], shell }
-  if (script === undefined || script === '') return { words: ['halo-admin'], shell }
-  if (env.npm_lifecycle_event !== undefined && basename(dirname(script)) === '.bin') return { words: ['npx', 'halo-admin'], shell }
-  const onPath = which('halo-admin', env.PATH)
-  if (onPath !== undefined && sameFile(onPath, script)) return { words: ['halo-admin'], shell }
   const node = which('node', env.PATH)
   const nodeWord = node !== undefined && sameFile(node, execPath) ? 'node' : execPath
+  const npx = (): Invocation => {
+    const real = script === undefined || script === '' ? undefined : realPath(script)
+    return { words: ['npx', 'halo-admin'], shell, ...(real === undefined ? {} : { direct: [nodeWord, real] }) }
+  }
+  if (env.npm_command === 'exec') return npx()
+  if (script === undefined || script === '') return { words: ['halo-admin'], shell }
+  if (env.npm_lifecycle_event !== undefined && basename(dirname(script)) === '.bin') return npx()
+  const onPath = which('halo-admin', env.PATH)
+  if (onPath !== undefined && sameFile(onPath, script)) return { words: ['halo-admin'], shell }
   const rel = relative(cwd, script)
   const scriptWord = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : script
   return { words: [nodeWord, scriptWord], shell }
@@ -50,10 +59,15 @@ function which(command: string, path: string | undefined): string | undefined {
   return undefined
 }
 
-function sameFile(a: string, b: string): boolean {
+function realPath(file: string): string | undefined {
   try {
-    return realpathSync(a) === realpathSync(b)
+    return realpathSync(file)
   } catch {
-    return false
+    return undefined
   }
+}
+
+function sameFile(a: string, b: string): boolean {
+  const real = realPath(a)
+  return real !== undefined && real === realPath(b)
 }

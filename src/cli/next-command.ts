@@ -1,4 +1,4 @@
-import { shellWord } from '../present/shell-word.js'
+import { commandLine } from '../present/shell-word.js'
 import { parseTarget } from '../store/target.js'
 import type { CliContext } from './context.js'
 
@@ -30,7 +30,7 @@ function printableDb(given: string): { db: string; password: boolean } {
  * ```
  */
 export function nextCommand(ctx: CliContext, args: readonly string[]): string {
-  return [...commandWords(ctx), ...args].map(shellWord).join(' ')
+  return commandLine([...commandWords(ctx), ...args], ctx.invocation().shell)
 }
 
 /** The words every printed command starts with (`nextCommand`'s, before its arguments), unquoted. */

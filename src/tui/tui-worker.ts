@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { fixedClock, systemClock } from '../core/clock.js'
 import { HaloError } from '../errors.js'
-import { shellWord } from '../present/shell-word.js'
+import { commandLine } from '../present/shell-word.js'
 import { openDatabase } from '../store/database.js'
 import type { FirstFrameState } from './first-frame.js'
 import { mountTui } from './run-tui.js'
@@ -49,7 +49,7 @@ export async function serveTui(port: MessagePort = parentPort!, setup: TuiSetup 
             initialScreen: setup.initialScreen,
             color: setup.color,
             first: first ?? undefined,
-            command: (args) => [...setup.commandWords, ...args].map(shellWord).join(' '),
+            command: (args) => commandLine([...setup.commandWords, ...args], setup.commandShell),
           },
           { stdin: stdin as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream, onStop: (s) => (stop = s) },
         )

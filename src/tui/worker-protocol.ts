@@ -1,5 +1,6 @@
 import type { FirstFrameState } from './first-frame.js'
 import type { ScreenId } from './layout.js'
+import type { ShellSyntax } from '../present/shell-word.js'
 
 /**
  * What the CLI's thread and the TUI's (tui-host.ts, tui-worker.ts) say to each other. The CLI's thread
@@ -19,6 +20,8 @@ export interface TuiSetup {
   readonly color: boolean
   /** The words every command printed for the operator starts with (`commandWords`), unquoted. */
   readonly commandWords: readonly string[]
+  /** How the operator's shell reads quotes, for those commands. */
+  readonly commandShell: ShellSyntax
   readonly columns: number
   readonly rows: number
 }

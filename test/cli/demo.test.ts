@@ -5,8 +5,8 @@
  * else's database without --force.
  */
 import Database from 'better-sqlite3'
-import { spawn } from 'node:child_process'
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import pg from 'pg'
 import { onTestFinished, describe, expect, it } from 'vitest'
@@ -159,6 +159,19 @@ describe('halo-admin demo', () => {
     expect(offered(steps, 'npx halo-admin')).toEqual(OFFERED)
     expect(steps).toHaveLength(OFFERED.length) // the default database: nothing to set first
     await runAsPrinted(steps, { cwd: dir, env })
+    // npx starts npm before each command: the line it offers to skip that starts this very program, in bash and fish
+    const lines = run.stdout.split('\n')
+    const alias = lines[lines.findIndex((l) => l.includes('define once')) + 1]!.trim()
+    expect(alias).toBe(`alias halo-admin='node ${realpathSync(BIN)}'`)
+    const history = await runAsPrinted([alias, 'halo-admin flag get early_end_mitra_enabled'], { cwd: dir, env })
+    expect(history).toMatch(/^true$/m)
+    const fish = spawnSync('fish', ['--no-config', '-c', `${alias}; halo-admin flag get early_end_mitra_enabled`], {
+      cwd: dir,
+      env: { ...env, PATH: process.env.PATH ?? '' },
+      encoding: 'utf8',
+    })
+    expect(fish.stderr).toBe('')
+    expect(fish.stdout).toBe('true\n')
   })
 
   it('runs on the system clock when HALO_NOW is unset', { timeout: 180_000 }, async () => {

@@ -2,10 +2,11 @@
  * How the demo's "Try next" lines are started and pointed at the database (test/cli/demo.test.ts
  * runs them as printed): the way halo-admin was run, and HALO_DB set once without a password.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { setupLines } from '../../src/cli/demo/narrate.js'
+import { directAlias, setupLines } from '../../src/cli/demo/narrate.js'
 import type { CliContext } from '../../src/cli/context.js'
 import { invocationOf } from '../../src/cli/invocation.js'
 import { nextCommand, passwordNote } from '../../src/cli/next-command.js'
@@ -20,8 +21,25 @@ function pathWith(links: Record<string, string>): string {
 }
 
 describe('the way halo-admin was run', () => {
-  it('is npx halo-admin under npx or npm exec', () => {
-    expect(invocationOf({ npm_command: 'exec', PATH: '' }, BIN, ROOT, process.execPath).words).toEqual(['npx', 'halo-admin'])
+  it('is npx halo-admin under npx or npm exec, with the same program by its real path to start without npm', () => {
+    const npx = invocationOf({ npm_command: 'exec', PATH: '' }, BIN, ROOT, process.execPath)
+    expect(npx.words).toEqual(['npx', 'halo-admin'])
+    // node/.bin/halo-admin is a link: the alias names what it points at; node by its path when PATH has none
+    const link = join(pathWith({ 'halo-admin': BIN }), 'halo-admin')
+    expect(invocationOf({ npm_command: 'exec', PATH: '' }, link, ROOT, process.execPath).direct).toEqual([process.execPath, realpathSync(BIN)])
+    // the alias line reads back in each shell as the words it was made of, whatever they hold
+    const word = "/opt/it's \\here\\'s/$HOME"
+    for (const [sh, syntax, args] of [
+      ['bash', 'posix', (line: string) => ['-O', 'expand_aliases', '-c', `${line}\nhalo-admin`]],
+      // zsh reads a -c string whole before it runs it: the alias is used from a later read (eval) on
+      ['zsh', 'posix', (line: string) => ['-f', '-c', `${line}\neval halo-admin`]],
+      ['fish', 'fish', (line: string) => ['--no-config', '-c', `${line}; halo-admin`]],
+    ] as const) {
+      const alias = directAlias({ words: ['npx', 'halo-admin'], shell: syntax, direct: ['printf', '[%s]', word] })!
+      expect(execFileSync(sh, args(alias), { encoding: 'utf8' }), sh).toBe(`[${word}]`)
+    }
+    // nothing to offer when halo-admin is not run through npm
+    expect(invocationOf({ PATH: '' }, BIN, ROOT, process.execPath).direct).toBeUndefined()
   })
 
   it('is halo-admin when that name on PATH is this very program (npm link, a global install)', () => {

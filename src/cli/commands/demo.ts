@@ -28,9 +28,14 @@ ${examples('halo-admin demo', 'halo-admin --db /tmp/demo.db demo', 'HALO_NOW=202
   )
   .action(
     action(async (ctx, opts: { force?: boolean }) => {
-      const [{ clearForDemo, contentsOf }, { playDemo, DEMO_ACTOR }, { nextCommands, narrate, setupLines }, { HaloError }, { systemClock }] = await Promise.all(
-        [import('../demo/target.js'), import('../demo/scenario.js'), import('../demo/narrate.js'), import('../../errors.js'), import('../../core/clock.js')],
-      )
+      const [{ clearForDemo, contentsOf }, { playDemo, DEMO_ACTOR }, { directAlias, nextCommands, narrate, setupLines }, { HaloError }, { systemClock }] =
+        await Promise.all([
+          import('../demo/target.js'),
+          import('../demo/scenario.js'),
+          import('../demo/narrate.js'),
+          import('../../errors.js'),
+          import('../../core/clock.js'),
+        ])
       const postgres = ctx.parsedTarget.engine === 'postgres'
       const before = postgres ? { kind: 'new' as const } : await clearForDemo(ctx.openTarget, opts.force === true)
       const handle = await ctx.database({ create: true })
@@ -52,6 +57,7 @@ ${examples('halo-admin demo', 'halo-admin --db /tmp/demo.db demo', 'HALO_NOW=202
         ...story,
         setup: setupLines(ctx, ctx.invocation()),
         next: nextCommands(ctx.invocation(), story),
+        direct: directAlias(ctx.invocation()),
       }
       await emit(ctx, result, (r) => narrate(ctx, r))
     }),

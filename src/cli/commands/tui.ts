@@ -45,6 +45,7 @@ export const tui = new Command('tui')
             color: ctx.color,
             // the commands the TUI prints to paste, as the CLI prints its own (the same invocation and --db)
             commandWords: commandWords(ctx),
+            commandShell: ctx.invocation().shell,
           },
           first,
         )
