@@ -48,6 +48,11 @@ export interface FirstFrameState {
   readonly head: LiveHead | undefined
   /** Where the list's cursor is, in `head`; at the newest session when not given. */
   readonly place?: ListPlace
+  /**
+   * The newest flag change in the audit trail, read before `flags`: the TUI announces every change after
+   * it (flag-announcements.ts), so none made while the TUI loads goes unsaid. 0 when there is none.
+   */
+  readonly auditSeen?: number
 }
 
 /** A list's cursor and scroll: the row the cursor is on and the first row shown, as indexes. */
@@ -94,7 +99,10 @@ export async function drawFirstFrame(handle: HaloDatabase, options: FirstFrameOp
   if ((out.columns || MIN_COLUMNS) < MIN_COLUMNS || (out.rows || MIN_ROWS) < MIN_ROWS) return undefined
   const [{ createConfigStore }, { createLiveSessions }] = await Promise.all([import('../config/config-store.js'), import('../closure/live-sessions.js')])
   const sessions = options.initialScreen === 'sessions' ? createLiveSessions(handle) : undefined
-  const [flags, head] = await Promise.all([createConfigStore(handle, { clock: options.clock }).all(), sessions?.head(HEAD_ROWS)])
+  const config = createConfigStore(handle, { clock: options.clock })
+  // the audit trail's newest change before the flags: a change made in between is announced (again), never lost
+  const auditSeen = (await config.history(undefined, 1))[0]?.id ?? 0
+  const [flags, head] = await Promise.all([config.all(), sessions?.head(HEAD_ROWS)])
   const text = (place: ListPlace) =>
     tooSmall(out.columns || MIN_COLUMNS, out.rows || MIN_ROWS) ??
     firstFrameText({
@@ -122,7 +130,7 @@ export async function drawFirstFrame(handle: HaloDatabase, options: FirstFrameOp
   const redraw = (place: ListPlace) => {
     if (active) out.write(`\x1b[H${text(place).replace(/\n/g, '\x1b[K\n')}\x1b[K\x1b[J`)
   }
-  return { screen: options.initialScreen, flags, head, redraw, leave }
+  return { screen: options.initialScreen, flags, head, auditSeen, redraw, leave }
 }
 
 /** A run of text in one style: SGR parameters (`1;35` bold magenta), or none. */

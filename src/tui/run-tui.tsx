@@ -95,6 +95,7 @@ export async function mountTui(options: TuiOptions, terminal: TuiTerminal): Prom
 export function primedMemory(first: Omit<FirstFrameState, 'screen'>): Map<string, unknown> {
   const memory = new Map<string, unknown>([['shell.flags.data', { data: first.flags, deps: '[]' }]])
   if (first.head !== undefined) memory.set('sessions.head', first.head)
+  if (first.auditSeen !== undefined) memory.set('shell.flags.seen', first.auditSeen)
   // the cursor where the first frame left it (on the newest session unless keys moved it): pinned now,
   // not by a second render right after the first frame (which a key pressed then would wait for)
   const place = first.place ?? NEWEST

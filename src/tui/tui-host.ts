@@ -66,7 +66,11 @@ export async function hostTui(setup: Omit<TuiSetup, 'columns' | 'rows'>, first: 
     if (m.type === 'out') stdout.write(m.data)
     else if (m.type === 'ready') {
       handed = true
-      send({ type: 'start', first: first === undefined ? null : { screen: first.screen, flags: first.flags, head: first.head, place }, input: kept })
+      send({
+        type: 'start',
+        first: first === undefined ? null : { screen: first.screen, flags: first.flags, head: first.head, auditSeen: first.auditSeen, place },
+        input: kept,
+      })
       kept = ''
     } else if (m.type === 'done') done = true
     else failure ??= fromTui(m)

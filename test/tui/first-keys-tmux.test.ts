@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { cliOn } from '../cli/support/cli.js'
 import { terminal, type Terminal } from '../cli/support/terminal.js'
 import { seedLiveSessions } from '../support/live-load.js'
 import { sleep } from '../support/time.js'
@@ -119,6 +120,17 @@ describe('the first frame while the TUI loads', () => {
     release()
     const s = await tty.waitFor(`2 of ${LOAD} live sessions`)
     expect(cursorOn(s)).toBe(LOAD - 1)
+    await tty.keys('q')
+    expect((await tty.exit(10_000)).code).toBe(0)
+  })
+
+  it("announces a colleague's flag change made while the TUI loads, which the first frame read before", async () => {
+    const { tty, file, release } = heldTui('sessions')
+    await tty.waitFor(`1 of ${LOAD} live sessions`)
+    const run = await cliOn(file, ['flag', 'set', 'early_end_mitra_daily_cap', '7', '--note', 'promo', '--actor', 'ops-budi'], { now: NOW })
+    expect(run, run.stderr).toMatchObject({ code: 0 })
+    release()
+    await tty.waitFor('ops-budi changed early_end_mitra_daily_cap: 3 → 7 ("promo")')
     await tty.keys('q')
     expect((await tty.exit(10_000)).code).toBe(0)
   })
