@@ -17,7 +17,8 @@ import type { FromTui, ToTui, TuiSetup } from './worker-protocol.js'
  *
  * ```ts
  * const first = await drawFirstFrame(handle, { actor, clock, initialScreen: 'sessions', color: true })
- * await hostTui({ target: 'halo.db', actor, fixedNow: null, refreshMs: 2000, initialScreen: 'sessions', color: true, commandWords: ['halo-admin'] }, first)
+ * const setup = { target: 'halo.db', actor, fixedNow: null, refreshMs: 2000, initialScreen: 'sessions', color: true }
+ * await hostTui({ ...setup, commandWords: ['halo-admin'], commandShell: 'posix' }, first)
  * ```
  */
 export async function hostTui(setup: Omit<TuiSetup, 'columns' | 'rows'>, first: FirstFrame | undefined): Promise<void> {
