@@ -5,12 +5,13 @@
  */
 import { accessSync, constants, realpathSync } from 'node:fs'
 import { basename, delimiter, dirname, isAbsolute, join, relative } from 'node:path'
+import type { ShellSyntax } from '../present/shell-word.js'
 
 export interface Invocation {
   /** The words that start a command: `npx halo-admin`, `halo-admin`, or `node bin/halo-admin.js`. */
   readonly words: readonly string[]
   /** The syntax of the person's shell ($SHELL): fish sets variables its own way. */
-  readonly shell: 'posix' | 'fish'
+  readonly shell: ShellSyntax
   /**
    * Under npx: node and this program's script by their real paths, the same program started without npm
    * (npm's own start-up is most of an npx command's second). Undefined otherwise.

@@ -81,7 +81,6 @@ export function setupLines(where: DemoTarget, how: Invocation): SetupLine[] {
   ]
 }
 
-/** The commands to try next, on the database the demo wrote, started the way halo-admin was run. */
 /**
  * Under npx, the line that defines `halo-admin` in the person's shell (bash, zsh, fish) as this program
  * started without npm: `alias halo-admin='node /path/to/bin/halo-admin.js'`. Null otherwise.
@@ -90,6 +89,7 @@ export function directAlias(how: Invocation): string | null {
   return how.direct === undefined ? null : `alias halo-admin=${shellWord(commandLine(how.direct, how.shell), how.shell)}`
 }
 
+/** The commands to try next, on the database the demo wrote, started the way halo-admin was run. */
 export function nextCommands(how: Invocation, story: DemoStory): NextCommand[] {
   const spare = story.activeSessionIds.includes(story.spareSessionId) ? story.spareSessionId : story.activeSessionIds[0]
   const list: [string[], string][] = [
