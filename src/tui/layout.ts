@@ -18,7 +18,7 @@ export type ScreenId = (typeof SCREENS)[number]['id']
 export const MIN_COLUMNS = 80
 export const MIN_ROWS = 24
 
-/** What the TUI says on a terminal smaller than it needs ; else undefined. */
+/** What the TUI (and the first frame) says on a terminal smaller than it needs; undefined on one large enough. */
 export function tooSmall(columns: number, rows: number): string | undefined {
   if (columns >= MIN_COLUMNS && rows >= MIN_ROWS) return undefined
   return `halo-admin needs a terminal of at least ${MIN_COLUMNS}x${MIN_ROWS}.\nThis one is ${columns}x${rows}: make it larger, or press q to quit.`
