@@ -6,7 +6,7 @@
  * - the PostgreSQL server binaries (initdb, pg_ctl), when PostgreSQL is in HALO_ENGINES and
  *   HALO_TEST_PG_URL does not name a server: the run starts its own throwaway cluster;
  * - tmux: the TUI and the confirmation prompts are driven in a real terminal;
- * - zsh and fish: the completion scripts are loaded by the shells they are for;
+ * - zsh and fish: the completion scripts are loaded by the shells they are for, and printed commands read back in them;
  * - pgbouncer, when PostgreSQL is in HALO_ENGINES: the library and the CLI run through it.
  *
  * HALO_ENGINES (`sqlite`, `postgres`, or both, comma-separated; default both) narrows the dialect
