@@ -46,6 +46,12 @@ export function readFlagRows(handle: HaloDatabase): Promise<FlagRow[]> {
   return handle.select<FlagRow>(`select key, value, updated_at, updated_by from ${handle.engine.table('app_config')}`)
 }
 
+/** The id of the audit trail's newest flag change (0 when there is none), read as `readFlagRows` reads: no query builder. */
+export async function newestAuditId(handle: HaloDatabase): Promise<number> {
+  const [row] = await handle.select<{ id: number | string | null }>(`select max(id) as id from ${handle.engine.table('config_audit')}`)
+  return Number(row?.id ?? 0)
+}
+
 /**
  * Reads every flag in one query inside a transaction (`db` may be one). With
  * the engine, the query is compiled once (the early end's hot path).

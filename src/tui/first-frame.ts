@@ -97,11 +97,16 @@ export async function drawFirstFrame(handle: HaloDatabase, options: FirstFrameOp
   const out = process.stdout
   if (out.isTTY !== true || process.stdin.isTTY !== true) return undefined
   if ((out.columns || MIN_COLUMNS) < MIN_COLUMNS || (out.rows || MIN_ROWS) < MIN_ROWS) return undefined
-  const [{ createConfigStore }, { createLiveSessions }] = await Promise.all([import('../config/config-store.js'), import('../closure/live-sessions.js')])
+  const [{ createConfigStore }, { newestAuditId }, { createLiveSessions }] = await Promise.all([
+    import('../config/config-store.js'),
+    import('../config/config-repository.js'),
+    import('../closure/live-sessions.js'),
+  ])
   const sessions = options.initialScreen === 'sessions' ? createLiveSessions(handle) : undefined
   const config = createConfigStore(handle, { clock: options.clock })
   // the audit trail's newest change before the flags: a change made in between is announced (again), never lost
-  const auditSeen = (await config.history(undefined, 1))[0]?.id ?? 0
+  // (plain SQL, as the flags and the head are read: the query builder would cost the frame ~0.1 s to load)
+  const auditSeen = await newestAuditId(handle)
   const [flags, head] = await Promise.all([config.all(), sessions?.head(HEAD_ROWS)])
   const text = (place: ListPlace) =>
     tooSmall(out.columns || MIN_COLUMNS, out.rows || MIN_ROWS) ??
