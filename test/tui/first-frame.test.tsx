@@ -9,6 +9,7 @@ import { act } from 'react'
 import { render } from 'ink-testing-library'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createLiveSessions } from '../../src/closure/live-sessions.js'
+import { newestAuditId } from '../../src/config/config-repository.js'
 import fc from 'fast-check'
 import { answerEarly } from '../../src/tui/early-keys.js'
 import { firstFrameText, HEAD_ROWS, NEWEST, type FirstFrameState } from '../../src/tui/first-frame.js'
@@ -198,6 +199,17 @@ describe("the CLI's first frame of the TUI", () => {
     }
     expect(frame.split('\n')[1]).toContain('🙂halo.db · operator 运营-阿娜')
   })
+
+  for (const engine of ENGINES)
+    it(`reads the newest flag change's id as a number, 0 on an empty trail (${engine})`, async () => {
+      const t = await setup(engine)
+      onTestFinished(t.cleanup)
+      expect(await newestAuditId(t.handle)).toBe(0)
+      await t.config.set('early_end_mitra_daily_cap', 4, { actor: 'ops-a' })
+      await t.config.set('early_end_mitra_daily_cap', 5, { actor: 'ops-b' })
+      const [newest] = await t.config.history(undefined, 1)
+      expect(await newestAuditId(t.handle)).toBe(Number(newest!.id))
+    })
 
   for (const engine of ENGINES)
     it(`reads the first screenful and the count without the rest: the head of the live sessions (${engine})`, async () => {
