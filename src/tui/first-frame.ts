@@ -1,5 +1,6 @@
 import type { LiveHead } from '../closure/live-sessions.js'
 import type { Clock } from '../core/clock.js'
+import type { FlagState } from '../config/config-store.js'
 import type { Flags } from '../config/flag-registry.js'
 import { HaloError } from '../errors.js'
 import { END_ACTION } from '../present/prd-strings.js'
@@ -12,6 +13,7 @@ import {
   MIN_COLUMNS,
   MIN_ROWS,
   SCREENS,
+  NO_LIVE_SESSIONS,
   SESSION_HINTS,
   tooSmall,
   sessionColumns,
@@ -22,6 +24,7 @@ import {
   type ScreenId,
 } from './layout.js'
 import { fit } from './scroll-window.js'
+import { flagColumns, flagDetail, flagHeader, flagRow, ROLLOUT_LOADING } from './flag-rows.js'
 import { timeLeft } from './session-format.js'
 import { mitraSeesEndAction } from '../core/early-end-rules.js'
 
@@ -48,6 +51,8 @@ export interface FirstFrameState {
   readonly head: LiveHead | undefined
   /** Where the list's cursor is, in `head`; at the newest session when not given. */
   readonly place?: ListPlace
+  /** The Flags screen's rows (`ConfigStore.list`); undefined on the other screens. */
+  readonly flagList?: readonly FlagState[]
   /**
    * The newest flag change in the audit trail, read before `flags`: the TUI announces every change after
    * it (flag-announcements.ts), so none made while the TUI loads goes unsaid. 0 when there is none.
@@ -107,13 +112,14 @@ export async function drawFirstFrame(handle: HaloDatabase, options: FirstFrameOp
   // the audit trail's newest change before the flags: a change made in between is announced (again), never lost
   // (plain SQL, as the flags and the head are read: the query builder would cost the frame ~0.1 s to load)
   const auditSeen = await newestAuditId(handle)
-  const [flags, head] = await Promise.all([config.all(), sessions?.head(HEAD_ROWS)])
+  const [flags, head, flagList] = await Promise.all([config.all(), sessions?.head(HEAD_ROWS), options.initialScreen === 'flags' ? config.list() : undefined])
   const text = (place: ListPlace) =>
     tooSmall(out.columns || MIN_COLUMNS, out.rows || MIN_ROWS) ??
     firstFrameText({
       screen: options.initialScreen,
       flags,
       head,
+      flagList,
       place,
       database: { engine: handle.engineName, target: handle.target },
       actor: options.actor,
@@ -135,7 +141,7 @@ export async function drawFirstFrame(handle: HaloDatabase, options: FirstFrameOp
   const redraw = (place: ListPlace) => {
     if (active) out.write(`\x1b[H${text(place).replace(/\n/g, '\x1b[K\n')}\x1b[K\x1b[J`)
   }
-  return { screen: options.initialScreen, flags, head, auditSeen, redraw, leave }
+  return { screen: options.initialScreen, flags, head, flagList, auditSeen, redraw, leave }
 }
 
 /** A run of text in one style: SGR parameters (`1;35` bold magenta), or none. */
@@ -165,31 +171,54 @@ export function firstFrameText(data: FirstFrameData): string {
     ),
     line({ text: where.kind, sgr: data.database.engine === 'postgres' ? '1;7;31' : '1;36' }, { text: where.target }, { text: where.who, sgr: '2' }),
   ]
-  const body: string[] = []
-  if (data.screen === 'sessions' && data.head !== undefined) {
-    const { sessions, total } = data.head
-    const place = data.place ?? NEWEST
-    const akhiri = mitraSeesEndAction(data.flags)
-    const { idW, statusW, leftW, mitraW, customerW } = sessionColumns(width, akhiri, sessions)
-    body.push(line({ text: sessionCount(place.cursor + 1, total, total), sgr: '1' }, { text: SESSION_HINTS, sgr: '2' }))
-    body.push(
-      line({
-        text: `  ${fit('session', idW)} ${fit('status', statusW)} ${fit('mitra', mitraW)} ${fit('customer', customerW)} ${fit('left', leftW)}`,
-        sgr: '2',
-      }),
-    )
-    // the head is newest first, as the list is
-    sessions.slice(place.top, place.top + sessionListHeight(data.rows)).forEach((s, i) => {
-      const here = place.top + i === place.cursor
-      const text = `${here ? '›' : ' '} ${fit(`#${s.id}`, idW)} ${fit(s.status, statusW)} ${fit(printable(s.mitraId), mitraW)} ${fit(printable(s.customerId), customerW)} ${fit(timeLeft(s, data.now), leftW)} `
-      const action = akhiri ? `${END_ACTION} ›` : '›'
-      body.push(here ? line({ text: text + action, sgr: '7' }) : line({ text }, { text: action, sgr: akhiri ? '31' : undefined }))
-    })
-    if (sessions.length === 0) body.push(line({ text: 'No live sessions.', sgr: '2' }))
-  }
+  const body = data.screen === 'sessions' ? sessionsBody(data, line) : data.screen === 'flags' ? flagsBody(data, line) : []
   const room = bodyHeight(data.rows)
   const lines = [...header, ...body.slice(0, room), ...Array<string>(Math.max(0, room - body.length)).fill(''), line({ text: FOOTER, sgr: '2' })]
   return lines.join('\n')
+}
+
+type Line = (...runs: Run[]) => string
+
+/** Sesi Aktif as session-list.tsx draws it: the count, the columns, the first screenful from `place`. */
+function sessionsBody(data: FirstFrameData, line: Line): string[] {
+  if (data.head === undefined) return []
+  const { sessions, total } = data.head
+  const place = data.place ?? NEWEST
+  const akhiri = mitraSeesEndAction(data.flags)
+  const { idW, statusW, leftW, mitraW, customerW } = sessionColumns(data.columns, akhiri, sessions)
+  const body = [
+    line({ text: sessionCount(place.cursor + 1, total, total), sgr: '1' }, { text: SESSION_HINTS, sgr: '2' }),
+    line({
+      text: `  ${fit('session', idW)} ${fit('status', statusW)} ${fit('mitra', mitraW)} ${fit('customer', customerW)} ${fit('left', leftW)}`,
+      sgr: '2',
+    }),
+  ]
+  // the head is newest first, as the list is
+  sessions.slice(place.top, place.top + sessionListHeight(data.rows)).forEach((s, i) => {
+    const here = place.top + i === place.cursor
+    const text = `${here ? '›' : ' '} ${fit(`#${s.id}`, idW)} ${fit(s.status, statusW)} ${fit(printable(s.mitraId), mitraW)} ${fit(printable(s.customerId), customerW)} ${fit(timeLeft(s, data.now), leftW)} `
+    const action = akhiri ? `${END_ACTION} ›` : '›'
+    body.push(here ? line({ text: text + action, sgr: '7' }) : line({ text }, { text: action, sgr: akhiri ? '31' : undefined }))
+  })
+  if (sessions.length === 0) body.push(line({ text: NO_LIVE_SESSIONS, sgr: '2' }))
+  return body
+}
+
+/** The Flags screen as flags-screen.tsx draws it before the rollout panel has read: every flag, the chosen one's detail. */
+function flagsBody(data: FirstFrameData, line: Line): string[] {
+  const list = data.flagList
+  if (list === undefined || list.length === 0) return []
+  const cursor = Math.min((data.place ?? NEWEST).cursor, list.length - 1)
+  const { keyWidth, valueWidth } = flagColumns(list, data.columns)
+  const body = [line({ text: flagHeader(keyWidth, valueWidth), sgr: '2' })]
+  list.forEach((f, i) => {
+    const { row, more } = flagRow(f, i === cursor, keyWidth, valueWidth)
+    const bold = f.isSet ? '1' : undefined
+    body.push(line({ text: row, sgr: i === cursor ? (f.isSet ? '1;7' : '7') : bold }), ...more.map((text) => line({ text, sgr: bold })))
+  })
+  const [description, type, keys] = flagDetail(list[cursor]!, data.flags.business_timezone)
+  body.push(line({ text: ROLLOUT_LOADING, sgr: '2' }), '', line({ text: description }), line({ text: type, sgr: '2' }), line({ text: keys, sgr: '2' }))
+  return body
 }
 
 /** `runs` cut to `width` cells, the last one kept ending in `…` as ink's `truncate-end` does. */

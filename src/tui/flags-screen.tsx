@@ -13,8 +13,8 @@ import { describeError, StaleNotice, useShell } from './shell-context.js'
 import { useServices } from './services-context.js'
 import { useListCursor } from './use-list-cursor.js'
 import { usePoll } from './use-poll.js'
-import { fit } from './scroll-window.js'
 import { RolloutGuardPanel } from './rollout-guard-panel.js'
+import { flagColumns, flagDetail, flagHeader, flagRow } from './flag-rows.js'
 
 /**
  * A change in the making. `flag` is the flag as the operator saw it when the dialog opened: its value is
@@ -82,42 +82,33 @@ export function FlagsScreen() {
   }
 
   if (flags.data === undefined) return <Text>{flags.error === undefined ? 'Loading flags…' : describeError(flags.error)}</Text>
-  const keyWidth = Math.max(...list.map((f) => f.key.length)) + 1
-  const valueWidth = Math.max(12, Math.min(40, shell.width - keyWidth - 24))
+  const { keyWidth, valueWidth } = flagColumns(list, shell.width)
   const tz = shell.flags?.business_timezone ?? 'UTC'
   const change = (flag: FlagState, to: unknown) => `${flag.key}: ${printable(flagText(flag.value))} → ${printable(flagText(to))}`
 
   return (
     <Box flexDirection="column">
       <StaleNotice error={flags.error} />
-      <Text dimColor>{`  ${fit('key', keyWidth)} ${fit('value', valueWidth)} default`}</Text>
+      <Text dimColor>{flagHeader(keyWidth, valueWidth)}</Text>
       {list.map((f, i) => {
-        // a value longer than its column (the reason codes) goes on under it, whole: it is what the operator decides on
-        // while a dialog is open it needs the rows: the value's first line only, as the panel below hides too
-        const [first = '', ...wrapped] = wrapList(printable(flagText(f.value)), valueWidth)
-        const more = step.kind === 'list' ? wrapped : []
+        const { row, more } = flagRow(f, i === cursor.index, keyWidth, valueWidth)
         return (
           <Box key={f.key} flexDirection="column">
             <Text inverse={i === cursor.index} bold={f.isSet} wrap="truncate-end">
-              {`${i === cursor.index ? '›' : ' '} ${fit(f.key, keyWidth)} ${fit(first, valueWidth)} ${printable(flagText(f.default))}`}
+              {row}
             </Text>
-            {more.map((line) => (
-              <Text key={line} bold={f.isSet} wrap="truncate-end">{`  ${' '.repeat(keyWidth)} ${line}`}</Text>
-            ))}
+            {/* while a dialog is open it needs the rows: the value's first line only, as the panel below hides too */}
+            {step.kind === 'list' &&
+              more.map((line) => (
+                <Text key={line} bold={f.isSet} wrap="truncate-end">
+                  {line}
+                </Text>
+              ))}
           </Box>
         )
       })}
       {step.kind === 'list' && <RolloutGuardPanel />}
-      {selected !== undefined && step.kind === 'list' && (
-        <Box flexDirection="column" marginTop={1}>
-          <Text wrap="truncate-end">{selected.description}</Text>
-          <Text dimColor wrap="truncate-end">
-            {`${selected.type}: ${selected.hint}`}
-            {selected.updatedBy !== null ? ` · set by ${printable(selected.updatedBy)} at ${formatInstant(selected.updatedAt, tz)}` : ' · default'}
-          </Text>
-          <Text dimColor>{`${selected.type === 'boolean' ? 'Space/Enter: toggle' : 'Enter: edit'} · r: reset to default`}</Text>
-        </Box>
-      )}
+      {selected !== undefined && step.kind === 'list' && <FlagDetail detail={flagDetail(selected, tz)} />}
       {step.kind === 'edit' && (
         <TextPrompt
           label={`${step.flag.key} =`}
@@ -162,24 +153,22 @@ export function FlagsScreen() {
   )
 }
 
+/** The chosen flag's description, type, who set it and its keys, under the list. */
+function FlagDetail({ detail: [description, type, keys] }: { detail: readonly [string, string, string] }) {
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      <Text wrap="truncate-end">{description}</Text>
+      <Text dimColor wrap="truncate-end">
+        {type}
+      </Text>
+      <Text dimColor>{keys}</Text>
+    </Box>
+  )
+}
+
 /** What an `INVALID_STATE` refusal of a change with `expect` says is there now; null for any other error. */
 function changedMeanwhile(e: unknown): { current: unknown; by: string | null; at: string | null } | null {
   if (!(e instanceof HaloError) || e.code !== 'INVALID_STATE' || e.details === undefined || !('current' in e.details)) return null
   const d = e.details as { current: unknown; changedBy?: string | null; changedAt?: string | null }
   return { current: d.current, by: d.changedBy ?? null, at: d.changedAt ?? null }
-}
-
-/** `text` in lines of at most `width` columns, broken after a comma where it can be (a list of codes), else anywhere. */
-export function wrapList(text: string, width: number): string[] {
-  const w = Math.max(1, width)
-  const lines: string[] = []
-  let rest = text
-  while (rest.length > w) {
-    const comma = rest.lastIndexOf(',', w - 1)
-    const cut = comma >= 0 ? comma + 1 : w
-    lines.push(rest.slice(0, cut))
-    rest = rest.slice(cut)
-  }
-  lines.push(rest)
-  return lines
 }

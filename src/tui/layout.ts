@@ -117,5 +117,8 @@ export function sessionCount(position: number, shown: number, all: number, view:
   return filtered ? `${where} matching of ${all} ${what}` : `${where} ${what}`
 }
 
+/** What Sesi Aktif says with no live session. */
+export const NO_LIVE_SESSIONS = 'No live sessions (s: closing and closed ones).'
+
 /** What Sesi Aktif's count line says after the count. */
 export const SESSION_HINTS = '  · newest first · o: open #id · s: status · /: filter'

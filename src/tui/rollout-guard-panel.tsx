@@ -5,6 +5,7 @@ import { formatInstant } from '../present/time.js'
 import { describeError, useShell } from './shell-context.js'
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
+import { ROLLOUT_LOADING } from './flag-rows.js'
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`
 
@@ -25,7 +26,7 @@ export function RolloutGuardPanel() {
   const shell = useShell()
   // while the Flags screen lists (a dialog takes its place): every refresh, as the flags above it
   const data = usePoll(async () => ({ standing: await rollout.standing(), status: await guard.status() }), refreshMs, { memory: 'rollout-guard' })
-  if (data.data === undefined) return <Text dimColor>{data.error === undefined ? 'Loading the rollout…' : describeError(data.error)}</Text>
+  if (data.data === undefined) return <Text dimColor>{data.error === undefined ? ROLLOUT_LOADING : describeError(data.error)}</Text>
   const { standing: s, status } = data.data
   const tz = shell.flags?.business_timezone ?? 'UTC'
   const share = s.liveMitras === 0 ? '' : ` (${Math.round((s.liveMitrasWithAkhiri / s.liveMitras) * 100)}%)`

@@ -96,13 +96,19 @@ export function primedMemory(first: Omit<FirstFrameState, 'screen'>): Map<string
   const memory = new Map<string, unknown>([['shell.flags.data', { data: first.flags, deps: '[]' }]])
   if (first.head !== undefined) memory.set('sessions.head', first.head)
   if (first.auditSeen !== undefined) memory.set('shell.flags.seen', first.auditSeen)
-  // the cursor where the first frame left it (on the newest session unless keys moved it): pinned now,
+  // the cursor where the first frame left it (on the first row unless keys moved it): pinned now,
   // not by a second render right after the first frame (which a key pressed then would wait for)
   const place = first.place ?? NEWEST
   const chosen = first.head?.sessions[place.cursor]
   if (chosen !== undefined) {
     memory.set('sessions.live.cursor', chosen.id)
     memory.set('sessions.live.top', place.top)
+  }
+  const flag = first.flagList?.[place.cursor]
+  if (flag !== undefined) {
+    // the Flags screen's rows as its poll keeps them (use-poll.ts), and its cursor on the flag's key
+    memory.set('flags.data', { data: first.flagList, deps: '[]' })
+    memory.set('flags.cursor', flag.key)
   }
   return memory
 }

@@ -7,7 +7,17 @@ import { formatInstant } from '../present/time.js'
 import { is } from './keys.js'
 import { useKeys } from './key-router.js'
 import { useRemembered } from './screen-memory.js'
-import { MEASURED_ROWS, RECENT_SESSIONS, SESSION_CHROME, SESSION_HINTS, SESSION_VIEWS, sessionColumns, sessionCount, type SessionView } from './layout.js'
+import {
+  MEASURED_ROWS,
+  NO_LIVE_SESSIONS,
+  RECENT_SESSIONS,
+  SESSION_CHROME,
+  SESSION_HINTS,
+  SESSION_VIEWS,
+  sessionColumns,
+  sessionCount,
+  type SessionView,
+} from './layout.js'
 import { fit } from './scroll-window.js'
 import { useServices } from './services-context.js'
 import { closedBy, timeLeft } from './session-format.js'
@@ -184,11 +194,7 @@ function SessionRows({ view, onView: setView, onOpen }: { view: SessionView; onV
             </Text>
           )
         })}
-      {shown.length === 0 && (
-        <Text dimColor>
-          {filter !== '' ? 'No session matches the filter.' : live ? 'No live sessions (s: closing and closed ones).' : `No ${view} sessions.`}
-        </Text>
-      )}
+      {shown.length === 0 && <Text dimColor>{filter !== '' ? 'No session matches the filter.' : live ? NO_LIVE_SESSIONS : `No ${view} sessions.`}</Text>}
     </Box>
   )
 }

@@ -36,8 +36,12 @@ export async function hostTui(setup: Omit<TuiSetup, 'columns' | 'rows'>, first: 
   // no list to move on a screen drawn without one, nor on a terminal too small for it (the TUI then ignores moves)
   const list = (): EarlyList | undefined => {
     const { columns, rows } = size()
-    if (first?.head === undefined || tooSmall(columns, rows) !== undefined) return undefined
-    return { rows: first.head.sessions.length, complete: first.head.sessions.length >= first.head.total, height: sessionListHeight(rows) }
+    if (first === undefined || tooSmall(columns, rows) !== undefined) return undefined
+    const { head, flagList } = first
+    if (head !== undefined) return { rows: head.sessions.length, complete: head.sessions.length >= head.total, height: sessionListHeight(rows) }
+    // every flag is drawn, and the Flags screen's list pages by all of them (flags-screen.tsx)
+    if (flagList !== undefined) return { rows: flagList.length, complete: true, height: flagList.length }
+    return undefined
   }
   const send = (message: ToTui) => worker.postMessage(message)
 
@@ -69,7 +73,10 @@ export async function hostTui(setup: Omit<TuiSetup, 'columns' | 'rows'>, first: 
       handed = true
       send({
         type: 'start',
-        first: first === undefined ? null : { screen: first.screen, flags: first.flags, head: first.head, auditSeen: first.auditSeen, place },
+        first:
+          first === undefined
+            ? null
+            : { screen: first.screen, flags: first.flags, head: first.head, flagList: first.flagList, auditSeen: first.auditSeen, place },
         input: kept,
       })
       kept = ''

@@ -46,9 +46,24 @@ function cliFrame(t: Setup, first: FirstFrameState, columns: number, rows: numbe
   })
 }
 
+/**
+ * The TUI's services on `t`, with the reads that would change the first frame once they land held
+ * forever: the rest of the live sessions, and the Flags screen's rollout and guard panel.
+ */
+function heldServices(t: Setup): TuiServices {
+  const services = servicesFor(t.handle, { actor: 'ops-ana', clock: t.clock, refreshMs: 3_600_000 })
+  const never = () => new Promise<never>(() => {})
+  return {
+    ...services,
+    live: { ...services.live, snapshot: never },
+    rollout: { ...services.rollout, standing: never },
+    guard: { ...services.guard, status: never },
+  }
+}
+
 /** The TUI's first frame (before anything else is read) when it starts from `first`'s data, as ink draws it. */
 async function inkFirstFrame(t: Setup, first: FirstFrameState, columns: number, rows: number): Promise<string> {
-  const services = servicesFor(t.handle, { actor: 'ops-ana', clock: t.clock, refreshMs: 3_600_000 })
+  const services = heldServices(t)
   const memory = primedMemory(first)
   let instance!: ReturnType<typeof render>
   await act(async () => {
@@ -101,6 +116,8 @@ describe("the CLI's first frame of the TUI", () => {
     ['sessions', true, 80, 24],
     ['sessions', false, 132, 40],
     ['flags', false, 100, 30],
+    ['flags', true, 80, 24],
+    ['flags', false, 132, 40],
     ['reviews', false, 80, 24],
   ] as const) {
     it(`reads as the TUI's own first frame: ${screen}, Akhiri ${akhiri ? 'on' : 'off'}, ${columns}x${rows}`, async () => {
@@ -110,11 +127,12 @@ describe("the CLI's first frame of the TUI", () => {
         screen: screen as ScreenId,
         flags: await t.config.all(),
         head: screen === 'sessions' ? await createLiveSessions(t.handle).head(HEAD_ROWS) : undefined,
+        flagList: screen === 'flags' ? await t.config.list() : undefined,
       }
       const ours = cliFrame(t, first, columns, rows)
       const ink = await inkFirstFrame(t, first, columns, rows)
-      if (screen === 'sessions') {
-        expect(ink).toContain('40 live sessions')
+      if (screen !== 'reviews') {
+        expect(ink).toContain(screen === 'sessions' ? '40 live sessions' : 'set by ops-test at')
         expect(lines(ours)).toEqual(lines(ink))
       } else {
         // other screens: the shell alone (header and footer) before the TUI loads their data
@@ -151,34 +169,46 @@ describe("the CLI's first frame of the TUI", () => {
     expect(cursorOn(tui.frame())).toBe(all.sessions[0]!.id)
   })
 
-  it("answers keys as the TUI's list does: its frame after them reads as the TUI's started from its cursor, and as the TUI's given the same keys", async () => {
-    const t = await world(HEAD_ROWS + 20)
-    const services = servicesFor(t.handle, { actor: 'ops-ana', clock: t.clock, refreshMs: 3_600_000 })
-    // the rest of the list never comes: the TUI answers only what its first screenful does, as the frame
-    const live = { ...services.live, snapshot: () => new Promise<never>(() => {}) }
-    const flags = await t.config.all()
-    const head = await createLiveSessions(t.handle).head(HEAD_ROWS)
-    // ink-testing-library's terminal: 100 columns, and no rows (the TUI then takes 24)
-    const [columns, rows] = [100, 24]
-    const list = { rows: head.sessions.length, complete: false, height: sessionListHeight(rows) }
-    const moves = [KEY.down, KEY.up, 'j', 'k', '\x1b[6~', '\x1b[5~', 'g', '\x1b[H', '\x1bOB']
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom(...moves), { maxLength: 14 }), async (keys) => {
-        const early = answerEarly(keys.join(''), NEWEST, list)
-        expect(early.rest).toBe('')
-        const first = { screen: 'sessions' as const, flags, head, place: early.place }
-        const ours = lines(cliFrame(t, first, columns, rows))
-        // the TUI handed the frame's cursor draws what the frame drew
-        const handed = await started({ ...services, live }, first)
-        expect(lines(handed.frame())).toEqual(ours)
-        // and the TUI that took the same keys itself (from the newest session) is where the frame is
-        const typed = await started({ ...services, live }, { screen: 'sessions', flags, head })
-        for (const key of keys) await typed.press(key)
-        expect(lines(typed.frame())).toEqual(ours)
-      }),
-      { numRuns: 12 },
-    )
+  it("reads as the TUI's own first frame with no live session", async () => {
+    const t = await world(0)
+    const first = { screen: 'sessions' as const, flags: await t.config.all(), head: await createLiveSessions(t.handle).head(HEAD_ROWS) }
+    const ink = await inkFirstFrame(t, first, 100, 30)
+    expect(ink).toContain('No live sessions')
+    expect(lines(cliFrame(t, first, 100, 30))).toEqual(lines(ink))
   })
+
+  for (const screen of ['sessions', 'flags'] as const)
+    it(`answers keys as the TUI's list does (${screen}): its frame after them reads as the TUI's started from its cursor, and as the TUI's given the same keys`, async () => {
+      const t = await world(HEAD_ROWS + 20)
+      await t.config.set('early_end_mitra_enabled', true, { actor: 'ops-test' })
+      const services = heldServices(t)
+      const flags = await t.config.all()
+      const head = screen === 'sessions' ? await createLiveSessions(t.handle).head(HEAD_ROWS) : undefined
+      const flagList = screen === 'flags' ? await t.config.list() : undefined
+      // ink-testing-library's terminal: 100 columns, and no rows (the TUI then takes 24)
+      const [columns, rows] = [100, 24]
+      const list =
+        head !== undefined
+          ? { rows: head.sessions.length, complete: false, height: sessionListHeight(rows) }
+          : { rows: flagList!.length, complete: true, height: flagList!.length }
+      const moves = [KEY.down, KEY.up, 'j', 'k', '\x1b[6~', '\x1b[5~', 'g', '\x1b[H', '\x1bOB', ...(screen === 'flags' ? ['G', '\x1b[F'] : [])]
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.constantFrom(...moves), { maxLength: 14 }), async (keys) => {
+          const early = answerEarly(keys.join(''), NEWEST, list)
+          expect(early.rest).toBe('')
+          const first = { screen, flags, head, flagList, place: early.place }
+          const ours = lines(cliFrame(t, first, columns, rows))
+          // the TUI handed the frame's cursor draws what the frame drew
+          const handed = await started(services, first)
+          expect(lines(handed.frame())).toEqual(ours)
+          // and the TUI that took the same keys itself (from the first row) is where the frame is
+          const typed = await started(services, { screen, flags, head, flagList })
+          for (const key of keys) await typed.press(key)
+          expect(lines(typed.frame())).toEqual(ours)
+        }),
+        { numRuns: screen === 'flags' ? 8 : 12 },
+      )
+    })
 
   it('fits its columns when the path and the operator hold wide characters and emoji: none cut in half', () => {
     const frame = firstFrameText({
