@@ -5,9 +5,10 @@ import type { ListPlace } from './first-frame.js'
  * The keys the CLI's first frame answers itself while the TUI loads in its thread (tui-host.ts):
  * pure, so the frame and the TUI can be checked to agree.
  *
- * On Sesi Aktif the frame holds the first screenful (`LiveSessions.head`), and moves its cursor as
- * the TUI's list would (use-list-cursor.ts): ↑ ↓ j k, PgUp PgDn, Home g, within those rows; End and G
- * (and moves past them) only when they are every live session. `q` and Ctrl-C quit on any screen.
+ * On Sesi Aktif the frame holds the first screenful (`LiveSessions.head`), on Flags every flag, and it
+ * moves its cursor as the TUI's list would (use-list-cursor.ts): ↑ ↓ j k, PgUp PgDn, Home g, within
+ * those rows; End and G (and moves past them) only when they are the whole list (every flag; every
+ * live session when there are no more than the frame read). `q` and Ctrl-C quit on any screen.
  * The first key it cannot answer (Enter, `o`, a filter, another screen, an unknown sequence) and
  * everything typed after it wait for the TUI, byte for byte, so nothing is answered out of order.
  */

@@ -33,14 +33,15 @@ import { mitraSeesEndAction } from '../core/early-end-rules.js'
  *
  * Loading them takes longer than `halo-admin` took to start (their code, yoga's WebAssembly, the
  * first render of a cold ink): the terminal stayed blank for most of a second. So `tui` reads what
- * the first screen shows (the flags; on Sesi Aktif the count of live sessions and the first
- * screenful, ~3 ms at 25,000: `LiveSessions.head`), draws the shell and that screen as plain text
- * (layout.ts holds what both draw), and hands it to the TUI, whose first frame then shows the same
- * rows (written over this one, line by line). The rest of the list the TUI reads in pages that keys
- * pass between (`LiveSessions.snapshot`).
+ * the first screen shows (the flags; on Flags every flag's row; on Sesi Aktif the count of live
+ * sessions and the first screenful, ~3 ms at 25,000: `LiveSessions.head`), draws the shell and that
+ * screen as plain text (layout.ts and flag-rows.ts hold what both draw), and hands it to the TUI,
+ * whose first frame then shows the same rows (written over this one, line by line). The rest of the
+ * live sessions the TUI reads in pages that keys pass between (`LiveSessions.snapshot`); Reviews and
+ * Reports get the shell, their data following with the TUI.
  *
- * The TUI loads in a thread of its own (tui-host.ts), so this frame takes keys meanwhile: on Sesi
- * Aktif it moves its cursor within the first screenful (early-keys.ts), and `q` quits; any other key
+ * The TUI loads in a thread of its own (tui-host.ts), so this frame takes keys meanwhile: on Flags and
+ * Sesi Aktif it moves its cursor over the rows it drew (early-keys.ts), and `q` quits; any other key
  * waits, in order, for the TUI, which starts where this frame's cursor is.
  * `test/tui/first-frame.test.tsx` checks this frame against the TUI's.
  */

@@ -110,10 +110,33 @@ describe('the first frame while the TUI loads', () => {
       expect(screen).not.toContain('live sessions')
     })
 
+  it('moves on the Flags screen, where the TUI starts, and the TUI edits the flag the frame chose', async () => {
+    const { tty, release, held } = heldTui()
+    await tty.waitFor(/^› early_end_mitra_enabled /m)
+    // every flag is drawn: End reaches the last, and the detail under the list follows the cursor
+    await tty.keys('End')
+    await tty.waitFor(/^› early_end_guard /m)
+    await tty.keys('Up', 'Up', 'Up', 'Up', 'Up')
+    let s = await tty.waitFor(/^› early_end_mitra_daily_cap /m)
+    expect(s).toContain('integer: ')
+    expect(s).toContain('Enter: edit · r: reset to default')
+    // Enter opens the edit: the TUI's
+    await tty.keys('Enter')
+    await sleep(300)
+    expect(tty.screen()).not.toContain('early_end_mitra_daily_cap =')
+    expect(held()).toBe(true)
+    release()
+    s = await tty.waitFor('early_end_mitra_daily_cap =')
+    await tty.keys('Escape')
+    await tty.waitFor(/^› early_end_mitra_daily_cap /m)
+    await tty.keys('q')
+    expect((await tty.exit(10_000)).code).toBe(0)
+  })
+
   it('keeps every key on a screen it drew no list for, and the TUI answers them in order', async () => {
-    const { tty, release } = heldTui()
+    const { tty, release } = heldTui('reviews')
     await tty.waitFor('1-4 screens · ? keys · q quit')
-    // the Flags screen: its shell drawn, its rows not yet; `q` typed after a kept key is the TUI's
+    // Reviews: its shell drawn, its rows not yet; `q` typed after a kept key is the TUI's
     await tty.keys('2', 'Down')
     await sleep(300)
     expect(tty.screen()).not.toContain('live sessions')
