@@ -11,7 +11,8 @@ import { ReportsScreen } from './reports-screen.js'
 import { ReviewsScreen } from './reviews-screen.js'
 import { ScreenMemory } from './screen-memory.js'
 import { SessionsScreen } from './sessions-screen.js'
-import { ShellContext, type Notice, type Shell } from './shell-context.js'
+import { ShellContext, type Shell } from './shell-context.js'
+import { useNotices } from './use-notices.js'
 import { useServices } from './services-context.js'
 import { usePoll } from './use-poll.js'
 
@@ -79,23 +80,17 @@ function ShellView({ initialScreen = 'flags', onQuit, noticeMs = NOTICE_MS }: Ap
   const size = useTerminalSize()
   const [screen, setScreen] = useState<ScreenId>(initialScreen)
   const [help, setHelp] = useState(false)
-  const [notice, setNotice] = useState<Notice | null>(null)
+  const { notice, notify, clear: clearNotices } = useNotices(noticeMs)
   // other operators' flag changes, announced on every screen
-  useFlagAnnouncements(setNotice)
+  useFlagAnnouncements(notify)
   const flags = usePoll(() => config.all(), refreshMs, { memory: 'shell.flags' })
   const small = tooSmall(size.columns, size.rows)
   const modal = useModalOpen()
 
-  useEffect(() => {
-    if (notice === null) return
-    const timer = setTimeout(() => setNotice(null), noticeMs)
-    return () => clearTimeout(timer)
-  }, [notice, noticeMs])
-
   // Leave one row free: a frame as tall as the terminal makes ink clear and redraw the whole screen.
   const height = frameHeight(size.rows)
   const width = size.columns
-  const shell = useMemo<Shell>(() => ({ notify: setNotice, width, height: height - 3, flags: flags.data }), [width, height, flags.data])
+  const shell = useMemo<Shell>(() => ({ notify, width, height: height - 3, flags: flags.data }), [notify, width, height, flags.data])
 
   const quit = () => {
     onQuit?.()
@@ -107,7 +102,7 @@ function ShellView({ initialScreen = 'flags', onQuit, noticeMs = NOTICE_MS }: Ap
     if (small !== undefined) return 'ignored'
     if (is(key, '?')) return (setHelp(true), 'changed')
     const go = (id: ScreenId) => {
-      if (id !== screen) setNotice(null)
+      if (id !== screen) clearNotices()
       setScreen(id)
       return 'changed' as const
     }
