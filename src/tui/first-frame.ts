@@ -95,8 +95,7 @@ export interface FirstFrameOptions {
 }
 
 /**
- * Reads the first screen's data and draws the frame, on the alternate screen with the cursor hidden
- * and the keyboard raw (keys typed now wait for the TUI instead of echoing over the frame). Nothing
+ * Reads the first screen's data and draws the frame on the terminal it takes (`enterTerminal`). Nothing
  * when stdin or stdout is not a terminal or the terminal is too small: the TUI says so itself.
  */
 export async function drawFirstFrame(handle: HaloDatabase, options: FirstFrameOptions): Promise<FirstFrame | undefined> {
@@ -129,20 +128,35 @@ export async function drawFirstFrame(handle: HaloDatabase, options: FirstFrameOp
       rows: out.rows || MIN_ROWS,
       color: options.color && colorAllowed(),
     })
-  out.write(`\x1b[?1049h\x1b[?25l\x1b[H${text(NEWEST)}`)
-  process.stdin.setRawMode(true)
-  let active = true
-  const leave = () => {
-    if (!active) return
-    active = false
-    process.stdin.setRawMode(false)
-    out.write('\x1b[?1049l\x1b[?25h')
-  }
+  const terminal = enterTerminal()
+  out.write(text(NEWEST))
   // over the frame before: from the top left, each line erased to its end, and the rest of the screen below
   const redraw = (place: ListPlace) => {
-    if (active) out.write(`\x1b[H${text(place).replace(/\n/g, '\x1b[K\n')}\x1b[K\x1b[J`)
+    if (!terminal.left) out.write(`\x1b[H${text(place).replace(/\n/g, '\x1b[K\n')}\x1b[K\x1b[J`)
   }
-  return { screen: options.initialScreen, flags, head, flagList, auditSeen, redraw, leave }
+  return { screen: options.initialScreen, flags, head, flagList, auditSeen, redraw, leave: terminal.leave }
+}
+
+/**
+ * Takes the terminal for the TUI: the alternate screen (the operator's scrollback stays as it was),
+ * the cursor hidden at the top left, the keys raw (typed now, they wait instead of echoing over the
+ * frame). `leave` gives it back, once, whoever calls it first.
+ */
+export function enterTerminal(): { leave(): void; readonly left: boolean } {
+  process.stdout.write('\x1b[?1049h\x1b[?25l\x1b[H')
+  process.stdin.setRawMode(true)
+  let left = false
+  return {
+    leave() {
+      if (left) return
+      left = true
+      process.stdin.setRawMode(false)
+      process.stdout.write('\x1b[?1049l\x1b[?25h')
+    },
+    get left() {
+      return left
+    },
+  }
 }
 
 /** A run of text in one style: SGR parameters (`1;35` bold magenta), or none. */

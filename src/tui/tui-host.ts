@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { ErrorCode, HaloError } from '../errors.js'
 import { answerEarly, type EarlyList } from './early-keys.js'
-import { NEWEST, noTerminal, type FirstFrame, type ListPlace } from './first-frame.js'
+import { enterTerminal, NEWEST, noTerminal, type FirstFrame, type ListPlace } from './first-frame.js'
 import { MIN_COLUMNS, MIN_ROWS, sessionListHeight, tooSmall } from './layout.js'
 import type { FromTui, ToTui, TuiSetup } from './worker-protocol.js'
 
@@ -26,7 +26,8 @@ export async function hostTui(setup: Omit<TuiSetup, 'columns' | 'rows'>, first: 
   if (stdin.isTTY !== true || stdout.isTTY !== true) throw noTerminal()
   const size = () => ({ columns: stdout.columns || MIN_COLUMNS, rows: stdout.rows || MIN_ROWS })
   const worker = new Worker(workerFile(), { workerData: { ...setup, ...size() } satisfies TuiSetup, argv: process.argv.slice(2) })
-  const leave = first?.leave ?? enterTerminal()
+  // a terminal too small for a first frame: taken here (the TUI then says what size it needs)
+  const leave = first?.leave ?? enterTerminal().leave
   process.once('exit', leave)
 
   // before the TUI's thread takes over: the frame's cursor, and the keys it could not answer
@@ -108,18 +109,6 @@ const POLITE = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const
 /** bin/tui-worker.js of this package: it loads the TUI's bundle with V8's code cache, as bin/halo-admin.js loads the CLI's. */
 function workerFile(): string {
   return join(dirname(createRequire(import.meta.url).resolve('halo-admin/package.json')), 'bin', 'tui-worker.js')
-}
-
-/** The alternate screen and raw keys, when no first frame entered them (a terminal too small for one); the way back. */
-function enterTerminal(): () => void {
-  process.stdout.write('\x1b[?1049h\x1b[H')
-  let active = true
-  return () => {
-    if (!active) return
-    active = false
-    process.stdin.setRawMode(false)
-    process.stdout.write('\x1b[?1049l\x1b[?25h')
-  }
 }
 
 /** The TUI thread's failure as this thread throws it: a HaloError keeps its code (and so the exit status). */
