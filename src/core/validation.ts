@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { HaloError } from '../errors.js'
+import { USER_TYPES, type UserType } from './user-type.js'
 import { NOTE_MAX, partyIdProblem, reasonCodeProblem, storedTextProblem } from './ids.js'
 
 export { NOTE_MAX }
@@ -24,6 +25,9 @@ export function storedText(max: number) {
 }
 
 /** Session and review ids: positive integers. */
+/** One of the user types (`mitra`, `customer`, `support`). */
+export const UserTypeSchema = z.enum(USER_TYPES as [UserType, ...UserType[]])
+
 export const RowId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
 
 /**
